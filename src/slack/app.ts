@@ -1,0 +1,74 @@
+import bolt, { type App as BoltApp, type Receiver } from '@slack/bolt';
+import type { AppContext } from '../context.js';
+import { HEALTH_PATH, healthHandler } from './health.js';
+import { InFlight } from './in-flight.js';
+
+// Bolt ships CommonJS; its named exports are reached through the default export under ESM.
+const { App, HTTPReceiver, SocketModeReceiver } = bolt;
+
+export const EVENTS_PATH = '/slack/events';
+
+export interface SlackApp {
+  app: BoltApp;
+  mode: 'http' | 'socket';
+  inFlight: InFlight;
+}
+
+/**
+ * Builds the Bolt app: the HTTP receiver at /slack/events (or Socket Mode when
+ * SLACK_APP_TOKEN is set), with /healthz beside it either way. Transport only:
+ * listeners are registered by the caller.
+ */
+export function createSlackApp(ctx: AppContext): SlackApp {
+  const { slack, port } = ctx.config;
+  const customRoutes = [
+    { path: HEALTH_PATH, method: ['GET'], handler: healthHandler(ctx, ctx.now()) },
+  ];
+  let receiver: Receiver;
+  let mode: SlackApp['mode'];
+  if (slack.appToken !== undefined) {
+    mode = 'socket';
+    receiver = new SocketModeReceiver({
+      appToken: slack.appToken,
+      logger: ctx.logger,
+      customRoutes,
+      installerOptions: { port },
+    });
+  } else {
+    mode = 'http';
+    receiver = new HTTPReceiver({
+      // The config refuses HTTP mode without a signing secret.
+      signingSecret: slack.signingSecret ?? '',
+      endpoints: EVENTS_PATH,
+      logger: ctx.logger,
+      customRoutes,
+    });
+  }
+
+  const app = new App({
+    token: slack.botToken,
+    receiver,
+    logger: ctx.logger,
+    deferInitialization: true,
+    clientOptions: {
+      ...(slack.apiUrl === undefined ? {} : { slackApiUrl: slack.apiUrl }),
+      // A hung call must not hold a request or a job forever.
+      timeout: 10_000,
+      // Interactive work cannot wait half an hour (the client's default); scheduled
+      // work has its own retries with backoff on top of these few quick ones.
+      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000, randomize: true },
+    },
+  });
+
+  const inFlight = new InFlight();
+  app.use(async ({ next }) => {
+    await inFlight.track(next());
+  });
+  app.error(async (error) => {
+    ctx.logger.error('unhandled error in a Slack listener', {
+      code: (error as { code?: string }).code,
+      message: error.message,
+    });
+  });
+  return { app, mode, inFlight };
+}

@@ -1,0 +1,10 @@
+import type { App } from '@slack/bolt';
+import type { AppContext } from '../../context.js';
+import { registerCommands } from './commands/index.js';
+import { registerEvents } from './events/index.js';
+
+/** The bot's whole reach, one surface per line. */
+export function registerListeners(app: App, ctx: AppContext): void {
+  registerCommands(app, ctx);
+  registerEvents(app, ctx);
+}

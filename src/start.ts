@@ -1,0 +1,105 @@
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '@slack/bolt';
+import type { Config } from './config.js';
+import type { AppContext } from './context.js';
+import { AppError, describeError } from './errors.js';
+import { migrationsDir } from './paths.js';
+import { createSlackApp } from './slack/app.js';
+import { registerListeners } from './slack/listeners/index.js';
+import { openDatabase } from './storage/database.js';
+import { migrate } from './storage/migrate.js';
+import { upsertWorkspace } from './storage/workspaces.js';
+
+export interface RunningApp {
+  ctx: AppContext;
+  /** The port /slack/events and /healthz listen on. */
+  port: number;
+  /** Stops taking requests, lets work in flight finish (bounded), closes the database. */
+  stop: () => Promise<void>;
+}
+
+export interface StartOptions {
+  now?: () => Date;
+  /** How long shutdown waits for work in flight. */
+  drainTimeoutMs?: number;
+}
+
+/**
+ * Starts Alignment Pulse: open the database and migrate it, build the Bolt app,
+ * register its listeners, check the bot token with Slack, then listen. Nothing
+ * is served before the schema is current.
+ */
+export async function startAlignmentPulse(
+  config: Config,
+  logger: Logger,
+  options: StartOptions = {},
+): Promise<RunningApp> {
+  const db = openDatabase(config.databasePath);
+  try {
+    const applied = migrate(db, migrationsDir);
+    logger.info(
+      applied.length === 0
+        ? 'database schema is current'
+        : `applied migrations: ${applied.join(', ')}`,
+    );
+    const ctx: AppContext = { config, db, logger, now: options.now ?? (() => new Date()) };
+    const { app, mode, inFlight } = createSlackApp(ctx);
+    registerListeners(app, ctx);
+    await connectToSlack(ctx, app);
+
+    const server = await app.start(config.port);
+    const port =
+      mode === 'http' ? (server as { address(): AddressInfo }).address().port : config.port;
+    logger.info(
+      `Alignment Pulse is running (${mode === 'http' ? 'HTTP' : 'Socket Mode'}, port ${port})`,
+    );
+
+    let stopping: Promise<void> | undefined;
+    const stop = () => {
+      stopping ??= (async () => {
+        logger.info('shutting down: no new requests');
+        await app.stop();
+        const left = await inFlight.drain(options.drainTimeoutMs ?? 10_000);
+        if (left > 0) logger.warn(`shut down with ${left} request(s) still running`);
+        db.close();
+        logger.info('shut down');
+      })();
+      return stopping;
+    };
+    return { ctx, port, stop };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+/** Checks the bot token (auth.test) and records the workspace it belongs to. */
+async function connectToSlack(ctx: AppContext, app: import('@slack/bolt').App): Promise<void> {
+  const where = ctx.config.slack.apiUrl ?? 'https://slack.com/api/';
+  try {
+    await app.init();
+    const auth = await app.client.auth.test();
+    if (auth.team_id === undefined) throw new Error('auth.test named no workspace');
+    upsertWorkspace(ctx.db, { teamId: auth.team_id, name: auth.team, botUserId: auth.user_id });
+    ctx.logger.info('connected to Slack', { team: auth.team_id, botUser: auth.user_id });
+  } catch (error) {
+    const code = (error as { data?: { error?: string } }).data?.error;
+    if (
+      code === 'invalid_auth' ||
+      code === 'not_authed' ||
+      code === 'account_inactive' ||
+      code === 'token_revoked'
+    ) {
+      throw new AppError(
+        'slack_auth',
+        `Slack refused SLACK_BOT_TOKEN (${code}). Copy the Bot User OAuth Token again from your app's "OAuth & Permissions" page, and reinstall the app if it was removed.`,
+        { cause: error },
+      );
+    }
+    throw new AppError(
+      'slack_unreachable',
+      `Cannot reach Slack's Web API at ${where}: ${describeError(error)}. Check the network${ctx.config.slack.apiUrl === undefined ? '' : ' and SLACK_API_URL'}.`,
+      { cause: error },
+    );
+  }
+}

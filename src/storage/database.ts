@@ -1,0 +1,110 @@
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { DatabaseError, describeError } from '../errors.js';
+
+export type Db = Database.Database;
+
+/**
+ * Opens the SQLite file the app lives on, with the settings it relies on:
+ * - WAL, so readers (trends, the App Home) never wait for a writer;
+ * - synchronous=FULL, so a transaction that returned has reached the disk: an
+ *   answer the app acknowledged survives a crash or a power cut. Answers arrive
+ *   a few a second at most, so the extra fsync per commit costs nothing a user sees;
+ * - foreign keys on, since SQLite leaves them off by default;
+ * - a busy timeout, so a second process sharing the file (the scheduler's
+ *   exactly-once claims rely on that) waits for a lock instead of failing.
+ * Fails with a DatabaseError that says what is wrong and what to do.
+ */
+export function openDatabase(file: string): Db {
+  const inMemory = file === ':memory:';
+  const path = inMemory ? file : resolve(file);
+  if (!inMemory) prepareLocation(path);
+
+  let db: Db;
+  try {
+    db = new Database(path);
+  } catch (error) {
+    throw new DatabaseError(
+      'database_unopenable',
+      `Cannot open the database at ${path}: ${describeError(error)}. Check DATABASE_PATH and the folder's permissions.`,
+      { cause: error },
+    );
+  }
+  try {
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    if (!inMemory) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    checkIntegrity(db, path);
+    return db;
+  } catch (error) {
+    db.close();
+    if (error instanceof DatabaseError) throw error;
+    throw explainSqliteError(error, path);
+  }
+}
+
+function prepareLocation(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    throw new DatabaseError(
+      'database_unopenable',
+      `Cannot create the folder for the database at ${dirname(path)}: ${describeError(error)}. Set DATABASE_PATH to a writable location.`,
+      { cause: error },
+    );
+  }
+  const mustWrite = existsSync(path) ? path : dirname(path);
+  try {
+    accessSync(mustWrite, constants.R_OK | constants.W_OK);
+  } catch (error) {
+    throw readOnly(path, error);
+  }
+}
+
+/** A quick structural check at start: a damaged file stops the app before it serves anyone. */
+function checkIntegrity(db: Db, path: string): void {
+  const rows = db.pragma('quick_check(5)') as { quick_check: string }[];
+  const problems = rows.map((row) => row.quick_check).filter((result) => result !== 'ok');
+  if (problems.length > 0) {
+    throw new DatabaseError(
+      'database_corrupt',
+      `The database at ${path} is damaged (${problems.join('; ')}). Stop the app and restore the latest backup (see README.md, "Backups").`,
+    );
+  }
+}
+
+function readOnly(path: string, cause: unknown): DatabaseError {
+  return new DatabaseError(
+    'database_read_only',
+    `The database at ${path} is read-only for this process. Give the app's user write access to the file and its folder, or set DATABASE_PATH to a writable location.`,
+    { cause },
+  );
+}
+
+/** Turns an error SQLite raised on the file into a DatabaseError a person can act on. */
+export function explainSqliteError(error: unknown, path: string): DatabaseError {
+  const code = (error as { code?: string }).code ?? '';
+  if (code === 'SQLITE_NOTADB') {
+    return new DatabaseError(
+      'database_not_sqlite',
+      `The file at ${path} is not an Alignment Pulse database (it is not SQLite). Point DATABASE_PATH at the right file, or move this one away to start afresh.`,
+      { cause: error },
+    );
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN')
+    return readOnly(path, error);
+  if (code === 'SQLITE_CORRUPT') {
+    return new DatabaseError(
+      'database_corrupt',
+      `The database at ${path} is damaged. Stop the app and restore the latest backup (see README.md, "Backups").`,
+      { cause: error },
+    );
+  }
+  return new DatabaseError(
+    'database_unusable',
+    `Cannot use the database at ${path}: ${describeError(error)}.`,
+    { cause: error },
+  );
+}

@@ -1,0 +1,64 @@
+import type { KnownBlock } from '@slack/types';
+
+export interface SubcommandHelp {
+  /** As typed after /alignment, e.g. `trend`. */
+  usage: string;
+  summary: string;
+  example: string;
+  adminOnly: boolean;
+}
+
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+const INTRO =
+  'Alignment Pulse asks product, engineering, design and program leaders a few private questions each week and shows where they see things differently.';
+
+/** The reply to `/alignment help`, to an empty command, and to one it does not know. */
+export function helpMessage(subcommands: SubcommandHelp[], unknown?: string): SlackMessage {
+  const line = (s: SubcommandHelp) =>
+    `• \`/alignment ${s.usage}\` — ${s.summary} _e.g._ \`${s.example}\``;
+  const everyone = subcommands.filter((s) => !s.adminOnly).map(line);
+  const admins = subcommands.filter((s) => s.adminOnly).map(line);
+  const blocks: KnownBlock[] = [];
+  if (unknown !== undefined) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `I don't know \`${truncate(unknown, 40)}\`. Here is what I can do:`,
+      },
+    });
+  }
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: INTRO } });
+  if (everyone.length > 0) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*For everyone*\n${everyone.join('\n')}` },
+    });
+  }
+  if (admins.length > 0) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*For admins*\n${admins.join('\n')}` },
+    });
+  }
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: 'Your answers are private: scores only show for groups of 3 or more.',
+      },
+    ],
+  });
+  const text = unknown === undefined ? INTRO : `I don't know "${truncate(unknown, 40)}". ${INTRO}`;
+  return { text, blocks };
+}
+
+function truncate(value: string, max: number): string {
+  const chars = [...value];
+  return chars.length <= max ? value : `${chars.slice(0, max - 1).join('')}…`;
+}
