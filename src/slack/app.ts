@@ -1,15 +1,12 @@
-import bolt, { type App as BoltApp, type Receiver } from '@slack/bolt';
+import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { AppContext } from '../context.js';
 import { HEALTH_PATH, healthHandler } from './health.js';
 import { InFlight } from './in-flight.js';
 
-// Bolt ships CommonJS; its named exports are reached through the default export under ESM.
-const { App, HTTPReceiver, SocketModeReceiver } = bolt;
-
 export const EVENTS_PATH = '/slack/events';
 
 export interface SlackApp {
-  app: BoltApp;
+  app: App;
   mode: 'http' | 'socket';
   inFlight: InFlight;
 }
@@ -19,7 +16,7 @@ export interface SlackApp {
  * SLACK_APP_TOKEN is set), with /healthz beside it either way. Transport only:
  * listeners are registered by the caller.
  */
-export function createSlackApp(ctx: AppContext): SlackApp {
+export function createSlackApp(ctx: Omit<AppContext, 'slack'>): SlackApp {
   const { slack, port } = ctx.config;
   const customRoutes = [
     { path: HEALTH_PATH, method: ['GET'], handler: healthHandler(ctx, ctx.now()) },

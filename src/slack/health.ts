@@ -7,7 +7,7 @@ export const HEALTH_PATH = '/healthz';
  * GET /healthz: 200 with a small JSON body when the database answers, 503 when
  * it does not. Docker's HEALTHCHECK and load balancers poll it.
  */
-export function healthHandler(ctx: AppContext, startedAt: Date) {
+export function healthHandler(ctx: Pick<AppContext, 'db' | 'logger' | 'now'>, startedAt: Date) {
   return (_req: IncomingMessage, res: ServerResponse): void => {
     let status = 200;
     let database = 'ok';

@@ -1,0 +1,157 @@
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type AppProcess, runApp } from './support/app-process.js';
+import { BOT_TOKEN, SlackStandIn } from './support/slack-stand-in.js';
+
+/** `npm start` as a user runs it: the built app in its own process. */
+
+let standIn: SlackStandIn;
+let dir: string;
+const running: AppProcess[] = [];
+
+beforeEach(async () => {
+  standIn = await SlackStandIn.start();
+  dir = mkdtempSync(join(tmpdir(), 'alignment-main-'));
+});
+afterEach(async () => {
+  for (const app of running.splice(0)) {
+    if (app.child.exitCode === null) {
+      app.child.kill('SIGKILL');
+      await app.exited;
+    }
+  }
+  await standIn.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function start(
+  env: Record<string, string>,
+  options: Parameters<typeof runApp>[1] = {},
+): AppProcess {
+  const app = runApp(env, { cwd: dir, ...options });
+  running.push(app);
+  return app;
+}
+
+const slackEnv = () => ({
+  SLACK_BOT_TOKEN: BOT_TOKEN,
+  SLACK_SIGNING_SECRET: 'main0test0signing0secret0123',
+  SLACK_API_URL: standIn.apiUrl,
+  PORT: '0',
+  DATABASE_PATH: join(dir, 'data', 'pulse.db'),
+});
+
+async function portOf(app: AppProcess): Promise<number> {
+  await app.waitFor(/Alignment Pulse is running \(HTTP, port \d+\)/);
+  return Number(/port (\d+)\)/.exec(app.output())?.[1]);
+}
+
+const tablesIn = (path: string) => {
+  const db = new Database(path, { readonly: true });
+  const names = (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+  ).map((r) => r.name);
+  db.close();
+  return names;
+};
+
+describe('npm start', () => {
+  it('with no Slack variables, exits non-zero naming each of them', async () => {
+    const app = start({});
+    expect(await app.exited).toBe(1);
+    expect(app.output()).toContain('Alignment Pulse cannot start: 2 settings need attention.');
+    expect(app.output()).toContain('SLACK_BOT_TOKEN is missing');
+    expect(app.output()).toContain('SLACK_SIGNING_SECRET is missing');
+  });
+
+  it('with bad values, names every one in one message and prints no secret', async () => {
+    const app = start({
+      ...slackEnv(),
+      SLACK_BOT_TOKEN: 'xoxp-secret-user-token',
+      PORT: 'eighty',
+      ANONYMITY_THRESHOLD: '1',
+    });
+    expect(await app.exited).toBe(1);
+    const output = app.output();
+    expect(output).toContain('3 settings need attention');
+    expect(output).toContain('SLACK_BOT_TOKEN should be the Bot User OAuth Token');
+    expect(output).toContain('PORT (got "eighty")');
+    expect(output).toContain('ANONYMITY_THRESHOLD (got "1")');
+    expect(output).not.toContain('xoxp-secret-user-token');
+    expect(output).not.toContain('main0test0signing0secret0123');
+  });
+
+  it('starts against Slack, serves /healthz, holds the schema, stops on SIGTERM, and a restart applies nothing', async () => {
+    const env = slackEnv();
+    const first = start(env);
+    const port = await portOf(first);
+    expect(first.output()).toContain('applied migrations: 001_initial.sql');
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', database: 'ok' });
+    expect(tablesIn(env.DATABASE_PATH)).toEqual(
+      expect.arrayContaining(['surveys', 'answers', 'schedule_runs']),
+    );
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('shut down');
+
+    const second = start(env);
+    await portOf(second);
+    expect(second.output()).toContain('database schema is current');
+    expect(second.output()).not.toContain('applied migrations');
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('reads a .env file in the working folder', async () => {
+    const env = slackEnv();
+    writeFileSync(
+      join(dir, '.env'),
+      Object.entries({ ...env, DATABASE_PATH: './from-dotenv/pulse.db' })
+        .map(([key, value]) => `${key}=${value}`)
+        .join('\n'),
+    );
+    const app = start({});
+    await portOf(app);
+    expect(tablesIn(join(dir, 'from-dotenv', 'pulse.db'))).toContain('surveys');
+  });
+
+  it('exits non-zero with a clear message when Slack refuses the bot token', async () => {
+    const app = start({ ...slackEnv(), SLACK_BOT_TOKEN: 'xoxb-revoked-token' });
+    expect(await app.exited).toBe(1);
+    expect(app.output()).toContain('Slack refused SLACK_BOT_TOKEN (invalid_auth)');
+    expect(app.output()).not.toContain('xoxb-revoked-token');
+  });
+
+  it('exits non-zero with a clear message when the database file is not SQLite', async () => {
+    const env = slackEnv();
+    const path = join(dir, 'notes.txt');
+    writeFileSync(path, 'quarterly planning notes\n'.repeat(100));
+    const app = start({ ...env, DATABASE_PATH: path });
+    expect(await app.exited).toBe(1);
+    expect(app.output()).toContain(`The file at ${path} is not an Alignment Pulse database`);
+  });
+
+  it('exits non-zero with a clear message when the database file is read-only', async () => {
+    const env = slackEnv();
+    const path = join(dir, 'readonly.db');
+    const db = new Database(path);
+    db.exec('CREATE TABLE t (x INTEGER)');
+    db.close();
+    chmodSync(path, 0o444);
+    // Root may write anything: run the app as an unprivileged user when the tests run as root.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) {
+      chmodSync(dir, 0o777);
+      chownSync(path, 0, 0);
+    }
+    const app = start({ ...env, DATABASE_PATH: path }, asRoot ? { uid: 65534, gid: 65534 } : {});
+    expect(await app.exited).toBe(1);
+    expect(app.output()).toContain(`The database at ${path} is read-only for this process`);
+  });
+});

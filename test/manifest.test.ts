@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { projectRoot } from '../src/paths.js';
+import { ALIGNMENT_COMMAND } from '../src/slack/listeners/commands/alignment-command.js';
+import { BOT_EVENTS } from '../src/slack/listeners/events/index.js';
+
+const specs = join(projectRoot, 'test', 'slack-specs');
+const readJson = (path: string) =>
+  JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+
+interface Manifest {
+  features: {
+    slash_commands: { command: string; usage_hint?: string }[];
+    app_home: Record<string, boolean>;
+  };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: {
+    event_subscriptions: { bot_events: string[] };
+    interactivity: { is_enabled: boolean };
+    socket_mode_enabled: boolean;
+  };
+}
+
+const manifest = parse(readFileSync(join(projectRoot, 'manifest.yml'), 'utf8')) as Manifest;
+
+function validator() {
+  // The v1 schema that Slack's manifest-schema repository publishes, read locally.
+  const schema = readJson(join(specs, 'manifest', 'manifest.schema.1.0.0.json'));
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+  return ajv.compile(schema);
+}
+
+describe('manifest.yml', () => {
+  it("validates against Slack's published manifest schema", () => {
+    const validate = validator();
+    const valid = validate(manifest);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('is checked by a schema that rejects a broken manifest', () => {
+    const validate = validator();
+    expect(validate(readJson(join(specs, 'manifest', 'v1_manifest.valid.json')))).toBe(true);
+    expect(validate({ ...manifest, display_information: { name: '' } })).toBe(false);
+    expect(validate({ ...manifest, settings: { ...manifest.settings, interactivity: {} } })).toBe(
+      false,
+    );
+  });
+
+  it('declares the slash command the app answers, with a usage hint', () => {
+    expect(manifest.features.slash_commands.map((c) => c.command)).toEqual([ALIGNMENT_COMMAND]);
+    expect(manifest.features.slash_commands[0]?.usage_hint).toContain('help');
+  });
+
+  it('subscribes to exactly the events the app handles, each a real Slack event', () => {
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(
+      [...BOT_EVENTS].sort(),
+    );
+    const known = new Set(
+      (
+        readJson(join(specs, 'docs.slack.dev', 'events', 'events.json')) as unknown as {
+          name: string;
+        }[]
+      ).map((e) => e.name),
+    );
+    for (const event of BOT_EVENTS) expect(known.has(event)).toBe(true);
+  });
+
+  it('turns on interactivity and the App Home tab, and asks only for the scopes the app uses', () => {
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(
+      [
+        'channels:read',
+        'chat:write',
+        'commands',
+        'files:write',
+        'groups:read',
+        'im:write',
+        'users:read',
+      ].sort(),
+    );
+  });
+
+  it('names, for every method the app may call, a scope the manifest grants', () => {
+    const methods = [
+      'chat.postMessage',
+      'chat.update',
+      'chat.postEphemeral',
+      'conversations.members',
+      'conversations.open',
+      'users.info',
+      'views.open',
+      'views.publish',
+      'files.getUploadURLExternal',
+      'files.completeUploadExternal',
+    ];
+    const granted = new Set(manifest.oauth_config.scopes.bot);
+    for (const method of methods) {
+      const spec = readJson(join(specs, 'docs.slack.dev', 'methods', `${method}.json`)) as {
+        scope?: { bot?: string[] };
+      };
+      const needs = spec.scope?.bot ?? [];
+      const ok = needs.length === 0 || needs.some((scope) => granted.has(scope));
+      expect(ok, `${method} needs one of ${needs.join(', ')}`).toBe(true);
+    }
+  });
+});

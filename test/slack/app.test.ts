@@ -1,0 +1,159 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { getWorkspace } from '../../src/storage/workspaces.js';
+import { slackSignature } from '../support/slack-requests.js';
+import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
+import { SIGNING_SECRET, startTestApp, type TestApp } from '../support/test-app.js';
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await startTestApp();
+});
+afterEach(async () => {
+  expect(t.standIn.violations()).toEqual([]);
+  await t.stop();
+});
+
+describe('start-up', () => {
+  it('checks the bot token with Slack and records the workspace', () => {
+    expect(t.standIn.callsTo('auth.test').length).toBeGreaterThan(0);
+    expect(getWorkspace(t.app.ctx.db, TEAM_ID)).toMatchObject({
+      teamId: TEAM_ID,
+      name: 'Alignment Test',
+      botUserId: BOT_USER_ID,
+      uninstalledAt: null,
+    });
+  });
+
+  it('answers GET /healthz with 200 and a small JSON body', async () => {
+    const response = await fetch(`${t.baseUrl}/healthz`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(await response.json()).toEqual({
+      status: 'ok',
+      database: 'ok',
+      uptimeSeconds: expect.any(Number),
+    });
+  });
+});
+
+describe('request verification', () => {
+  const body = 'payload=%7B%22type%22%3A%22block_actions%22%7D';
+
+  it('answers a request with a bad signature with 401 and does nothing', async () => {
+    const callsBefore = t.standIn.calls.length;
+    const reply = await t.slack.command(
+      { user: 'U0PRODUCT1', channel: 'C0LEADERS', text: 'help' },
+      { signature: `v0=${'0'.repeat(64)}` },
+    );
+    expect(reply.status).toBe(401);
+    expect(t.standIn.calls.length).toBe(callsBefore);
+    expect(t.standIn.responseUrlPosts).toEqual([]);
+  });
+
+  it('answers a request signed with another secret with 401', async () => {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const reply = await t.slack.send(body, 'application/x-www-form-urlencoded', {
+      timestamp,
+      signature: slackSignature('some-other-secret', timestamp, body),
+    });
+    expect(reply.status).toBe(401);
+  });
+
+  it('answers a request older than five minutes with 401, even when signed correctly', async () => {
+    const timestamp = Math.floor(Date.now() / 1000) - 6 * 60;
+    const reply = await t.slack.send(body, 'application/x-www-form-urlencoded', {
+      timestamp,
+      signature: slackSignature(SIGNING_SECRET, timestamp, body),
+    });
+    expect(reply.status).toBe(401);
+  });
+
+  it('answers a request without signature or timestamp headers with 401', async () => {
+    expect(
+      (await t.slack.send(body, 'application/x-www-form-urlencoded', { omit: ['signature'] }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await t.slack.send(body, 'application/x-www-form-urlencoded', { omit: ['timestamp'] }))
+        .status,
+    ).toBe(401);
+  });
+
+  it('answers an unsigned uninstall event with 401 and keeps the workspace', async () => {
+    const reply = await t.slack.event({ type: 'app_uninstalled' }, { signature: 'v0=forged' });
+    expect(reply.status).toBe(401);
+    expect(getWorkspace(t.app.ctx.db, TEAM_ID)?.uninstalledAt).toBeNull();
+  });
+
+  it("answers Slack's URL verification challenge when signed", async () => {
+    const challenge = '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P';
+    const reply = await t.slack.send(
+      JSON.stringify({ token: 'legacy', challenge, type: 'url_verification' }),
+      'application/json',
+    );
+    expect(reply.status).toBe(200);
+    expect(reply.json).toEqual({ challenge });
+  });
+});
+
+describe('/alignment', () => {
+  it('answers help privately with what the bot does', async () => {
+    const reply = await t.slack.command({ user: 'U0PRODUCT1', channel: 'C0LEADERS', text: 'help' });
+    expect(reply.status).toBe(200);
+    expect(reply.json).toMatchObject({ response_type: 'ephemeral' });
+    expect(String(reply.json?.text)).toContain(
+      'Alignment Pulse asks product, engineering, design and program leaders',
+    );
+    expect(JSON.stringify(reply.json?.blocks)).toContain('/alignment help');
+  });
+
+  it('answers an empty command with help', async () => {
+    const reply = await t.slack.command({ user: 'U0PRODUCT1', channel: 'C0LEADERS', text: '   ' });
+    expect(reply.json).toMatchObject({ response_type: 'ephemeral' });
+    expect(String(reply.json?.text)).not.toContain("I don't know");
+  });
+
+  it('names an unknown subcommand and shows help, however long or odd it is', async () => {
+    const reply = await t.slack.command({
+      user: 'U0PRODUCT1',
+      channel: 'C0LEADERS',
+      text: 'sc0re',
+    });
+    expect(String(reply.json?.text)).toContain('I don\'t know "sc0re"');
+    const odd = `${'🙈'.repeat(1500)}`;
+    const long = await t.slack.command({ user: 'U0PRODUCT1', channel: 'C0LEADERS', text: odd });
+    expect(long.status).toBe(200);
+    expect(String(long.json?.text)).toContain("I don't know");
+  });
+});
+
+describe('events', () => {
+  it('stops a workspace that uninstalled the app, once, even when Slack retries', async () => {
+    const first = await t.slack.event({ type: 'app_uninstalled' });
+    expect(first.status).toBe(200);
+    const uninstalledAt = getWorkspace(t.app.ctx.db, TEAM_ID)?.uninstalledAt;
+    expect(uninstalledAt).toEqual(expect.any(String));
+    const retry = await t.slack.event(
+      { type: 'app_uninstalled' },
+      { retryNum: 1, retryReason: 'http_timeout' },
+    );
+    expect(retry.status).toBe(200);
+    expect(getWorkspace(t.app.ctx.db, TEAM_ID)?.uninstalledAt).toBe(uninstalledAt);
+    expect(t.logs.filter((line) => line.includes('workspace removed the app'))).toHaveLength(1);
+  });
+
+  it('stops a workspace whose tokens were revoked', async () => {
+    await t.slack.event({ type: 'tokens_revoked', tokens: { oauth: [], bot: [BOT_USER_ID] } });
+    expect(getWorkspace(t.app.ctx.db, TEAM_ID)?.uninstalledAt).toEqual(expect.any(String));
+  });
+});
+
+describe('shutdown', () => {
+  it('stops listening and closes the database', async () => {
+    const port = t.app.port;
+    await t.app.stop();
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+    expect(t.app.ctx.db.open).toBe(false);
+    expect(t.logs.some((line) => line.includes('shut down'))).toBe(true);
+  });
+});

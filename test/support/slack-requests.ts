@@ -1,0 +1,251 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { APP_ID, BOT_USER_ID, type SlackStandIn, TEAM_ID } from './slack-stand-in.js';
+
+/** Slack's v0 request signature: HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret. */
+export function slackSignature(secret: string, timestamp: number | string, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export interface SendOptions {
+  /** Seconds since the epoch; defaults to now. */
+  timestamp?: number;
+  /** Replaces the computed signature (to test a bad one). */
+  signature?: string;
+  /** Leaves these headers out. */
+  omit?: ('signature' | 'timestamp')[];
+  /** Slack's retry headers: x-slack-retry-num and x-slack-retry-reason. */
+  retryNum?: number;
+  retryReason?: string;
+}
+
+export interface SlackReply {
+  status: number;
+  text: string;
+  /** The body as JSON, when it is JSON. */
+  json: Record<string, unknown> | undefined;
+}
+
+export interface ButtonClick {
+  user: string;
+  channel: string;
+  actionId: string;
+  value: string;
+  blockId?: string;
+  messageTs?: string;
+  expiredTrigger?: boolean;
+}
+
+export interface OpenedView {
+  id?: string;
+  blocks: unknown[];
+  private_metadata?: string;
+  callback_id?: string;
+  title?: unknown;
+  close?: unknown;
+  submit?: unknown;
+}
+
+export interface ViewSubmission {
+  user: string;
+  view: OpenedView;
+  /** block_id → the chosen option's value, or the typed text; null for nothing chosen. */
+  values: Record<string, string | null>;
+}
+
+export interface CommandFields {
+  user: string;
+  channel: string;
+  text?: string;
+  command?: string;
+  userName?: string;
+  channelName?: string;
+}
+
+/**
+ * Sends the app requests exactly as Slack does: slash commands form-encoded,
+ * interactions as a `payload=` form field, events as JSON; each signed with the
+ * signing secret and timestamped.
+ */
+export class SlackSender {
+  constructor(
+    readonly endpoint: string,
+    readonly signingSecret: string,
+    readonly standIn: SlackStandIn,
+  ) {}
+
+  /** The fields of a slash command, named as in Slack's payload. */
+  commandPayload(fields: CommandFields): Record<string, string> {
+    return {
+      token: 'legacy-verification-token',
+      team_id: TEAM_ID,
+      team_domain: 'alignment-test',
+      channel_id: fields.channel,
+      channel_name: fields.channelName ?? 'leadership',
+      user_id: fields.user,
+      user_name: fields.userName ?? fields.user.toLowerCase(),
+      command: fields.command ?? '/alignment',
+      text: fields.text ?? '',
+      api_app_id: APP_ID,
+      is_enterprise_install: 'false',
+      response_url: this.standIn.responseUrl(),
+      trigger_id: this.standIn.mintTriggerId(),
+    };
+  }
+
+  command(fields: CommandFields, options?: SendOptions): Promise<SlackReply> {
+    const body = new URLSearchParams(this.commandPayload(fields)).toString();
+    return this.send(body, 'application/x-www-form-urlencoded', options);
+  }
+
+  /** A click on a button in a message (channel or DM), as Slack sends it. */
+  buttonClick(click: ButtonClick): Record<string, unknown> {
+    const user = {
+      id: click.user,
+      username: click.user.toLowerCase(),
+      name: click.user.toLowerCase(),
+      team_id: TEAM_ID,
+    };
+    return {
+      type: 'block_actions',
+      user,
+      api_app_id: APP_ID,
+      token: 'legacy-verification-token',
+      container: {
+        type: 'message',
+        message_ts: click.messageTs ?? '1.000001',
+        channel_id: click.channel,
+        is_ephemeral: false,
+      },
+      trigger_id: this.standIn.mintTriggerId(click.expiredTrigger === true ? 'expired' : 'fresh'),
+      team: { id: TEAM_ID, domain: 'alignment-test' },
+      channel: { id: click.channel, name: 'leadership' },
+      message: {
+        type: 'message',
+        ts: click.messageTs ?? '1.000001',
+        text: 'pulse',
+        user: 'U0BOTPULSE',
+      },
+      response_url: this.standIn.responseUrl(),
+      actions: [
+        {
+          type: 'button',
+          action_id: click.actionId,
+          block_id: click.blockId ?? 'actions',
+          text: { type: 'plain_text', text: 'Answer the pulse', emoji: true },
+          value: click.value,
+          style: 'primary',
+          action_ts: `${Math.floor(Date.now() / 1000)}.000100`,
+        },
+      ],
+    };
+  }
+
+  /** A modal submitted with the given input values (block_id → value), as Slack sends it. */
+  viewSubmission(submission: ViewSubmission): Record<string, unknown> {
+    const view = submission.view;
+    const values: Record<string, Record<string, unknown>> = {};
+    for (const [blockId, value] of Object.entries(submission.values)) {
+      const block = (
+        view.blocks as { block_id?: string; element?: { type: string; action_id: string } }[]
+      ).find((b) => b.block_id === blockId);
+      const element = block?.element ?? { type: 'plain_text_input', action_id: 'value' };
+      const state =
+        element.type === 'plain_text_input'
+          ? { type: element.type, value }
+          : {
+              type: element.type,
+              selected_option:
+                value === null
+                  ? null
+                  : { text: { type: 'plain_text', text: String(value) }, value },
+            };
+      values[blockId] = { [element.action_id]: state };
+    }
+    return {
+      type: 'view_submission',
+      team: { id: TEAM_ID, domain: 'alignment-test' },
+      user: {
+        id: submission.user,
+        username: submission.user.toLowerCase(),
+        name: submission.user.toLowerCase(),
+        team_id: TEAM_ID,
+      },
+      api_app_id: APP_ID,
+      token: 'legacy-verification-token',
+      trigger_id: this.standIn.mintTriggerId(),
+      view: {
+        id: view.id ?? 'V00000000',
+        team_id: TEAM_ID,
+        type: 'modal',
+        blocks: view.blocks,
+        private_metadata: view.private_metadata ?? '',
+        callback_id: view.callback_id ?? '',
+        state: { values },
+        hash: `${view.id ?? 'V0'}.hash`,
+        title: view.title,
+        close: view.close ?? null,
+        submit: view.submit ?? null,
+        app_id: APP_ID,
+        bot_id: 'B0BOTPULSE',
+      },
+      response_urls: [],
+      is_enterprise_install: false,
+    };
+  }
+
+  interaction(payload: Record<string, unknown>, options?: SendOptions): Promise<SlackReply> {
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    return this.send(body, 'application/x-www-form-urlencoded', options);
+  }
+
+  /** An Events API event, wrapped in Slack's event_callback envelope. */
+  eventEnvelope(event: Record<string, unknown>): Record<string, unknown> {
+    return {
+      token: 'legacy-verification-token',
+      team_id: TEAM_ID,
+      api_app_id: APP_ID,
+      event,
+      type: 'event_callback',
+      event_id: `Ev${randomUUID().replaceAll('-', '').slice(0, 10).toUpperCase()}`,
+      event_time: Math.floor(Date.now() / 1000),
+      authorizations: [
+        {
+          enterprise_id: null,
+          team_id: TEAM_ID,
+          user_id: BOT_USER_ID,
+          is_bot: true,
+          is_enterprise_install: false,
+        },
+      ],
+      is_ext_shared_channel: false,
+    };
+  }
+
+  event(event: Record<string, unknown>, options?: SendOptions): Promise<SlackReply> {
+    return this.send(JSON.stringify(this.eventEnvelope(event)), 'application/json', options);
+  }
+
+  async send(body: string, contentType: string, options: SendOptions = {}): Promise<SlackReply> {
+    const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+    const headers: Record<string, string> = { 'content-type': contentType };
+    if (!options.omit?.includes('timestamp'))
+      headers['x-slack-request-timestamp'] = String(timestamp);
+    if (!options.omit?.includes('signature')) {
+      headers['x-slack-signature'] =
+        options.signature ?? slackSignature(this.signingSecret, timestamp, body);
+    }
+    if (options.retryNum !== undefined) {
+      headers['x-slack-retry-num'] = String(options.retryNum);
+      headers['x-slack-retry-reason'] = options.retryReason ?? 'http_timeout';
+    }
+    const response = await fetch(this.endpoint, { method: 'POST', headers, body });
+    const text = await response.text();
+    let json: Record<string, unknown> | undefined;
+    try {
+      json = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, text, json };
+  }
+}
