@@ -1,15 +1,17 @@
 import type { Logger } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import type { Db } from './storage/database.js';
 
 /**
  * What every module is handed: the parsed configuration, the database, the
- * logger and the clock. The clock is injected so that schedules and windows can
- * be tested without waiting.
+ * logger, the clock, and the Slack Web API client with the bot token. The clock
+ * is injected so that schedules and windows can be tested without waiting.
  */
 export interface AppContext {
   config: Config;
   db: Db;
   logger: Logger;
   now: () => Date;
+  slack: WebClient;
 }

@@ -2,18 +2,22 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '@slack/bolt';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
+import { CATALOGUE } from './domain/catalogue.js';
 import { AppError, describeError } from './errors.js';
 import { migrationsDir } from './paths.js';
 import { createSlackApp } from './slack/app.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { openDatabase } from './storage/database.js';
 import { migrate } from './storage/migrate.js';
+import { syncCatalogue } from './storage/questions.js';
 import { upsertWorkspace } from './storage/workspaces.js';
 
 export interface RunningApp {
   ctx: AppContext;
   /** The port /slack/events and /healthz listen on. */
   port: number;
+  /** Resolves when no Slack request is being handled (work continues after an ack). */
+  idle: () => Promise<void>;
   /** Stops taking requests, lets work in flight finish (bounded), closes the database. */
   stop: () => Promise<void>;
 }
@@ -42,8 +46,10 @@ export async function startAlignmentPulse(
         ? 'database schema is current'
         : `applied migrations: ${applied.join(', ')}`,
     );
-    const ctx: AppContext = { config, db, logger, now: options.now ?? (() => new Date()) };
-    const { app, mode, inFlight } = createSlackApp(ctx);
+    syncCatalogue(db, CATALOGUE);
+    const now = options.now ?? (() => new Date());
+    const { app, mode, inFlight } = createSlackApp({ config, db, logger, now });
+    const ctx: AppContext = { config, db, logger, now, slack: app.client };
     registerListeners(app, ctx);
     await connectToSlack(ctx, app);
 
@@ -66,7 +72,10 @@ export async function startAlignmentPulse(
       })();
       return stopping;
     };
-    return { ctx, port, stop };
+    const idle = async () => {
+      await inFlight.drain(options.drainTimeoutMs ?? 10_000);
+    };
+    return { ctx, port, idle, stop };
   } catch (error) {
     db.close();
     throw error;

@@ -1,0 +1,120 @@
+import { addHours } from 'date-fns';
+import type { AppContext } from '../context.js';
+import { chooseQuestions } from '../domain/rotation.js';
+import { humanMembers } from '../slack/members.js';
+import { respondentCount } from '../storage/answers.js';
+import {
+  createPulse,
+  findPulseMessage,
+  type Pulse,
+  questionHistory,
+  recipients,
+  recordPulseMessage,
+  setRecipients,
+} from '../storage/pulses.js';
+import { activeQuestions, pulseQuestions } from '../storage/questions.js';
+import type { Survey } from '../storage/surveys.js';
+import { getWorkspace } from '../storage/workspaces.js';
+import { dmNoticeMessage, pulseMessage } from '../views/pulse-message.js';
+import { type DeliveryProblem, deliver, openDm } from './deliver.js';
+
+export interface OpenedPulse {
+  pulse: Pulse;
+  /** False when this due time's pulse existed already (a retry or a second process). */
+  created: boolean;
+  questionCount: number;
+  recipients: number;
+  problems: DeliveryProblem[];
+}
+
+/**
+ * Opens the survey's pulse for `dueAt`: stores it with its questions, works out
+ * who it goes to (the people in the leadership channels), and posts it — in each
+ * channel, or by DM to each person with a one-line notice in the channel.
+ * Idempotent: running it again for the same due time posts only what is missing.
+ */
+export async function openPulse(
+  ctx: AppContext,
+  survey: Survey,
+  dueAt: Date,
+): Promise<OpenedPulse> {
+  const chosen = chooseQuestions(
+    activeQuestions(ctx.db, survey.id),
+    questionHistory(ctx.db, survey.id),
+    survey.questionsPerPulse,
+  );
+  const { pulse, created } = createPulse(ctx.db, {
+    surveyId: survey.id,
+    dueAt,
+    openedAt: ctx.now(),
+    closesAt: addHours(dueAt, survey.openHours),
+    questionIds: chosen.map((q) => q.id),
+  });
+  const questionCount = pulseQuestions(ctx.db, pulse.id).length;
+  ctx.logger.info(created ? 'pulse opened' : 'pulse already open: posting what is missing', {
+    survey: survey.id,
+    pulse: pulse.id,
+    questions: questionCount,
+  });
+
+  const botUserId = getWorkspace(ctx.db, survey.teamId)?.botUserId ?? undefined;
+  const problems: DeliveryProblem[] = [];
+  const where = (channelId: string, action: string) => ({
+    teamId: survey.teamId,
+    surveyId: survey.id,
+    channelId,
+    action,
+  });
+
+  for (const channelId of survey.leadershipChannels) {
+    const problem = await deliver(ctx, where(channelId, 'list channel members'), async () => {
+      setRecipients(ctx.db, pulse.id, await humanMembers(ctx.slack, channelId, botUserId));
+    });
+    if (problem !== undefined) problems.push(problem);
+  }
+  const people = recipients(ctx.db, pulse.id);
+  const message = pulseMessage({
+    pulseId: pulse.id,
+    questionCount,
+    closesAt: pulse.closesAt,
+    timezone: survey.timezone,
+    answered: respondentCount(ctx.db, pulse.id),
+    closedAt: undefined,
+  });
+
+  if (survey.delivery === 'dm') {
+    for (const userId of people) {
+      if (findPulseMessage(ctx.db, pulse.id, 'dm', { userId }) !== undefined) continue;
+      const problem = await deliver(ctx, where(userId, 'send the pulse by DM'), async () => {
+        const channel = await openDm(ctx, userId);
+        const posted = await ctx.slack.chat.postMessage({ channel, ...message });
+        recordPulseMessage(ctx.db, pulse.id, {
+          channelId: channel,
+          kind: 'dm',
+          userId,
+          ts: posted.ts ?? '',
+        });
+      });
+      if (problem !== undefined) problems.push(problem);
+    }
+  }
+  for (const channelId of survey.leadershipChannels) {
+    const kind = survey.delivery === 'dm' ? 'notice' : 'channel';
+    if (findPulseMessage(ctx.db, pulse.id, kind, { channelId }) !== undefined) continue;
+    const text =
+      kind === 'notice'
+        ? dmNoticeMessage({
+            recipients: people.length,
+            closesAt: pulse.closesAt,
+            timezone: survey.timezone,
+          })
+        : message;
+    const problem = await deliver(ctx, where(channelId, 'post the pulse'), async () => {
+      const posted = await ctx.slack.chat.postMessage({ channel: channelId, ...text });
+      recordPulseMessage(ctx.db, pulse.id, { channelId, kind, ts: posted.ts ?? '' });
+    });
+    if (problem !== undefined && !problems.some((p) => p.channelId === channelId))
+      problems.push(problem);
+  }
+  return { pulse, created, questionCount, recipients: people.length, problems };
+}

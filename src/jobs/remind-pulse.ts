@@ -1,0 +1,53 @@
+import type { AppContext } from '../context.js';
+import {
+  findPulseMessage,
+  getPulse,
+  markReminded,
+  nonRespondents,
+  type Pulse,
+  recordPulseMessage,
+} from '../storage/pulses.js';
+import { pulseQuestions } from '../storage/questions.js';
+import { getSurvey } from '../storage/surveys.js';
+import { reminderMessage } from '../views/pulse-message.js';
+import { deliver, openDm } from './deliver.js';
+
+/**
+ * Sends one reminder DM to each person the pulse went to who has not answered,
+ * never to those who have. Idempotent: nobody is reminded twice for a pulse,
+ * and a closed pulse reminds nobody. Returns how many were reminded now.
+ */
+export async function remindPulse(ctx: AppContext, pulse: Pulse): Promise<number> {
+  const current = getPulse(ctx.db, pulse.id);
+  const survey = getSurvey(ctx.db, pulse.surveyId);
+  if (current === undefined || survey === undefined) return 0;
+  if (current.closedAt !== null || current.closesAt <= ctx.now().toISOString()) return 0;
+  const message = reminderMessage({
+    pulseId: current.id,
+    closesAt: current.closesAt,
+    timezone: survey.timezone,
+    questionCount: pulseQuestions(ctx.db, current.id).length,
+  });
+  let reminded = 0;
+  for (const userId of nonRespondents(ctx.db, current.id)) {
+    if (findPulseMessage(ctx.db, current.id, 'reminder', { userId }) !== undefined) continue;
+    const problem = await deliver(
+      ctx,
+      { teamId: current.teamId, surveyId: survey.id, channelId: userId, action: 'send a reminder' },
+      async () => {
+        const channel = await openDm(ctx, userId);
+        const posted = await ctx.slack.chat.postMessage({ channel, ...message });
+        recordPulseMessage(ctx.db, current.id, {
+          channelId: channel,
+          kind: 'reminder',
+          userId,
+          ts: posted.ts ?? '',
+        });
+      },
+    );
+    if (problem === undefined) reminded++;
+  }
+  markReminded(ctx.db, current.id, ctx.now());
+  ctx.logger.info('pulse reminders sent', { pulse: current.id, reminded });
+  return reminded;
+}

@@ -1,0 +1,59 @@
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AppContext } from '../../../context.js';
+import { formatInZone } from '../../../domain/time-format.js';
+import { getDiscipline, storedAnswers } from '../../../storage/answers.js';
+import { getPulse } from '../../../storage/pulses.js';
+import { pulseQuestions } from '../../../storage/questions.js';
+import { getSurvey } from '../../../storage/surveys.js';
+import { pulseModal } from '../../../views/pulse-modal.js';
+import { slackErrorCode } from '../../slack-errors.js';
+
+type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+/**
+ * "Answer the pulse": opens the form at once (a trigger_id lives three seconds),
+ * pre-filled with the person's earlier answers. A closed or unknown pulse gets a
+ * private note instead.
+ */
+export function openPulseForm(ctx: AppContext) {
+  return async ({ ack, action, body, respond }: Args): Promise<void> => {
+    await ack();
+    const say = (text: string) =>
+      respond({ response_type: 'ephemeral', replace_original: false, text });
+    const pulseId = Number('value' in action ? action.value : undefined);
+    const pulse = Number.isSafeInteger(pulseId) ? getPulse(ctx.db, pulseId) : undefined;
+    const survey = pulse === undefined ? undefined : getSurvey(ctx.db, pulse.surveyId);
+    if (pulse === undefined || survey === undefined || pulse.teamId !== body.team?.id) {
+      await say('That pulse no longer exists. The next one will arrive on schedule.');
+      return;
+    }
+    const closedAt =
+      pulse.closedAt ?? (pulse.closesAt <= ctx.now().toISOString() ? pulse.closesAt : undefined);
+    if (closedAt !== undefined) {
+      await say(
+        `This pulse closed on ${formatInZone(closedAt, survey.timezone)}, so it takes no more answers. The next one will arrive on schedule.`,
+      );
+      return;
+    }
+    const userId = body.user.id;
+    const view = pulseModal({
+      pulseId: pulse.id,
+      questions: pulseQuestions(ctx.db, pulse.id),
+      closesAt: pulse.closesAt,
+      timezone: survey.timezone,
+      askDiscipline: getDiscipline(ctx.db, pulse.teamId, userId) === undefined,
+      previous: storedAnswers(ctx.db, pulse.id, userId),
+    });
+    try {
+      await ctx.slack.views.open({ trigger_id: body.trigger_id, view });
+    } catch (error) {
+      const code = slackErrorCode(error);
+      ctx.logger.warn('could not open the pulse form', { pulse: pulse.id, error: code });
+      await say(
+        code === 'expired_trigger_id' || code === 'exchanged_trigger_id'
+          ? 'Slack took too long to open the form. Click *Answer the pulse* again.'
+          : 'Slack could not open the form just now. Please click *Answer the pulse* again in a moment.',
+      );
+    }
+  };
+}

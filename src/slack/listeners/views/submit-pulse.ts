@@ -1,0 +1,140 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { z } from 'zod';
+import type { AppContext } from '../../../context.js';
+import { DISCIPLINES } from '../../../domain/dimensions.js';
+import { formatInZone } from '../../../domain/time-format.js';
+import { refreshPulseMessages } from '../../../jobs/refresh-pulse-messages.js';
+import { getDiscipline, saveSubmission } from '../../../storage/answers.js';
+import { getPulse } from '../../../storage/pulses.js';
+import { pulseQuestions } from '../../../storage/questions.js';
+import { getSurvey } from '../../../storage/surveys.js';
+import {
+  COMMENT_BLOCK,
+  COMMENT_MAX_LENGTH,
+  DISCIPLINE_BLOCK,
+  pulseThanksModal,
+  QUESTION_BLOCK_PREFIX,
+  questionBlockId,
+  VALUE_ACTION,
+} from '../../../views/pulse-modal.js';
+
+type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+
+const metadataSchema = z.object({ pulseId: z.number().int().positive() });
+const likertSchema = z.coerce.number().int().min(1).max(5);
+const disciplineSchema = z.enum(DISCIPLINES);
+
+interface InputState {
+  selected_option?: { value?: unknown } | null;
+  value?: unknown;
+}
+
+/**
+ * The pulse form's submission. Every check happens before anything is stored;
+ * a problem goes back to the form on the block it concerns. Valid answers are
+ * written in one transaction *before* Slack is told the submission succeeded,
+ * so an acknowledged answer is never lost.
+ */
+export function submitPulse(ctx: AppContext) {
+  return async ({ ack, body, view }: Args): Promise<void> => {
+    const state = (view.state?.values ?? {}) as Record<string, Record<string, InputState>>;
+    const blockIds = Object.keys(state);
+    const reject = (errors: Record<string, string>) => ack({ response_action: 'errors', errors });
+    const fallbackBlock =
+      blockIds.find((id) => id.startsWith(QUESTION_BLOCK_PREFIX)) ?? blockIds[0];
+    const rejectForm = async (message: string) => {
+      if (fallbackBlock === undefined) return ack();
+      return reject({ [fallbackBlock]: message });
+    };
+
+    let metadata: unknown;
+    try {
+      metadata = JSON.parse(view.private_metadata || 'null');
+    } catch {
+      metadata = null;
+    }
+    const parsed = metadataSchema.safeParse(metadata);
+    const pulse = parsed.success ? getPulse(ctx.db, parsed.data.pulseId) : undefined;
+    const survey = pulse === undefined ? undefined : getSurvey(ctx.db, pulse.surveyId);
+    const teamId = body.team?.id ?? body.user.team_id;
+    if (pulse === undefined || survey === undefined || pulse.teamId !== teamId) {
+      await rejectForm(
+        'This form belongs to a pulse that no longer exists. Close it; the next pulse will arrive on schedule.',
+      );
+      return;
+    }
+    const closedAt =
+      pulse.closedAt ?? (pulse.closesAt <= ctx.now().toISOString() ? pulse.closesAt : undefined);
+    if (closedAt !== undefined) {
+      await rejectForm(
+        `This pulse closed on ${formatInZone(closedAt, survey.timezone)}. Your answers were not saved.`,
+      );
+      return;
+    }
+
+    const userId = body.user.id;
+    const errors: Record<string, string> = {};
+    const questions = pulseQuestions(ctx.db, pulse.id);
+    const asked = new Set(questions.map((q) => questionBlockId(q.id)));
+    for (const blockId of blockIds) {
+      if (blockId.startsWith(QUESTION_BLOCK_PREFIX) && !asked.has(blockId)) {
+        errors[blockId] =
+          'This question is not part of this pulse. Close the form and click Answer the pulse again.';
+      }
+    }
+    const values = new Map<string, number>();
+    for (const question of questions) {
+      const blockId = questionBlockId(question.id);
+      const raw = state[blockId]?.[VALUE_ACTION]?.selected_option?.value;
+      const value = likertSchema.safeParse(raw);
+      if (raw === undefined || raw === null)
+        errors[blockId] = 'Choose an answer, from Strongly disagree to Strongly agree.';
+      else if (!value.success)
+        errors[blockId] =
+          'Choose one of the five answers, from Strongly disagree to Strongly agree.';
+      else values.set(question.id, value.data);
+    }
+    const known = getDiscipline(ctx.db, pulse.teamId, userId);
+    const rawDiscipline = state[DISCIPLINE_BLOCK]?.[VALUE_ACTION]?.selected_option?.value;
+    const discipline = disciplineSchema.safeParse(rawDiscipline);
+    if (rawDiscipline !== undefined && rawDiscipline !== null && !discipline.success) {
+      errors[DISCIPLINE_BLOCK] = 'Choose Product, Engineering, Design, Program / TPM or Other.';
+    } else if (known === undefined && !discipline.success) {
+      errors[DISCIPLINE_BLOCK] =
+        'Choose your discipline, so scores can compare Product and Engineering.';
+    }
+    const rawComment = state[COMMENT_BLOCK]?.[VALUE_ACTION]?.value;
+    const comment = typeof rawComment === 'string' ? rawComment : undefined;
+    if (rawComment !== undefined && rawComment !== null && comment === undefined) {
+      errors[COMMENT_BLOCK] = 'Write your comment as plain text.';
+    } else if (comment !== undefined && [...comment].length > COMMENT_MAX_LENGTH) {
+      errors[COMMENT_BLOCK] =
+        `Keep the comment to ${COMMENT_MAX_LENGTH} characters (it has ${[...comment].length}).`;
+    }
+    const chosenDiscipline = discipline.success ? discipline.data : known;
+    if (Object.keys(errors).length > 0 || chosenDiscipline === undefined) {
+      await reject(errors);
+      return;
+    }
+
+    saveSubmission(ctx.db, {
+      teamId: pulse.teamId,
+      pulseId: pulse.id,
+      userId,
+      discipline: chosenDiscipline,
+      values,
+      comment,
+      at: ctx.now(),
+    });
+    ctx.logger.info('pulse answered', { pulse: pulse.id, questions: values.size });
+    await ack({
+      response_action: 'update',
+      view: pulseThanksModal({
+        closesAt: pulse.closesAt,
+        timezone: survey.timezone,
+        discipline: chosenDiscipline,
+      }),
+    });
+    await refreshPulseMessages(ctx, pulse, ['channel']);
+  };
+}

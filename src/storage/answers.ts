@@ -1,0 +1,85 @@
+import type { Discipline } from '../domain/dimensions.js';
+import type { Db } from './database.js';
+
+export interface Submission {
+  teamId: string;
+  pulseId: number;
+  userId: string;
+  discipline: Discipline;
+  /** Question id → answer 1–5. */
+  values: ReadonlyMap<string, number>;
+  /** The anonymous comment; empty or undefined removes an earlier one. */
+  comment: string | undefined;
+  at: Date;
+}
+
+export interface StoredAnswers {
+  values: Map<string, number>;
+  comment: string | undefined;
+}
+
+/**
+ * Stores a person's answers to a pulse in one transaction: every value, the
+ * comment, and their discipline. Answering again replaces the earlier answers
+ * (same rows, so a retry or a double submission is stored once).
+ */
+export function saveSubmission(db: Db, s: Submission): void {
+  const at = s.at.toISOString();
+  const answer = db.prepare(
+    `INSERT INTO answers (pulse_id, question_id, user_id, discipline, value, answered_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (pulse_id, question_id, user_id) DO UPDATE SET
+       value = excluded.value, discipline = excluded.discipline, updated_at = excluded.updated_at`,
+  );
+  db.transaction(() => {
+    db.prepare(
+      `INSERT INTO respondents (team_id, user_id, discipline) VALUES (?, ?, ?)
+       ON CONFLICT (team_id, user_id) DO UPDATE SET discipline = excluded.discipline,
+         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+    ).run(s.teamId, s.userId, s.discipline);
+    for (const [questionId, value] of s.values)
+      answer.run(s.pulseId, questionId, s.userId, s.discipline, value, at, at);
+    const comment = s.comment?.trim() ?? '';
+    if (comment === '') {
+      db.prepare('DELETE FROM comments WHERE pulse_id = ? AND user_id = ?').run(
+        s.pulseId,
+        s.userId,
+      );
+    } else {
+      db.prepare(
+        `INSERT INTO comments (pulse_id, user_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (pulse_id, user_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
+      ).run(s.pulseId, s.userId, comment, at, at);
+    }
+  })();
+}
+
+/** What this person answered to this pulse, to pre-fill the form when they come back. */
+export function storedAnswers(db: Db, pulseId: number, userId: string): StoredAnswers | undefined {
+  const rows = db
+    .prepare(
+      'SELECT question_id AS questionId, value FROM answers WHERE pulse_id = ? AND user_id = ?',
+    )
+    .all(pulseId, userId) as { questionId: string; value: number }[];
+  if (rows.length === 0) return undefined;
+  const comment = db
+    .prepare('SELECT body FROM comments WHERE pulse_id = ? AND user_id = ?')
+    .get(pulseId, userId) as { body: string } | undefined;
+  return { values: new Map(rows.map((r) => [r.questionId, r.value])), comment: comment?.body };
+}
+
+/** How many people have answered a pulse. */
+export function respondentCount(db: Db, pulseId: number): number {
+  return (
+    db
+      .prepare('SELECT count(DISTINCT user_id) AS n FROM answers WHERE pulse_id = ?')
+      .get(pulseId) as { n: number }
+  ).n;
+}
+
+export function getDiscipline(db: Db, teamId: string, userId: string): Discipline | undefined {
+  const row = db
+    .prepare('SELECT discipline FROM respondents WHERE team_id = ? AND user_id = ?')
+    .get(teamId, userId) as { discipline: Discipline | null } | undefined;
+  return row?.discipline ?? undefined;
+}

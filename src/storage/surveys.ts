@@ -1,0 +1,95 @@
+import type { Db } from './database.js';
+
+export interface Survey {
+  id: number;
+  teamId: string;
+  pulseCron: string;
+  timezone: string;
+  questionsPerPulse: number;
+  openHours: number;
+  delivery: 'channel' | 'dm';
+  /** Hours before closing that non-respondents are reminded; null: no reminders. */
+  reminderHours: number | null;
+  digestCron: string;
+  /** The survey's own threshold; null: the app's ANONYMITY_THRESHOLD. */
+  anonymityThreshold: number | null;
+  pausedUntil: string | null;
+  leadershipChannels: string[];
+  digestChannels: string[];
+}
+
+interface SurveyRow extends Omit<Survey, 'leadershipChannels' | 'digestChannels'> {}
+
+const COLUMNS = `id, team_id AS teamId, pulse_cron AS pulseCron, timezone,
+  questions_per_pulse AS questionsPerPulse, open_hours AS openHours, delivery,
+  reminder_hours AS reminderHours, digest_cron AS digestCron,
+  anonymity_threshold AS anonymityThreshold, paused_until AS pausedUntil`;
+
+function withChannels(db: Db, row: SurveyRow | undefined): Survey | undefined {
+  if (row === undefined) return undefined;
+  const channels = db
+    .prepare(
+      'SELECT role, channel_id AS channelId FROM survey_channels WHERE survey_id = ? ORDER BY channel_id',
+    )
+    .all(row.id) as { role: 'leadership' | 'digest'; channelId: string }[];
+  return {
+    ...row,
+    leadershipChannels: channels.filter((c) => c.role === 'leadership').map((c) => c.channelId),
+    digestChannels: channels.filter((c) => c.role === 'digest').map((c) => c.channelId),
+  };
+}
+
+export function getSurvey(db: Db, id: number): Survey | undefined {
+  return withChannels(
+    db,
+    db.prepare(`SELECT ${COLUMNS} FROM surveys WHERE id = ?`).get(id) as SurveyRow | undefined,
+  );
+}
+
+/** The survey whose leadership channel this is. */
+export function findSurveyByChannel(db: Db, channelId: string): Survey | undefined {
+  const row = db
+    .prepare(
+      `SELECT ${COLUMNS} FROM surveys WHERE id =
+         (SELECT survey_id FROM survey_channels WHERE role = 'leadership' AND channel_id = ?)`,
+    )
+    .get(channelId) as SurveyRow | undefined;
+  return withChannels(db, row);
+}
+
+export function listSurveys(db: Db, teamId: string): Survey[] {
+  const rows = db
+    .prepare(`SELECT ${COLUMNS} FROM surveys WHERE team_id = ? ORDER BY id`)
+    .all(teamId) as SurveyRow[];
+  return rows.map((row) => withChannels(db, row)).filter((s): s is Survey => s !== undefined);
+}
+
+/**
+ * The survey of a leadership channel; when there is none, one with the product's
+ * defaults (the channel also gets the digest until an admin picks an exec channel).
+ */
+export function findOrCreateSurvey(
+  db: Db,
+  input: { teamId: string; channelId: string; timezone: string; createdBy: string },
+): Survey {
+  const create = db.transaction(() => {
+    const existing = findSurveyByChannel(db, input.channelId);
+    if (existing !== undefined) return existing.id;
+    const surveyId = Number(
+      db
+        .prepare('INSERT INTO surveys (team_id, timezone, created_by) VALUES (?, ?, ?)')
+        .run(input.teamId, input.timezone, input.createdBy).lastInsertRowid,
+    );
+    const channel = db.prepare(
+      'INSERT INTO survey_channels (survey_id, role, channel_id) VALUES (?, ?, ?)',
+    );
+    channel.run(surveyId, 'leadership', input.channelId);
+    channel.run(surveyId, 'digest', input.channelId);
+    return surveyId;
+  });
+  // IMMEDIATE: two processes creating the same channel's survey take turns.
+  const id = create.immediate();
+  const survey = getSurvey(db, id);
+  if (survey === undefined) throw new Error(`survey ${id} vanished after it was created`);
+  return survey;
+}
