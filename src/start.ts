@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { CATALOGUE } from './domain/catalogue.js';
 import { AppError, describeError } from './errors.js';
 import { migrationsDir } from './paths.js';
-import { createSlackApp } from './slack/app.js';
+import { type BotIdentity, createSlackApp, slackClientOptions } from './slack/app.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { openDatabase } from './storage/database.js';
 import { migrate } from './storage/migrate.js';
@@ -48,10 +49,15 @@ export async function startAlignmentPulse(
     );
     syncCatalogue(db, CATALOGUE);
     const now = options.now ?? (() => new Date());
-    const { app, mode, inFlight } = createSlackApp({ config, db, logger, now });
+    const identity = await connectToSlack(config, logger);
+    upsertWorkspace(db, {
+      teamId: identity.teamId,
+      name: identity.teamName,
+      botUserId: identity.botUserId,
+    });
+    const { app, mode, inFlight } = createSlackApp({ config, db, logger, now }, identity);
     const ctx: AppContext = { config, db, logger, now, slack: app.client };
     registerListeners(app, ctx);
-    await connectToSlack(ctx, app);
 
     const server = await app.start(config.port);
     const port =
@@ -82,15 +88,26 @@ export async function startAlignmentPulse(
   }
 }
 
-/** Checks the bot token (auth.test) and records the workspace it belongs to. */
-async function connectToSlack(ctx: AppContext, app: import('@slack/bolt').App): Promise<void> {
-  const where = ctx.config.slack.apiUrl ?? 'https://slack.com/api/';
+/** Checks the bot token with auth.test and learns who the bot is. */
+async function connectToSlack(
+  config: Config,
+  logger: Logger,
+): Promise<BotIdentity & { teamName?: string }> {
+  const where = config.slack.apiUrl ?? 'https://slack.com/api/';
   try {
-    await app.init();
-    const auth = await app.client.auth.test();
-    if (auth.team_id === undefined) throw new Error('auth.test named no workspace');
-    upsertWorkspace(ctx.db, { teamId: auth.team_id, name: auth.team, botUserId: auth.user_id });
-    ctx.logger.info('connected to Slack', { team: auth.team_id, botUser: auth.user_id });
+    const auth = await new WebClient(config.slack.botToken, slackClientOptions(config)).auth.test();
+    if (auth.team_id === undefined || auth.user_id === undefined || auth.bot_id === undefined) {
+      throw new Error(
+        'auth.test did not name the workspace and the bot: is SLACK_BOT_TOKEN a bot token?',
+      );
+    }
+    logger.info('connected to Slack', { team: auth.team_id, botUser: auth.user_id });
+    return {
+      teamId: auth.team_id,
+      teamName: auth.team,
+      botUserId: auth.user_id,
+      botId: auth.bot_id,
+    };
   } catch (error) {
     const code = (error as { data?: { error?: string } }).data?.error;
     if (
@@ -107,7 +124,7 @@ async function connectToSlack(ctx: AppContext, app: import('@slack/bolt').App): 
     }
     throw new AppError(
       'slack_unreachable',
-      `Cannot reach Slack's Web API at ${where}: ${describeError(error)}. Check the network${ctx.config.slack.apiUrl === undefined ? '' : ' and SLACK_API_URL'}.`,
+      `Cannot reach Slack's Web API at ${where}: ${describeError(error)}. Check the network${config.slack.apiUrl === undefined ? '' : ' and SLACK_API_URL'}.`,
       { cause: error },
     );
   }

@@ -128,6 +128,13 @@ describe('npm start', () => {
     expect(app.output()).not.toContain('xoxb-revoked-token');
   });
 
+  it('exits non-zero with a clear message when Slack cannot be reached', async () => {
+    const app = start({ ...slackEnv(), SLACK_API_URL: 'http://127.0.0.1:9/api/' });
+    expect(await app.exited).toBe(1);
+    expect(app.output()).toContain("Cannot reach Slack's Web API at http://127.0.0.1:9/api/");
+    expect(app.output()).toContain('Check the network and SLACK_API_URL.');
+  });
+
   it('exits non-zero with a clear message when the database file is not SQLite', async () => {
     const env = slackEnv();
     const path = join(dir, 'notes.txt');

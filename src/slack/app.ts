@@ -1,9 +1,30 @@
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import type { WebClientOptions } from '@slack/web-api';
+import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
 import { HEALTH_PATH, healthHandler } from './health.js';
 import { InFlight } from './in-flight.js';
 
 export const EVENTS_PATH = '/slack/events';
+
+/** Who the bot is in its workspace, from auth.test. */
+export interface BotIdentity {
+  teamId: string;
+  botUserId: string;
+  botId: string;
+}
+
+/** The Web API client's settings, shared by the app's client and the start-up check. */
+export function slackClientOptions(config: Config): WebClientOptions {
+  return {
+    ...(config.slack.apiUrl === undefined ? {} : { slackApiUrl: config.slack.apiUrl }),
+    // A hung call must not hold a request or a job forever.
+    timeout: 10_000,
+    // Interactive work cannot wait half an hour (the client's default); scheduled
+    // work has its own retries with backoff on top of these few quick ones.
+    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000, randomize: true },
+  };
+}
 
 export interface SlackApp {
   app: App;
@@ -16,7 +37,7 @@ export interface SlackApp {
  * SLACK_APP_TOKEN is set), with /healthz beside it either way. Transport only:
  * listeners are registered by the caller.
  */
-export function createSlackApp(ctx: Omit<AppContext, 'slack'>): SlackApp {
+export function createSlackApp(ctx: Omit<AppContext, 'slack'>, identity: BotIdentity): SlackApp {
   const { slack, port } = ctx.config;
   const customRoutes = [
     { path: HEALTH_PATH, method: ['GET'], handler: healthHandler(ctx, ctx.now()) },
@@ -46,15 +67,11 @@ export function createSlackApp(ctx: Omit<AppContext, 'slack'>): SlackApp {
     token: slack.botToken,
     receiver,
     logger: ctx.logger,
-    deferInitialization: true,
-    clientOptions: {
-      ...(slack.apiUrl === undefined ? {} : { slackApiUrl: slack.apiUrl }),
-      // A hung call must not hold a request or a job forever.
-      timeout: 10_000,
-      // Interactive work cannot wait half an hour (the client's default); scheduled
-      // work has its own retries with backoff on top of these few quick ones.
-      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000, randomize: true },
-    },
+    // The token was checked with auth.test before the app was built: no second check.
+    botId: identity.botId,
+    botUserId: identity.botUserId,
+    tokenVerificationEnabled: false,
+    clientOptions: slackClientOptions(ctx.config),
   });
 
   const inFlight = new InFlight();

@@ -15,7 +15,7 @@ afterEach(async () => {
 
 describe('start-up', () => {
   it('checks the bot token with Slack and records the workspace', () => {
-    expect(t.standIn.callsTo('auth.test').length).toBeGreaterThan(0);
+    expect(t.standIn.callsTo('auth.test')).toHaveLength(1);
     expect(getWorkspace(t.app.ctx.db, TEAM_ID)).toMatchObject({
       teamId: TEAM_ID,
       name: 'Alignment Test',
