@@ -1,7 +1,7 @@
 import { loadConfig, readEnvironment } from './config.js';
 import { AppError } from './errors.js';
 import { createLogger } from './logger.js';
-import { startAlignmentPulse } from './start.js';
+import { type RunningApp, startAlignmentPulse } from './start.js';
 
 /**
  * The entry point: parse the configuration, start the app (database, migrations,
@@ -11,19 +11,26 @@ import { startAlignmentPulse } from './start.js';
 async function main(): Promise<void> {
   const config = loadConfig(readEnvironment());
   const logger = createLogger(config.logLevel);
-  const running = await startAlignmentPulse(config, logger);
-  const shutdown = (signal: NodeJS.Signals) => {
-    logger.info(`received ${signal}`);
-    running.stop().then(
+  let running: RunningApp | undefined;
+  let stopRequested = false;
+  const stopAndExit = (app: RunningApp) =>
+    app.stop().then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error('shutdown failed', error);
         process.exit(1);
       },
     );
+  // Listen for signals before starting, so one that arrives mid-start still stops cleanly.
+  const shutdown = (signal: NodeJS.Signals) => {
+    logger.info(`received ${signal}`);
+    stopRequested = true;
+    if (running !== undefined) void stopAndExit(running);
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+  running = await startAlignmentPulse(config, logger);
+  if (stopRequested) await stopAndExit(running);
 }
 
 main().catch((error: unknown) => {

@@ -149,6 +149,20 @@ describe('events', () => {
 });
 
 describe('shutdown', () => {
+  it('lets a request in flight finish before closing the database', async () => {
+    t.standIn.addUser({ id: 'U0ADMIN01', name: 'cpo' });
+    t.standIn.addChannel({ id: 'C0LEADERS', name: 'leadership', members: ['U0ADMIN01'] });
+    t.app.ctx.config.adminUserIds.push('U0ADMIN01');
+    // Slack answers slowly: the pulse is still being posted when the stop begins.
+    t.standIn.inject('chat.postMessage', { delayMs: 400 });
+    const reply = await t.slack.command({ user: 'U0ADMIN01', channel: 'C0LEADERS', text: 'pulse now' });
+    expect(reply.status).toBe(200);
+    await t.app.stop();
+    expect(t.standIn.messagesIn('C0LEADERS')).toHaveLength(1);
+    expect(t.standIn.responseUrlPosts.at(-1)?.body.text).toMatch(/^Pulse posted in <#C0LEADERS>/);
+    expect(t.app.ctx.db.open).toBe(false);
+  });
+
   it('stops listening and closes the database', async () => {
     const port = t.app.port;
     await t.app.stop();

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createSlackApp } from '../../src/slack/app.js';
+import { openDatabase } from '../../src/storage/database.js';
+
+const identity = { teamId: 'T1', botUserId: 'U0BOT', botId: 'B0BOT' };
+
+function build(env: Record<string, string>) {
+  const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', ...env });
+  const db = openDatabase(':memory:');
+  const built = createSlackApp({ config, db, logger: createLogger('error', () => {}), now: () => new Date() }, identity);
+  db.close();
+  return built;
+}
+
+describe('createSlackApp', () => {
+  it('uses the HTTP receiver when there is a signing secret and no app token', () => {
+    expect(build({ SLACK_SIGNING_SECRET: 'abcdef0123456789abcd' }).mode).toBe('http');
+  });
+
+  it('uses Socket Mode when SLACK_APP_TOKEN is set, with or without a signing secret', () => {
+    expect(build({ SLACK_APP_TOKEN: 'xapp-1-A1-1-abc' }).mode).toBe('socket');
+    expect(build({ SLACK_APP_TOKEN: 'xapp-1-A1-1-abc', SLACK_SIGNING_SECRET: 'abcdef0123456789abcd' }).mode).toBe('socket');
+  });
+});
