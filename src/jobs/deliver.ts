@@ -1,6 +1,8 @@
 import type { AppContext } from '../context.js';
 import { adviceFor, slackErrorCode } from '../slack/slack-errors.js';
 import { recordDeliveryFailure } from '../storage/delivery-failures.js';
+import { findPulseMessage, recordPulseMessage } from '../storage/pulses.js';
+import type { SlackMessage } from '../views/help.js';
 
 export interface DeliveryProblem {
   channelId: string;
@@ -34,10 +36,34 @@ export async function deliver(
   }
 }
 
-/** The DM channel with a person (conversations.open). */
-export async function openDm(ctx: AppContext, userId: string): Promise<string> {
-  const opened = await ctx.slack.conversations.open({ users: userId });
-  const id = opened.channel?.id;
-  if (id === undefined) throw new Error('conversations.open returned no channel');
-  return id;
+/**
+ * Sends a pulse's DM (the pulse itself or its reminder) to one person, once:
+ * a DM already recorded for this pulse, person and kind is not sent again.
+ * Returns the problem when Slack refused, undefined when sent or sent before.
+ */
+export async function sendPulseDm(
+  ctx: AppContext,
+  pulse: { id: number; teamId: string; surveyId: number },
+  userId: string,
+  kind: 'dm' | 'reminder',
+  message: SlackMessage,
+): Promise<DeliveryProblem | undefined> {
+  if (findPulseMessage(ctx.db, pulse.id, kind, { userId }) !== undefined) return undefined;
+  const action = kind === 'dm' ? 'send the pulse by DM' : 'send a reminder';
+  return deliver(
+    ctx,
+    { teamId: pulse.teamId, surveyId: pulse.surveyId, channelId: userId, action },
+    async () => {
+      const opened = await ctx.slack.conversations.open({ users: userId });
+      const channel = opened.channel?.id;
+      if (channel === undefined) throw new Error('conversations.open returned no channel');
+      const posted = await ctx.slack.chat.postMessage({ channel, ...message });
+      recordPulseMessage(ctx.db, pulse.id, {
+        channelId: channel,
+        kind,
+        userId,
+        ts: posted.ts ?? '',
+      });
+    },
+  );
 }

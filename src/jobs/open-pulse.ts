@@ -16,7 +16,7 @@ import { activeQuestions, pulseQuestions } from '../storage/questions.js';
 import type { Survey } from '../storage/surveys.js';
 import { getWorkspace } from '../storage/workspaces.js';
 import { dmNoticeMessage, pulseMessage } from '../views/pulse-message.js';
-import { type DeliveryProblem, deliver, openDm } from './deliver.js';
+import { type DeliveryProblem, deliver, sendPulseDm } from './deliver.js';
 
 export interface OpenedPulse {
   pulse: Pulse;
@@ -84,17 +84,7 @@ export async function openPulse(
 
   if (survey.delivery === 'dm') {
     for (const userId of people) {
-      if (findPulseMessage(ctx.db, pulse.id, 'dm', { userId }) !== undefined) continue;
-      const problem = await deliver(ctx, where(userId, 'send the pulse by DM'), async () => {
-        const channel = await openDm(ctx, userId);
-        const posted = await ctx.slack.chat.postMessage({ channel, ...message });
-        recordPulseMessage(ctx.db, pulse.id, {
-          channelId: channel,
-          kind: 'dm',
-          userId,
-          ts: posted.ts ?? '',
-        });
-      });
+      const problem = await sendPulseDm(ctx, pulse, userId, 'dm', message);
       if (problem !== undefined) problems.push(problem);
     }
   }

@@ -5,12 +5,11 @@ import {
   markReminded,
   nonRespondents,
   type Pulse,
-  recordPulseMessage,
 } from '../storage/pulses.js';
 import { pulseQuestions } from '../storage/questions.js';
 import { getSurvey } from '../storage/surveys.js';
 import { reminderMessage } from '../views/pulse-message.js';
-import { deliver, openDm } from './deliver.js';
+import { sendPulseDm } from './deliver.js';
 
 /**
  * Sends one reminder DM to each person the pulse went to who has not answered,
@@ -30,22 +29,10 @@ export async function remindPulse(ctx: AppContext, pulse: Pulse): Promise<number
   });
   let reminded = 0;
   for (const userId of nonRespondents(ctx.db, current.id)) {
-    if (findPulseMessage(ctx.db, current.id, 'reminder', { userId }) !== undefined) continue;
-    const problem = await deliver(
-      ctx,
-      { teamId: current.teamId, surveyId: survey.id, channelId: userId, action: 'send a reminder' },
-      async () => {
-        const channel = await openDm(ctx, userId);
-        const posted = await ctx.slack.chat.postMessage({ channel, ...message });
-        recordPulseMessage(ctx.db, current.id, {
-          channelId: channel,
-          kind: 'reminder',
-          userId,
-          ts: posted.ts ?? '',
-        });
-      },
-    );
-    if (problem === undefined) reminded++;
+    const alreadyReminded =
+      findPulseMessage(ctx.db, current.id, 'reminder', { userId }) !== undefined;
+    const problem = await sendPulseDm(ctx, current, userId, 'reminder', message);
+    if (!alreadyReminded && problem === undefined) reminded++;
   }
   markReminded(ctx.db, current.id, ctx.now());
   ctx.logger.info('pulse reminders sent', { pulse: current.id, reminded });

@@ -14,6 +14,20 @@ export interface PulseMessageInput {
   closedAt: string | undefined;
 }
 
+/** The button that opens the pulse form; its value is the pulse's id. */
+const answerButton = (pulseId: number): KnownBlock => ({
+  type: 'actions',
+  elements: [
+    {
+      type: 'button',
+      action_id: ANSWER_PULSE_ACTION,
+      text: { type: 'plain_text', text: 'Answer the pulse' },
+      style: 'primary',
+      value: String(pulseId),
+    },
+  ],
+});
+
 const leaders = (n: number) => `${n} ${n === 1 ? 'leader' : 'leaders'}`;
 
 /**
@@ -51,18 +65,7 @@ export function pulseMessage(p: PulseMessageInput): SlackMessage {
         text: `*This week's alignment pulse*\n${questions} on how Product and Engineering work together — under a minute. Your answers are private; only group scores are shown.`,
       },
     },
-    {
-      type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          action_id: ANSWER_PULSE_ACTION,
-          text: { type: 'plain_text', text: 'Answer the pulse' },
-          style: 'primary',
-          value: String(p.pulseId),
-        },
-      ],
-    },
+    answerButton(p.pulseId),
     { type: 'context', elements: [{ type: 'mrkdwn', text: `Open until ${closes}. ${answered}` }] },
   ];
   return { text, blocks };
@@ -87,20 +90,6 @@ export function reminderMessage(p: {
   const text = `Reminder: this week's alignment pulse closes ${formatInZone(p.closesAt, p.timezone)}. It takes under a minute.`;
   return {
     text,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text } },
-      {
-        type: 'actions',
-        elements: [
-          {
-            type: 'button',
-            action_id: ANSWER_PULSE_ACTION,
-            text: { type: 'plain_text', text: 'Answer the pulse' },
-            style: 'primary',
-            value: String(p.pulseId),
-          },
-        ],
-      },
-    ],
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, answerButton(p.pulseId)],
   };
 }

@@ -155,7 +155,11 @@ describe('shutdown', () => {
     t.app.ctx.config.adminUserIds.push('U0ADMIN01');
     // Slack answers slowly: the pulse is still being posted when the stop begins.
     t.standIn.inject('chat.postMessage', { delayMs: 400 });
-    const reply = await t.slack.command({ user: 'U0ADMIN01', channel: 'C0LEADERS', text: 'pulse now' });
+    const reply = await t.slack.command({
+      user: 'U0ADMIN01',
+      channel: 'C0LEADERS',
+      text: 'pulse now',
+    });
     expect(reply.status).toBe(200);
     await t.app.stop();
     expect(t.standIn.messagesIn('C0LEADERS')).toHaveLength(1);

@@ -9,7 +9,10 @@ const identity = { teamId: 'T1', botUserId: 'U0BOT', botId: 'B0BOT' };
 function build(env: Record<string, string>) {
   const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', ...env });
   const db = openDatabase(':memory:');
-  const built = createSlackApp({ config, db, logger: createLogger('error', () => {}), now: () => new Date() }, identity);
+  const built = createSlackApp(
+    { config, db, logger: createLogger('error', () => {}), now: () => new Date() },
+    identity,
+  );
   db.close();
   return built;
 }
@@ -21,6 +24,9 @@ describe('createSlackApp', () => {
 
   it('uses Socket Mode when SLACK_APP_TOKEN is set, with or without a signing secret', () => {
     expect(build({ SLACK_APP_TOKEN: 'xapp-1-A1-1-abc' }).mode).toBe('socket');
-    expect(build({ SLACK_APP_TOKEN: 'xapp-1-A1-1-abc', SLACK_SIGNING_SECRET: 'abcdef0123456789abcd' }).mode).toBe('socket');
+    expect(
+      build({ SLACK_APP_TOKEN: 'xapp-1-A1-1-abc', SLACK_SIGNING_SECRET: 'abcdef0123456789abcd' })
+        .mode,
+    ).toBe('socket');
   });
 });
