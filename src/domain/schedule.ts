@@ -1,0 +1,166 @@
+import { TZDate } from '@date-fns/tz';
+import { addDays, addMinutes } from 'date-fns';
+import { parse as parseCron, validateDetailed } from 'node-cron';
+
+/**
+ * The scheduling rules, as plain functions of the clock: when a schedule is due,
+ * whether a missed run is caught up, how long a failed run waits. No timers here.
+ */
+
+export interface CronSpec {
+  expression: string;
+  minutes: readonly number[];
+  hours: readonly number[];
+  daysOfMonth: readonly number[];
+  months: readonly number[];
+  /** 0 = Sunday … 6 = Saturday. */
+  daysOfWeek: readonly number[];
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+const HINT =
+  'Write five fields — minute hour day-of-month month day-of-week — such as "0 9 * * 1" for Mondays at 09:00.';
+
+/** A five-field cron expression, checked: every minute-level schedule node-cron accepts. */
+export function parseCronExpression(expression: string): Parsed<CronSpec> {
+  const text = expression.trim().replace(/\s+/g, ' ');
+  const fields = text === '' ? [] : text.split(' ');
+  if (fields.length !== 5) {
+    return { ok: false, message: `"${expression}" has ${fields.length} fields, not 5. ${HINT}` };
+  }
+  const checked = validateDetailed(text);
+  if (!checked.valid) {
+    const problem = checked.errors[0];
+    return {
+      ok: false,
+      message: `"${expression}" is not a valid schedule: ${problem?.message ?? 'unreadable'}. ${HINT}`,
+    };
+  }
+  const parsed = parseCron(text);
+  const numbers = (values: readonly (number | string)[]) =>
+    values.every((v): v is number => typeof v === 'number') ? values : undefined;
+  const daysOfMonth = numbers(parsed.dayOfMonth);
+  const daysOfWeek = numbers(parsed.dayOfWeek);
+  if (daysOfMonth === undefined || daysOfWeek === undefined) {
+    return {
+      ok: false,
+      message: `"${expression}" uses a day rule (L or #) that Alignment Pulse does not support. ${HINT}`,
+    };
+  }
+  return {
+    ok: true,
+    value: {
+      expression: text,
+      minutes: [...parsed.minute].sort((a, b) => a - b),
+      hours: [...parsed.hour].sort((a, b) => a - b),
+      daysOfMonth,
+      months: parsed.month,
+      daysOfWeek: [...new Set(daysOfWeek.map((d) => d % 7))],
+    },
+  };
+}
+
+export function isTimezone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every moment in (from, to] at which the schedule is due, oldest first, read in
+ * the time zone's wall clock. A wall time that does not exist (the spring-forward
+ * gap) falls on the moment after the gap; one that occurs twice (fall back)
+ * counts once. So each due time fires exactly once.
+ */
+export function dueTimesBetween(
+  spec: CronSpec,
+  timezone: string,
+  from: Date,
+  to: Date,
+  limit = 1000,
+): Date[] {
+  const due = new Map<number, Date>();
+  const start = new TZDate(from.getTime(), timezone);
+  const days = Math.ceil((to.getTime() - from.getTime()) / 86_400_000) + 2;
+  for (let i = 0; i < days && due.size < limit; i++) {
+    const day = addDays(
+      new TZDate(start.getFullYear(), start.getMonth(), start.getDate(), timezone),
+      i,
+    );
+    const [year, month, date] = [day.getFullYear(), day.getMonth(), day.getDate()];
+    const weekday = new Date(Date.UTC(year, month, date)).getUTCDay();
+    if (
+      !spec.months.includes(month + 1) ||
+      !spec.daysOfMonth.includes(date) ||
+      !spec.daysOfWeek.includes(weekday)
+    ) {
+      continue;
+    }
+    for (const hour of spec.hours) {
+      for (const minute of spec.minutes) {
+        const at = TZDate.tz(timezone, year, month, date, hour, minute).getTime();
+        if (at > from.getTime() && at <= to.getTime()) due.set(at, new Date(at));
+      }
+    }
+  }
+  return [...due.values()].sort((a, b) => a.getTime() - b.getTime()).slice(0, limit);
+}
+
+/** The most recent due time at or before `now` (looking back at most a year and a bit). */
+export function latestDueAt(spec: CronSpec, timezone: string, now: Date): Date | undefined {
+  for (const lookBackDays of [8, 400]) {
+    const found = dueTimesBetween(
+      spec,
+      timezone,
+      addDays(now, -lookBackDays),
+      now,
+      Number.MAX_SAFE_INTEGER,
+    );
+    if (found.length > 0) return found.at(-1);
+  }
+  return undefined;
+}
+
+/** The first due time after `now`. */
+export function nextDueAt(spec: CronSpec, timezone: string, now: Date): Date | undefined {
+  for (const lookAheadDays of [8, 400]) {
+    const [found] = dueTimesBetween(spec, timezone, now, addDays(now, lookAheadDays), 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+export type CatchUp =
+  | { action: 'run'; dueAt: Date }
+  | { action: 'skip'; dueAt: Date }
+  | { action: 'none' };
+
+/**
+ * At start, for one schedule: the most recent due time nobody claimed runs once
+ * if it is within the grace window; an older one is recorded as skipped, so a
+ * long outage never floods a channel with stale pulses.
+ */
+export function catchUpDecision(
+  latestDue: Date | undefined,
+  claimed: boolean,
+  now: Date,
+  graceMs: number,
+): CatchUp {
+  if (latestDue === undefined || claimed) return { action: 'none' };
+  return now.getTime() - latestDue.getTime() <= graceMs
+    ? { action: 'run', dueAt: latestDue }
+    : { action: 'skip', dueAt: latestDue };
+}
+
+/** Minutes a failed run waits before attempt `attempt + 1`: 1, 5, 15, 60. */
+export const RETRY_DELAYS_MINUTES = [1, 5, 15, 60] as const;
+
+/** When a run that failed its `attempts`-th try is tried again, or undefined when it is out of tries. */
+export function nextAttemptAt(attempts: number, failedAt: Date): Date | undefined {
+  const delay = RETRY_DELAYS_MINUTES[attempts - 1];
+  return delay === undefined ? undefined : addMinutes(failedAt, delay);
+}
