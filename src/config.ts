@@ -22,6 +22,8 @@ export interface Config {
   adminUserIds: string[];
   defaultTimezone: string;
   anonymityThreshold: number;
+  /** A scheduled run missed by at most this long (an outage) is caught up at start. */
+  catchUpGraceHours: number;
 }
 
 export function isValidTimezone(name: string): boolean {
@@ -119,6 +121,9 @@ const envSchema = z.object({
         'should be a whole number of 3 or more (fewer would expose individuals)',
       ),
     ),
+  CATCH_UP_GRACE_HOURS: z
+    .preprocess(blankToUndefined, z.string().default('12'))
+    .pipe(wholeNumber(0, 168, 'should be a whole number of hours from 0 to 168')),
 });
 
 /** Where each variable's value may be shown in an error message. */
@@ -161,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     adminUserIds: e.ADMIN_USER_IDS,
     defaultTimezone: e.DEFAULT_TIMEZONE,
     anonymityThreshold: e.ANONYMITY_THRESHOLD,
+    catchUpGraceHours: e.CATCH_UP_GRACE_HOURS,
   };
 }
 

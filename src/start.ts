@@ -5,6 +5,8 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { CATALOGUE } from './domain/catalogue.js';
 import { AppError, describeError } from './errors.js';
+import { pulseJob } from './jobs/pulse-job.js';
+import { Scheduler } from './jobs/scheduler.js';
 import { migrationsDir } from './paths.js';
 import { type BotIdentity, createSlackApp, slackClientOptions } from './slack/app.js';
 import { registerListeners } from './slack/listeners/index.js';
@@ -17,6 +19,8 @@ export interface RunningApp {
   ctx: AppContext;
   /** The port /slack/events and /healthz listen on. */
   port: number;
+  /** The survey schedules (pulses, reminders, closing). */
+  scheduler: Scheduler;
   /** Resolves when no Slack request is being handled (work continues after an ack). */
   idle: () => Promise<void>;
   /** Stops taking requests, lets work in flight finish (bounded), closes the database. */
@@ -25,6 +29,8 @@ export interface RunningApp {
 
 export interface StartOptions {
   now?: () => Date;
+  /** How long a run left 'running' by a process that died holds its claim. */
+  leaseMs?: number;
   /** How long shutdown waits for work in flight. */
   drainTimeoutMs?: number;
 }
@@ -59,6 +65,12 @@ export async function startAlignmentPulse(
     const ctx: AppContext = { config, db, logger, now, slack: app.client };
     registerListeners(app, ctx);
 
+    const scheduler = new Scheduler(ctx, {
+      graceMs: config.catchUpGraceHours * 3_600_000,
+      leaseMs: options.leaseMs ?? 15 * 60_000,
+      jobs: { pulse: pulseJob },
+    });
+
     const server = await app.start(config.port);
     const port =
       mode === 'http' ? (server as { address(): AddressInfo }).address().port : config.port;
@@ -66,10 +78,13 @@ export async function startAlignmentPulse(
       `Alignment Pulse is running (${mode === 'http' ? 'HTTP' : 'Socket Mode'}, port ${port})`,
     );
 
+    await scheduler.start();
+
     let stopping: Promise<void> | undefined;
     const stop = () => {
       stopping ??= (async () => {
-        logger.info('shutting down: no new requests');
+        logger.info('shutting down: no new requests or scheduled runs');
+        await scheduler.stop(options.drainTimeoutMs ?? 10_000);
         await app.stop();
         const left = await inFlight.drain(options.drainTimeoutMs ?? 10_000);
         if (left > 0) logger.warn(`shut down with ${left} request(s) still running`);
@@ -81,7 +96,7 @@ export async function startAlignmentPulse(
     const idle = async () => {
       await inFlight.drain(options.drainTimeoutMs ?? 10_000);
     };
-    return { ctx, port, idle, stop };
+    return { ctx, port, scheduler, idle, stop };
   } catch (error) {
     db.close();
     throw error;

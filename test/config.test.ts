@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       adminUserIds: [],
       defaultTimezone: 'UTC',
       anonymityThreshold: 3,
+      catchUpGraceHours: 12,
     });
   });
 

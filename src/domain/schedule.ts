@@ -164,3 +164,8 @@ export function nextAttemptAt(attempts: number, failedAt: Date): Date | undefine
   const delay = RETRY_DELAYS_MINUTES[attempts - 1];
   return delay === undefined ? undefined : addMinutes(failedAt, delay);
 }
+
+/** When a pulse's one reminder is due, or undefined when the survey sends none. */
+export function reminderDueAt(closesAt: Date, reminderHours: number | null): Date | undefined {
+  return reminderHours === null ? undefined : addMinutes(closesAt, -reminderHours * 60);
+}

@@ -189,16 +189,6 @@ export function markClosed(db: Db, pulseId: number, at: Date): boolean {
   );
 }
 
-/** Pulses still open whose closing time has come. */
-export function pulsesDueToClose(db: Db, now: Date): Pulse[] {
-  return db
-    .prepare(
-      `SELECT ${COLUMNS} FROM pulses p JOIN surveys s ON s.id = p.survey_id
-       WHERE p.closed_at IS NULL AND p.closes_at <= ? ORDER BY p.closes_at`,
-    )
-    .all(now.toISOString()) as Pulse[];
-}
-
 /** Open pulses sent to (or posted in a channel of) this user: the App Home lists them. */
 export function openPulsesFor(db: Db, userId: string, now: Date): Pulse[] {
   return db
@@ -209,4 +199,22 @@ export function openPulsesFor(db: Db, userId: string, now: Date): Pulse[] {
        ORDER BY p.closes_at`,
     )
     .all(now.toISOString(), userId) as Pulse[];
+}
+
+/** The pulse a survey opened for a due time. */
+export function pulseByDue(db: Db, surveyId: number, dueAt: string): Pulse | undefined {
+  return db
+    .prepare(
+      `SELECT ${COLUMNS} FROM pulses p JOIN surveys s ON s.id = p.survey_id WHERE p.survey_id = ? AND p.due_at = ?`,
+    )
+    .get(surveyId, dueAt) as Pulse | undefined;
+}
+
+/** Pulses not yet closed, oldest first. */
+export function unclosedPulses(db: Db): Pulse[] {
+  return db
+    .prepare(
+      `SELECT ${COLUMNS} FROM pulses p JOIN surveys s ON s.id = p.survey_id WHERE p.closed_at IS NULL ORDER BY p.closes_at`,
+    )
+    .all() as Pulse[];
 }

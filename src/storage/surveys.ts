@@ -93,3 +93,14 @@ export function findOrCreateSurvey(
   if (survey === undefined) throw new Error(`survey ${id} vanished after it was created`);
   return survey;
 }
+
+/** Every survey whose workspace still has the app installed: the ones with schedules. */
+export function scheduledSurveys(db: Db): Survey[] {
+  const rows = db
+    .prepare(
+      `SELECT ${COLUMNS} FROM surveys WHERE team_id IN
+         (SELECT team_id FROM workspaces WHERE uninstalled_at IS NULL) ORDER BY id`,
+    )
+    .all() as SurveyRow[];
+  return rows.map((row) => withChannels(db, row)).filter((s): s is Survey => s !== undefined);
+}

@@ -1,0 +1,332 @@
+import { hostname } from 'node:os';
+import { addMilliseconds } from 'date-fns';
+import { createTask, type ScheduledTask } from 'node-cron';
+import type { AppContext } from '../context.js';
+import {
+  type CronSpec,
+  catchUpDecision,
+  latestDueAt,
+  nextAttemptAt,
+  parseCronExpression,
+  reminderDueAt,
+} from '../domain/schedule.js';
+import { describeError } from '../errors.js';
+import { InFlight } from '../slack/in-flight.js';
+import { pulseByDue, unclosedPulses } from '../storage/pulses.js';
+import {
+  claimRun,
+  failRun,
+  finishRun,
+  isClaimed,
+  type Run,
+  type RunKey,
+  type RunKind,
+  recordSkipped,
+  runsToResume,
+  takeRun,
+} from '../storage/runs.js';
+import { getSurvey, type Survey, scheduledSurveys } from '../storage/surveys.js';
+import { closePulse } from './close-pulse.js';
+import { remindPulse } from './remind-pulse.js';
+
+/** The job a survey's own schedule runs (a pulse, a digest), for one due time. */
+export type SurveyJob = (ctx: AppContext, survey: Survey, dueAt: Date) => Promise<void>;
+
+export interface SchedulerOptions {
+  /** A missed run this recent is caught up; an older one is skipped. */
+  graceMs: number;
+  /** A run left 'running' this long by a process that died is taken over. */
+  leaseMs: number;
+  /** The jobs of the per-survey schedules, by kind. */
+  jobs: Partial<Record<'pulse' | 'digest', SurveyJob>>;
+}
+
+interface SurveyTask {
+  kind: 'pulse' | 'digest';
+  surveyId: number;
+  pattern: string;
+  timezone: string;
+  task: ScheduledTask;
+}
+
+/**
+ * Runs every survey's schedules exactly once. node-cron fires each schedule in
+ * its survey's time zone; a housekeeping tick every minute also looks at every
+ * schedule, so a fire that node-cron missed (a sleep, a restart) is caught up.
+ * Whichever comes first, the run is claimed in the database before it acts.
+ */
+export class Scheduler {
+  private readonly tasks = new Map<string, SurveyTask>();
+  private housekeeping: ScheduledTask | undefined;
+  private readonly inFlight = new InFlight();
+  private stopped = false;
+  readonly owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly options: SchedulerOptions,
+  ) {}
+
+  /** Builds the tasks, catches up what was missed while the app was down, and starts ticking. */
+  async start(): Promise<void> {
+    this.refresh();
+    await this.tick();
+    this.housekeeping = createTask('* * * * *', () => this.track(this.tick()), {
+      name: 'housekeeping',
+      noOverlap: true,
+    });
+    await this.housekeeping.start();
+  }
+
+  /** Stops every task and waits (bounded) for runs in flight. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    this.stopped = true;
+    await this.housekeeping?.destroy();
+    for (const entry of this.tasks.values()) await entry.task.destroy();
+    this.tasks.clear();
+    const left = await this.inFlight.drain(timeoutMs);
+    if (left > 0) this.ctx.logger.warn(`scheduler stopped with ${left} run(s) still going`);
+  }
+
+  /** The per-survey tasks as they stand: what tests and the App Home can read. */
+  describe(): { kind: string; surveyId: number; pattern: string; timezone: string }[] {
+    return [...this.tasks.values()].map(({ kind, surveyId, pattern, timezone }) => ({
+      kind,
+      surveyId,
+      pattern,
+      timezone,
+    }));
+  }
+
+  /**
+   * Brings the node-cron tasks in line with the surveys in the database: a new or
+   * changed schedule gets a fresh task, a removed survey (or an uninstalled
+   * workspace) loses its tasks. Called after setup changes and on every tick.
+   */
+  refresh(): void {
+    if (this.stopped) return;
+    const wanted = new Map<string, Omit<SurveyTask, 'task'>>();
+    for (const survey of scheduledSurveys(this.ctx.db)) {
+      for (const kind of ['pulse', 'digest'] as const) {
+        if (this.options.jobs[kind] === undefined) continue;
+        const spec = this.specOf(survey, kind);
+        if (spec === undefined) continue;
+        wanted.set(`${kind}:${survey.id}`, {
+          kind,
+          surveyId: survey.id,
+          pattern: spec.expression,
+          timezone: survey.timezone,
+        });
+      }
+    }
+    for (const [key, entry] of this.tasks) {
+      const want = wanted.get(key);
+      if (
+        want === undefined ||
+        want.pattern !== entry.pattern ||
+        want.timezone !== entry.timezone
+      ) {
+        void entry.task.destroy();
+        this.tasks.delete(key);
+      }
+    }
+    for (const [key, want] of wanted) {
+      if (this.tasks.has(key)) continue;
+      const task = createTask(want.pattern, () => this.track(this.fire(want.kind, want.surveyId)), {
+        timezone: want.timezone,
+        name: key,
+        noOverlap: false,
+      });
+      if (this.housekeeping !== undefined) void task.start();
+      this.tasks.set(key, { ...want, task });
+      this.ctx.logger.debug('schedule set', {
+        job: want.kind,
+        survey: want.surveyId,
+        cron: want.pattern,
+        timezone: want.timezone,
+      });
+    }
+  }
+
+  /**
+   * One housekeeping pass at `now`: refresh the tasks; for every schedule, run
+   * (or skip) its latest due time if nobody claimed it; send due reminders;
+   * close pulses whose time has come; resume retries and runs a dead process left.
+   */
+  async tick(now: Date = this.ctx.now()): Promise<void> {
+    if (this.stopped) return;
+    this.refresh();
+    for (const survey of scheduledSurveys(this.ctx.db)) {
+      for (const kind of ['pulse', 'digest'] as const) await this.checkSchedule(kind, survey, now);
+    }
+    for (const pulse of unclosedPulses(this.ctx.db)) {
+      const survey = getSurvey(this.ctx.db, pulse.surveyId);
+      if (survey === undefined) continue;
+      const key = (kind: RunKind): RunKey => ({
+        kind,
+        surveyId: survey.id,
+        scheduledFor: new Date(pulse.dueAt),
+      });
+      if (new Date(pulse.closesAt) <= now) {
+        await this.claimAndRun(key('close'), now, async () => {
+          await closePulse(this.ctx, pulse);
+        });
+        continue;
+      }
+      const remindAt = reminderDueAt(new Date(pulse.closesAt), survey.reminderHours);
+      if (remindAt !== undefined && remindAt <= now && pulse.remindedAt === null) {
+        await this.claimAndRun(key('remind'), now, async () => {
+          await remindPulse(this.ctx, pulse);
+        });
+      }
+    }
+    const staleBefore = addMilliseconds(now, -this.options.leaseMs);
+    for (const run of runsToResume(this.ctx.db, now, staleBefore)) {
+      if (!takeRun(this.ctx.db, run, this.owner, now, staleBefore)) continue;
+      this.ctx.logger.info('resuming a run', {
+        job: run.kind,
+        survey: run.surveyId,
+        due: run.scheduledFor,
+        attempts: run.attempts,
+      });
+      await this.execute(run, now);
+    }
+  }
+
+  /** node-cron fired a survey's schedule: run its latest due time, if nobody has. */
+  private async fire(kind: 'pulse' | 'digest', surveyId: number): Promise<void> {
+    const survey = getSurvey(this.ctx.db, surveyId);
+    if (survey !== undefined && !this.stopped)
+      await this.checkSchedule(kind, survey, this.ctx.now());
+  }
+
+  private async checkSchedule(kind: 'pulse' | 'digest', survey: Survey, now: Date): Promise<void> {
+    if (this.options.jobs[kind] === undefined) return;
+    const spec = this.specOf(survey, kind);
+    if (spec === undefined) return;
+    const due = latestDueAt(spec, survey.timezone, now);
+    const key = (dueAt: Date): RunKey => ({ kind, surveyId: survey.id, scheduledFor: dueAt });
+    const decision = catchUpDecision(
+      due,
+      due !== undefined && isClaimed(this.ctx.db, key(due)),
+      now,
+      this.options.graceMs,
+    );
+    if (decision.action === 'none') return;
+    if (decision.action === 'skip') {
+      if (
+        recordSkipped(
+          this.ctx.db,
+          key(decision.dueAt),
+          'missed by more than the catch-up window',
+          now,
+        )
+      ) {
+        this.ctx.logger.warn('skipped a run missed while the app was down', {
+          job: kind,
+          survey: survey.id,
+          due: decision.dueAt.toISOString(),
+        });
+      }
+      return;
+    }
+    if (
+      kind === 'pulse' &&
+      survey.pausedUntil !== null &&
+      survey.pausedUntil > decision.dueAt.toISOString()
+    ) {
+      recordSkipped(this.ctx.db, key(decision.dueAt), `paused until ${survey.pausedUntil}`, now);
+      return;
+    }
+    await this.claimAndRun(key(decision.dueAt), now, () =>
+      this.jobFor(kind, survey.id, decision.dueAt),
+    );
+  }
+
+  private async claimAndRun(key: RunKey, now: Date, work: () => Promise<void>): Promise<void> {
+    const run = claimRun(this.ctx.db, key, this.owner, now);
+    if (run === undefined) return;
+    this.ctx.logger.info('run claimed', {
+      job: key.kind,
+      survey: key.surveyId,
+      due: key.scheduledFor.toISOString(),
+    });
+    await this.attempt(run, work);
+  }
+
+  /** Runs a resumed run again from its key: every job is idempotent. */
+  private async execute(run: Run, now: Date): Promise<void> {
+    const dueAt = new Date(run.scheduledFor);
+    if (run.kind === 'pulse' || run.kind === 'digest') {
+      await this.attempt(run, () =>
+        this.jobFor(run.kind as 'pulse' | 'digest', run.surveyId, dueAt),
+      );
+      return;
+    }
+    const pulse = pulseByDue(this.ctx.db, run.surveyId, run.scheduledFor);
+    await this.attempt(run, async () => {
+      if (pulse === undefined) return;
+      if (run.kind === 'close') await closePulse(this.ctx, pulse);
+      else if (run.kind === 'remind' && new Date(pulse.closesAt) > now)
+        await remindPulse(this.ctx, pulse);
+    });
+  }
+
+  private async jobFor(kind: 'pulse' | 'digest', surveyId: number, dueAt: Date): Promise<void> {
+    const job = this.options.jobs[kind];
+    const survey = getSurvey(this.ctx.db, surveyId);
+    if (job === undefined || survey === undefined) return;
+    await job(this.ctx, survey, dueAt);
+  }
+
+  /** One attempt: done, or failed with a retry time (1, 5, 15, 60 minutes), or failed for good. */
+  private async attempt(run: Run, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+      finishRun(this.ctx.db, run.id, this.ctx.now());
+      this.ctx.logger.info('run done', {
+        job: run.kind,
+        survey: run.surveyId,
+        due: run.scheduledFor,
+      });
+    } catch (error) {
+      const failedAt = this.ctx.now();
+      const attempts = run.attempts + 1;
+      const retryAt = nextAttemptAt(attempts, failedAt);
+      failRun(this.ctx.db, run.id, describeError(error), failedAt, retryAt);
+      this.ctx.logger.warn(
+        retryAt === undefined ? 'run failed for good' : 'run failed; will retry',
+        {
+          job: run.kind,
+          survey: run.surveyId,
+          due: run.scheduledFor,
+          attempts,
+          error: describeError(error),
+          ...(retryAt === undefined ? {} : { retryAt: retryAt.toISOString() }),
+        },
+      );
+    }
+  }
+
+  private specOf(survey: Survey, kind: 'pulse' | 'digest'): CronSpec | undefined {
+    const expression = kind === 'pulse' ? survey.pulseCron : survey.digestCron;
+    const parsed = parseCronExpression(expression);
+    if (!parsed.ok) {
+      this.ctx.logger.error('a survey has a schedule that cannot run', {
+        survey: survey.id,
+        job: kind,
+        problem: parsed.message,
+      });
+      return undefined;
+    }
+    return parsed.value;
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    return this.inFlight.track(
+      work.catch((error: unknown) =>
+        this.ctx.logger.error('scheduled work failed', describeError(error)),
+      ),
+    );
+  }
+}

@@ -1,0 +1,297 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AppContext } from '../../src/context.js';
+import { pulseJob } from '../../src/jobs/pulse-job.js';
+import { Scheduler } from '../../src/jobs/scheduler.js';
+import { openDatabase } from '../../src/storage/database.js';
+import { createPulse, recordPulseMessage } from '../../src/storage/pulses.js';
+import { runsOf } from '../../src/storage/runs.js';
+import { findOrCreateSurvey, type Survey } from '../../src/storage/surveys.js';
+import { markUninstalled } from '../../src/storage/workspaces.js';
+import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const CHANNEL = 'C0LEADERS';
+const LEADERS = ['U0PROD01', 'U0PROD02', 'U0ENG01'];
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** The clock the app reads; tests move it. */
+const clock = { now: new Date('2026-11-22T12:00:00Z') };
+let t: TestApp;
+let survey: Survey;
+const schedulers: Scheduler[] = [];
+
+beforeEach(async () => {
+  clock.now = new Date('2026-11-22T12:00:00Z'); // a Sunday
+  t = await startTestApp({ now: () => clock.now });
+  for (const id of LEADERS) t.standIn.addUser({ id, name: id.toLowerCase() });
+  t.standIn.addChannel({ id: CHANNEL, name: 'leadership', members: [...LEADERS, BOT_USER_ID] });
+  survey = findOrCreateSurvey(t.app.ctx.db, {
+    teamId: TEAM_ID,
+    channelId: CHANNEL,
+    timezone: 'Europe/Berlin',
+    createdBy: 'U0ADMIN',
+  });
+});
+afterEach(async () => {
+  for (const s of schedulers.splice(0)) await s.stop();
+  expect(t.standIn.violations()).toEqual([]);
+  await t.stop();
+});
+
+/** A scheduler as a freshly started process would have (its own owner id). */
+function scheduler(ctx: AppContext = t.app.ctx, leaseMs = 15 * MINUTE): Scheduler {
+  const s = new Scheduler(ctx, { graceMs: 12 * HOUR, leaseMs, jobs: { pulse: pulseJob } });
+  schedulers.push(s);
+  return s;
+}
+
+const db = () => t.app.ctx.db;
+const pulses = () =>
+  db()
+    .prepare(
+      'SELECT id, due_at AS dueAt, closed_at AS closedAt, reminded_at AS remindedAt FROM pulses ORDER BY due_at',
+    )
+    .all() as {
+    id: number;
+    dueAt: string;
+    closedAt: string | null;
+    remindedAt: string | null;
+  }[];
+const channelPosts = () =>
+  t.standIn
+    .callsTo('chat.postMessage')
+    .filter((c) => c.args.channel === CHANNEL && c.status === 200 && c.response.ok === true);
+
+async function at(iso: string, ...run: Scheduler[]): Promise<void> {
+  clock.now = new Date(iso);
+  for (const s of run) await s.tick(clock.now);
+}
+
+describe('claim before acting', () => {
+  it('posts exactly one pulse when two processes share the database file and both fire', async () => {
+    const second: AppContext = { ...t.app.ctx, db: openDatabase(join(t.dir, 'pulse.db')) };
+    clock.now = new Date('2026-11-23T08:00:30Z'); // Monday 09:00:30 in Berlin
+    const a = scheduler();
+    const b = scheduler(second);
+    await Promise.all([a.tick(clock.now), b.tick(clock.now), a.tick(clock.now), b.tick(clock.now)]);
+    expect(pulses()).toMatchObject([{ dueAt: '2026-11-23T08:00:00.000Z' }]);
+    expect(channelPosts()).toHaveLength(1);
+    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([
+      { status: 'done', attempts: 1, scheduledFor: '2026-11-23T08:00:00.000Z' },
+    ]);
+    second.db.close();
+  });
+
+  it('does not run a schedule again at its next tick or after a restart', async () => {
+    await at('2026-11-23T08:00:10Z', scheduler());
+    await at('2026-11-23T08:01:10Z', scheduler());
+    await at('2026-11-23T09:30:00Z', scheduler());
+    expect(channelPosts()).toHaveLength(1);
+  });
+});
+
+describe('catch-up at start', () => {
+  it('runs a pulse missed by two hours, once', async () => {
+    await at('2026-11-23T10:00:00Z', scheduler());
+    expect(pulses()).toMatchObject([{ dueAt: '2026-11-23T08:00:00.000Z' }]);
+    expect(channelPosts()).toHaveLength(1);
+  });
+
+  it('skips a pulse missed by three days and records why', async () => {
+    await at('2026-11-26T08:00:00Z', scheduler());
+    expect(pulses()).toEqual([]);
+    expect(channelPosts()).toEqual([]);
+    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([
+      {
+        status: 'skipped',
+        scheduledFor: '2026-11-23T08:00:00.000Z',
+        lastError: 'missed by more than the catch-up window',
+      },
+    ]);
+  });
+
+  it('does not open a pulse while the survey is paused', async () => {
+    db().prepare("UPDATE surveys SET paused_until = '2026-12-01T00:00:00.000Z'").run();
+    await at('2026-11-23T08:00:05Z', scheduler());
+    expect(pulses()).toEqual([]);
+    expect(runsOf(db(), survey.id, 'pulse')[0]).toMatchObject({
+      status: 'skipped',
+      lastError: 'paused until 2026-12-01T00:00:00.000Z',
+    });
+  });
+
+  it('sends due reminders and closes pulses after an outage', async () => {
+    const s = scheduler();
+    await at('2026-11-23T08:00:05Z', s); // opens; closes Thursday 08:00Z, reminder due Wednesday 08:00Z
+    await s.stop();
+    // Down from Monday to Wednesday noon: the reminders fell due meanwhile.
+    await at('2026-11-25T12:00:00Z', scheduler());
+    expect(
+      t.standIn
+        .callsTo('conversations.open')
+        .map((c) => c.args.users)
+        .sort(),
+    ).toEqual([...LEADERS].sort());
+    expect(pulses()[0]?.remindedAt).not.toBeNull();
+    // Down again until Friday: the closing fell due.
+    await at('2026-11-27T09:00:00Z', scheduler());
+    expect(pulses()[0]?.closedAt).not.toBeNull();
+    expect(t.standIn.messagesIn(CHANNEL)[0]?.text).toBe(
+      'Closed — 0 leaders answered this alignment pulse.',
+    );
+    expect(t.standIn.callsTo('conversations.open')).toHaveLength(3);
+  });
+
+  it('closes without reminding when the whole window passed during the outage', async () => {
+    await at('2026-11-23T08:00:05Z', scheduler());
+    await at('2026-11-27T09:00:00Z', scheduler());
+    expect(pulses()[0]?.closedAt).not.toBeNull();
+    expect(t.standIn.callsTo('conversations.open')).toEqual([]);
+  });
+});
+
+describe('time zones and DST', () => {
+  it('opens the Monday 09:00 Berlin pulse at 09:00 local on both sides of the March change', async () => {
+    db().prepare('UPDATE surveys SET open_hours = 24').run();
+    const s = scheduler();
+    for (const monday of ['2026-03-23', '2026-03-30', '2026-04-06']) {
+      await at(`${monday}T06:59:00Z`, s);
+      await at(`${monday}T07:00:30Z`, s);
+      await at(`${monday}T08:00:30Z`, s);
+      await at(`${monday}T20:00:00Z`, s);
+    }
+    expect(pulses().map((p) => p.dueAt)).toEqual([
+      '2026-03-23T08:00:00.000Z',
+      '2026-03-30T07:00:00.000Z',
+      '2026-04-06T07:00:00.000Z',
+    ]);
+  });
+});
+
+describe('schedules follow the database', () => {
+  it('builds one node-cron task per survey schedule, in its time zone', () => {
+    const s = scheduler();
+    s.refresh();
+    expect(s.describe()).toEqual([
+      { kind: 'pulse', surveyId: survey.id, pattern: '0 9 * * 1', timezone: 'Europe/Berlin' },
+    ]);
+  });
+
+  it('takes a changed schedule without a restart, and stops the tasks of a removed survey', async () => {
+    const s = scheduler();
+    s.refresh();
+    db()
+      .prepare("UPDATE surveys SET pulse_cron = '30 14 * * 3', timezone = 'America/New_York'")
+      .run();
+    s.refresh();
+    expect(s.describe()).toEqual([
+      { kind: 'pulse', surveyId: survey.id, pattern: '30 14 * * 3', timezone: 'America/New_York' },
+    ]);
+    await at('2026-11-25T19:30:20Z', s); // Wednesday 14:30 in New York
+    expect(pulses()).toMatchObject([{ dueAt: '2026-11-25T19:30:00.000Z' }]);
+    db().prepare('DELETE FROM surveys').run();
+    s.refresh();
+    expect(s.describe()).toEqual([]);
+  });
+
+  it('stops the schedules of a workspace that uninstalled the app', async () => {
+    const s = scheduler();
+    markUninstalled(db(), TEAM_ID, clock.now);
+    await at('2026-11-23T08:00:05Z', s);
+    expect(s.describe()).toEqual([]);
+    expect(pulses()).toEqual([]);
+  });
+});
+
+describe('failures', () => {
+  it('retries a failed Slack call with backoff, then records the run as failed', async () => {
+    t.standIn.inject('chat.postMessage', { error: 'not_in_channel' }, 10);
+    const s = scheduler();
+    await at('2026-11-23T08:00:05Z', s);
+    const run = () => runsOf(db(), survey.id, 'pulse')[0];
+    expect(run()).toMatchObject({
+      status: 'retrying',
+      attempts: 1,
+      nextAttemptAt: '2026-11-23T08:01:05.000Z',
+      lastError: 'Slack refused not_in_channel (C0LEADERS)',
+    });
+    await at('2026-11-23T08:00:50Z', s); // not yet
+    expect(run()?.attempts).toBe(1);
+    await at('2026-11-23T08:01:05Z', s);
+    expect(run()).toMatchObject({
+      status: 'retrying',
+      attempts: 2,
+      nextAttemptAt: '2026-11-23T08:06:05.000Z',
+    });
+    await at('2026-11-23T08:06:05Z', s);
+    await at('2026-11-23T08:21:05Z', s);
+    expect(run()).toMatchObject({
+      status: 'retrying',
+      attempts: 4,
+      nextAttemptAt: '2026-11-23T09:21:05.000Z',
+    });
+    await at('2026-11-23T09:21:05Z', s);
+    expect(run()).toMatchObject({
+      status: 'failed',
+      attempts: 5,
+      nextAttemptAt: null,
+      lastError: expect.stringContaining('not_in_channel'),
+    });
+    await at('2026-11-23T12:00:00Z', s);
+    expect(run()?.attempts).toBe(5);
+    expect(channelPosts()).toEqual([]);
+    expect(pulses()).toHaveLength(1);
+  });
+
+  it('succeeds on a retry once Slack recovers, posting the pulse once', async () => {
+    t.standIn.inject('chat.postMessage', { error: 'not_in_channel' }, 1);
+    const s = scheduler();
+    await at('2026-11-23T08:00:05Z', s);
+    await at('2026-11-23T08:01:05Z', s);
+    expect(runsOf(db(), survey.id, 'pulse')[0]).toMatchObject({ status: 'done', attempts: 2 });
+    expect(channelPosts()).toHaveLength(1);
+  });
+});
+
+describe('a restart in the middle of a run', () => {
+  function crashedRun(posted: boolean) {
+    const due = new Date('2026-11-23T08:00:00Z');
+    const { pulse } = createPulse(db(), {
+      surveyId: survey.id,
+      dueAt: due,
+      openedAt: due,
+      closesAt: new Date('2026-11-26T08:00:00Z'),
+      questionIds: ['okrs.same_direction'],
+    });
+    if (posted)
+      recordPulseMessage(db(), pulse.id, {
+        channelId: CHANNEL,
+        kind: 'channel',
+        ts: '1763800001.000001',
+      });
+    db()
+      .prepare(
+        "INSERT INTO schedule_runs (kind, survey_id, scheduled_for, status, claimed_by, claimed_at) VALUES ('pulse', ?, ?, 'running', 'dead-process', '2026-11-23T08:00:01.000Z')",
+      )
+      .run(survey.id, due.toISOString());
+  }
+
+  it('never posts twice: the run the dead process already posted is finished without posting', async () => {
+    crashedRun(true);
+    await at('2026-11-23T08:02:00Z', scheduler());
+    expect(runsOf(db(), survey.id, 'pulse')[0]?.status).toBe('running');
+    await at('2026-11-23T08:16:00Z', scheduler());
+    expect(runsOf(db(), survey.id, 'pulse')[0]).toMatchObject({ status: 'done' });
+    expect(channelPosts()).toEqual([]);
+  });
+
+  it('posts once what the dead process had not posted yet', async () => {
+    crashedRun(false);
+    await at('2026-11-23T08:16:00Z', scheduler());
+    await at('2026-11-23T08:17:00Z', scheduler());
+    expect(channelPosts()).toHaveLength(1);
+    expect(pulses()).toHaveLength(1);
+  });
+});
