@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { isTimezone } from './domain/schedule.js';
 import { ConfigError } from './errors.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -24,15 +25,6 @@ export interface Config {
   anonymityThreshold: number;
   /** A scheduled run missed by at most this long (an outage) is caught up at start. */
   catchUpGraceHours: number;
-}
-
-export function isValidTimezone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const blankToUndefined = (value: unknown) =>
@@ -108,7 +100,7 @@ const envSchema = z.object({
   ),
   DEFAULT_TIMEZONE: z.preprocess(
     blankToUndefined,
-    z.string().trim().default('UTC').refine(isValidTimezone, {
+    z.string().trim().default('UTC').refine(isTimezone, {
       error: 'should be an IANA time zone name such as Europe/Berlin or America/New_York',
     }),
   ),

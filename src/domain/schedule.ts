@@ -1,6 +1,7 @@
 import { TZDate } from '@date-fns/tz';
 import { addDays, addMinutes } from 'date-fns';
 import { parse as parseCron, validateDetailed } from 'node-cron';
+import { z } from 'zod';
 
 /**
  * The scheduling rules, as plain functions of the clock: when a schedule is due,
@@ -69,6 +70,23 @@ export function isTimezone(name: string): boolean {
     return false;
   }
 }
+
+/** A schedule as typed by an admin: parsed, or refused with a sentence saying how to write it. */
+export const cronSchema = z.string().transform((text, ctx) => {
+  const parsed = parseCronExpression(text);
+  if (parsed.ok) return parsed.value;
+  ctx.addIssue({ code: 'custom', message: parsed.message });
+  return z.NEVER;
+});
+
+/** An IANA time zone name. */
+export const timezoneSchema = z
+  .string()
+  .trim()
+  .refine(isTimezone, {
+    error: (issue) =>
+      `"${String(issue.input)}" is not a time zone. Use an IANA name such as Europe/Berlin or America/New_York.`,
+  });
 
 /**
  * Every moment in (from, to] at which the schedule is due, oldest first, read in
@@ -165,7 +183,17 @@ export function nextAttemptAt(attempts: number, failedAt: Date): Date | undefine
   return delay === undefined ? undefined : addMinutes(failedAt, delay);
 }
 
-/** When a pulse's one reminder is due, or undefined when the survey sends none. */
-export function reminderDueAt(closesAt: Date, reminderHours: number | null): Date | undefined {
-  return reminderHours === null ? undefined : addMinutes(closesAt, -reminderHours * 60);
+/**
+ * When a pulse's one reminder is due: `reminderHours` before it closes. None when
+ * the survey sends no reminders, or when that moment is not after the pulse
+ * opened (a reminder as the pulse arrives would only be noise).
+ */
+export function reminderDueAt(
+  dueAt: Date,
+  closesAt: Date,
+  reminderHours: number | null,
+): Date | undefined {
+  if (reminderHours === null) return undefined;
+  const remindAt = addMinutes(closesAt, -reminderHours * 60);
+  return remindAt > dueAt ? remindAt : undefined;
 }

@@ -153,7 +153,11 @@ export class Scheduler {
    * (or skip) its latest due time if nobody claimed it; send due reminders;
    * close pulses whose time has come; resume retries and runs a dead process left.
    */
-  async tick(now: Date = this.ctx.now()): Promise<void> {
+  tick(now: Date = this.ctx.now()): Promise<void> {
+    return this.inFlight.track(this.housekeep(now));
+  }
+
+  private async housekeep(now: Date): Promise<void> {
     if (this.stopped) return;
     this.refresh();
     for (const survey of scheduledSurveys(this.ctx.db)) {
@@ -173,7 +177,11 @@ export class Scheduler {
         });
         continue;
       }
-      const remindAt = reminderDueAt(new Date(pulse.closesAt), survey.reminderHours);
+      const remindAt = reminderDueAt(
+        new Date(pulse.dueAt),
+        new Date(pulse.closesAt),
+        survey.reminderHours,
+      );
       if (remindAt !== undefined && remindAt <= now && pulse.remindedAt === null) {
         await this.claimAndRun(key('remind'), now, async () => {
           await remindPulse(this.ctx, pulse);

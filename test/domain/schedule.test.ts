@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import {
   type CronSpec,
   catchUpDecision,
+  cronSchema,
   dueTimesBetween,
   latestDueAt,
   nextAttemptAt,
   nextDueAt,
   parseCronExpression,
+  reminderDueAt,
+  timezoneSchema,
 } from '../../src/domain/schedule.js';
 
 function spec(expression: string): CronSpec {
@@ -42,6 +45,22 @@ describe('parseCronExpression', () => {
       expect(parsed.message).toContain(message);
       expect(parsed.message).toContain('"0 9 * * 1" for Mondays at 09:00');
     }
+  });
+});
+
+describe('the zod schemas for schedules', () => {
+  it('parse a valid cron expression and time zone', () => {
+    expect(cronSchema.parse('0 9 * * 1').hours).toEqual([9]);
+    expect(timezoneSchema.parse(' Europe/Berlin ')).toBe('Europe/Berlin');
+  });
+
+  it('refuse bad ones with a sentence that says how to write them', () => {
+    expect(cronSchema.safeParse('9am mondays').error?.issues[0]?.message).toContain(
+      'has 2 fields, not 5',
+    );
+    expect(timezoneSchema.safeParse('CEST').error?.issues[0]?.message).toBe(
+      '"CEST" is not a time zone. Use an IANA name such as Europe/Berlin or America/New_York.',
+    );
   });
 });
 
@@ -179,6 +198,18 @@ describe('catchUpDecision', () => {
 
   it('does nothing when the schedule was never due', () => {
     expect(catchUpDecision(undefined, false, due, grace)).toEqual({ action: 'none' });
+  });
+});
+
+describe('reminderDueAt', () => {
+  const due = at('2026-11-23T08:00:00Z');
+  const closes = at('2026-11-26T08:00:00Z');
+  it.each([
+    ['24 hours before a 72-hour pulse closes', 24, '2026-11-25T08:00:00.000Z'],
+    ['never when the survey sends no reminders', null, undefined],
+    ['never when the lead time covers the whole window', 72, undefined],
+  ])('is due %s', (_name, hours, expected) => {
+    expect(reminderDueAt(due, closes, hours)?.toISOString()).toBe(expected);
   });
 });
 

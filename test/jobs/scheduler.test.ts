@@ -255,6 +255,22 @@ describe('failures', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('waits for a run in flight, then takes no more', async () => {
+    t.standIn.inject('chat.postMessage', { delayMs: 300 });
+    const s = scheduler();
+    clock.now = new Date('2026-11-23T08:00:05Z');
+    const ticking = s.tick(clock.now);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await s.stop();
+    expect(channelPosts()).toHaveLength(1);
+    expect(runsOf(db(), survey.id, 'pulse')[0]).toMatchObject({ status: 'done' });
+    await ticking;
+    await at('2026-11-30T08:00:05Z', s);
+    expect(pulses()).toHaveLength(1);
+  });
+});
+
 describe('a restart in the middle of a run', () => {
   function crashedRun(posted: boolean) {
     const due = new Date('2026-11-23T08:00:00Z');
