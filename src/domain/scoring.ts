@@ -1,0 +1,291 @@
+import { DIMENSIONS, DISCIPLINES, type Dimension, type Discipline } from './dimensions.js';
+
+/**
+ * Scores as DESIGN.md defines them, from tallies (how many answers of 1–5 a
+ * group gave, reversed questions already flipped, and how many people). The
+ * anonymity threshold is applied here, so no caller can show a small group.
+ */
+
+/** Answers of 1, 2, 3, 4 and 5 (after flipping reversed questions). */
+export type Counts = readonly [number, number, number, number, number];
+
+export interface Tally {
+  counts: Counts;
+  /** Distinct people behind the answers. */
+  respondents: number;
+}
+
+export interface VisibleGroup {
+  visible: true;
+  /** 0–100, unrounded: 1 → 0, 5 → 100. */
+  score: number;
+  /** Share of answers that were 4–5, 3 and 1–2. */
+  favorable: number;
+  neutral: number;
+  unfavorable: number;
+  respondents: number;
+  answers: number;
+  /** Standard error of the score, for telling change from noise. */
+  standardError: number;
+}
+
+export type HiddenReason = 'too_few' | 'complement' | 'no_answers';
+
+export interface HiddenGroup {
+  visible: false;
+  reason: HiddenReason;
+}
+
+export type Group = VisibleGroup | HiddenGroup;
+
+export const HIDDEN_REASONS: Record<HiddenReason, (threshold: number) => string> = {
+  too_few: (n) => `fewer than ${n} people answered`,
+  complement: (n) =>
+    `hidden so that a group of fewer than ${n} cannot be worked out from the others`,
+  no_answers: () => 'no answers',
+};
+
+export type GapCall = 'aligned' | 'watch' | 'divided';
+
+export type Gap =
+  | {
+      visible: true;
+      points: number;
+      product: number;
+      engineering: number;
+      standardError: number;
+      call: GapCall;
+    }
+  | { visible: false; reason: string };
+
+export interface DimensionScore {
+  dimension: Dimension;
+  overall: Group;
+  byDiscipline: Record<Discipline, Group>;
+  /** Product leaders' score minus engineering leaders'. */
+  gap: Gap;
+}
+
+export interface PeriodInput {
+  tallies: ReadonlyMap<Dimension, ReadonlyMap<Discipline, Tally>>;
+  /** Distinct people who answered in the period. */
+  respondents: number;
+  /** Distinct people the period's pulses went to. */
+  invited: number;
+}
+
+export interface PeriodScore {
+  /** The mean of the visible dimension scores; hidden when none is visible. */
+  index: Group;
+  dimensions: DimensionScore[];
+  respondents: number;
+  invited: number;
+  /** respondents / invited, or undefined when nobody was invited. */
+  responseRate: number | undefined;
+}
+
+const ZERO: Counts = [0, 0, 0, 0, 0];
+
+export function addCounts(a: Counts, b: Counts): Counts {
+  return [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4]];
+}
+
+/** The statistics of a tally, without the threshold. */
+export function describeTally(tally: Tally): VisibleGroup | undefined {
+  const answers = tally.counts.reduce((sum, n) => sum + n, 0);
+  if (answers === 0) return undefined;
+  const points = tally.counts.map((_, i) => i * 25);
+  const mean = tally.counts.reduce((sum, n, i) => sum + n * (points[i] ?? 0), 0) / answers;
+  const variance =
+    answers > 1
+      ? tally.counts.reduce((sum, n, i) => sum + n * ((points[i] ?? 0) - mean) ** 2, 0) /
+        (answers - 1)
+      : 0;
+  return {
+    visible: true,
+    score: mean,
+    favorable: (tally.counts[3] + tally.counts[4]) / answers,
+    neutral: tally.counts[2] / answers,
+    unfavorable: (tally.counts[0] + tally.counts[1]) / answers,
+    respondents: tally.respondents,
+    answers,
+    standardError: Math.sqrt(variance / answers),
+  };
+}
+
+/** A group's score, or hidden when fewer than `threshold` people stand behind it. */
+export function scoreGroup(tally: Tally | undefined, threshold: number): Group {
+  const described = tally === undefined ? undefined : describeTally(tally);
+  if (described === undefined) return { visible: false, reason: 'no_answers' };
+  if (described.respondents < threshold) return { visible: false, reason: 'too_few' };
+  return described;
+}
+
+/**
+ * How far apart Product and Engineering are: aligned when the gap is under 10
+ * points or within the noise of the two samples (twice the standard error of
+ * the difference); divided from 20 points; worth watching in between.
+ */
+export function callGap(points: number, standardError: number): GapCall {
+  const size = Math.abs(points);
+  if (size < 10 || size <= 2 * standardError) return 'aligned';
+  return size >= 20 ? 'divided' : 'watch';
+}
+
+export function scoreDimension(
+  dimension: Dimension,
+  tallies: ReadonlyMap<Discipline, Tally>,
+  threshold: number,
+): DimensionScore {
+  let overallCounts = ZERO;
+  let overallRespondents = 0;
+  for (const tally of tallies.values()) {
+    overallCounts = addCounts(overallCounts, tally.counts);
+    overallRespondents += tally.respondents;
+  }
+  const overall = scoreGroup({ counts: overallCounts, respondents: overallRespondents }, threshold);
+  const byDiscipline = Object.fromEntries(
+    DISCIPLINES.map((d) => [d, scoreGroup(tallies.get(d), threshold)]),
+  ) as Record<Discipline, Group>;
+
+  // A shown total and every shown group but the hidden ones let anyone work out
+  // the hidden ones together: if they are fewer than the threshold, hide one more
+  // group — the smallest outside Product and Engineering when there is one, so
+  // the perception gap survives whenever it can.
+  const people = (d: Discipline) => tallies.get(d)?.respondents ?? 0;
+  const hiddenPeople = DISCIPLINES.filter((d) => !byDiscipline[d].visible).reduce(
+    (sum, d) => sum + people(d),
+    0,
+  );
+  if (overall.visible && hiddenPeople > 0 && hiddenPeople < threshold) {
+    const bySize = (a: Discipline, b: Discipline) => people(a) - people(b);
+    const shown = DISCIPLINES.filter((d) => byDiscipline[d].visible);
+    const outsideGap = shown.filter((d) => d !== 'product' && d !== 'engineering').sort(bySize);
+    const gapSides = shown.filter((d) => d === 'product' || d === 'engineering').sort(bySize);
+    const second = outsideGap[0] ?? gapSides[0];
+    if (second !== undefined) byDiscipline[second] = { visible: false, reason: 'complement' };
+  }
+
+  const product = byDiscipline.product;
+  const engineering = byDiscipline.engineering;
+  let gap: Gap;
+  if (product.visible && engineering.visible) {
+    const points = product.score - engineering.score;
+    const standardError = Math.sqrt(product.standardError ** 2 + engineering.standardError ** 2);
+    gap = {
+      visible: true,
+      points,
+      product: product.score,
+      engineering: engineering.score,
+      standardError,
+      call: callGap(points, standardError),
+    };
+  } else {
+    const side = !product.visible ? product : engineering;
+    const who = !product.visible ? 'Product' : 'Engineering';
+    gap = {
+      visible: false,
+      reason: side.visible ? 'hidden' : `${who}: ${HIDDEN_REASONS[side.reason](threshold)}`,
+    };
+  }
+  return { dimension, overall, byDiscipline, gap };
+}
+
+export function scorePeriod(input: PeriodInput, threshold: number): PeriodScore {
+  const dimensions = DIMENSIONS.filter((d) => input.tallies.has(d)).map((d) =>
+    scoreDimension(d, input.tallies.get(d) ?? new Map(), threshold),
+  );
+  const visible = dimensions.map((d) => d.overall).filter((g): g is VisibleGroup => g.visible);
+  let index: Group;
+  if (input.respondents < threshold)
+    index = { visible: false, reason: input.respondents === 0 ? 'no_answers' : 'too_few' };
+  else if (visible.length === 0) index = { visible: false, reason: 'too_few' };
+  else {
+    const mean = (pick: (g: VisibleGroup) => number) =>
+      visible.reduce((sum, g) => sum + pick(g), 0) / visible.length;
+    index = {
+      visible: true,
+      score: mean((g) => g.score),
+      favorable: mean((g) => g.favorable),
+      neutral: mean((g) => g.neutral),
+      unfavorable: mean((g) => g.unfavorable),
+      respondents: input.respondents,
+      answers: visible.reduce((sum, g) => sum + g.answers, 0),
+      // The index is a mean of independent dimension means.
+      standardError:
+        Math.sqrt(visible.reduce((sum, g) => sum + g.standardError ** 2, 0)) / visible.length,
+    };
+  }
+  return {
+    index,
+    dimensions,
+    respondents: input.respondents,
+    invited: input.invited,
+    responseRate: input.invited === 0 ? undefined : input.respondents / input.invited,
+  };
+}
+
+export type ChangeCall = 'rise' | 'fall' | 'steady';
+
+export interface Change {
+  /** Whole points, this period minus the one before. */
+  points: number;
+  call: ChangeCall;
+}
+
+/**
+ * The change between two periods' scores: a rise or a fall only when larger
+ * than twice the standard error of the difference, else steady. Undefined when
+ * either side is hidden or missing.
+ */
+export function changeBetween(
+  before: Group | undefined,
+  after: Group | undefined,
+): Change | undefined {
+  if (before?.visible !== true || after?.visible !== true) return undefined;
+  const points = after.score - before.score;
+  const noise = 2 * Math.sqrt(before.standardError ** 2 + after.standardError ** 2);
+  const call: ChangeCall =
+    Math.abs(points) > noise && Math.round(points) !== 0
+      ? points > 0
+        ? 'rise'
+        : 'fall'
+      : 'steady';
+  return { points: Math.round(points), call };
+}
+
+export type TrafficLight = 'green' | 'yellow' | 'red';
+
+/** As survey tools do, from the favorable share: green 75% or more, yellow 60–74%, red below. */
+export function trafficLight(favorable: number): TrafficLight {
+  const percent = Math.round(favorable * 100);
+  if (percent >= 75) return 'green';
+  return percent >= 60 ? 'yellow' : 'red';
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/**
+ * A text sparkline for Slack, one bar per week, scaled to the series' own range
+ * (at least 20 points tall, so small wobbles stay small). Weeks without a score
+ * show as a gap.
+ */
+export function sparkline(values: readonly (number | null | undefined)[]): string {
+  const known = values.filter((v): v is number => typeof v === 'number');
+  if (known.length === 0) return '';
+  const low = Math.min(...known);
+  const high = Math.max(...known);
+  const span = Math.max(high - low, 20);
+  const base = Math.max(0, Math.min(low - (span - (high - low)) / 2, 100 - span));
+  return values
+    .map((v) => {
+      if (typeof v !== 'number') return ' ';
+      const step = Math.round(((v - base) / span) * (BARS.length - 1));
+      return BARS[Math.max(0, Math.min(BARS.length - 1, step))];
+    })
+    .join('');
+}
+
+/** A 0–1 share or a 0–100 score as the whole number shown to people. */
+export const whole = (value: number): number => Math.round(value);
+export const percent = (share: number): number => Math.round(share * 100);

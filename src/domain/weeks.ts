@@ -1,0 +1,39 @@
+import { TZDate } from '@date-fns/tz';
+import { addWeeks, format, getISOWeek, getISOWeekYear, startOfISOWeek } from 'date-fns';
+
+/** One ISO week in a survey's time zone: Monday 00:00 to the next Monday 00:00. */
+export interface Week {
+  /** '2026-W47' */
+  period: string;
+  /** 'W47' */
+  label: string;
+  /** '16–22 Nov' */
+  range: string;
+  start: Date;
+  end: Date;
+}
+
+export function weekOf(at: Date, timezone: string): Week {
+  const start = startOfISOWeek(new TZDate(at.getTime(), timezone));
+  const end = addWeeks(start, 1);
+  const lastDay = new TZDate(end.getTime() - 1, timezone);
+  const week = getISOWeek(start);
+  const sameMonth = start.getMonth() === lastDay.getMonth();
+  return {
+    period: `${getISOWeekYear(start)}-W${String(week).padStart(2, '0')}`,
+    label: `W${String(week).padStart(2, '0')}`,
+    range: sameMonth
+      ? `${format(start, 'd')}–${format(lastDay, 'd MMM')}`
+      : `${format(start, 'd MMM')}–${format(lastDay, 'd MMM')}`,
+    start: new Date(start.getTime()),
+    end: new Date(end.getTime()),
+  };
+}
+
+/** The `count` weeks ending with the one that holds `asOf`, oldest first. */
+export function lastWeeks(asOf: Date, timezone: string, count: number): Week[] {
+  const current = weekOf(asOf, timezone);
+  return Array.from({ length: count }, (_, i) =>
+    weekOf(addWeeks(new TZDate(current.start.getTime(), timezone), i - count + 1), timezone),
+  );
+}
