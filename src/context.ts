@@ -14,4 +14,6 @@ export interface AppContext {
   logger: Logger;
   now: () => Date;
   slack: WebClient;
+  /** Makes the scheduler pick up changed surveys now (after setup is saved). */
+  reschedule: () => void;
 }

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import type { AppContext } from './context.js';
 import { CATALOGUE } from './domain/catalogue.js';
 import { AppError, describeError } from './errors.js';
+import { digestJob } from './jobs/digest-job.js';
 import { pulseJob } from './jobs/pulse-job.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { migrationsDir } from './paths.js';
@@ -31,6 +32,8 @@ export interface StartOptions {
   now?: () => Date;
   /** How long a run left 'running' by a process that died holds its claim. */
   leaseMs?: number;
+  /** False: build the scheduler but do not start its timers (tests drive it by hand). */
+  schedule?: boolean;
   /** How long shutdown waits for work in flight. */
   drainTimeoutMs?: number;
 }
@@ -62,13 +65,20 @@ export async function startAlignmentPulse(
       botUserId: identity.botUserId,
     });
     const { app, mode, inFlight } = createSlackApp({ config, db, logger, now }, identity);
-    const ctx: AppContext = { config, db, logger, now, slack: app.client };
+    const ctx: AppContext = {
+      config,
+      db,
+      logger,
+      now,
+      slack: app.client,
+      reschedule: () => scheduler.refresh(),
+    };
     registerListeners(app, ctx);
 
     const scheduler = new Scheduler(ctx, {
       graceMs: config.catchUpGraceHours * 3_600_000,
       leaseMs: options.leaseMs ?? 15 * 60_000,
-      jobs: { pulse: pulseJob },
+      jobs: { pulse: pulseJob, digest: digestJob },
     });
 
     const server = await app.start(config.port);
@@ -78,7 +88,7 @@ export async function startAlignmentPulse(
       `Alignment Pulse is running (${mode === 'http' ? 'HTTP' : 'Socket Mode'}, port ${port})`,
     );
 
-    await scheduler.start();
+    if (options.schedule !== false) await scheduler.start();
 
     let stopping: Promise<void> | undefined;
     const stop = () => {

@@ -9,6 +9,8 @@ export interface Week {
   label: string;
   /** '16–22 Nov' */
   range: string;
+  /** The Monday, as a local date: '2026-11-16'. */
+  firstDay: string;
   start: Date;
   end: Date;
 }
@@ -25,6 +27,7 @@ export function weekOf(at: Date, timezone: string): Week {
     range: sameMonth
       ? `${format(start, 'd')}–${format(lastDay, 'd MMM')}`
       : `${format(start, 'd MMM')}–${format(lastDay, 'd MMM')}`,
+    firstDay: format(start, 'yyyy-MM-dd'),
     start: new Date(start.getTime()),
     end: new Date(end.getTime()),
   };

@@ -36,6 +36,15 @@ export async function deliver(
   }
 }
 
+/** Makes a scheduled run fail (and so retry) when any delivery was refused. */
+export function throwIfRefused(problems: readonly DeliveryProblem[]): void {
+  if (problems.length > 0) {
+    throw new Error(
+      `Slack refused ${problems.map((p) => `${p.error} (${p.channelId})`).join(', ')}`,
+    );
+  }
+}
+
 /**
  * Sends a pulse's DM (the pulse itself or its reminder) to one person, once:
  * a DM already recorded for this pulse, person and kind is not sent again.

@@ -1,3 +1,4 @@
+import { throwIfRefused } from './deliver.js';
 import { openPulse } from './open-pulse.js';
 import type { SurveyJob } from './scheduler.js';
 
@@ -7,10 +8,5 @@ import type { SurveyJob } from './scheduler.js';
  * retry only sends what is still missing.
  */
 export const pulseJob: SurveyJob = async (ctx, survey, dueAt) => {
-  const opened = await openPulse(ctx, survey, dueAt);
-  if (opened.problems.length > 0) {
-    throw new Error(
-      `Slack refused ${opened.problems.map((p) => `${p.error} (${p.channelId})`).join(', ')}`,
-    );
-  }
+  throwIfRefused((await openPulse(ctx, survey, dueAt)).problems);
 };

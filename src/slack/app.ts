@@ -37,7 +37,10 @@ export interface SlackApp {
  * SLACK_APP_TOKEN is set), with /healthz beside it either way. Transport only:
  * listeners are registered by the caller.
  */
-export function createSlackApp(ctx: Omit<AppContext, 'slack'>, identity: BotIdentity): SlackApp {
+export function createSlackApp(
+  ctx: Pick<AppContext, 'config' | 'db' | 'logger' | 'now'>,
+  identity: BotIdentity,
+): SlackApp {
   const { slack, port } = ctx.config;
   const customRoutes = [
     { path: HEALTH_PATH, method: ['GET'], handler: healthHandler(ctx, ctx.now()) },

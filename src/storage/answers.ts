@@ -83,3 +83,60 @@ export function getDiscipline(db: Db, teamId: string, userId: string): Disciplin
     .get(teamId, userId) as { discipline: Discipline | null } | undefined;
   return row?.discipline ?? undefined;
 }
+
+/** A person's own choice of discipline (`/alignment role`); answers already given keep theirs. */
+export function setDiscipline(
+  db: Db,
+  teamId: string,
+  userId: string,
+  discipline: Discipline,
+): void {
+  db.prepare(
+    `INSERT INTO respondents (team_id, user_id, discipline) VALUES (?, ?, ?)
+     ON CONFLICT (team_id, user_id) DO UPDATE SET discipline = excluded.discipline,
+       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
+  ).run(teamId, userId, discipline);
+}
+
+/**
+ * `/alignment forget-me`: removes a person from every table that names them —
+ * answers, comments, their discipline, the pulses' recipient lists and the
+ * record of DMs sent to them — in one transaction. Returns what was deleted.
+ */
+export function forgetPerson(
+  db: Db,
+  teamId: string,
+  userId: string,
+): { answers: number; comments: number } {
+  return db.transaction(() => {
+    const inTeam =
+      'pulse_id IN (SELECT p.id FROM pulses p JOIN surveys s ON s.id = p.survey_id WHERE s.team_id = ?)';
+    const answers = db
+      .prepare(`DELETE FROM answers WHERE user_id = ? AND ${inTeam}`)
+      .run(userId, teamId).changes;
+    const comments = db
+      .prepare(`DELETE FROM comments WHERE user_id = ? AND ${inTeam}`)
+      .run(userId, teamId).changes;
+    db.prepare(`DELETE FROM pulse_recipients WHERE user_id = ? AND ${inTeam}`).run(userId, teamId);
+    db.prepare(`DELETE FROM pulse_messages WHERE user_id = ? AND ${inTeam}`).run(userId, teamId);
+    db.prepare('DELETE FROM respondents WHERE team_id = ? AND user_id = ?').run(teamId, userId);
+    return { answers, comments };
+  })();
+}
+
+/** How many answers and comments a person has stored in a workspace. */
+export function countOwn(
+  db: Db,
+  teamId: string,
+  userId: string,
+): { answers: number; comments: number } {
+  const inTeam =
+    'pulse_id IN (SELECT p.id FROM pulses p JOIN surveys s ON s.id = p.survey_id WHERE s.team_id = ?)';
+  const count = (table: string) =>
+    (
+      db
+        .prepare(`SELECT count(*) AS n FROM ${table} WHERE user_id = ? AND ${inTeam}`)
+        .get(userId, teamId) as { n: number }
+    ).n;
+  return { answers: count('answers'), comments: count('comments') };
+}

@@ -104,3 +104,105 @@ export function scheduledSurveys(db: Db): Survey[] {
     .all() as SurveyRow[];
   return rows.map((row) => withChannels(db, row)).filter((s): s is Survey => s !== undefined);
 }
+
+export interface SurveySettings {
+  leadershipChannels: string[];
+  digestChannels: string[];
+  pulseCron: string;
+  digestCron: string;
+  timezone: string;
+  questionsPerPulse: number;
+  openHours: number;
+  delivery: 'channel' | 'dm';
+  reminderHours: number | null;
+  anonymityThreshold: number;
+  pausedUntil: string | null;
+}
+
+/** Leadership channels already leading another survey than `surveyId`. */
+export function channelsLeadingOtherSurveys(
+  db: Db,
+  channels: readonly string[],
+  surveyId: number | undefined,
+): string[] {
+  return channels.filter((channel) => {
+    const owner = findSurveyByChannel(db, channel);
+    return owner !== undefined && owner.id !== surveyId;
+  });
+}
+
+/**
+ * Saves a survey's settings (creating it when `surveyId` is undefined) and, when
+ * given, a custom question, all in one transaction. Returns the survey.
+ */
+export function saveSurvey(
+  db: Db,
+  input: {
+    surveyId: number | undefined;
+    teamId: string;
+    by: string;
+    settings: SurveySettings;
+    customQuestion?: { text: string; dimension: string; reversed: boolean } | undefined;
+  },
+): Survey {
+  const s = input.settings;
+  const id = db
+    .transaction(() => {
+      const values = [
+        s.pulseCron,
+        s.digestCron,
+        s.timezone,
+        s.questionsPerPulse,
+        s.openHours,
+        s.delivery,
+        s.reminderHours,
+        s.anonymityThreshold,
+        s.pausedUntil,
+      ];
+      let surveyId = input.surveyId;
+      if (surveyId === undefined) {
+        surveyId = Number(
+          db
+            .prepare(
+              `INSERT INTO surveys (pulse_cron, digest_cron, timezone, questions_per_pulse, open_hours, delivery,
+               reminder_hours, anonymity_threshold, paused_until, team_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(...values, input.teamId, input.by).lastInsertRowid,
+        );
+      } else {
+        db.prepare(
+          `UPDATE surveys SET pulse_cron = ?, digest_cron = ?, timezone = ?, questions_per_pulse = ?, open_hours = ?,
+           delivery = ?, reminder_hours = ?, anonymity_threshold = ?, paused_until = ?,
+           updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
+        ).run(...values, surveyId);
+      }
+      db.prepare('DELETE FROM survey_channels WHERE survey_id = ?').run(surveyId);
+      const channel = db.prepare(
+        'INSERT INTO survey_channels (survey_id, role, channel_id) VALUES (?, ?, ?)',
+      );
+      for (const c of new Set(s.leadershipChannels)) channel.run(surveyId, 'leadership', c);
+      for (const c of new Set(s.digestChannels)) channel.run(surveyId, 'digest', c);
+      if (input.customQuestion !== undefined) {
+        const count = (
+          db.prepare('SELECT count(*) AS n FROM questions WHERE survey_id = ?').get(surveyId) as {
+            n: number;
+          }
+        ).n;
+        db.prepare(
+          'INSERT INTO questions (id, dimension, text, reversed, survey_id, created_by) VALUES (?, ?, ?, ?, ?, ?)',
+        ).run(
+          `custom.${surveyId}.${count + 1}`,
+          input.customQuestion.dimension,
+          input.customQuestion.text,
+          input.customQuestion.reversed ? 1 : 0,
+          surveyId,
+          input.by,
+        );
+      }
+      return surveyId;
+    })
+    .immediate();
+  const survey = getSurvey(db, id);
+  if (survey === undefined) throw new Error(`survey ${id} vanished after it was saved`);
+  return survey;
+}

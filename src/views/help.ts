@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { escapeMrkdwn } from './mrkdwn.js';
 
 export interface SubcommandHelp {
   /** As typed after /alignment, e.g. `trend`. */
@@ -16,7 +17,10 @@ export interface SlackMessage {
 const INTRO =
   'Alignment Pulse asks product, engineering, design and program leaders a few private questions each week and shows where they see things differently.';
 
-/** The reply to `/alignment help`, to an empty command, and to one it does not know. */
+/**
+ * The reply to `/alignment help`, to an empty command, and to one it does not
+ * know (`unknown` is the sentence saying so).
+ */
 export function helpMessage(subcommands: SubcommandHelp[], unknown?: string): SlackMessage {
   const line = (s: SubcommandHelp) =>
     `• \`/alignment ${s.usage}\` — ${s.summary} _e.g._ \`${s.example}\``;
@@ -26,10 +30,7 @@ export function helpMessage(subcommands: SubcommandHelp[], unknown?: string): Sl
   if (unknown !== undefined) {
     blocks.push({
       type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `I don't know \`${truncate(unknown, 40)}\`. Here is what I can do:`,
-      },
+      text: { type: 'mrkdwn', text: `${escapeMrkdwn(unknown)} Here is what I can do:` },
     });
   }
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: INTRO } });
@@ -54,11 +55,6 @@ export function helpMessage(subcommands: SubcommandHelp[], unknown?: string): Sl
       },
     ],
   });
-  const text = unknown === undefined ? INTRO : `I don't know "${truncate(unknown, 40)}". ${INTRO}`;
+  const text = unknown === undefined ? INTRO : `${unknown} ${INTRO}`;
   return { text, blocks };
-}
-
-function truncate(value: string, max: number): string {
-  const chars = [...value];
-  return chars.length <= max ? value : `${chars.slice(0, max - 1).join('')}…`;
 }

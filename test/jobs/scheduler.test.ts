@@ -24,7 +24,7 @@ const schedulers: Scheduler[] = [];
 
 beforeEach(async () => {
   clock.now = new Date('2026-11-22T12:00:00Z'); // a Sunday
-  t = await startTestApp({ now: () => clock.now });
+  t = await startTestApp({ now: () => clock.now, schedule: false });
   for (const id of LEADERS) t.standIn.addUser({ id, name: id.toLowerCase() });
   t.standIn.addChannel({ id: CHANNEL, name: 'leadership', members: [...LEADERS, BOT_USER_ID] });
   survey = findOrCreateSurvey(t.app.ctx.db, {

@@ -168,11 +168,11 @@ describe('/alignment pulse now', () => {
   });
 
   it('explains the subcommand when "now" is missing', async () => {
-    await t.slack.command({ user: ADMIN, channel: CHANNEL, text: 'pulse' });
-    await settle();
-    expect(lastResponse()).toBe(
-      'To send a pulse to this channel right away, type `/alignment pulse now`.',
-    );
+    const reply = await t.slack.command({ user: ADMIN, channel: CHANNEL, text: 'pulse' });
+    expect(reply.json).toEqual({
+      response_type: 'ephemeral',
+      text: 'To send the pulse right away, type `/alignment pulse now`.',
+    });
   });
 });
 

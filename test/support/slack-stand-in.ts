@@ -219,7 +219,11 @@ export class SlackStandIn {
     } else if (url.pathname.startsWith('/response/')) {
       this.handleResponseUrl(url.pathname.slice('/response/'.length), raw, res);
     } else if (url.pathname.startsWith('/upload/')) {
-      this.handleUpload(url.pathname.slice('/upload/'.length), raw, res);
+      this.handleUpload(
+        url.pathname.slice('/upload/'.length),
+        fileContent(req.headers['content-type'] ?? '', raw),
+        res,
+      );
     } else {
       res.writeHead(404).end();
     }
@@ -524,6 +528,16 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** The file in an upload: the body itself, or its one part when sent as multipart/form-data. */
+function fileContent(contentType: string, raw: Buffer): Buffer {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  const marker = boundary?.[1] ?? boundary?.[2];
+  if (!contentType.startsWith('multipart/form-data') || marker === undefined) return raw;
+  const start = raw.indexOf('\r\n\r\n');
+  const end = raw.lastIndexOf(`\r\n--${marker}`);
+  return start < 0 || end < start ? raw : raw.subarray(start + 4, end);
 }
 
 function parseArgs(contentType: string, raw: Buffer, url: URL): Json {

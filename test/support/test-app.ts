@@ -25,7 +25,12 @@ export interface TestApp {
  * and a fresh database file in a temporary folder.
  */
 export async function startTestApp(
-  options: { env?: Record<string, string>; now?: () => Date; standIn?: SlackStandIn } = {},
+  options: {
+    env?: Record<string, string>;
+    now?: () => Date;
+    standIn?: SlackStandIn;
+    schedule?: boolean;
+  } = {},
 ): Promise<TestApp> {
   const standIn = options.standIn ?? (await SlackStandIn.start());
   const dir = mkdtempSync(join(tmpdir(), 'alignment-pulse-'));
@@ -40,7 +45,10 @@ export async function startTestApp(
   });
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, (line) => logs.push(line));
-  const app = await startAlignmentPulse(config, logger, options.now ? { now: options.now } : {});
+  const app = await startAlignmentPulse(config, logger, {
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
+  });
   const baseUrl = `http://127.0.0.1:${app.port}`;
   const slack = new SlackSender(`${baseUrl}/slack/events`, SIGNING_SECRET, standIn);
   return {

@@ -1,12 +1,19 @@
 import type { App, BlockAction } from '@slack/bolt';
 import type { AppContext } from '../../../context.js';
+import { FORGET_ME_CANCEL_ACTION, FORGET_ME_CONFIRM_ACTION } from '../../../views/forget-me.js';
+import { HOME_EDIT_SETUP_ACTION, HOME_ROLE_ACTION } from '../../../views/home.js';
 import { ANSWER_PULSE_ACTION } from '../../../views/pulse-message.js';
+import { cancelForgetMe, confirmForgetMe } from './forget-me.js';
+import { changeRoleFromHome, editSetupFromHome } from './home.js';
 import { openPulseForm } from './open-pulse-form.js';
 
 /** Every button and menu the bot answers. */
 export function registerActions(app: App, ctx: AppContext): void {
-  app.action<BlockAction>(
-    { type: 'block_actions', action_id: ANSWER_PULSE_ACTION },
-    openPulseForm(ctx),
-  );
+  const on = (actionId: string, listener: Parameters<typeof app.action<BlockAction>>[1]) =>
+    app.action<BlockAction>({ type: 'block_actions', action_id: actionId }, listener);
+  on(ANSWER_PULSE_ACTION, openPulseForm(ctx));
+  on(FORGET_ME_CONFIRM_ACTION, confirmForgetMe(ctx));
+  on(FORGET_ME_CANCEL_ACTION, cancelForgetMe());
+  on(HOME_ROLE_ACTION, changeRoleFromHome(ctx));
+  on(HOME_EDIT_SETUP_ACTION, editSetupFromHome(ctx));
 }

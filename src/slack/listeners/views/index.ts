@@ -1,9 +1,12 @@
 import type { App } from '@slack/bolt';
 import type { AppContext } from '../../../context.js';
 import { PULSE_MODAL_CALLBACK } from '../../../views/pulse-modal.js';
+import { SETUP_CALLBACK } from '../../../views/setup-modal.js';
+import { saveSetup } from './save-setup.js';
 import { submitPulse } from './submit-pulse.js';
 
 /** Every modal submission the bot answers. */
 export function registerViews(app: App, ctx: AppContext): void {
   app.view({ type: 'view_submission', callback_id: PULSE_MODAL_CALLBACK }, submitPulse(ctx));
+  app.view({ type: 'view_submission', callback_id: SETUP_CALLBACK }, saveSetup(ctx));
 }

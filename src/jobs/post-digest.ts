@@ -1,0 +1,145 @@
+import { type ChartSeries, renderTrendChart } from '../charts/trend-chart.js';
+import type { AppContext } from '../context.js';
+import { buildDigest, type Digest } from '../domain/digest.js';
+import { DIMENSION_LABELS } from '../domain/dimensions.js';
+import { type PeriodScore, scorePeriod } from '../domain/scoring.js';
+import { lastWeeks, type Week } from '../domain/weeks.js';
+import { describeError } from '../errors.js';
+import { slackErrorCode } from '../slack/slack-errors.js';
+import { claimDigest, recordDigest, weekComments, weeklyTallies } from '../storage/scores.js';
+import type { Survey } from '../storage/surveys.js';
+import { digestMessage } from '../views/digest.js';
+import { type DeliveryProblem, deliver } from './deliver.js';
+
+export const TREND_WEEKS = 12;
+
+export interface PostedDigest {
+  digest: Digest;
+  /** Channels the digest was posted to now (none when it had been posted already). */
+  posted: string[];
+  problems: DeliveryProblem[];
+}
+
+/** The threshold a survey uses: its own, or the app's. */
+export const thresholdOf = (ctx: AppContext, survey: Survey) =>
+  survey.anonymityThreshold ?? ctx.config.anonymityThreshold;
+
+/** The scored weeks up to `asOf`, oldest first: what the digest, the home and the commands read. */
+export function scoreWeeks(
+  ctx: AppContext,
+  survey: Survey,
+  asOf: Date,
+  count = TREND_WEEKS,
+): { weeks: Week[]; scores: PeriodScore[] } {
+  const weeks = lastWeeks(asOf, survey.timezone, count);
+  const inputs = weeklyTallies(ctx.db, survey.id, weeks);
+  const threshold = thresholdOf(ctx, survey);
+  const scores = weeks.map((w) =>
+    scorePeriod(
+      inputs.get(w.period) ?? { tallies: new Map(), respondents: 0, invited: 0 },
+      threshold,
+    ),
+  );
+  return { weeks, scores };
+}
+
+/**
+ * Posts the survey's digest for the week holding `asOf` to each digest channel,
+ * with the trend chart. Idempotent per survey, week and channel: a channel that
+ * has this week's digest gets nothing more. If the chart cannot be drawn or
+ * uploaded, the text digest still goes out and the failure is logged.
+ */
+export async function postDigest(
+  ctx: AppContext,
+  survey: Survey,
+  asOf: Date,
+): Promise<PostedDigest> {
+  const threshold = thresholdOf(ctx, survey);
+  const { weeks, scores } = scoreWeeks(ctx, survey, asOf);
+  const week = weeks.at(-1) as Week;
+  const digest = buildDigest({
+    weeks,
+    scores,
+    threshold,
+    comments: weekComments(ctx.db, survey.id, week, threshold),
+  });
+  const message = digestMessage(digest);
+  const posted: string[] = [];
+  const problems: DeliveryProblem[] = [];
+  let chart: Buffer | undefined;
+  for (const channelId of survey.digestChannels) {
+    if (!claimDigest(ctx.db, survey.id, week.period, channelId)) continue;
+    const problem = await deliver(
+      ctx,
+      { teamId: survey.teamId, surveyId: survey.id, channelId, action: 'post the digest' },
+      async () => {
+        const result = await ctx.slack.chat.postMessage({ channel: channelId, ...message });
+        recordDigest(ctx.db, survey.id, week.period, channelId, result.ts ?? '');
+      },
+    );
+    if (problem !== undefined) {
+      problems.push(problem);
+      continue;
+    }
+    posted.push(channelId);
+    if (digest.state === 'no_data' || digest.state === 'too_few') continue;
+    try {
+      const png = chart ?? (await renderTrendChart(chartInput(digest, weeks, scores)));
+      chart = png;
+      await ctx.slack.filesUploadV2({
+        channel_id: channelId,
+        file: png,
+        filename: `alignment-trend-${week.period}.png`,
+        title: `Alignment trend, last ${TREND_WEEKS} weeks`,
+      });
+    } catch (error) {
+      ctx.logger.warn('the digest went out without its chart', {
+        survey: survey.id,
+        channel: channelId,
+        error:
+          slackErrorCode(error) === 'unknown_error' ? describeError(error) : slackErrorCode(error),
+      });
+    }
+  }
+  ctx.logger.info('digest', {
+    survey: survey.id,
+    week: week.period,
+    posted: posted.length,
+    failed: problems.length,
+  });
+  return { digest, posted, problems };
+}
+
+/** The chart's lines: the index, each dimension, and both sides of the most divided one. */
+export function chartInput(digest: Digest, weeks: Week[], scores: PeriodScore[]) {
+  const value = (g: { visible: boolean; score?: number } | undefined) =>
+    g?.visible === true && g.score !== undefined ? Math.round(g.score) : null;
+  const series: ChartSeries[] = [
+    { name: 'Alignment index', kind: 'index', values: scores.map((s) => value(s.index)) },
+  ];
+  for (const line of digest.dimensions) {
+    const values = scores.map((s) =>
+      value(s.dimensions.find((d) => d.dimension === line.dimension)?.overall),
+    );
+    if (values.some((v) => v !== null))
+      series.push({ name: DIMENSION_LABELS[line.dimension], kind: 'dimension', values });
+  }
+  const divided = digest.largestGap?.dimension;
+  if (divided !== undefined) {
+    for (const side of ['product', 'engineering'] as const) {
+      series.push({
+        name: `${DIMENSION_LABELS[divided]} — ${side === 'product' ? 'Product' : 'Engineering'}`,
+        kind: side,
+        values: scores.map((s) =>
+          value(s.dimensions.find((d) => d.dimension === divided)?.byDiscipline[side]),
+        ),
+      });
+    }
+  }
+  return {
+    title: `Alignment trend · last ${TREND_WEEKS} weeks`,
+    subtitle: `Scores 0–100, weeks ${weeks[0]?.label ?? ''}–${weeks.at(-1)?.label ?? ''}. Hidden where fewer than ${digest.threshold} answered.`,
+    weeks: weeks.map((w) => w.label),
+    series,
+  };
+}

@@ -1,0 +1,36 @@
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { AppContext } from '../../../context.js';
+import { forgetPerson } from '../../../storage/answers.js';
+import { forgottenMessage } from '../../../views/forget-me.js';
+
+type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+/** "Delete my answers": deletes everything of the person who clicked, and says how much. */
+export function confirmForgetMe(ctx: AppContext) {
+  return async ({ ack, body, respond }: Args): Promise<void> => {
+    await ack();
+    const teamId = body.team?.id ?? body.user.team_id ?? '';
+    const deleted = forgetPerson(ctx.db, teamId, body.user.id);
+    ctx.logger.info('a person was forgotten', {
+      answers: deleted.answers,
+      comments: deleted.comments,
+    });
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: true,
+      text: forgottenMessage(deleted),
+    });
+  };
+}
+
+/** "Keep them". */
+export function cancelForgetMe() {
+  return async ({ ack, respond }: Args): Promise<void> => {
+    await ack();
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: true,
+      text: 'Nothing was deleted.',
+    });
+  };
+}

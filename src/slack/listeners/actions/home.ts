@@ -1,0 +1,47 @@
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
+import type { AppContext } from '../../../context.js';
+import { DISCIPLINES } from '../../../domain/dimensions.js';
+import { setDiscipline } from '../../../storage/answers.js';
+import { getSurvey } from '../../../storage/surveys.js';
+import { isAdmin } from '../../admins.js';
+import { publishHome } from '../../publish-home.js';
+import { openSetup } from '../commands/setup.js';
+
+type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+const teamOf = (body: BlockAction) => body.team?.id ?? body.user.team_id ?? '';
+
+/** The discipline menu in the App Home. */
+export function changeRoleFromHome(ctx: AppContext) {
+  return async ({ ack, action, body }: Args): Promise<void> => {
+    await ack();
+    const chosen = z
+      .enum(DISCIPLINES)
+      .safeParse('selected_option' in action ? action.selected_option?.value : undefined);
+    if (chosen.success) setDiscipline(ctx.db, teamOf(body), body.user.id, chosen.data);
+    await publishHome(ctx, teamOf(body), body.user.id);
+  };
+}
+
+/** "Edit setup" in the App Home (admins). */
+export function editSetupFromHome(ctx: AppContext) {
+  return async ({ ack, action, body }: Args): Promise<void> => {
+    await ack();
+    const survey = getSurvey(ctx.db, Number('value' in action ? action.value : undefined));
+    if (
+      survey === undefined ||
+      survey.teamId !== teamOf(body) ||
+      !(await isAdmin(ctx, body.user.id))
+    ) {
+      await publishHome(ctx, teamOf(body), body.user.id);
+      return;
+    }
+    await openSetup(ctx, {
+      triggerId: body.trigger_id,
+      userId: body.user.id,
+      channelId: survey.leadershipChannels[0] ?? '',
+      surveyId: survey.id,
+    });
+  };
+}

@@ -1,0 +1,44 @@
+import { format } from 'date-fns';
+import { scoreWeeks } from '../../../jobs/post-digest.js';
+import { listSurveys } from '../../../storage/surveys.js';
+import { scoresCsv } from '../../../views/export-csv.js';
+import { slackErrorCode } from '../../slack-errors.js';
+import { type CommandHandler, reply } from './command-handler.js';
+
+const EXPORT_WEEKS = 52;
+
+/** `/alignment export` (admins): a year of weekly scores as CSV, sent to the admin by DM. */
+export const exportCsv: CommandHandler<{ name: 'export' }> = async (ctx, { command, respond }) => {
+  const surveys = listSurveys(ctx.db, command.team_id);
+  if (surveys.length === 0) {
+    await reply(respond, 'There is nothing to export yet: no survey has run in this workspace.');
+    return;
+  }
+  const parts = surveys.map((survey) => {
+    const { weeks, scores } = scoreWeeks(ctx, survey, ctx.now(), EXPORT_WEEKS);
+    return scoresCsv(survey.id, weeks, scores);
+  });
+  // One header, then every survey's rows.
+  const [header, ...rest] = parts.map((p) => p.csv.trimEnd().split('\n'));
+  const csv = `${[...(header ?? []), ...rest.flatMap((lines) => lines.slice(1))].join('\n')}\n`;
+  const rows = parts.reduce((sum, p) => sum + p.rows, 0);
+  try {
+    const dm = await ctx.slack.conversations.open({ users: command.user_id });
+    const channel = dm.channel?.id;
+    if (channel === undefined) throw new Error('conversations.open returned no channel');
+    await ctx.slack.filesUploadV2({
+      channel_id: channel,
+      file: Buffer.from(csv, 'utf8'),
+      filename: `alignment-scores-${format(ctx.now(), 'yyyy-MM-dd')}.csv`,
+      title: 'Alignment Pulse: weekly scores',
+      initial_comment: `Weekly scores for the last ${EXPORT_WEEKS} weeks: ${rows} rows. Groups of fewer than the anonymity threshold are left out.`,
+    });
+    await reply(respond, `Sent you the export by DM: ${rows} rows of weekly scores.`);
+  } catch (error) {
+    ctx.logger.warn('export failed', { error: slackErrorCode(error) });
+    await reply(
+      respond,
+      'Slack would not take the file just now. Please try `/alignment export` again in a minute.',
+    );
+  }
+};

@@ -1,0 +1,44 @@
+import type { AppContext } from '../../../context.js';
+import { findSurveyByChannel, getSurvey } from '../../../storage/surveys.js';
+import { setupModal } from '../../../views/setup-modal.js';
+import { personInfo } from '../../admins.js';
+import { slackErrorCode } from '../../slack-errors.js';
+import { type CommandHandler, reply } from './command-handler.js';
+
+/** Opens the setup form for a survey (or a new one for `channelId`), with the current settings. */
+export async function openSetup(
+  ctx: AppContext,
+  p: { triggerId: string; userId: string; channelId: string; surveyId?: number | undefined },
+): Promise<string | undefined> {
+  const survey =
+    p.surveyId === undefined
+      ? findSurveyByChannel(ctx.db, p.channelId)
+      : getSurvey(ctx.db, p.surveyId);
+  const admin = await personInfo(ctx, p.userId);
+  const view = setupModal({
+    survey,
+    channelId: survey?.leadershipChannels[0] ?? p.channelId,
+    timezone: admin.timezone ?? ctx.config.defaultTimezone,
+    defaultThreshold: ctx.config.anonymityThreshold,
+  });
+  try {
+    await ctx.slack.views.open({ trigger_id: p.triggerId, view });
+    return undefined;
+  } catch (error) {
+    const code = slackErrorCode(error);
+    ctx.logger.warn('could not open the setup form', { error: code });
+    return code === 'expired_trigger_id'
+      ? 'Slack took too long to open the form. Please try again.'
+      : 'Slack could not open the form just now. Please try again in a moment.';
+  }
+}
+
+/** `/alignment setup` (admins): the setup form for the survey of this channel. */
+export const setup: CommandHandler<{ name: 'setup' }> = async (ctx, { command, respond }) => {
+  const problem = await openSetup(ctx, {
+    triggerId: command.trigger_id,
+    userId: command.user_id,
+    channelId: command.channel_id,
+  });
+  if (problem !== undefined) await reply(respond, problem);
+};

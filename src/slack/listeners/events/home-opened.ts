@@ -1,0 +1,22 @@
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { AppContext } from '../../../context.js';
+import { publishHome } from '../../publish-home.js';
+import { slackErrorCode } from '../../slack-errors.js';
+
+/** app_home_opened: the Home tab shows the latest scores, the person's pulses and setup. */
+export function homeOpened(ctx: AppContext) {
+  return async ({
+    body,
+    event,
+  }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs): Promise<void> => {
+    if (event.tab !== 'home') return;
+    try {
+      await publishHome(ctx, body.team_id, event.user);
+    } catch (error) {
+      ctx.logger.warn('could not publish the App Home', {
+        user: event.user,
+        error: slackErrorCode(error),
+      });
+    }
+  };
+}

@@ -1,0 +1,60 @@
+import { subDays } from 'date-fns';
+import type { AppContext } from '../context.js';
+import { buildDigest } from '../domain/digest.js';
+import { scoreWeeks, thresholdOf } from '../jobs/post-digest.js';
+import { getDiscipline, storedAnswers } from '../storage/answers.js';
+import { recentDeliveryFailures } from '../storage/delivery-failures.js';
+import { openPulsesFor } from '../storage/pulses.js';
+import { getSurvey, listSurveys, type Survey } from '../storage/surveys.js';
+import { homeView } from '../views/home.js';
+import { isAdmin } from './admins.js';
+
+/** The survey a person belongs to: the one whose latest pulse went to them, else the workspace's first. */
+function surveyOf(ctx: AppContext, teamId: string, userId: string): Survey | undefined {
+  const row = ctx.db
+    .prepare(
+      `SELECT p.survey_id AS surveyId FROM pulse_recipients r JOIN pulses p ON p.id = r.pulse_id
+       JOIN surveys s ON s.id = p.survey_id WHERE r.user_id = ? AND s.team_id = ? ORDER BY p.due_at DESC LIMIT 1`,
+    )
+    .get(userId, teamId) as { surveyId: number } | undefined;
+  return (
+    (row === undefined ? undefined : getSurvey(ctx.db, row.surveyId)) ??
+    listSurveys(ctx.db, teamId)[0]
+  );
+}
+
+/** Builds and publishes a person's App Home. */
+export async function publishHome(ctx: AppContext, teamId: string, userId: string): Promise<void> {
+  const now = ctx.now();
+  const survey = surveyOf(ctx, teamId, userId);
+  let digest: ReturnType<typeof buildDigest> | undefined;
+  if (survey !== undefined) {
+    const { weeks, scores } = scoreWeeks(ctx, survey, now);
+    digest = buildDigest({ weeks, scores, comments: [], threshold: thresholdOf(ctx, survey) });
+  }
+  const openPulses = openPulsesFor(ctx.db, userId, now).flatMap((pulse) => {
+    const s = getSurvey(ctx.db, pulse.surveyId);
+    return s === undefined || s.teamId !== teamId
+      ? []
+      : [
+          {
+            pulse,
+            timezone: s.timezone,
+            answered: storedAnswers(ctx.db, pulse.id, userId) !== undefined,
+          },
+        ];
+  });
+  const admin = (await isAdmin(ctx, userId))
+    ? {
+        surveys: listSurveys(ctx.db, teamId),
+        failures: recentDeliveryFailures(ctx.db, teamId, subDays(now, 14)),
+      }
+    : undefined;
+  const view = homeView({
+    digest,
+    openPulses,
+    discipline: getDiscipline(ctx.db, teamId, userId),
+    admin,
+  });
+  await ctx.slack.views.publish({ user_id: userId, view });
+}

@@ -1,0 +1,48 @@
+import type { KnownBlock } from '@slack/types';
+import type { SlackMessage } from './help.js';
+
+export const FORGET_ME_CONFIRM_ACTION = 'forget_me_confirm';
+export const FORGET_ME_CANCEL_ACTION = 'forget_me_cancel';
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The question `/alignment forget-me` asks before deleting anything. */
+export function forgetMeQuestion(own: { answers: number; comments: number }): SlackMessage {
+  if (own.answers === 0 && own.comments === 0) {
+    const text = 'You have no answers or comments stored. There is nothing to delete.';
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  }
+  const text = `Delete all ${plural(own.answers, 'answer')} and ${plural(own.comments, 'comment')} you gave? This cannot be undone.`;
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `${text} Your discipline is forgotten too. Digests already posted stay as they are; future scores are worked out without you.`,
+      },
+    },
+    {
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: FORGET_ME_CONFIRM_ACTION,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Delete my answers' },
+          value: 'confirm',
+        },
+        {
+          type: 'button',
+          action_id: FORGET_ME_CANCEL_ACTION,
+          text: { type: 'plain_text', text: 'Keep them' },
+          value: 'cancel',
+        },
+      ],
+    },
+  ];
+  return { text, blocks };
+}
+
+export function forgottenMessage(deleted: { answers: number; comments: number }): string {
+  return `Deleted ${plural(deleted.answers, 'answer')} and ${plural(deleted.comments, 'comment')}. Alignment Pulse no longer holds anything you gave it.`;
+}

@@ -1,0 +1,167 @@
+import type { HomeView, KnownBlock, PlainTextOption } from '@slack/types';
+import type { Digest } from '../domain/digest.js';
+import {
+  DIMENSION_LABELS,
+  DISCIPLINE_LABELS,
+  DISCIPLINES,
+  type Discipline,
+} from '../domain/dimensions.js';
+import { percent, trafficLight, whole } from '../domain/scoring.js';
+import { formatInZone } from '../domain/time-format.js';
+import { adviceFor } from '../slack/slack-errors.js';
+import type { DeliveryFailure } from '../storage/delivery-failures.js';
+import type { Pulse } from '../storage/pulses.js';
+import type { Survey } from '../storage/surveys.js';
+import { gapSentence } from './digest.js';
+import { ANSWER_PULSE_ACTION } from './pulse-message.js';
+import { simpleWeekly, WEEKDAYS } from './setup-modal.js';
+
+export const HOME_ROLE_ACTION = 'home_set_role';
+export const HOME_EDIT_SETUP_ACTION = 'home_edit_setup';
+const LIGHTS = { green: '🟢', yellow: '🟡', red: '🔴' } as const;
+const MAX_OPEN_PULSES = 5;
+const MAX_SURVEYS = 5;
+
+const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
+const header = (text: string): KnownBlock => ({
+  type: 'header',
+  text: { type: 'plain_text', text },
+});
+const context = (text: string): KnownBlock => ({
+  type: 'context',
+  elements: [{ type: 'mrkdwn', text }],
+});
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export interface HomeInput {
+  digest: Digest | undefined;
+  openPulses: { pulse: Pulse; timezone: string; answered: boolean }[];
+  discipline: Discipline | undefined;
+  admin: { surveys: Survey[]; failures: DeliveryFailure[] } | undefined;
+}
+
+function scheduleText(cron: string): string {
+  const simple = simpleWeekly(cron);
+  return simple === undefined ? `\`${cron}\`` : `${WEEKDAYS[simple.day]}s at ${simple.time}`;
+}
+
+function scoresBlocks(d: Digest | undefined): KnownBlock[] {
+  if (d === undefined)
+    return [section('No survey yet. Once a pulse has run, the latest scores show here.')];
+  if (d.state === 'no_data' || d.state === 'too_few' || !d.index.current.visible) {
+    return [
+      section(
+        `*Latest scores* · ${d.week.label}, ${d.week.range}\nScores show once ${d.threshold} or more leaders have answered a week's pulse.`,
+      ),
+    ];
+  }
+  const spark = d.index.spark.trim() === '' ? '' : `  \`${d.index.spark}\``;
+  const lines = d.dimensions.map((line) => {
+    const label = DIMENSION_LABELS[line.dimension];
+    const g = line.current;
+    if (g === undefined || !g.visible) return `⚪ ${label} —`;
+    return `${LIGHTS[trafficLight(g.favorable)]} ${label} *${whole(g.score)}* · ${percent(g.favorable)}% favorable`;
+  });
+  const blocks: KnownBlock[] = [
+    section(
+      `*Alignment index: ${whole(d.index.current.score)}*${spark} · ${d.week.label}, ${d.week.range}`,
+    ),
+    section(lines.join('\n')),
+  ];
+  if (d.largestGap !== undefined) {
+    const { dimension, gap } = d.largestGap;
+    blocks.push(
+      section(
+        `*Largest perception gap:* ${gapSentence(dimension, gap.points, gap.product, gap.engineering)}`,
+      ),
+    );
+  }
+  return blocks;
+}
+
+/** The App Home: scores, the viewer's open pulses and discipline; for admins the setup and failures. */
+export function homeView(h: HomeInput): HomeView {
+  const blocks: KnownBlock[] = [
+    header('Alignment Pulse'),
+    ...scoresBlocks(h.digest),
+    { type: 'divider' },
+  ];
+
+  blocks.push(section('*Your open pulses*'));
+  if (h.openPulses.length === 0)
+    blocks.push(context('None right now. The next pulse arrives on schedule.'));
+  for (const { pulse, timezone, answered } of h.openPulses.slice(0, MAX_OPEN_PULSES)) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `${answered ? 'Answered — you can still change your answers' : 'Waiting for your answers'} · open until ${formatInZone(pulse.closesAt, timezone)}`,
+      },
+      accessory: {
+        type: 'button',
+        action_id: ANSWER_PULSE_ACTION,
+        text: { type: 'plain_text', text: answered ? 'Change answers' : 'Answer the pulse' },
+        ...(answered ? {} : { style: 'primary' as const }),
+        value: String(pulse.id),
+      },
+    });
+  }
+
+  const options: PlainTextOption[] = DISCIPLINES.map((d) => ({
+    text: { type: 'plain_text', text: DISCIPLINE_LABELS[d] },
+    value: d,
+  }));
+  const initial = options.find((o) => o.value === h.discipline);
+  blocks.push({
+    type: 'section',
+    text: {
+      type: 'mrkdwn',
+      text: `*Your discipline:* ${h.discipline === undefined ? 'not set yet' : DISCIPLINE_LABELS[h.discipline]}`,
+    },
+    accessory: {
+      type: 'static_select',
+      action_id: HOME_ROLE_ACTION,
+      placeholder: { type: 'plain_text', text: 'Change' },
+      options,
+      ...(initial ? { initial_option: initial } : {}),
+    },
+  });
+
+  if (h.admin !== undefined) {
+    blocks.push({ type: 'divider' }, header('Setup'));
+    if (h.admin.surveys.length === 0) {
+      blocks.push(
+        section(
+          'No survey yet. Type `/alignment pulse now` in your leadership channel to start one, then adjust it here.',
+        ),
+      );
+    }
+    for (const s of h.admin.surveys.slice(0, MAX_SURVEYS)) {
+      const summary = [
+        `*Leadership:* ${s.leadershipChannels.map((c) => `<#${c}>`).join(', ')} · *Digest:* ${s.digestChannels.map((c) => `<#${c}>`).join(', ')}`,
+        `*Pulse:* ${scheduleText(s.pulseCron)} (${s.timezone}), ${plural(s.questionsPerPulse, 'question')}, open ${s.openHours} h, ${s.delivery === 'dm' ? 'by DM' : 'in the channel'}, ${s.reminderHours === null ? 'no reminder' : `reminder ${s.reminderHours} h before closing`}`,
+        `*Digest:* ${scheduleText(s.digestCron)} · *Anonymity threshold:* ${s.anonymityThreshold ?? 'default'}${s.pausedUntil ? ` · *Paused until* ${formatInZone(s.pausedUntil, s.timezone)}` : ''}`,
+      ];
+      blocks.push({
+        type: 'section',
+        text: { type: 'mrkdwn', text: summary.join('\n') },
+        accessory: {
+          type: 'button',
+          action_id: HOME_EDIT_SETUP_ACTION,
+          text: { type: 'plain_text', text: 'Edit setup' },
+          value: String(s.id),
+        },
+      });
+    }
+    if (h.admin.failures.length > 0) {
+      const timezone = h.admin.surveys[0]?.timezone ?? 'UTC';
+      const lines = h.admin.failures.map((f) => {
+        const where =
+          f.channelId === null || f.channelId.startsWith('U') ? '' : ` in <#${f.channelId}>`;
+        return `• ${formatInZone(f.occurredAt, timezone)}: could not ${f.action}${where} (\`${f.error}\`). ${adviceFor(f.error, f.channelId ?? undefined)}`;
+      });
+      blocks.push(section(`*Recent delivery problems*\n${lines.join('\n')}`));
+    }
+  }
+  return { type: 'home', blocks };
+}

@@ -1,0 +1,295 @@
+import { TZDate } from '@date-fns/tz';
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { format } from 'date-fns';
+import { DIMENSION_LABELS, DIMENSIONS } from '../domain/dimensions.js';
+import type { Survey } from '../storage/surveys.js';
+
+export const SETUP_CALLBACK = 'setup_submit';
+export const SETUP = {
+  leadership: 'leadership',
+  pulseDay: 'pulse_day',
+  pulseTime: 'pulse_time',
+  pulseCron: 'pulse_cron',
+  timezone: 'timezone',
+  questions: 'questions',
+  openHours: 'open_hours',
+  delivery: 'delivery',
+  reminder: 'reminder',
+  digest: 'digest',
+  digestDay: 'digest_day',
+  digestTime: 'digest_time',
+  digestCron: 'digest_cron',
+  threshold: 'threshold',
+  customText: 'custom_text',
+  customDimension: 'custom_dimension',
+  customReversed: 'custom_reversed',
+  pausedUntil: 'paused_until',
+} as const;
+export const VALUE = 'value';
+
+export const WEEKDAYS = [
+  'Sunday',
+  'Monday',
+  'Tuesday',
+  'Wednesday',
+  'Thursday',
+  'Friday',
+  'Saturday',
+] as const;
+export const OPEN_HOURS = [24, 48, 72, 96, 120, 168] as const;
+export const REMINDER_HOURS = [0, 4, 12, 24, 48] as const;
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text });
+const option = (text: string, value: string): PlainTextOption => ({ text: plain(text), value });
+
+/** A cron expression as a day and a time, when it is that simple ("0 9 * * 1"). */
+export function simpleWeekly(cron: string): { day: number; time: string } | undefined {
+  const match = /^(\d{1,2}) (\d{1,2}) \* \* ([0-7])$/.exec(cron.trim());
+  if (match === null) return undefined;
+  const [, minute, hour, day] = match;
+  return {
+    day: Number(day) % 7,
+    time: `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`,
+  };
+}
+
+const dayOptions = WEEKDAYS.map((d, i) => option(d, String(i)));
+
+function scheduleBlocks(
+  label: string,
+  ids: { day: string; time: string; cron: string },
+  cron: string,
+): KnownBlock[] {
+  const simple = simpleWeekly(cron);
+  const day = dayOptions[simple?.day ?? 1];
+  return [
+    {
+      type: 'input',
+      block_id: ids.day,
+      label: plain(`${label}: day`),
+      element: {
+        type: 'static_select',
+        action_id: VALUE,
+        options: dayOptions,
+        ...(day ? { initial_option: day } : {}),
+      },
+    },
+    {
+      type: 'input',
+      block_id: ids.time,
+      label: plain(`${label}: time`),
+      element: { type: 'timepicker', action_id: VALUE, initial_time: simple?.time ?? '09:00' },
+    },
+    {
+      type: 'input',
+      block_id: ids.cron,
+      optional: true,
+      label: plain(`${label}: custom schedule`),
+      hint: plain('A cron expression such as "0 9 * * 1-5"; it replaces the day and time above.'),
+      element: {
+        type: 'plain_text_input',
+        action_id: VALUE,
+        max_length: 100,
+        ...(simple === undefined ? { initial_value: cron } : {}),
+        placeholder: plain('Leave empty to use the day and time'),
+      },
+    },
+  ];
+}
+
+function select(
+  blockId: string,
+  label: string,
+  options: PlainTextOption[],
+  initial: string,
+  hint?: string,
+): KnownBlock {
+  const initialOption = options.find((o) => o.value === initial);
+  return {
+    type: 'input',
+    block_id: blockId,
+    label: plain(label),
+    ...(hint === undefined ? {} : { hint: plain(hint) }),
+    element: {
+      type: 'static_select',
+      action_id: VALUE,
+      options,
+      ...(initialOption ? { initial_option: initialOption } : {}),
+    },
+  };
+}
+
+/** The setup form, filled with the survey's current settings (or the defaults for a new one). */
+export function setupModal(p: {
+  survey: Survey | undefined;
+  channelId: string;
+  timezone: string;
+  defaultThreshold: number;
+}): ModalView {
+  const s = p.survey;
+  const leadership = s?.leadershipChannels ?? [p.channelId];
+  const digest = s?.digestChannels ?? [p.channelId];
+  const delivery = [
+    option('Post in the channel', 'channel'),
+    option('Send each member a DM', 'dm'),
+  ];
+  const initialDelivery = delivery.find((o) => o.value === (s?.delivery ?? 'channel'));
+  const blocks: KnownBlock[] = [
+    {
+      type: 'input',
+      block_id: SETUP.leadership,
+      label: plain('Leadership channels'),
+      hint: plain('Who is asked: the people in these channels. Invite the bot to each.'),
+      element: {
+        type: 'multi_conversations_select',
+        action_id: VALUE,
+        initial_conversations: leadership,
+        filter: { include: ['public', 'private'], exclude_bot_users: true },
+      },
+    },
+    ...scheduleBlocks(
+      'Pulse',
+      { day: SETUP.pulseDay, time: SETUP.pulseTime, cron: SETUP.pulseCron },
+      s?.pulseCron ?? '0 9 * * 1',
+    ),
+    {
+      type: 'input',
+      block_id: SETUP.timezone,
+      label: plain('Time zone'),
+      hint: plain('An IANA name such as Europe/Berlin or America/New_York.'),
+      element: {
+        type: 'plain_text_input',
+        action_id: VALUE,
+        max_length: 64,
+        initial_value: s?.timezone ?? p.timezone,
+      },
+    },
+    select(
+      SETUP.questions,
+      'Questions per pulse',
+      Array.from({ length: 10 }, (_, i) => option(String(i + 1), String(i + 1))),
+      String(s?.questionsPerPulse ?? 5),
+    ),
+    select(
+      SETUP.openHours,
+      'A pulse stays open for',
+      OPEN_HOURS.map((h) =>
+        option(h % 24 === 0 ? `${h / 24} ${h === 24 ? 'day' : 'days'}` : `${h} hours`, String(h)),
+      ),
+      String(s?.openHours ?? 72),
+    ),
+    {
+      type: 'input',
+      block_id: SETUP.delivery,
+      label: plain('Delivery'),
+      element: {
+        type: 'radio_buttons',
+        action_id: VALUE,
+        options: delivery,
+        ...(initialDelivery ? { initial_option: initialDelivery } : {}),
+      },
+    },
+    select(
+      SETUP.reminder,
+      'Reminder to those who have not answered',
+      REMINDER_HOURS.map((h) =>
+        option(h === 0 ? 'No reminder' : `${h} hours before closing`, String(h)),
+      ),
+      String(s === undefined ? 24 : (s.reminderHours ?? 0)),
+    ),
+    {
+      type: 'input',
+      block_id: SETUP.digest,
+      label: plain('Digest channels'),
+      hint: plain('Where the weekly digest with its chart goes, usually the exec channel.'),
+      element: {
+        type: 'multi_conversations_select',
+        action_id: VALUE,
+        initial_conversations: digest,
+        filter: { include: ['public', 'private'], exclude_bot_users: true },
+      },
+    },
+    ...scheduleBlocks(
+      'Digest',
+      { day: SETUP.digestDay, time: SETUP.digestTime, cron: SETUP.digestCron },
+      s?.digestCron ?? '0 16 * * 5',
+    ),
+    select(
+      SETUP.threshold,
+      'Anonymity threshold',
+      Array.from({ length: 8 }, (_, i) => option(`${i + 3} people`, String(i + 3))),
+      String(s?.anonymityThreshold ?? p.defaultThreshold),
+      'No score is shown for a group with fewer people than this.',
+    ),
+    { type: 'divider' },
+    {
+      type: 'input',
+      block_id: SETUP.customText,
+      optional: true,
+      label: plain('Add a question of your own'),
+      hint: plain(
+        'A statement to agree or disagree with, such as "We review the roadmap together every month."',
+      ),
+      element: { type: 'plain_text_input', action_id: VALUE, max_length: 300 },
+    },
+    {
+      type: 'input',
+      block_id: SETUP.customDimension,
+      optional: true,
+      label: plain('…measuring'),
+      element: {
+        type: 'static_select',
+        action_id: VALUE,
+        placeholder: plain('Choose a dimension'),
+        options: DIMENSIONS.map((d) => option(DIMENSION_LABELS[d], d)),
+      },
+    },
+    {
+      type: 'input',
+      block_id: SETUP.customReversed,
+      optional: true,
+      label: plain('Scoring'),
+      element: {
+        type: 'checkboxes',
+        action_id: VALUE,
+        options: [option('Agreeing with it is unhealthy (the score is flipped)', 'reversed')],
+      },
+    },
+    { type: 'divider' },
+    {
+      type: 'input',
+      block_id: SETUP.pausedUntil,
+      optional: true,
+      label: plain('Pause pulses until'),
+      hint: plain('For holidays or a reorg. Clear the date to resume.'),
+      element: {
+        type: 'datepicker',
+        action_id: VALUE,
+        ...(s?.pausedUntil
+          ? {
+              initial_date: format(new TZDate(Date.parse(s.pausedUntil), s.timezone), 'yyyy-MM-dd'),
+            }
+          : {}),
+      },
+    },
+  ];
+  return {
+    type: 'modal',
+    callback_id: SETUP_CALLBACK,
+    private_metadata: JSON.stringify({ surveyId: s?.id ?? null, channelId: p.channelId }),
+    title: plain('Alignment Pulse setup'),
+    submit: plain('Save'),
+    close: plain('Cancel'),
+    blocks,
+  };
+}
+
+/** Shown in place of the form once the settings are saved. */
+export function setupSavedModal(summary: string): ModalView {
+  return {
+    type: 'modal',
+    title: plain('Alignment Pulse setup'),
+    close: plain('Done'),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*Saved.*\n${summary}` } }],
+  };
+}

@@ -1,0 +1,215 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Discipline } from '../../src/domain/dimensions.js';
+import { postDigest } from '../../src/jobs/post-digest.js';
+import { saveSubmission } from '../../src/storage/answers.js';
+import { createPulse, setRecipients } from '../../src/storage/pulses.js';
+import { findOrCreateSurvey, getSurvey, type Survey } from '../../src/storage/surveys.js';
+import { TEAM_ID } from '../support/slack-stand-in.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const EXEC = 'C0EXECS';
+const LEADS = 'C0LEADERS';
+const people: [string, Discipline][] = [
+  ...['P1', 'P2', 'P3', 'P4', 'P5', 'P6'].map((id): [string, Discipline] => [`U0${id}`, 'product']),
+  ...['E1', 'E2', 'E3', 'E4', 'E5', 'E6'].map((id): [string, Discipline] => [
+    `U0${id}`,
+    'engineering',
+  ]),
+  ['U0D1', 'design'],
+  ['U0D2', 'design'],
+  ['U0G1', 'program'],
+];
+
+let t: TestApp;
+let survey: Survey;
+beforeEach(async () => {
+  t = await startTestApp({ schedule: false });
+  t.standIn.addChannel({ id: EXEC, name: 'execs', members: [] });
+  t.standIn.addChannel({ id: LEADS, name: 'leadership', members: [] });
+  const created = findOrCreateSurvey(t.app.ctx.db, {
+    teamId: TEAM_ID,
+    channelId: LEADS,
+    timezone: 'Europe/Berlin',
+    createdBy: 'U0ADMIN',
+  });
+  t.app.ctx.db.prepare("UPDATE survey_channels SET channel_id = ? WHERE role = 'digest'").run(EXEC);
+  survey = getSurvey(t.app.ctx.db, created.id) as Survey;
+});
+afterEach(async () => {
+  expect(t.standIn.violations()).toEqual([]);
+  await t.stop();
+});
+
+/** Stores a pulse due at `due` and each person's answers (question id → 1–5). */
+function seedPulse(due: string, answers: [string, Record<string, number>, string?][]) {
+  const db = t.app.ctx.db;
+  const questionIds = Object.keys(answers[0]?.[1] ?? {});
+  const { pulse } = createPulse(db, {
+    surveyId: survey.id,
+    dueAt: new Date(due),
+    openedAt: new Date(due),
+    closesAt: new Date(Date.parse(due) + 72 * 3_600_000),
+    questionIds,
+  });
+  setRecipients(
+    db,
+    pulse.id,
+    people.map(([id]) => id),
+  );
+  for (const [userId, values, comment] of answers) {
+    const discipline = people.find(([id]) => id === userId)?.[1] ?? 'other';
+    saveSubmission(db, {
+      teamId: TEAM_ID,
+      pulseId: pulse.id,
+      userId,
+      discipline,
+      values: new Map(Object.entries(values)),
+      comment,
+      at: new Date(Date.parse(due) + 3_600_000),
+    });
+  }
+}
+
+const product = ['U0P1', 'U0P2', 'U0P3', 'U0P4'];
+const engineering = ['U0E1', 'U0E2', 'U0E3', 'U0E4'];
+
+/** Week 46 and week 47 of 2026, hand-computed in the comments of the test below. */
+function seedTwoWeeks() {
+  seedPulse('2026-11-09T08:00:00.000Z', [
+    ...product.map((id): [string, Record<string, number>] => [
+      id,
+      { 'okrs.same_direction': 3, 'tech_debt.next_quarter': 1 },
+    ]),
+    ...engineering.map((id): [string, Record<string, number>] => [
+      id,
+      { 'okrs.same_direction': 3, 'tech_debt.next_quarter': 3 },
+    ]),
+    ['U0D1', { 'okrs.same_direction': 3, 'tech_debt.next_quarter': 3 }],
+    ['U0D2', { 'okrs.same_direction': 3, 'tech_debt.next_quarter': 3 }],
+    [
+      'U0G1',
+      { 'okrs.same_direction': 3, 'tech_debt.next_quarter': 3 },
+      'An older comment from week 46.',
+    ],
+  ]);
+  seedPulse('2026-11-16T08:00:00.000Z', [
+    ...product.map((id, i): [string, Record<string, number>, string?] => [
+      id,
+      { 'okrs.same_direction': 4, 'tech_debt.next_quarter': 1, 'roadmap.one_plan': 4 },
+      i < 2
+        ? `Product comment ${i + 1}: the <!channel> roadmap review helped & focused us.`
+        : undefined,
+    ]),
+    ...engineering.map((id, i): [string, Record<string, number>, string?] => [
+      id,
+      { 'okrs.same_direction': 4, 'tech_debt.next_quarter': 4, 'roadmap.one_plan': 2 },
+      i === 0 ? 'Engineering comment: refactoring keeps slipping.' : undefined,
+    ]),
+    ['U0D1', { 'okrs.same_direction': 3, 'tech_debt.next_quarter': 3, 'roadmap.one_plan': 3 }],
+    ['U0D2', { 'okrs.same_direction': 3, 'tech_debt.next_quarter': 3, 'roadmap.one_plan': 3 }],
+    ['U0G1', { 'okrs.same_direction': 5, 'tech_debt.next_quarter': 3, 'roadmap.one_plan': 3 }],
+  ]);
+}
+
+const digestText = () => {
+  const message = t.standIn.messagesIn(EXEC)[0];
+  return { text: message?.text ?? '', blocks: JSON.stringify(message?.blocks ?? []) };
+};
+
+describe('postDigest', () => {
+  it('posts the numbers the answers give, in words a CEO reads, with the chart', async () => {
+    seedTwoWeeks();
+    const result = await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
+    expect(result.posted).toEqual([EXEC]);
+    const { text, blocks } = digestText();
+    expect(text).toBe(
+      'Alignment digest · W47, 16–22 Nov: index 61 → steady (+2, within the noise); Engineering rates tech debt handling 75 points lower than Product does (Product 100, Engineering 25).',
+    );
+    // Index: mean of Shared goals 72.7, Tech debt 59.1 and One roadmap 50.0 = 60.6; week 46 was 59.1.
+    expect(blocks).toContain('*Alignment index: 61* → steady (+2, within the noise)');
+    // Shared goals: eight 4s, two 3s, one 5 = 72.7, 9 of 11 favorable; week 46 was 50 (all 3s).
+    expect(blocks).toContain('🟢 *Shared goals* 73 ▲ +23 · 82% favorable');
+    // Tech debt ("pushed to next quarter", reversed): 4×100, 4×25, 3×50 = 59.1; week 46 68.2.
+    expect(blocks).toContain('🔴 *Tech debt* 59 → steady (-9, within the noise) · 36% favorable');
+    expect(blocks).toContain('🔴 *One roadmap* 50 · 36% favorable');
+    expect(blocks).toContain('⚪ *Priorities* — not asked this week');
+    expect(blocks).toContain(
+      '*Largest perception gap:* Engineering rates tech debt handling 75 points lower than Product does (Product 100, Engineering 25). _divided_',
+    );
+    expect(blocks).toContain('11 of 15 leaders answered this week (73%).');
+    expect(blocks).toContain(
+      '*Suggested topic for the next leadership sync: Tech debt.* Product and Engineering are 75 points apart on it.',
+    );
+    // Up to three comments of the week, inert (no @channel), none from week 46.
+    expect(blocks).toContain('&lt;!channel&gt; roadmap review helped &amp; focused us.');
+    expect(blocks).toContain('Engineering comment: refactoring keeps slipping.');
+    expect(blocks).not.toContain('An older comment from week 46.');
+    // The two designers are never shown on their own.
+    expect(blocks).not.toMatch(/Design/);
+
+    const upload = [...t.standIn.uploads.values()][0];
+    expect(upload?.channel).toBe(EXEC);
+    expect(upload?.bytes?.subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect(upload?.bytes?.readUInt32BE(16)).toBe(1000);
+    expect(upload?.bytes?.readUInt32BE(20)).toBe(560);
+  });
+
+  it('posts once per week and channel, however often it runs', async () => {
+    seedTwoWeeks();
+    await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
+    const again = await postDigest(t.app.ctx, survey, new Date('2026-11-21T09:00:00Z'));
+    expect(again.posted).toEqual([]);
+    expect(t.standIn.messagesIn(EXEC)).toHaveLength(1);
+    expect(t.standIn.uploads.size).toBe(1);
+  });
+
+  it('still posts the text when the chart cannot be uploaded', async () => {
+    seedTwoWeeks();
+    t.standIn.inject('files.getUploadURLExternal', { error: 'invalid_arguments' }, 5);
+    const result = await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
+    expect(result.posted).toEqual([EXEC]);
+    expect(t.standIn.messagesIn(EXEC)).toHaveLength(1);
+    expect(t.logs.some((l) => l.includes('the digest went out without its chart'))).toBe(true);
+  });
+
+  it('reads sensibly with no answers yet', async () => {
+    await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
+    expect(digestText().blocks).toContain(
+      'No answers this week yet. The digest fills in once leaders answer the pulse.',
+    );
+    expect(digestText().blocks).toContain('No pulse went out this week.');
+    expect(t.standIn.uploads.size).toBe(0);
+  });
+
+  it('reads sensibly when too few answered, showing no score', async () => {
+    seedPulse('2026-11-16T08:00:00.000Z', [
+      ['U0D1', { 'okrs.same_direction': 2 }, 'Only two of us this week.'],
+      ['U0D2', { 'okrs.same_direction': 4 }],
+    ]);
+    await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
+    const { blocks } = digestText();
+    expect(blocks).toContain(
+      'Only 2 leaders answered this week. Scores show once 3 or more answer',
+    );
+    expect(blocks).toContain('2 of 15 leaders answered this week (13%).');
+    expect(blocks).not.toContain('Only two of us this week.');
+    expect(blocks).not.toContain('Alignment index');
+    expect(blocks).not.toContain('Shared goals');
+  });
+
+  it('reads sensibly for the very first pulse', async () => {
+    seedPulse(
+      '2026-11-16T08:00:00.000Z',
+      people.slice(0, 12).map(([id]) => [id, { 'roadmap.one_plan': 4 }]),
+    );
+    await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
+    const { blocks } = digestText();
+    expect(blocks).toContain('*Alignment index: 75* · first week: the trend starts next week');
+    expect(blocks).toContain(
+      '*Largest perception gap:* Product and Engineering rate roadmap alignment the same (Product 75, Engineering 75). _aligned_',
+    );
+    expect(blocks).toContain(
+      '*Suggested topic for the next leadership sync: One roadmap.* It is the lowest score this week.',
+    );
+  });
+});

@@ -1,0 +1,484 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { findOrCreateSurvey, getSurvey, type Survey } from '../../src/storage/surveys.js';
+import { type Person, seedPulse } from '../support/seed.js';
+import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const ADMIN = 'U0ADMIN01';
+const LEADS = 'C0LEADERS';
+const EXEC = 'C0EXECS';
+const product: Person[] = ['U0P1', 'U0P2', 'U0P3', 'U0P4'].map((id) => [id, 'product']);
+const engineering: Person[] = ['U0E1', 'U0E2', 'U0E3', 'U0E4'].map((id) => [id, 'engineering']);
+const design: Person[] = [
+  ['U0D1', 'design'],
+  ['U0D2', 'design'],
+];
+const program: Person[] = [['U0G1', 'program']];
+const everyone = [...product, ...engineering, ...design, ...program];
+
+const clock = { now: new Date('2026-11-20T15:00:00Z') };
+let t: TestApp;
+let survey: Survey;
+
+beforeEach(async () => {
+  clock.now = new Date('2026-11-20T15:00:00Z'); // Friday of week 47
+  t = await startTestApp({ now: () => clock.now, schedule: false, env: { ADMIN_USER_IDS: ADMIN } });
+  t.standIn.addUser({ id: ADMIN, name: 'cpo', tz: 'Europe/Berlin' });
+  for (const [id] of everyone) t.standIn.addUser({ id, name: id.toLowerCase() });
+  t.standIn.addChannel({
+    id: LEADS,
+    name: 'leadership',
+    members: [ADMIN, ...everyone.map(([id]) => id), BOT_USER_ID],
+  });
+  t.standIn.addChannel({ id: EXEC, name: 'execs', members: [ADMIN] });
+  survey = findOrCreateSurvey(t.app.ctx.db, {
+    teamId: TEAM_ID,
+    channelId: LEADS,
+    timezone: 'Europe/Berlin',
+    createdBy: ADMIN,
+  });
+});
+afterEach(async () => {
+  expect(t.standIn.violations()).toEqual([]);
+  await t.stop();
+});
+
+/**
+ * Week 46: everyone 3 on shared goals. Week 47: product 5 and engineering 2 on
+ * tech debt, the two designers and the program manager 3 (together 3 people, so
+ * hiding the designers needs no second group hidden).
+ */
+function seedWeeks() {
+  const base = { teamId: TEAM_ID, surveyId: survey.id, invited: everyone.map(([id]) => id) };
+  seedPulse(t.app.ctx, {
+    ...base,
+    due: '2026-11-09T08:00:00Z',
+    closed: true,
+    answers: everyone.map((person) => ({ person, values: { 'okrs.same_direction': 3 } })),
+  });
+  seedPulse(t.app.ctx, {
+    ...base,
+    due: '2026-11-16T08:00:00Z',
+    answers: [
+      ...product.map((person) => ({
+        person,
+        values: { 'okrs.same_direction': 4, 'tech_debt.real_capacity': 5 },
+      })),
+      ...engineering.map((person) => ({
+        person,
+        values: { 'okrs.same_direction': 4, 'tech_debt.real_capacity': 2 },
+      })),
+      ...[...design, ...program].map((person) => ({
+        person,
+        values: { 'okrs.same_direction': 3, 'tech_debt.real_capacity': 3 },
+      })),
+    ],
+  });
+}
+
+async function run(text: string, user = 'U0P1', channel = LEADS): Promise<string> {
+  const before = t.standIn.responseUrlPosts.length;
+  const reply = await t.slack.command({ user, channel, text });
+  expect(reply.status).toBe(200);
+  await t.app.idle();
+  const answers = [
+    ...(reply.json === undefined ? [] : [reply.json]),
+    ...t.standIn.responseUrlPosts.slice(before).map((p) => p.body),
+  ];
+  for (const answer of answers) expect(answer.response_type ?? 'ephemeral').toBe('ephemeral');
+  return answers
+    .map((a) => `${String(a.text ?? '')}\n${JSON.stringify(a.blocks ?? [])}`)
+    .join('\n');
+}
+
+const count = (sql: string) => (t.app.ctx.db.prepare(sql).get() as { n: number }).n;
+
+describe('reports', () => {
+  beforeEach(seedWeeks);
+
+  it('score: the index and every dimension with favorable shares, latest week', async () => {
+    const text = await run('score');
+    // Shared goals: eight 4s and three 3s = 68.2, 73% favorable. Tech debt: 4×100, 4×25, 3×50 = 59.1, 36%.
+    expect(text).toContain('Alignment index: 64 for week 47, 16–22 Nov.');
+    expect(text).toContain('🟡 *Shared goals* *68* · 73% favorable');
+    expect(text).toContain('🔴 *Tech debt* *59* · 36% favorable');
+    expect(text).toContain('⚪ *Priorities* — not asked');
+    expect(text).toContain('11 of 11 leaders answered.');
+  });
+
+  it('score 2: the last two weeks taken together', async () => {
+    const text = await run('score 2');
+    // Shared goals over both weeks: eleven 3s, then eight 4s and three 3s = (14·50 + 8·75) / 22 = 59.1.
+    expect(text).toContain('🔴 *Shared goals* *59* · 36% favorable');
+    expect(text).toContain('the last 2 weeks (W46–W47)');
+  });
+
+  it('trend: weekly scores with a sparkline and the change called against the noise', async () => {
+    const text = await run('trend okrs 3');
+    expect(text).toContain('*Shared goals* · last 3 weeks');
+    expect(text).toContain('W45 (2–8 Nov): —');
+    expect(text).toContain('W46 (9–15 Nov): 50');
+    expect(text).toContain('W47 (16–22 Nov): 68');
+    expect(text).toContain('▲ up 18 since the week before');
+    const index = await run('trend');
+    expect(index).toContain('*Alignment index* · last 12 weeks');
+  });
+
+  it('gap: largest first, in words, hiding the designers', async () => {
+    const text = await run('gap');
+    expect(text).toContain(
+      '*Tech debt* — Engineering rates tech debt handling 75 points lower than Product does (Product 100, Engineering 25). _divided_',
+    );
+    expect(text).toContain(
+      '*Shared goals* — Product and Engineering rate shared goals the same (Product 75, Engineering 75). _aligned_',
+    );
+    expect(text.indexOf('Tech debt')).toBeLessThan(text.indexOf('Shared goals* —'));
+    expect(text).not.toMatch(/Design/);
+  });
+
+  it('answers with the range when weeks are out of range, and suggests a dimension for a typo', async () => {
+    expect(await run('trend okrs 60')).toContain('"60" is not between 1 and 52 weeks.');
+    expect(await run('trend tech_dbt')).toContain('Did you mean `tech_debt`?');
+    expect(await run(`score ${'9'.repeat(3000)}`)).toContain('Try `/alignment score 4`.');
+  });
+});
+
+describe('role and forget-me', () => {
+  it('role: sets the discipline, suggests the closest on a typo and changes nothing', async () => {
+    expect(await run('role enginering', 'U0E1')).toContain('Did you mean `engineering`?');
+    expect(count("SELECT count(*) AS n FROM respondents WHERE user_id = 'U0E1'")).toBe(0);
+    expect(await run('role engineering', 'U0E1')).toContain(
+      'Done: you are counted under Engineering from your next answer.',
+    );
+    expect(
+      count(
+        "SELECT count(*) AS n FROM respondents WHERE user_id = 'U0E1' AND discipline = 'engineering'",
+      ),
+    ).toBe(1);
+  });
+
+  it('forget-me: asks first, then deletes everything the person gave and says how much', async () => {
+    seedWeeks();
+    t.app.ctx.db
+      .prepare(
+        "INSERT INTO comments (pulse_id, user_id, body, created_at, updated_at) VALUES (2, 'U0P1', 'mine', 'a', 'a')",
+      )
+      .run();
+    const question = await run('forget-me', 'U0P1');
+    expect(question).toContain(
+      'Delete all 3 answers and 1 comment you gave? This cannot be undone.',
+    );
+    expect(count("SELECT count(*) AS n FROM answers WHERE user_id = 'U0P1'")).toBe(3);
+    const payload = t.slack.buttonClick({
+      user: 'U0P1',
+      channel: LEADS,
+      actionId: 'forget_me_confirm',
+      value: 'confirm',
+    });
+    await t.slack.interaction(payload);
+    await t.app.idle();
+    expect(t.standIn.responseUrlPosts.at(-1)?.body.text).toBe(
+      'Deleted 3 answers and 1 comment. Alignment Pulse no longer holds anything you gave it.',
+    );
+    for (const table of [
+      'answers',
+      'comments',
+      'respondents',
+      'pulse_recipients',
+      'pulse_messages',
+    ]) {
+      expect(count(`SELECT count(*) AS n FROM ${table} WHERE user_id = 'U0P1'`)).toBe(0);
+    }
+    expect(count("SELECT count(*) AS n FROM answers WHERE user_id = 'U0P2'")).toBe(3);
+  });
+
+  it('forget-me: "Keep them" deletes nothing', async () => {
+    seedWeeks();
+    await run('forget-me', 'U0P1');
+    await t.slack.interaction(
+      t.slack.buttonClick({
+        user: 'U0P1',
+        channel: LEADS,
+        actionId: 'forget_me_cancel',
+        value: 'cancel',
+      }),
+    );
+    await t.app.idle();
+    expect(t.standIn.responseUrlPosts.at(-1)?.body.text).toBe('Nothing was deleted.');
+    expect(count("SELECT count(*) AS n FROM answers WHERE user_id = 'U0P1'")).toBe(3);
+  });
+});
+
+describe('admin commands', () => {
+  it.each(['setup', 'pulse now', 'digest now', 'export'])(
+    'refuses "%s" to a non-admin, naming who can, and changes nothing',
+    async (text) => {
+      seedWeeks();
+      const calls = t.standIn.calls.length;
+      const reply = await run(text, 'U0P1');
+      expect(reply).toMatch(/Only admins can .+\. Ask <@U0ADMIN01> or a workspace admin\./);
+      expect(
+        t.standIn.calls
+          .slice(calls)
+          .map((c) => c.method)
+          .filter((m) => m !== 'users.info'),
+      ).toEqual([]);
+      expect(count('SELECT count(*) AS n FROM pulses')).toBe(2);
+      expect(count('SELECT count(*) AS n FROM digests')).toBe(0);
+    },
+  );
+
+  it('digest now: posts this week once, and says so the second time', async () => {
+    seedWeeks();
+    t.app.ctx.db
+      .prepare("UPDATE survey_channels SET channel_id = ? WHERE role = 'digest'")
+      .run(EXEC);
+    expect(await run('digest now', ADMIN)).toContain('Digest for W47 posted in <#C0EXECS>.');
+    expect(await run('digest now', ADMIN)).toContain(
+      "This week's digest was already posted in <#C0EXECS>",
+    );
+    expect(t.standIn.messagesIn(EXEC)).toHaveLength(1);
+  });
+
+  it('export: a CSV of weekly aggregates by DM, groups under the threshold left out', async () => {
+    seedWeeks();
+    expect(await run('export', ADMIN)).toMatch(
+      /Sent you the export by DM: \d+ rows of weekly scores\./,
+    );
+    const upload = [...t.standIn.uploads.values()][0];
+    expect(upload?.channel).toBe(t.standIn.dmChannelOf(ADMIN));
+    const csv = upload?.bytes?.toString('utf8') ?? '';
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe(
+      'week,week_start,survey_id,dimension,discipline,respondents,answers,score,favorable_pct',
+    );
+    expect(lines).toContain(`2026-W47,2026-11-16,${survey.id},tech_debt,product,4,4,100,100`);
+    expect(lines).toContain(`2026-W47,2026-11-16,${survey.id},tech_debt,engineering,4,4,25,0`);
+    expect(lines).toContain(`2026-W46,2026-11-09,${survey.id},okrs,all,11,11,50,0`);
+    expect(csv).not.toMatch(/,design,/);
+    expect(csv).not.toMatch(/U0P1|U0E1/);
+  });
+});
+
+describe('the setup modal', () => {
+  const setupView = () => {
+    const opened = t.standIn.openedViews.at(-1);
+    return { id: opened?.id ?? '', ...(opened?.view ?? {}) } as {
+      id: string;
+      blocks: unknown[];
+      private_metadata: string;
+      callback_id: string;
+    };
+  };
+  const valid = {
+    leadership: [LEADS],
+    digest: [EXEC],
+  };
+
+  function submission(values: Record<string, unknown>) {
+    const view = setupView();
+    const state: Record<string, Record<string, unknown>> = {};
+    const put = (block: string, value: unknown) => {
+      state[block] = { value };
+    };
+    put('leadership', {
+      type: 'multi_conversations_select',
+      selected_conversations: values.leadership ?? valid.leadership,
+    });
+    put('digest', {
+      type: 'multi_conversations_select',
+      selected_conversations: values.digest ?? valid.digest,
+    });
+    put('pulse_day', { type: 'static_select', selected_option: { value: values.pulseDay ?? '2' } });
+    put('pulse_time', { type: 'timepicker', selected_time: values.pulseTime ?? '10:30' });
+    put('pulse_cron', { type: 'plain_text_input', value: values.pulseCron ?? null });
+    put('timezone', { type: 'plain_text_input', value: values.timezone ?? 'America/New_York' });
+    put('questions', {
+      type: 'static_select',
+      selected_option: { value: values.questions ?? '6' },
+    });
+    put('open_hours', {
+      type: 'static_select',
+      selected_option: { value: values.openHours ?? '48' },
+    });
+    put('delivery', { type: 'radio_buttons', selected_option: { value: values.delivery ?? 'dm' } });
+    put('reminder', { type: 'static_select', selected_option: { value: values.reminder ?? '12' } });
+    put('digest_day', { type: 'static_select', selected_option: { value: '5' } });
+    put('digest_time', { type: 'timepicker', selected_time: '16:00' });
+    put('digest_cron', { type: 'plain_text_input', value: values.digestCron ?? null });
+    put('threshold', {
+      type: 'static_select',
+      selected_option: { value: values.threshold ?? '4' },
+    });
+    put('custom_text', { type: 'plain_text_input', value: values.customText ?? null });
+    put('custom_dimension', {
+      type: 'static_select',
+      selected_option:
+        values.customDimension === undefined ? null : { value: values.customDimension },
+    });
+    put('custom_reversed', {
+      type: 'checkboxes',
+      selected_options: values.customReversed ? [{ value: 'reversed' }] : [],
+    });
+    put('paused_until', { type: 'datepicker', selected_date: values.pausedUntil ?? null });
+    return {
+      type: 'view_submission',
+      team: { id: TEAM_ID, domain: 'alignment-test' },
+      user: { id: ADMIN, username: 'cpo', name: 'cpo', team_id: TEAM_ID },
+      api_app_id: 'A0ALIGNPLS',
+      token: 'legacy',
+      trigger_id: t.standIn.mintTriggerId(),
+      view: { ...view, type: 'modal', team_id: TEAM_ID, state: { values: state }, hash: 'h' },
+      response_urls: [],
+    };
+  }
+
+  it('opens with the current settings, refuses bad input on its block, saves, reschedules and reopens with the saved values', async () => {
+    t.app.scheduler.refresh();
+    await run('setup', ADMIN);
+    let blocks = JSON.stringify(setupView().blocks);
+    expect(blocks).toContain('"initial_conversations":["C0LEADERS"]');
+    expect(blocks).toContain('"initial_time":"09:00"');
+    expect(blocks).toContain('"initial_value":"Europe/Berlin"');
+
+    const bad = await t.slack.interaction(
+      submission({
+        timezone: 'Mars/Base',
+        reminder: '48',
+        pulseCron: '9am mondays',
+        customText: 'Our OKR review includes both sides.',
+      }),
+    );
+    expect(bad.json).toMatchObject({
+      response_action: 'errors',
+      errors: {
+        timezone:
+          '"Mars/Base" is not a time zone. Use an IANA name such as Europe/Berlin or America/New_York.',
+        reminder: expect.stringContaining(
+          'A reminder 48 hours before closing needs the pulse open longer',
+        ),
+        pulse_cron: expect.stringContaining('"9am mondays" has 2 fields, not 5.'),
+        custom_dimension: 'Choose the dimension your question measures.',
+      },
+    });
+    expect(getSurvey(t.app.ctx.db, survey.id)?.timezone).toBe('Europe/Berlin');
+
+    const good = await t.slack.interaction(
+      submission({
+        customText: 'Our OKR review includes both sides.',
+        customDimension: 'okrs',
+        pausedUntil: '2026-12-07',
+      }),
+    );
+    expect(good.json).toMatchObject({ response_action: 'update' });
+    expect(JSON.stringify(good.json)).toContain('Next pulse: Tue');
+    expect(getSurvey(t.app.ctx.db, survey.id)).toMatchObject({
+      leadershipChannels: [LEADS],
+      digestChannels: [EXEC],
+      pulseCron: '30 10 * * 2',
+      timezone: 'America/New_York',
+      questionsPerPulse: 6,
+      openHours: 48,
+      delivery: 'dm',
+      reminderHours: 12,
+      anonymityThreshold: 4,
+      pausedUntil: '2026-12-07T05:00:00.000Z',
+    });
+    expect(
+      count(
+        "SELECT count(*) AS n FROM questions WHERE survey_id IS NOT NULL AND dimension = 'okrs'",
+      ),
+    ).toBe(1);
+    // The schedule changed without a restart.
+    expect(t.app.scheduler.describe()).toContainEqual({
+      kind: 'pulse',
+      surveyId: survey.id,
+      pattern: '30 10 * * 2',
+      timezone: 'America/New_York',
+    });
+
+    await run('setup', ADMIN);
+    blocks = JSON.stringify(setupView().blocks);
+    expect(blocks).toContain('"initial_time":"10:30"');
+    expect(blocks).toContain('"initial_value":"America/New_York"');
+    expect(blocks).toContain('"initial_date":"2026-12-07"');
+    expect(blocks).toContain('"initial_conversations":["C0EXECS"]');
+  });
+});
+
+describe('the App Home', () => {
+  async function openHome(user: string) {
+    await t.slack.event({
+      type: 'app_home_opened',
+      user,
+      channel: 'D0HOME',
+      tab: 'home',
+      event_ts: '1.2',
+    });
+    await t.app.idle();
+    return JSON.stringify(t.standIn.homeViews.get(user) ?? {});
+  }
+
+  it('shows a leader the scores, the largest gap, their open pulse and their discipline, and no setup', async () => {
+    seedWeeks();
+    clock.now = new Date('2026-11-18T12:00:00Z'); // the week-47 pulse is still open
+    const home = await openHome('U0E1');
+    expect(home).toContain('*Alignment index: 64*');
+    expect(home).toContain(
+      'Engineering rates tech debt handling 75 points lower than Product does',
+    );
+    expect(home).toContain('Answered — you can still change your answers');
+    expect(home).toContain('*Your discipline:* Engineering');
+    expect(home).not.toContain('Edit setup');
+    expect(home).not.toMatch(/Design \*/);
+  });
+
+  it('shows an admin the setup with an Edit button and recent delivery problems', async () => {
+    t.standIn.addChannel({ id: 'C0NOBOT', name: 'nobot', members: [], botIsMember: false });
+    t.app.ctx.db
+      .prepare(
+        "INSERT INTO survey_channels (survey_id, role, channel_id) VALUES (?, 'digest', 'C0NOBOT')",
+      )
+      .run(survey.id);
+    const { postDigest } = await import('../../src/jobs/post-digest.js');
+    await postDigest(t.app.ctx, getSurvey(t.app.ctx.db, survey.id) as Survey, clock.now);
+    const home = await openHome(ADMIN);
+    expect(home).toContain('Edit setup');
+    expect(home).toContain(
+      '*Pulse:* Mondays at 09:00 (Europe/Berlin), 5 questions, open 72 h, in the channel, reminder 24 h before closing',
+    );
+    expect(home).toContain(
+      'could not post the digest in <#C0NOBOT> (`not_in_channel`). Invite the bot to <#C0NOBOT>',
+    );
+  });
+
+  it('changes the discipline from the menu', async () => {
+    await openHome('U0D1');
+    const payload = {
+      ...t.slack.buttonClick({
+        user: 'U0D1',
+        channel: 'D0HOME',
+        actionId: 'home_set_role',
+        value: '',
+      }),
+      container: { type: 'view', view_id: 'V1' },
+      actions: [
+        {
+          type: 'static_select',
+          action_id: 'home_set_role',
+          block_id: 'b',
+          selected_option: {
+            text: { type: 'plain_text', text: 'Program / TPM' },
+            value: 'program',
+          },
+          action_ts: '1.2',
+        },
+      ],
+    };
+    await t.slack.interaction(payload);
+    await t.app.idle();
+    expect(JSON.stringify(t.standIn.homeViews.get('U0D1'))).toContain(
+      '*Your discipline:* Program / TPM',
+    );
+  });
+});
