@@ -24,7 +24,7 @@ function changeText(change: Change | undefined): string {
   return change.points === 0 ? ' → steady' : ` → steady (${signed}, within the noise)`;
 }
 
-const spark = (s: string) => (s.trim() === '' ? '' : `  \`${s}\``);
+const spark = (s: string) => (s.trim() === '' ? '' : `  \`${s.trimStart()}\``);
 
 function dimensionLine(line: DimensionLine, threshold: number): string {
   const label = `*${DIMENSION_LABELS[line.dimension]}*`;

@@ -55,7 +55,7 @@ function scoresBlocks(d: Digest | undefined): KnownBlock[] {
       ),
     ];
   }
-  const spark = d.index.spark.trim() === '' ? '' : `  \`${d.index.spark}\``;
+  const spark = d.index.spark.trim() === '' ? '' : `  \`${d.index.spark.trimStart()}\``;
   const lines = d.dimensions.map((line) => {
     const label = DIMENSION_LABELS[line.dimension];
     const g = line.current;

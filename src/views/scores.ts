@@ -92,10 +92,10 @@ export function trendMessage(p: {
         ? ` · steady since the week before (${p.change.points > 0 ? '+' : ''}${p.change.points}, within the noise)`
         : ` · ${p.change.call === 'rise' ? '▲ up' : '▼ down'} ${Math.abs(p.change.points)} since the week before`;
   return {
-    text: `${name} over the last ${p.weeks.length} weeks: ${sparkline(values)}`,
+    text: `${name} over the last ${p.weeks.length} weeks: ${sparkline(values).trimStart()}`,
     blocks: [
       section(
-        `*${name}* · last ${p.weeks.length} ${p.weeks.length === 1 ? 'week' : 'weeks'}  \`${sparkline(values)}\`${change}`,
+        `*${name}* · last ${p.weeks.length} ${p.weeks.length === 1 ? 'week' : 'weeks'}  \`${sparkline(values).trimStart()}\`${change}`,
       ),
       section(rows.join('\n')),
       context(`— means fewer than ${p.threshold} people answered that week, or it was not asked.`),

@@ -482,3 +482,47 @@ describe('the App Home', () => {
     );
   });
 });
+
+describe('bad input to every subcommand', () => {
+  const long = 'x'.repeat(3000);
+  it.each([
+    ['score', 'score two', 'is not a number of weeks'],
+    ['score', 'score 0', 'between 1 and 52 weeks'],
+    ['score', 'score 4 4', 'more than I expected'],
+    ['score', `score ${long}`, 'is not a number of weeks'],
+    ['trend', 'trend 53', 'between 1 and 52 weeks'],
+    ['trend', 'trend teck_debt', 'Did you mean `tech_debt`?'],
+    ['trend', 'trend okrs 4 extra', 'more than I expected'],
+    ['trend', `trend ${long}`, "I don't know the dimension"],
+    ['gap', 'gap now', 'more than I expected'],
+    ['role', 'role', 'Say which discipline you are in'],
+    ['role', 'role prodcut', 'Did you mean `product`?'],
+    ['role', 'role 🙈', 'is not a discipline'],
+    ['role', `role ${long}`, 'is not a discipline'],
+    ['forget-me', 'forget-me please', 'more than I expected'],
+    ['setup', 'setup everything', 'more than I expected'],
+    ['pulse now', 'pulse later', 'type `/alignment pulse now`'],
+    ['digest now', 'digest', 'type `/alignment digest now`'],
+    ['export', 'export csv', 'more than I expected'],
+    ['unknown', 'ｓｃｏｒｅ', "I don't know"],
+    ['unknown', long, "I don't know"],
+  ])('%s: "%s" gets a clear private answer and changes nothing', async (_name, text, message) => {
+    seedWeeks();
+    const before = t.app.ctx.db
+      .prepare(
+        'SELECT (SELECT count(*) FROM respondents) AS r, (SELECT count(*) FROM answers) AS a, (SELECT count(*) FROM surveys) AS s, (SELECT count(*) FROM pulses) AS p',
+      )
+      .get();
+    const answer = await run(text, ADMIN);
+    expect(answer).toContain(message);
+    expect(answer.length).toBeLessThan(4000);
+    expect(
+      t.app.ctx.db
+        .prepare(
+          'SELECT (SELECT count(*) FROM respondents) AS r, (SELECT count(*) FROM answers) AS a, (SELECT count(*) FROM surveys) AS s, (SELECT count(*) FROM pulses) AS p',
+        )
+        .get(),
+    ).toEqual(before);
+    expect(t.standIn.openedViews).toEqual([]);
+  });
+});
