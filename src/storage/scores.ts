@@ -16,70 +16,88 @@ const toCounts = (c: readonly number[]): Counts => [
   c[4] ?? 0,
 ];
 
-const windowsJson = (windows: readonly Window[]) =>
-  JSON.stringify(windows.map((w) => [w.period, w.start.toISOString(), w.end.toISOString()]));
-
-const WEEKS = `WITH weeks (period, start, finish) AS (
-  SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)
-)`;
-
 /**
  * What the scoring layer needs for each week, and nothing more: per dimension and
  * discipline, how many answers of 1–5 (reversed questions flipped) and how many
  * people; per week, how many answered and how many were asked. Individual
  * answers never leave this function.
+ *
+ * Fast at a million answers: the week's pulses come from their index, answers
+ * are counted per pulse, question, discipline and value straight from the
+ * answers table's primary key, and questions are mapped to dimensions here.
+ * A group's people are counted as the most who answered any one of its
+ * questions in the week: exact when each person answers every question of a
+ * pulse (the form requires it), and never more than the real number otherwise,
+ * so the anonymity threshold is never met by counting someone twice.
  */
 export function weeklyTallies(
   db: Db,
   surveyId: number,
   windows: readonly Window[],
 ): Map<string, PeriodInput> {
-  const weeks = windowsJson(windows);
+  const periodOf = new Map<number, string>();
+  const pulseIds: number[] = [];
+  for (const window of windows) {
+    const ids = db
+      .prepare('SELECT id FROM pulses WHERE survey_id = ? AND due_at >= ? AND due_at < ?')
+      .all(surveyId, window.start.toISOString(), window.end.toISOString()) as { id: number }[];
+    for (const { id } of ids) {
+      periodOf.set(id, window.period);
+      pulseIds.push(id);
+    }
+  }
+  const list = JSON.stringify(pulseIds);
+  const questions = new Map(
+    (
+      db.prepare('SELECT id, dimension, reversed FROM questions').all() as {
+        id: string;
+        dimension: Dimension;
+        reversed: number;
+      }[]
+    ).map((q) => [q.id, q]),
+  );
   const counts = db
     .prepare(
-      `${WEEKS}
-       SELECT w.period, q.dimension, a.discipline,
-              CASE WHEN q.reversed = 1 THEN 6 - a.value ELSE a.value END AS value, count(*) AS n
-       FROM weeks w
-       JOIN pulses p ON p.survey_id = ? AND p.due_at >= w.start AND p.due_at < w.finish
-       JOIN answers a ON a.pulse_id = p.id
-       JOIN questions q ON q.id = a.question_id
-       GROUP BY w.period, q.dimension, a.discipline, 4`,
+      `SELECT pulse_id AS pulseId, question_id AS questionId, discipline, value, count(*) AS n FROM answers
+       WHERE pulse_id IN (SELECT value FROM json_each(?)) GROUP BY 1, 2, 3, 4`,
     )
-    .all(weeks, surveyId) as {
-    period: string;
-    dimension: Dimension;
+    .all(list) as {
+    pulseId: number;
+    questionId: string;
     discipline: Discipline;
     value: number;
     n: number;
   }[];
-  const people = db
-    .prepare(
-      `${WEEKS}
-       SELECT w.period, q.dimension, a.discipline, count(DISTINCT a.user_id) AS n
-       FROM weeks w
-       JOIN pulses p ON p.survey_id = ? AND p.due_at >= w.start AND p.due_at < w.finish
-       JOIN answers a ON a.pulse_id = p.id
-       JOIN questions q ON q.id = a.question_id
-       GROUP BY w.period, q.dimension, a.discipline`,
-    )
-    .all(weeks, surveyId) as {
-    period: string;
-    dimension: Dimension;
-    discipline: Discipline;
-    n: number;
-  }[];
-  const totals = db
-    .prepare(
-      `${WEEKS}
-       SELECT w.period,
-         (SELECT count(DISTINCT a.user_id) FROM pulses p JOIN answers a ON a.pulse_id = p.id
-          WHERE p.survey_id = ? AND p.due_at >= w.start AND p.due_at < w.finish) AS respondents,
-         (SELECT count(DISTINCT r.user_id) FROM pulses p JOIN pulse_recipients r ON r.pulse_id = p.id
-          WHERE p.survey_id = ? AND p.due_at >= w.start AND p.due_at < w.finish) AS invited
-       FROM weeks w`,
-    )
-    .all(weeks, surveyId, surveyId) as { period: string; respondents: number; invited: number }[];
+  const answeredPer = new Map<string, number>();
+  const invitedPer = new Map<string, number>();
+  for (const period of new Set(periodOf.values())) {
+    const ids = JSON.stringify(pulseIds.filter((id) => periodOf.get(id) === period));
+    answeredPer.set(
+      period,
+      (
+        db
+          .prepare(
+            'SELECT count(DISTINCT user_id) AS n FROM answers WHERE pulse_id IN (SELECT value FROM json_each(?))',
+          )
+          .get(ids) as { n: number }
+      ).n,
+    );
+    invitedPer.set(
+      period,
+      (
+        db
+          .prepare(
+            'SELECT count(DISTINCT user_id) AS n FROM pulse_recipients WHERE pulse_id IN (SELECT value FROM json_each(?))',
+          )
+          .get(ids) as { n: number }
+      ).n,
+    );
+  }
+  const totals = windows.map((window) => ({
+    period: window.period,
+    respondents: answeredPer.get(window.period) ?? 0,
+    invited: invitedPer.get(window.period) ?? 0,
+  }));
 
   // Gathered per week, dimension and discipline, then handed out as Tallies.
   const groups = new Map<
@@ -95,9 +113,20 @@ export function weeklyTallies(
     byDiscipline.set(discipline, group);
     return group;
   };
-  for (const row of counts)
-    groupOf(row.period, row.dimension, row.discipline).counts[row.value - 1] = row.n;
-  for (const row of people) groupOf(row.period, row.dimension, row.discipline).respondents = row.n;
+  // People per question, to take the most of them per dimension and discipline.
+  const peoplePerQuestion = new Map<string, number>();
+  for (const row of counts) {
+    const period = periodOf.get(row.pulseId);
+    const question = questions.get(row.questionId);
+    if (period === undefined || question === undefined) continue;
+    const value = question.reversed === 1 ? 6 - row.value : row.value;
+    const group = groupOf(period, question.dimension, row.discipline);
+    group.counts[value - 1] = (group.counts[value - 1] ?? 0) + row.n;
+    const key = `${row.pulseId}|${row.questionId}|${row.discipline}`;
+    const people = (peoplePerQuestion.get(key) ?? 0) + row.n;
+    peoplePerQuestion.set(key, people);
+    group.respondents = Math.max(group.respondents, people);
+  }
 
   const result = new Map<string, PeriodInput>();
   for (const row of totals) {
