@@ -205,6 +205,33 @@ describe('schedules follow the database', () => {
   });
 });
 
+describe('the digest schedule', () => {
+  it('posts the digest at 16:00 on Friday in the survey time zone, once', async () => {
+    const { digestJob } = await import('../../src/jobs/digest-job.js');
+    const s = new Scheduler(t.app.ctx, {
+      graceMs: 12 * HOUR,
+      leaseMs: 15 * MINUTE,
+      jobs: { pulse: pulseJob, digest: digestJob },
+    });
+    schedulers.push(s);
+    await at('2026-11-27T14:59:00Z', s);
+    expect(
+      t.standIn.messagesIn(CHANNEL).filter((m) => m.text.startsWith('Alignment digest')),
+    ).toHaveLength(0);
+    await at('2026-11-27T15:00:10Z', s); // Friday 16:00 in Berlin
+    await at('2026-11-27T15:01:10Z', s);
+    const digests = t.standIn
+      .messagesIn(CHANNEL)
+      .filter((m) => m.text.startsWith('Alignment digest'));
+    expect(digests).toHaveLength(1);
+    expect(runsOf(db(), survey.id, 'digest')).toMatchObject([
+      // A week old at the first tick: recorded as skipped, not caught up.
+      { status: 'skipped', scheduledFor: '2026-11-20T15:00:00.000Z' },
+      { status: 'done', scheduledFor: '2026-11-27T15:00:00.000Z' },
+    ]);
+  });
+});
+
 describe('failures', () => {
   it('retries a failed Slack call with backoff, then records the run as failed', async () => {
     t.standIn.inject('chat.postMessage', { error: 'not_in_channel' }, 10);

@@ -452,6 +452,27 @@ describe('the App Home', () => {
     );
   });
 
+  it('opens the setup form from "Edit setup" for an admin, and not for anyone else', async () => {
+    const click = (user: string) => ({
+      ...t.slack.buttonClick({
+        user,
+        channel: 'D0HOME',
+        actionId: 'home_edit_setup',
+        value: String(survey.id),
+      }),
+      container: { type: 'view', view_id: 'V1' },
+    });
+    await t.slack.interaction(click('U0P1'));
+    await t.app.idle();
+    expect(t.standIn.openedViews).toEqual([]);
+    await t.slack.interaction(click(ADMIN));
+    await t.app.idle();
+    expect(t.standIn.openedViews.at(-1)?.view).toMatchObject({ callback_id: 'setup_submit' });
+    expect(JSON.stringify(t.standIn.openedViews.at(-1)?.view)).toContain(
+      '"initial_conversations":["C0LEADERS"]',
+    );
+  });
+
   it('changes the discipline from the menu', async () => {
     await openHome('U0D1');
     const payload = {
