@@ -1,7 +1,8 @@
 import type { AppContext } from '../context.js';
-import { adviceFor, slackErrorCode } from '../slack/slack-errors.js';
+import { slackErrorCode } from '../slack/slack-errors.js';
 import { recordDeliveryFailure } from '../storage/delivery-failures.js';
 import { findPulseMessage, recordPulseMessage } from '../storage/pulses.js';
+import { adviceFor } from '../views/advice.js';
 import type { SlackMessage } from '../views/help.js';
 
 export interface DeliveryProblem {

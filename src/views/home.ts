@@ -8,10 +8,10 @@ import {
 } from '../domain/dimensions.js';
 import { percent, trafficLight, whole } from '../domain/scoring.js';
 import { formatInZone } from '../domain/time-format.js';
-import { adviceFor } from '../slack/slack-errors.js';
 import type { DeliveryFailure } from '../storage/delivery-failures.js';
 import type { Pulse } from '../storage/pulses.js';
 import type { Survey } from '../storage/surveys.js';
+import { adviceFor } from './advice.js';
 import { gapSentence } from './digest.js';
 import { ANSWER_PULSE_ACTION } from './pulse-message.js';
 import { simpleWeekly, WEEKDAYS } from './setup-modal.js';

@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Discipline } from '../../src/domain/dimensions.js';
 import { postDigest } from '../../src/jobs/post-digest.js';
-import { saveSubmission } from '../../src/storage/answers.js';
-import { createPulse, setRecipients } from '../../src/storage/pulses.js';
 import { findOrCreateSurvey, getSurvey, type Survey } from '../../src/storage/surveys.js';
+import { seedPulse as seed } from '../support/seed.js';
 import { TEAM_ID } from '../support/slack-stand-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -40,34 +39,19 @@ afterEach(async () => {
   await t.stop();
 });
 
-/** Stores a pulse due at `due` and each person's answers (question id → 1–5). */
+/** Stores a pulse due at `due`, sent to all fifteen, with each given person's answers and comment. */
 function seedPulse(due: string, answers: [string, Record<string, number>, string?][]) {
-  const db = t.app.ctx.db;
-  const questionIds = Object.keys(answers[0]?.[1] ?? {});
-  const { pulse } = createPulse(db, {
+  seed(t.app.ctx, {
+    teamId: TEAM_ID,
     surveyId: survey.id,
-    dueAt: new Date(due),
-    openedAt: new Date(due),
-    closesAt: new Date(Date.parse(due) + 72 * 3_600_000),
-    questionIds,
+    due,
+    invited: people.map(([id]) => id),
+    answers: answers.map(([userId, values, comment]) => ({
+      person: [userId, people.find(([id]) => id === userId)?.[1] ?? 'other'],
+      values,
+      ...(comment === undefined ? {} : { comment }),
+    })),
   });
-  setRecipients(
-    db,
-    pulse.id,
-    people.map(([id]) => id),
-  );
-  for (const [userId, values, comment] of answers) {
-    const discipline = people.find(([id]) => id === userId)?.[1] ?? 'other';
-    saveSubmission(db, {
-      teamId: TEAM_ID,
-      pulseId: pulse.id,
-      userId,
-      discipline,
-      values: new Map(Object.entries(values)),
-      comment,
-      at: new Date(Date.parse(due) + 3_600_000),
-    });
-  }
 }
 
 const product = ['U0P1', 'U0P2', 'U0P3', 'U0P4'];
