@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { projectRoot } from '../../src/paths.js';
 
 /**
  * The checking half of the Slack stand-in: would Slack accept this Web API call?
@@ -60,7 +63,10 @@ const show = (value: unknown): string => {
 
 // ---- method specs ------------------------------------------------------------------
 
-const SPEC_DIR = new URL('../slack-specs/docs.slack.dev/methods/', import.meta.url);
+// From the project folder, so the checks work from test/ and from a compiled copy (the demo).
+const SPEC_DIR = pathToFileURL(
+  join(projectRoot, 'test', 'slack-specs', 'docs.slack.dev', 'methods') + sep,
+);
 const specs = new Map<string, MethodSpec | undefined>();
 
 /** Slack's published spec of a Web API method, or undefined when Slack has no such method. */

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../../src/domain/catalogue.js';
+import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../../src/domain/dimensions.js';
+import {
+  ADMIN,
+  type Answer,
+  DESIGNERS_ONLY_WEEK,
+  EXEC,
+  LEADERS,
+  LEADERSHIP,
+  type QuarterResult,
+  runQuarter,
+  WEEKS,
+} from '../support/quarter.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * A quarter through the real app: 12 weekly pulses, opened, reminded and closed
+ * by the scheduler, answered through the button and the form. The digest's
+ * numbers are checked against values computed here, from the answers alone.
+ */
+
+const clock = { now: new Date('2026-10-01T09:00:00Z') };
+let t: TestApp;
+let quarter: QuarterResult;
+
+beforeAll(async () => {
+  t = await startTestApp({ now: () => clock.now, schedule: false, env: { ADMIN_USER_IDS: ADMIN } });
+  quarter = await runQuarter(t, clock);
+}, 120_000);
+afterAll(async () => {
+  await t.stop();
+});
+
+const reversed = new Map(CATALOGUE.map((q) => [q.id, q.reversed]));
+const dimensionOf = new Map(CATALOGUE.map((q) => [q.id, q.dimension]));
+/** The score of a set of answers, computed from scratch: 1 → 0 … 5 → 100, reversed questions flipped. */
+const scoreOf = (answers: Answer[]) =>
+  answers.reduce(
+    (sum, a) => sum + ((reversed.get(a.questionId) ? 6 - a.value : a.value) - 1) * 25,
+    0,
+  ) / answers.length;
+
+const digests = () =>
+  t.standIn.messagesIn(EXEC).filter((m) => m.text.startsWith('Alignment digest'));
+
+describe('a quarter of Alignment Pulse', () => {
+  it('posted twelve pulses, twelve digests and one reminder round a week, all passing Slack’s checks', () => {
+    expect(t.standIn.violations()).toEqual([]);
+    const pulses = t.standIn
+      .messagesIn(LEADERSHIP)
+      .filter((m) => m.text.startsWith('This week') || m.text.startsWith('Closed'));
+    expect(pulses).toHaveLength(WEEKS);
+    expect(pulses.every((m) => m.text.startsWith('Closed —'))).toBe(true);
+    expect(digests()).toHaveLength(WEEKS);
+    // Reminders only to those who had not answered that week.
+    const reminded = t.standIn.callsTo('conversations.open').map((c) => String(c.args.users));
+    const answeredLastWeek = new Set(
+      quarter.answers.filter((a) => a.week === WEEKS - 1).map((a) => a.userId),
+    );
+    expect(reminded.length).toBeGreaterThan(0);
+    const lastRound = reminded.slice(-(LEADERS.length + 1 - answeredLastWeek.size));
+    for (const user of lastRound) expect(answeredLastWeek.has(user)).toBe(false);
+  });
+
+  it("gives the last digest's numbers as computed independently from the answers", () => {
+    const last = quarter.answers.filter((a) => a.week === WEEKS - 1);
+    const blocks = JSON.stringify(digests().at(-1)?.blocks);
+    const byDimension = (d: Dimension) => last.filter((a) => dimensionOf.get(a.questionId) === d);
+    const asked = DIMENSIONS.filter((d) => byDimension(d).length > 0);
+    for (const d of asked) {
+      expect(blocks).toContain(`*${DIMENSION_LABELS[d]}* ${Math.round(scoreOf(byDimension(d)))}`);
+    }
+    const index = asked.reduce((sum, d) => sum + scoreOf(byDimension(d)), 0) / asked.length;
+    expect(blocks).toContain(`*Alignment index: ${Math.round(index)}*`);
+    const side = (discipline: string) =>
+      byDimension('tech_debt').filter((a) => a.discipline === discipline);
+    const product = scoreOf(side('product'));
+    const engineering = scoreOf(side('engineering'));
+    expect(blocks).toContain(
+      `Engineering rates tech debt handling ${Math.round(product - engineering)} points lower than Product does (Product ${Math.round(product)}, Engineering ${Math.round(engineering)})`,
+    );
+    const respondents = new Set(last.map((a) => a.userId)).size;
+    expect(blocks).toContain(`${respondents} of ${LEADERS.length + 1} leaders answered this week`);
+  });
+
+  it('tells the story: roadmap alignment improves and the tech-debt gap widens', () => {
+    const roadmap = (week: number) =>
+      scoreOf(
+        quarter.answers.filter(
+          (a) => a.week === week && dimensionOf.get(a.questionId) === 'roadmap',
+        ),
+      );
+    expect(roadmap(WEEKS - 1)).toBeGreaterThan(roadmap(0) + 30);
+    const gap = (week: number) => {
+      const of = (discipline: string) =>
+        scoreOf(
+          quarter.answers.filter(
+            (a) =>
+              a.week === week &&
+              a.discipline === discipline &&
+              dimensionOf.get(a.questionId) === 'tech_debt',
+          ),
+        );
+      return of('product') - of('engineering');
+    };
+    expect(gap(WEEKS - 1)).toBeGreaterThan(gap(1) + 20);
+  });
+
+  it('never shows the week only two designers answered, in any output', async () => {
+    const designersWeek = digests()[DESIGNERS_ONLY_WEEK];
+    expect(designersWeek?.text).toMatch(
+      /Only 2 leaders answered; scores show once 3 or more answer\.$/,
+    );
+    expect(JSON.stringify(designersWeek?.blocks)).not.toMatch(/\d% favorable|Alignment index: \d/);
+    // The export leaves the week out entirely.
+    await t.slack.command({ user: ADMIN, channel: LEADERSHIP, text: 'export' });
+    await t.app.idle();
+    const csv = [...t.standIn.uploads.values()].at(-1)?.bytes?.toString('utf8') ?? '';
+    expect(csv.split('\n').length).toBeGreaterThan(20);
+    expect(csv).not.toContain('2026-W47');
+    // No design group of fewer than 3 ever appears.
+    expect(csv).not.toMatch(/,design,[12],/);
+    expect(t.standIn.violations()).toEqual([]);
+  });
+});
