@@ -1,17 +1,46 @@
 import { cpus, totalmem } from 'node:os';
 import { digestBenchmark } from './digest.js';
+import { dmBenchmark } from './dm.js';
+import { interactionsBenchmark } from './interactions.js';
 import { megabytes, type Section } from './measure.js';
 
-/** `npm run bench`: every benchmark in one run on one machine, printed as Markdown tables. */
+const BENCHMARKS: Record<string, () => Promise<Section>> = {
+  interactions: interactionsBenchmark,
+  digest: digestBenchmark,
+  dm: dmBenchmark,
+};
+
+/**
+ * `npm run bench`: every benchmark in one run on one machine, printed as
+ * Markdown tables. `npm run bench -- digest` runs only the ones named.
+ */
 async function main(): Promise<void> {
   const started = Date.now();
-  const sections: Section[] = [await digestBenchmark()];
+  const chosen = process.argv.slice(2);
+  const unknown = chosen.filter((name) => !(name in BENCHMARKS));
+  if (unknown.length > 0)
+    throw new Error(
+      `No benchmark called ${unknown.join(', ')}. Choose from: ${Object.keys(BENCHMARKS).join(', ')}.`,
+    );
+  const sections: Section[] = [];
+  for (const [name, run] of Object.entries(BENCHMARKS))
+    if (chosen.length === 0 || chosen.includes(name)) sections.push(await run());
+  sections.push({
+    title: 'Memory',
+    rows: [
+      [
+        'resident memory after the whole run',
+        megabytes(process.memoryUsage().rss),
+        'idle figure: first row of the interactions table',
+      ],
+    ],
+  });
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${megabytes(totalmem())} RAM, Node ${process.version}`;
   const lines = [
     `# Alignment Pulse benchmark`,
     '',
     `Machine: ${machine}`,
-    `Command: npm run bench`,
+    `Command: npm run bench${chosen.length > 0 ? ` -- ${chosen.join(' ')}` : ''}`,
     '',
   ];
   for (const section of sections) {

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js';
 import { slackErrorCode } from '../slack/slack-errors.js';
 import { recordDeliveryFailure } from '../storage/delivery-failures.js';
-import { findPulseMessage, recordPulseMessage } from '../storage/pulses.js';
+import { findPulseMessage, knownDmChannel, recordPulseMessage } from '../storage/pulses.js';
 import { adviceFor } from '../views/advice.js';
 import type { SlackMessage } from '../views/help.js';
 
@@ -64,9 +64,7 @@ export async function sendPulseDm(
     ctx,
     { teamId: pulse.teamId, surveyId: pulse.surveyId, channelId: userId, action },
     async () => {
-      const opened = await ctx.slack.conversations.open({ users: userId });
-      const channel = opened.channel?.id;
-      if (channel === undefined) throw new Error('conversations.open returned no channel');
+      const channel = knownDmChannel(ctx.db, pulse.teamId, userId) ?? (await openDm(ctx, userId));
       const posted = await ctx.slack.chat.postMessage({ channel, ...message });
       recordPulseMessage(ctx.db, pulse.id, {
         channelId: channel,
@@ -76,4 +74,12 @@ export async function sendPulseDm(
       });
     },
   );
+}
+
+/** Opens (or finds) the app's DM with a person: conversations.open, a Tier 3 method. */
+async function openDm(ctx: AppContext, userId: string): Promise<string> {
+  const opened = await ctx.slack.conversations.open({ users: userId });
+  const channel = opened.channel?.id;
+  if (channel === undefined) throw new Error('conversations.open returned no channel');
+  return channel;
 }

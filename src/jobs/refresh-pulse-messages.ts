@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import { respondentCount } from '../storage/answers.js';
-import { type Pulse, type PulseMessageKind, pulseMessages } from '../storage/pulses.js';
+import { getPulse, type Pulse, type PulseMessageKind, pulseMessages } from '../storage/pulses.js';
 import { pulseQuestions } from '../storage/questions.js';
 import { getSurvey } from '../storage/surveys.js';
 import { pulseMessage } from '../views/pulse-message.js';
@@ -42,4 +42,44 @@ export async function refreshPulseMessages(
       },
     );
   }
+}
+
+/** At most one count update per pulse in this many milliseconds (chat.update is rate limited). */
+export const COUNT_UPDATE_INTERVAL_MS = 3_000;
+
+const countUpdates = new WeakMap<AppContext, Map<number, { last: number; pending: boolean }>>();
+
+/**
+ * After an answer: the channel message's count, updated at once when it has not
+ * been for a few seconds, else once at the end of the interval for every
+ * answer that came in meanwhile. A busy Monday morning then costs Slack one
+ * chat.update every three seconds per pulse, not one per answer.
+ */
+export async function refreshAnswerCount(ctx: AppContext, pulse: Pulse): Promise<void> {
+  const updates = countUpdates.get(ctx) ?? new Map<number, { last: number; pending: boolean }>();
+  countUpdates.set(ctx, updates);
+  const entry = updates.get(pulse.id) ?? { last: 0, pending: false };
+  updates.set(pulse.id, entry);
+  // Wall-clock time on purpose: this paces calls to Slack, whatever the app's clock says.
+  const elapsed = Date.now() - entry.last;
+  if (entry.pending) return;
+  if (elapsed >= COUNT_UPDATE_INTERVAL_MS) {
+    entry.last = Date.now();
+    await refreshPulseMessages(ctx, pulse, ['channel']);
+    return;
+  }
+  entry.pending = true;
+  const timer = setTimeout(() => {
+    entry.pending = false;
+    entry.last = Date.now();
+    const current = ctx.db.open ? getPulse(ctx.db, pulse.id) : undefined;
+    if (current === undefined || current.closedAt !== null) return;
+    refreshPulseMessages(ctx, current, ['channel']).catch((error: unknown) =>
+      ctx.logger.warn('could not update the answer count', {
+        pulse: pulse.id,
+        error: String(error),
+      }),
+    );
+  }, COUNT_UPDATE_INTERVAL_MS - elapsed);
+  timer.unref();
 }

@@ -22,6 +22,7 @@ import {
   type RunKey,
   type RunKind,
   recordSkipped,
+  renewClaim,
   runsToResume,
   takeRun,
 } from '../storage/runs.js';
@@ -59,6 +60,8 @@ export class Scheduler {
   private readonly tasks = new Map<string, SurveyTask>();
   private housekeeping: ScheduledTask | undefined;
   private readonly inFlight = new InFlight();
+  /** Runs this process is working on now, never to be taken over by itself. */
+  private readonly running = new Set<number>();
   private stopped = false;
   readonly owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
 
@@ -190,6 +193,7 @@ export class Scheduler {
     }
     const staleBefore = addMilliseconds(now, -this.options.leaseMs);
     for (const run of runsToResume(this.ctx.db, now, staleBefore)) {
+      if (this.running.has(run.id)) continue;
       if (!takeRun(this.ctx.db, run, this.owner, now, staleBefore)) continue;
       this.ctx.logger.info('resuming a run', {
         job: run.kind,
@@ -289,6 +293,14 @@ export class Scheduler {
 
   /** One attempt: done, or failed with a retry time (1, 5, 15, 60 minutes), or failed for good. */
   private async attempt(run: Run, work: () => Promise<void>): Promise<void> {
+    // A first DM to a thousand people takes Slack's rate limits twenty minutes:
+    // the claim is renewed while the work goes on, so the lease never lapses.
+    this.running.add(run.id);
+    const heartbeat = setInterval(
+      () => renewClaim(this.ctx.db, run.id, this.owner, this.ctx.now()),
+      Math.max(1_000, this.options.leaseMs / 3),
+    );
+    heartbeat.unref();
     try {
       await work();
       finishRun(this.ctx.db, run.id, this.ctx.now());
@@ -313,6 +325,9 @@ export class Scheduler {
           ...(retryAt === undefined ? {} : { retryAt: retryAt.toISOString() }),
         },
       );
+    } finally {
+      clearInterval(heartbeat);
+      this.running.delete(run.id);
     }
   }
 

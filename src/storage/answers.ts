@@ -58,9 +58,11 @@ export function saveSubmission(db: Db, s: Submission): void {
 export function storedAnswers(db: Db, pulseId: number, userId: string): StoredAnswers | undefined {
   const rows = db
     .prepare(
-      'SELECT question_id AS questionId, value FROM answers WHERE pulse_id = ? AND user_id = ?',
+      // By person: the primary key would walk every answer to the pulse.
+      `SELECT question_id AS questionId, value FROM answers INDEXED BY answers_by_user
+       WHERE user_id = ? AND pulse_id = ?`,
     )
-    .all(pulseId, userId) as { questionId: string; value: number }[];
+    .all(userId, pulseId) as { questionId: string; value: number }[];
   if (rows.length === 0) return undefined;
   const comment = db
     .prepare('SELECT body FROM comments WHERE pulse_id = ? AND user_id = ?')

@@ -37,12 +37,36 @@ export function openDatabase(file: string): Db {
     if (!inMemory) db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     checkIntegrity(db, path);
+    reuseStatements(db);
     return db;
   } catch (error) {
     db.close();
     if (error instanceof DatabaseError) throw error;
     throw explainSqliteError(error, path);
   }
+}
+
+/** How many compiled statements are kept; the app's SQL is fixed text, well under this. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Compiles each SQL text once and hands back the same statement after that:
+ * compiling costs more than running most of the app's queries, and the storage
+ * functions read best with their SQL in place. Safe because no caller changes a
+ * statement's mode (pluck, raw, expand) or holds an iterator open across calls.
+ */
+function reuseStatements(db: Db): void {
+  const compile = db.prepare.bind(db);
+  const compiled = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let statement = compiled.get(sql);
+    if (statement === undefined) {
+      statement = compile(sql);
+      if (compiled.size >= STATEMENT_CACHE_SIZE) compiled.clear();
+      compiled.set(sql, statement);
+    }
+    return statement;
+  }) as Db['prepare'];
 }
 
 function prepareLocation(path: string): void {

@@ -125,7 +125,8 @@ export function nonRespondents(db: Db, pulseId: number): string[] {
       .prepare(
         `SELECT r.user_id AS userId FROM pulse_recipients r
          WHERE r.pulse_id = ? AND NOT EXISTS
-           (SELECT 1 FROM answers a WHERE a.pulse_id = r.pulse_id AND a.user_id = r.user_id)
+           (SELECT 1 FROM answers a INDEXED BY answers_by_user
+            WHERE a.user_id = r.user_id AND a.pulse_id = r.pulse_id)
          ORDER BY r.user_id`,
       )
       .all(pulseId) as { userId: string }[]
@@ -160,6 +161,22 @@ export function findPulseMessage(
       where.userId ?? null,
       where.userId ?? null,
     ) as PulseMessage | undefined;
+}
+
+/**
+ * The DM channel the app already has with this person, from an earlier pulse's
+ * DM: a bot's DM with someone never changes, so it need not be opened again.
+ */
+export function knownDmChannel(db: Db, teamId: string, userId: string): string | undefined {
+  const row = db
+    .prepare(
+      `SELECT m.channel_id AS channelId FROM pulse_messages m JOIN pulses p ON p.id = m.pulse_id
+       JOIN surveys s ON s.id = p.survey_id
+       WHERE m.user_id = ? AND m.kind IN ('dm', 'reminder') AND s.team_id = ?
+       ORDER BY m.pulse_id DESC LIMIT 1`,
+    )
+    .get(userId, teamId) as { channelId: string } | undefined;
+  return row?.channelId;
 }
 
 export function recordPulseMessage(

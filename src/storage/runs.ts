@@ -139,3 +139,10 @@ export function takeRun(db: Db, run: Run, owner: string, now: Date, staleBefore:
     0
   );
 }
+
+/** A long run says it is still alive, so no other process takes it over as abandoned. */
+export function renewClaim(db: Db, id: number, owner: string, at: Date): void {
+  db.prepare(
+    `UPDATE schedule_runs SET claimed_at = ? WHERE id = ? AND claimed_by = ? AND status = 'running'`,
+  ).run(at.toISOString(), id, owner);
+}

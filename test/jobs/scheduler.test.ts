@@ -338,3 +338,23 @@ describe('a restart in the middle of a run', () => {
     expect(pulses()).toHaveLength(1);
   });
 });
+
+describe('a run longer than the lease', () => {
+  it('keeps its claim while it works, so neither this process nor another starts it again', async () => {
+    // Slack answers slowly: the pulse run lasts 2.5 s of real time, with a 1.5 s lease.
+    t.standIn.inject('chat.postMessage', { delayMs: 2_500 });
+    const second: AppContext = { ...t.app.ctx, db: openDatabase(join(t.dir, 'pulse.db')) };
+    const a = scheduler(t.app.ctx, 1_500);
+    const b = scheduler(second, 1_500);
+    clock.now = new Date('2026-11-23T08:00:05Z');
+    const first = a.tick(clock.now);
+    // The app's clock moves on an hour while the post is still under way.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    clock.now = new Date('2026-11-23T09:00:05Z');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await Promise.all([a.tick(clock.now), b.tick(clock.now)]);
+    await first;
+    expect(channelPosts()).toHaveLength(1);
+    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'done', attempts: 1 }]);
+  });
+});

@@ -222,6 +222,27 @@ describe('answering a pulse', () => {
     expect(JSON.stringify(message?.blocks)).not.toContain('U0PROD01');
   });
 
+  it('updates the count once right away, then once more for answers that come in the next seconds', async () => {
+    const button = pulseButton();
+    for (const [user, discipline] of [
+      ['U0PROD01', 'product'],
+      ['U0ENG01', 'engineering'],
+      ['U0ENG02', 'engineering'],
+    ] as const) {
+      const view = await clickAnswer(user, button);
+      if (!view) throw new Error('no form');
+      await submit(user, view, answersFor(view, '3', { discipline }));
+      await settle();
+    }
+    const [message] = t.standIn.messagesIn(CHANNEL);
+    expect(message?.updates).toBe(1);
+    expect(JSON.stringify(message?.blocks)).toContain('1 leader answered so far.');
+    await expect
+      .poll(() => JSON.stringify(message?.blocks), { timeout: 5_000, interval: 200 })
+      .toContain('3 leaders answered so far.');
+    expect(message?.updates).toBe(2);
+  });
+
   it.each([
     [
       'an unanswered question',
@@ -452,5 +473,38 @@ describe('delivery by DM', () => {
     await submit('U0LEAD03', view, answersFor(view, '5', { discipline: 'design' }));
     await submit('U0LEAD03', view, answersFor(view, '5', { discipline: 'design' }), 1);
     expect(count('SELECT count(*) AS n FROM answers WHERE pulse_id = 2')).toBe(5);
+  });
+
+  it('reads the directory instead of each person for a big channel, and reuses each DM the next week', async () => {
+    const people = Array.from({ length: 60 }, (_, i) => `U0BIG${String(i).padStart(3, '0')}`);
+    for (const id of people) t.standIn.addUser({ id, name: id.toLowerCase() });
+    t.standIn.addUser({ id: 'U0OTHERBOT', name: 'otherbot', is_bot: true });
+    t.standIn.addUser({ id: 'U0GONE', name: 'gone', deleted: true });
+    t.standIn.addChannel({
+      id: 'C0BIGLEADS',
+      name: 'big-leads',
+      members: [...people, 'U0OTHERBOT', 'U0GONE', BOT_USER_ID],
+    });
+    await pulseNow(ADMIN, 'C0BIGLEADS');
+    db().prepare("UPDATE surveys SET delivery = 'dm'").run();
+    for (const week of [1, 2]) {
+      const open = getPulse(db(), week);
+      if (!open) throw new Error('no pulse');
+      await closePulse(t.app.ctx, open);
+      await pulseNow(ADMIN, 'C0BIGLEADS');
+    }
+
+    const looked = t.standIn.callsTo('users.info').map((c) => c.args.user);
+    expect(looked.filter((id) => people.includes(String(id)))).toEqual([]);
+    expect(t.standIn.callsTo('users.list').length).toBeGreaterThan(0);
+    // One conversations.open per person, in the first DM week only.
+    const opened = t.standIn.callsTo('conversations.open').map((c) => c.args.users);
+    expect(opened.sort()).toEqual([...people].sort());
+    for (const id of people) {
+      const dm = t.standIn.dmChannelOf(id) ?? '';
+      expect(t.standIn.messagesIn(dm)).toHaveLength(2);
+    }
+    expect(t.standIn.dmChannelOf('U0OTHERBOT')).toBeUndefined();
+    expect(t.standIn.dmChannelOf('U0GONE')).toBeUndefined();
   });
 });

@@ -44,6 +44,8 @@ export interface MethodSpec {
   json_input_supported?: boolean;
   args: { required?: string[]; properties: Record<string, ArgSpec> };
   errors?: Record<string, { desc?: string }>;
+  /** The rate-limit tier: t1–t4, or t5 for a method with its own rule. */
+  rate_limits?: string;
 }
 
 type Obj = Record<string, unknown>;

@@ -90,6 +90,44 @@ const COMMON_ERRORS = new Set([
 type Json = Record<string, unknown>;
 type Handler = (args: Json) => Json;
 
+interface RateLimits {
+  speed: number;
+  windows: Map<string, { start: number; count: number }>;
+}
+
+/** Calls a minute for each of Slack's rate-limit tiers (the published minimums). */
+const TIER_PER_MINUTE: Record<string, number> = { t1: 1, t2: 20, t3: 50, t4: 100 };
+
+function rateRule(
+  method: string,
+): { perWindow: number; windowMs: number; perChannel: boolean } | undefined {
+  const tier = loadMethodSpec(method)?.rate_limits;
+  if (tier === 't5' && method === 'chat.postMessage')
+    return { perWindow: 1, windowMs: 1_000, perChannel: true };
+  const perMinute = tier === undefined ? undefined : TIER_PER_MINUTE[tier];
+  return perMinute === undefined
+    ? undefined
+    : { perWindow: perMinute, windowMs: 60_000, perChannel: false };
+}
+
+/** A user as users.info and users.list return one. */
+function userRecord(user: StandInUser): Json {
+  return {
+    team_id: TEAM_ID,
+    real_name: user.real_name ?? user.name,
+    deleted: false,
+    is_bot: false,
+    is_app_user: false,
+    is_admin: false,
+    is_owner: false,
+    is_primary_owner: false,
+    is_restricted: false,
+    is_ultra_restricted: false,
+    tz: 'Europe/London',
+    ...user,
+  };
+}
+
 class SlackError extends Error {
   constructor(readonly error: string) {
     super(error);
@@ -111,7 +149,10 @@ export class SlackStandIn {
   >();
   /** Page size used by conversations.members when the caller gives no limit. */
   membersPageSize = 100;
+  /** Calls answered 429 because they went over a rate limit (see enforceRateLimits). */
+  rateLimited = 0;
 
+  private limits: RateLimits | undefined;
   private readonly faults = new Map<string, Fault[]>();
   private readonly triggers = new Map<string, 'fresh' | 'used' | 'expired'>();
   private readonly dmChannels = new Map<string, string>();
@@ -184,6 +225,52 @@ export class SlackStandIn {
       }
     }
     this.faults.set(method, [...(this.faults.get(method) ?? []), ...Array(times).fill(fault)]);
+  }
+
+  /**
+   * Answers as Slack does once an app goes over a method's published rate limit:
+   * 429 with Retry-After (whole seconds, rounded up) until the window frees.
+   * Each method's tier comes from its spec: Tier 1–4 allow 1, 20, 50 and 100
+   * calls a minute per workspace; chat.postMessage (Slack's special tier) one
+   * message a second per channel. Slack allows short bursts above these; the
+   * stand-in allows none, so it is stricter than Slack. `speed` shortens every
+   * window by that factor so a benchmark need not wait real minutes.
+   */
+  enforceRateLimits(options: { speed?: number } = {}): void {
+    this.limits = { speed: options.speed ?? 1, windows: new Map() };
+  }
+
+  /** The least time the enforced limits allow for these calls, in milliseconds. */
+  minimumTimeMs(callsByMethod: Record<string, number>, perChannel = false): number {
+    const speed = this.limits?.speed ?? 1;
+    let longest = 0;
+    for (const [method, count] of Object.entries(callsByMethod)) {
+      const rule = rateRule(method);
+      if (rule === undefined || (rule.perChannel && !perChannel)) continue;
+      const windows = Math.ceil(count / rule.perWindow);
+      longest = Math.max(longest, ((windows - 1) * rule.windowMs) / speed);
+    }
+    return longest;
+  }
+
+  /** When over a limit, the whole seconds to wait; undefined when the call may go ahead. */
+  private overLimit(method: string, args: Json): number | undefined {
+    if (this.limits === undefined) return undefined;
+    const rule = rateRule(method);
+    if (rule === undefined) return undefined;
+    const key = rule.perChannel ? `${method} ${String(args.channel)}` : method;
+    const windowMs = rule.windowMs / this.limits.speed;
+    const now = Date.now();
+    const window = this.limits.windows.get(key);
+    if (window === undefined || now - window.start >= windowMs) {
+      this.limits.windows.set(key, { start: now, count: 1 });
+      return undefined;
+    }
+    if (window.count < rule.perWindow) {
+      window.count += 1;
+      return undefined;
+    }
+    return Math.max(1, Math.ceil((window.start + windowMs - now) / 1000));
   }
 
   // ---- reading what happened ----------------------------------------------------
@@ -266,6 +353,12 @@ export class SlackStandIn {
         send(200, { ok: false, error: fault.error });
       }
       return;
+    }
+
+    const wait = this.overLimit(method, args);
+    if (wait !== undefined) {
+      this.rateLimited += 1;
+      return send(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(wait) });
     }
 
     if (token === undefined) return send(200, { ok: false, error: 'not_authed' });
@@ -448,21 +541,23 @@ export class SlackStandIn {
     'users.info': (args) => {
       const user = this.users.get(String(args.user));
       if (user === undefined) throw new SlackError('user_not_found');
+      return { user: userRecord(user) };
+    },
+
+    'users.list': (args) => {
+      const limit = args.limit === undefined ? 0 : Number(args.limit);
+      if (!Number.isInteger(limit) || limit < 0 || limit > 1000)
+        throw new SlackError('invalid_limit');
+      const everyone = [...this.users.values()];
+      const size = limit === 0 ? everyone.length : limit;
+      const cursor =
+        typeof args.cursor === 'string' && args.cursor !== '' ? args.cursor : undefined;
+      const start = cursor === undefined ? 0 : decodeCursor(cursor);
+      const next = start + size < everyone.length ? encodeCursor(start + size) : '';
       return {
-        user: {
-          team_id: TEAM_ID,
-          real_name: user.real_name ?? user.name,
-          deleted: false,
-          is_bot: false,
-          is_app_user: false,
-          is_admin: false,
-          is_owner: false,
-          is_primary_owner: false,
-          is_restricted: false,
-          is_ultra_restricted: false,
-          tz: 'Europe/London',
-          ...user,
-        },
+        members: everyone.slice(start, start + size).map(userRecord),
+        cache_ts: Math.floor(Date.now() / 1000),
+        response_metadata: { next_cursor: next },
       };
     },
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import { DISCIPLINES } from '../../../domain/dimensions.js';
 import { formatInZone } from '../../../domain/time-format.js';
-import { refreshPulseMessages } from '../../../jobs/refresh-pulse-messages.js';
+import { refreshAnswerCount } from '../../../jobs/refresh-pulse-messages.js';
 import { getDiscipline, saveSubmission } from '../../../storage/answers.js';
 import { getPulse } from '../../../storage/pulses.js';
 import { pulseQuestions } from '../../../storage/questions.js';
@@ -135,6 +135,6 @@ export function submitPulse(ctx: AppContext) {
         discipline: chosenDiscipline,
       }),
     });
-    await refreshPulseMessages(ctx, pulse, ['channel']);
+    await refreshAnswerCount(ctx, pulse);
   };
 }
