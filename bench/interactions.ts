@@ -1,181 +1,235 @@
-import { App, HTTPReceiver } from '@slack/bolt';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { CATALOGUE } from '../src/domain/catalogue.js';
+import { migrationsDir, projectRoot } from '../src/paths.js';
+import { openDatabase } from '../src/storage/database.js';
+import { migrate } from '../src/storage/migrate.js';
 import { createPulse, setRecipients } from '../src/storage/pulses.js';
-import { pulseQuestions } from '../src/storage/questions.js';
+import { pulseQuestions, syncCatalogue } from '../src/storage/questions.js';
 import { findOrCreateSurvey } from '../src/storage/surveys.js';
-import { ANSWER_PULSE_ACTION } from '../src/views/pulse-message.js';
-import { PULSE_MODAL_CALLBACK, pulseModal } from '../src/views/pulse-modal.js';
-import { SlackSender } from '../test/support/slack-requests.js';
-import { TEAM_ID } from '../test/support/slack-stand-in.js';
-import { SIGNING_SECRET, startTestApp } from '../test/support/test-app.js';
-import { megabytes, percentile, type Section } from './measure.js';
+import { pulseModal } from '../src/views/pulse-modal.js';
+import { type AppProcess, runApp } from '../test/support/app-process.js';
+import type { OpenedView } from '../test/support/slack-requests.js';
+import { BOT_TOKEN, SlackStandIn, TEAM_ID } from '../test/support/slack-stand-in.js';
+import { SIGNING_SECRET } from '../test/support/test-app.js';
+import type { LoadJob, Run } from './load-worker.js';
+import { megabytes, type Section } from './measure.js';
 
 const USERS = 2_000;
 
-interface Run {
-  throughput: number;
-  p50: number;
-  p99: number;
-  errors: number;
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
-/** `concurrency` requests in flight at all times for `ms`, or an open loop at `rate` per second. */
-async function load(
-  send: (i: number) => Promise<number>,
-  options: { concurrency?: number; rate?: number; ms: number },
-): Promise<Run> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let next = 0;
-  const started = performance.now();
-  const one = async () => {
-    const t0 = performance.now();
-    const status = await send(next++).catch(() => 0);
-    latencies.push(performance.now() - t0);
-    if (status !== 200) errors++;
-  };
-  if (options.rate !== undefined) {
-    const pending: Promise<void>[] = [];
-    const total = Math.round((options.rate * options.ms) / 1000);
-    for (let i = 0; i < total; i++) {
-      const due = started + (i * 1000) / options.rate;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      pending.push(one());
-    }
-    await Promise.all(pending);
-  } else {
-    const workers = Array.from({ length: options.concurrency ?? 1 }, async () => {
-      while (performance.now() - started < options.ms) await one();
-    });
-    await Promise.all(workers);
+async function waitUntilServing(url: string, process: AppProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await fetch(url).then(
+      (r) => r.status < 500,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    throughput: latencies.length / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    errors,
-  };
+  throw new Error(`nothing answered at ${url}; output:\n${process.output()}`);
+}
+
+/** Resident memory of a process, from /proc (Linux). */
+function residentMemory(pid: number | undefined): string {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
+    return megabytes(kb * 1024);
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** CPU time a process has used so far, in milliseconds, from /proc (Linux; 100 ticks a second). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /**
  * Interactions through the HTTP receiver, signatures checked: form submissions
- * that store answers and clicks that open the form, against the real app and,
- * beside it, a bare Bolt app that only acknowledges.
+ * that store answers and clicks that open the form. The app runs as `npm start`
+ * runs it, in its own process, against the Slack stand-in; beside it, in a
+ * process of its own, a bare Bolt app that only acknowledges.
  */
 export async function interactionsBenchmark(): Promise<Section> {
-  const t = await startTestApp({ schedule: false, env: { LOG_LEVEL: 'error' } });
-  const bare = new App({
-    token: 'xoxb-bare',
-    botId: 'B0BARE',
-    botUserId: 'U0BARE',
-    tokenVerificationEnabled: false,
-    receiver: new HTTPReceiver({ signingSecret: SIGNING_SECRET }),
-    logLevel: 'error' as never,
+  const standIn = await SlackStandIn.start();
+  const dir = mkdtempSync(join(tmpdir(), 'alignment-pulse-bench-'));
+  const database = join(dir, 'pulse.db');
+  const users = Array.from({ length: USERS }, (_, i) => `U${String(i).padStart(6, '0')}`);
+  for (const id of users) standIn.addUser({ id, name: id });
+
+  const db = openDatabase(database);
+  migrate(db, migrationsDir);
+  syncCatalogue(db, CATALOGUE);
+  db.prepare('INSERT INTO workspaces (team_id) VALUES (?)').run(TEAM_ID);
+  const survey = findOrCreateSurvey(db, {
+    teamId: TEAM_ID,
+    channelId: 'C0BENCH',
+    timezone: 'UTC',
+    createdBy: 'U0ADMIN',
   });
-  bare.view(PULSE_MODAL_CALLBACK, async ({ ack }) => ack());
-  bare.action(ANSWER_PULSE_ACTION, async ({ ack }) => ack());
-  const bareServer = (await bare.start(0)) as { address(): { port: number } };
+  const now = new Date();
+  const { pulse } = createPulse(db, {
+    surveyId: survey.id,
+    dueAt: now,
+    openedAt: now,
+    closesAt: new Date(now.getTime() + 86_400_000),
+    questionIds: [
+      'okrs.same_direction',
+      'roadmap.one_plan',
+      'tech_debt.real_capacity',
+      'priorities.ranked',
+      'ownership.clear',
+    ],
+  });
+  setRecipients(db, pulse.id, users);
+  const questions = pulseQuestions(db, pulse.id);
+  db.close();
+
+  const appPort = await freePort();
+  const barePort = await freePort();
+  const app = runApp(
+    {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: standIn.apiUrl,
+      PORT: String(appPort),
+      DATABASE_PATH: database,
+      LOG_LEVEL: 'error',
+    },
+    // BENCH_PROFILE_DIR=folder writes a CPU profile of the app there, to see where time goes.
+    process.env.BENCH_PROFILE_DIR === undefined
+      ? {}
+      : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] },
+  );
+  const bareChild = spawn(process.execPath, [join(projectRoot, 'dist-bench/bench/bare-app.js')], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(barePort),
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    },
+    stdio: 'ignore',
+  });
   try {
-    const db = t.app.ctx.db;
-    const survey = findOrCreateSurvey(db, {
-      teamId: TEAM_ID,
-      channelId: 'C0BENCH',
-      timezone: 'UTC',
-      createdBy: 'U0ADMIN',
-    });
-    const now = new Date();
-    const { pulse } = createPulse(db, {
-      surveyId: survey.id,
-      dueAt: now,
-      openedAt: now,
-      closesAt: new Date(now.getTime() + 86_400_000),
-      questionIds: [
-        'okrs.same_direction',
-        'roadmap.one_plan',
-        'tech_debt.real_capacity',
-        'priorities.ranked',
-        'ownership.clear',
-      ],
-    });
-    const users = Array.from({ length: USERS }, (_, i) => `U${String(i).padStart(6, '0')}`);
-    setRecipients(db, pulse.id, users);
-    for (const id of users) t.standIn.addUser({ id, name: id });
+    await waitUntilServing(`http://127.0.0.1:${appPort}/healthz`, app);
+    await waitUntilServing(`http://127.0.0.1:${barePort}/slack/events`, app);
     const view = {
       id: 'V0BENCH',
       ...pulseModal({
         pulseId: pulse.id,
-        questions: pulseQuestions(db, pulse.id),
+        questions,
         closesAt: pulse.closesAt,
         timezone: 'UTC',
         askDiscipline: true,
       }),
     };
     const values = Object.fromEntries([
-      ...pulseQuestions(db, pulse.id).map((q) => [`q:${q.id}`, '4']),
+      ...questions.map((q) => [`q:${q.id}`, '4']),
       ['discipline', 'product'],
       ['comment', ''],
     ]) as Record<string, string>;
 
-    const sender = (url: string) => new SlackSender(url, SIGNING_SECRET, t.standIn);
-    const app = sender(`${t.baseUrl}/slack/events`);
-    const bareApp = sender(`http://127.0.0.1:${bareServer.address().port}/slack/events`);
-    const submit = (s: SlackSender) => (i: number) =>
-      s
-        .interaction(s.viewSubmission({ user: users[i % USERS] ?? 'U0', view, values }))
-        .then((r) => r.status);
-    const click = (s: SlackSender) => (i: number) =>
-      s
-        .interaction(
-          s.buttonClick({
-            user: users[i % USERS] ?? 'U0',
-            channel: 'C0BENCH',
-            actionId: ANSWER_PULSE_ACTION,
-            value: String(pulse.id),
-          }),
-        )
-        .then((r) => r.status);
+    const load = (
+      port: number,
+      kind: LoadJob['kind'],
+      pace: { concurrency?: number; rate?: number; ms: number },
+    ) =>
+      new Promise<Run>((resolve, reject) => {
+        const job: LoadJob = {
+          endpoint: `http://127.0.0.1:${port}/slack/events`,
+          signingSecret: SIGNING_SECRET,
+          kind,
+          users,
+          pulseId: pulse.id,
+          view: view as OpenedView,
+          values,
+          triggers:
+            kind === 'click' ? Array.from({ length: 40_000 }, () => standIn.mintTriggerId()) : [],
+          responseUrl: standIn.responseUrl(),
+          ...pace,
+        };
+        const worker = new Worker(new URL('./load-worker.js', import.meta.url), {
+          workerData: job,
+        });
+        worker.once('message', (run: Run) => resolve(run));
+        worker.once('error', reject);
+      });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
 
     const rows: Section['rows'] = [
       [
-        'resident memory, app started and idle',
-        megabytes(process.memoryUsage().rss),
-        'the app, the Slack stand-in and the bare app share this process',
+        'resident memory of the app, started and idle',
+        residentMemory(app.child.pid),
+        `bare Bolt app: ${residentMemory(bareChild.pid)}`,
       ],
     ];
-    for (const [name, make] of [
-      ['form submissions (store answers)', submit],
-      ['button clicks (open the form)', click],
+    for (const [name, kind] of [
+      ['form submissions (store answers)', 'submit'],
+      ['button clicks (open the form)', 'click'],
     ] as const) {
       for (const concurrency of [1, 10, 50]) {
-        const real = await load(make(app), { concurrency, ms: 3_000 });
-        await t.app.idle();
-        const base = await load(make(bareApp), { concurrency, ms: 3_000 });
+        const appCpu = cpuMs(app.child.pid);
+        const measured = await load(appPort, kind, { concurrency, ms: 3_000 });
+        await settle();
+        const appCpuEach = (cpuMs(app.child.pid) - appCpu) / measured.requests;
+        const bareCpu = cpuMs(bareChild.pid);
+        const base = await load(barePort, kind, { concurrency, ms: 3_000 });
+        const bareCpuEach = (cpuMs(bareChild.pid) - bareCpu) / base.requests;
         rows.push([
           `${name}, ${concurrency} in flight`,
-          `${real.throughput.toFixed(0)}/s vs bare ${base.throughput.toFixed(0)}/s = ${(real.throughput / base.throughput).toFixed(2)}`,
-          `p50 ${real.p50.toFixed(1)} ms, p99 ${real.p99.toFixed(1)} ms (bare p99 ${base.p99.toFixed(1)} ms); errors ${real.errors}`,
+          `${measured.throughput.toFixed(0)}/s vs bare ${base.throughput.toFixed(0)}/s = ${(measured.throughput / base.throughput).toFixed(2)}`,
+          `p50 ${measured.p50.toFixed(1)} ms, p99 ${measured.p99.toFixed(1)} ms (bare p99 ${base.p99.toFixed(1)} ms); CPU a request ${appCpuEach.toFixed(2)} ms (bare ${bareCpuEach.toFixed(2)} ms); errors ${measured.errors}`,
         ]);
       }
-      const steady = await load(make(app), { rate: 200, ms: 5_000 });
-      await t.app.idle();
+      const steady = await load(appPort, kind, { rate: 200, ms: 5_000 });
+      await settle();
       rows.push([
         `${name} at 200 requests/s for 5 s`,
         `p99 ${steady.p99.toFixed(1)} ms`,
         `p50 ${steady.p50.toFixed(1)} ms; errors ${steady.errors}; goal: p99 under 50 ms`,
       ]);
     }
-    const stored = (
-      db.prepare('SELECT count(DISTINCT user_id) AS n FROM answers').get() as { n: number }
-    ).n;
     rows.push([
-      'people whose answers were stored',
-      String(stored),
-      `of ${USERS} submitting; every acknowledged submission is in the database`,
+      'resident memory of the app after the run',
+      residentMemory(app.child.pid),
+      `bare Bolt app: ${residentMemory(bareChild.pid)}`,
+    ]);
+    const check = openDatabase(database);
+    const stored = (
+      check
+        .prepare('SELECT count(DISTINCT user_id) AS n FROM answers WHERE pulse_id = ?')
+        .get(pulse.id) as { n: number }
+    ).n;
+    check.close();
+    const forms = standIn.callsTo('views.open').filter((c) => c.status === 200).length;
+    rows.push([
+      'what reached the database and Slack',
+      `${stored} of ${USERS} people's answers stored; ${forms} forms opened`,
+      'the load cycles through the same people: a repeat submission replaces their answers',
     ]);
     return { title: 'Interactions through the HTTP receiver (signatures checked)', rows };
   } finally {
-    await bare.stop();
-    await t.stop();
+    bareChild.kill('SIGTERM');
+    app.child.kill('SIGTERM');
+    await app.exited;
+    await standIn.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

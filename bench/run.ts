@@ -29,9 +29,9 @@ async function main(): Promise<void> {
     title: 'Memory',
     rows: [
       [
-        'resident memory after the whole run',
+        'the benchmark process after the whole run',
         megabytes(process.memoryUsage().rss),
-        'idle figure: first row of the interactions table',
+        'the stand-in, the load and the digest database; the app’s own memory is in the interactions table',
       ],
     ],
   });

@@ -23,7 +23,9 @@ import {
   type RunKind,
   recordSkipped,
   renewClaim,
+  runningRuns,
   runsToResume,
+  takeOrphan,
   takeRun,
 } from '../storage/runs.js';
 import { getSurvey, type Survey, scheduledSurveys } from '../storage/surveys.js';
@@ -63,7 +65,9 @@ export class Scheduler {
   /** Runs this process is working on now, never to be taken over by itself. */
   private readonly running = new Set<number>();
   private stopped = false;
-  readonly owner = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  /** host:pid:process start:random: enough to tell, after a restart, that a claim's process is gone. */
+  readonly owner =
+    `${hostname()}:${process.pid}:${PROCESS_STARTED}:${Math.random().toString(36).slice(2, 8)}`;
 
   constructor(
     private readonly ctx: AppContext,
@@ -190,6 +194,18 @@ export class Scheduler {
           await remindPulse(this.ctx, pulse);
         });
       }
+    }
+    // A run whose process died on this machine (a crash, a kill -9, a container
+    // restart) is resumed at once; one claimed elsewhere waits out its lease.
+    for (const run of runningRuns(this.ctx.db)) {
+      if (this.running.has(run.id) || !claimantIsGone(run.claimedBy, this.owner)) continue;
+      if (!takeOrphan(this.ctx.db, run, this.owner, now)) continue;
+      this.ctx.logger.info('resuming a run its process left when it died', {
+        job: run.kind,
+        survey: run.surveyId,
+        due: run.scheduledFor,
+      });
+      await this.execute(run, now);
     }
     const staleBefore = addMilliseconds(now, -this.options.leaseMs);
     for (const run of runsToResume(this.ctx.db, now, staleBefore)) {
@@ -351,5 +367,30 @@ export class Scheduler {
         this.ctx.logger.error('scheduled work failed', describeError(error)),
       ),
     );
+  }
+}
+
+/** When this process started, in milliseconds: two lives of one pid differ here. */
+const PROCESS_STARTED = Math.round(performance.timeOrigin);
+
+/**
+ * Whether the process that claimed a run is gone: it ran on this machine and its
+ * pid is no longer alive, or the pid is this process's own but from an earlier
+ * life (a restarted container keeps pid 1). Claims from other machines are not
+ * judged here; they wait out the lease.
+ */
+export function claimantIsGone(claimedBy: string | null, self: string): boolean {
+  if (claimedBy === null || claimedBy === self) return false;
+  const parts = claimedBy.split(':');
+  const pid = Number(parts.at(-3));
+  const started = Number(parts.at(-2));
+  const host = parts.slice(0, -3).join(':');
+  if (host !== hostname() || !Number.isSafeInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return started !== PROCESS_STARTED;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }

@@ -74,6 +74,8 @@ export function createSlackApp(
     botId: identity.botId,
     botUserId: identity.botUserId,
     tokenVerificationEnabled: false,
+    // The app keeps no conversation state in Bolt: skip its per-request store lookup.
+    convoStore: false,
     clientOptions: slackClientOptions(ctx.config),
   });
 

@@ -146,3 +146,24 @@ export function renewClaim(db: Db, id: number, owner: string, at: Date): void {
     `UPDATE schedule_runs SET claimed_at = ? WHERE id = ? AND claimed_by = ? AND status = 'running'`,
   ).run(at.toISOString(), id, owner);
 }
+
+/** Runs some process has claimed and not finished: their claimants may have died. */
+export function runningRuns(db: Db): Run[] {
+  return db
+    .prepare(
+      `SELECT ${COLUMNS} FROM schedule_runs WHERE status = 'running' ORDER BY scheduled_for, id`,
+    )
+    .all() as Run[];
+}
+
+/** Takes over a run from a claimant known to be dead; false when someone else took it first. */
+export function takeOrphan(db: Db, run: Run, owner: string, now: Date): boolean {
+  return (
+    db
+      .prepare(
+        `UPDATE schedule_runs SET claimed_by = ?, claimed_at = ?
+         WHERE id = ? AND status = 'running' AND claimed_by IS ?`,
+      )
+      .run(owner, now.toISOString(), run.id, run.claimedBy).changes > 0
+  );
+}

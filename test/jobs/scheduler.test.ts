@@ -1,8 +1,9 @@
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/context.js';
 import { pulseJob } from '../../src/jobs/pulse-job.js';
-import { Scheduler } from '../../src/jobs/scheduler.js';
+import { claimantIsGone, Scheduler } from '../../src/jobs/scheduler.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { createPulse, recordPulseMessage } from '../../src/storage/pulses.js';
 import { runsOf } from '../../src/storage/runs.js';
@@ -299,7 +300,7 @@ describe('shutdown', () => {
 });
 
 describe('a restart in the middle of a run', () => {
-  function crashedRun(posted: boolean) {
+  function crashedRun(posted: boolean, claimedBy = 'dead-process') {
     const due = new Date('2026-11-23T08:00:00Z');
     const { pulse } = createPulse(db(), {
       surveyId: survey.id,
@@ -316,9 +317,9 @@ describe('a restart in the middle of a run', () => {
       });
     db()
       .prepare(
-        "INSERT INTO schedule_runs (kind, survey_id, scheduled_for, status, claimed_by, claimed_at) VALUES ('pulse', ?, ?, 'running', 'dead-process', '2026-11-23T08:00:01.000Z')",
+        "INSERT INTO schedule_runs (kind, survey_id, scheduled_for, status, claimed_by, claimed_at) VALUES ('pulse', ?, ?, 'running', ?, '2026-11-23T08:00:01.000Z')",
       )
-      .run(survey.id, due.toISOString());
+      .run(survey.id, due.toISOString(), claimedBy);
   }
 
   it('never posts twice: the run the dead process already posted is finished without posting', async () => {
@@ -328,6 +329,31 @@ describe('a restart in the middle of a run', () => {
     await at('2026-11-23T08:16:00Z', scheduler());
     expect(runsOf(db(), survey.id, 'pulse')[0]).toMatchObject({ status: 'done' });
     expect(channelPosts()).toEqual([]);
+  });
+
+  it('resumes at once a run whose process on this machine is gone, without waiting out the lease', async () => {
+    // A pid that is not running, and this process's own pid from an earlier life.
+    crashedRun(false, `${hostname()}:${2 ** 22 + 17}:1763800000000:abc123`);
+    await at('2026-11-23T08:02:00Z', scheduler());
+    expect(runsOf(db(), survey.id, 'pulse')[0]).toMatchObject({ status: 'done' });
+    expect(channelPosts()).toHaveLength(1);
+  });
+
+  it('leaves alone a run claimed by a live process on this machine until its lease runs out', async () => {
+    crashedRun(false, `${hostname()}:${process.ppid}:1763800000000:abc123`);
+    await at('2026-11-23T08:02:00Z', scheduler());
+    expect(runsOf(db(), survey.id, 'pulse')[0]?.status).toBe('running');
+    expect(channelPosts()).toEqual([]);
+  });
+
+  it('tells a dead claimant from a live one', () => {
+    const self = scheduler().owner;
+    const [host, pid, started] = self.split(':');
+    expect(claimantIsGone(self, self)).toBe(false);
+    expect(claimantIsGone(`${host}:${pid}:${started}:other`, self)).toBe(false);
+    expect(claimantIsGone(`${host}:${pid}:${Number(started) - 60_000}:old`, self)).toBe(true);
+    expect(claimantIsGone(`other-host:${2 ** 22 + 17}:1:x`, self)).toBe(false);
+    expect(claimantIsGone(null, self)).toBe(false);
   });
 
   it('posts once what the dead process had not posted yet', async () => {

@@ -70,7 +70,8 @@ export class SlackSender {
   constructor(
     readonly endpoint: string,
     readonly signingSecret: string,
-    readonly standIn: SlackStandIn,
+    /** Where trigger ids and response URLs come from: the stand-in, or ids it minted beforehand. */
+    readonly standIn: Pick<SlackStandIn, 'mintTriggerId' | 'responseUrl'>,
   ) {}
 
   /** The fields of a slash command, named as in Slack's payload. */

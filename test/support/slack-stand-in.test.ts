@@ -150,6 +150,27 @@ describe('the Slack stand-in', () => {
     expect(standIn.messagesIn('C0LEADERS')).toHaveLength(1);
   });
 
+  it('enforces each method’s published tier with 429 and a Retry-After for the rest of the window', async () => {
+    standIn.enforceRateLimits();
+    const raw = (method: string, body: Record<string, string>) =>
+      fetch(`${standIn.apiUrl}${method}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${BOT_TOKEN}` },
+        body: new URLSearchParams(body),
+      });
+    // users.list is Tier 2: 20 calls a minute.
+    for (let i = 0; i < 20; i++) expect((await raw('users.list', {})).status).toBe(200);
+    const refused = await raw('users.list', {});
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(59);
+    // Another method has its own allowance; chat.postMessage allows one a second per channel.
+    expect((await raw('conversations.members', { channel: 'C0LEADERS' })).status).toBe(200);
+    expect((await raw('chat.postMessage', { channel: 'C0LEADERS', text: 'a' })).status).toBe(200);
+    expect((await raw('chat.postMessage', { channel: 'C0LEADERS', text: 'b' })).status).toBe(429);
+    expect(standIn.rateLimited).toBe(2);
+    expect(standIn.minimumTimeMs({ 'conversations.open': 120 })).toBe(120_000);
+  });
+
   it('injects a 500 and an ok:false error, each for the chosen method only', async () => {
     standIn.inject('chat.postMessage', { status: 500 });
     await expect(client.chat.postMessage({ channel: 'C0LEADERS', text: 'x' })).rejects.toThrow();

@@ -1,0 +1,21 @@
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { ANSWER_PULSE_ACTION } from '../src/views/pulse-message.js';
+import { PULSE_MODAL_CALLBACK } from '../src/views/pulse-modal.js';
+
+/**
+ * The benchmark's yardstick: a Bolt app with the same receiver, signature check
+ * and listeners as Alignment Pulse, run as its own process the same way, that
+ * only acknowledges.
+ */
+const app = new App({
+  token: 'xoxb-bare',
+  botId: 'B0BARE',
+  botUserId: 'U0BARE',
+  tokenVerificationEnabled: false,
+  receiver: new HTTPReceiver({ signingSecret: process.env.SLACK_SIGNING_SECRET ?? '' }),
+  logLevel: LogLevel.ERROR,
+});
+app.view(PULSE_MODAL_CALLBACK, async ({ ack }) => ack());
+app.action(ANSWER_PULSE_ACTION, async ({ ack }) => ack());
+await app.start(Number(process.env.PORT));
+process.stdout.write('bare app listening\n');
