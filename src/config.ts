@@ -25,6 +25,10 @@ export interface Config {
   anonymityThreshold: number;
   /** A scheduled run missed by at most this long (an outage) is caught up at start. */
   catchUpGraceHours: number;
+  /** Answers and comments older than this many months are deleted. */
+  retentionMonths: number;
+  /** How long one Slack Web API call may take before it counts as failed. */
+  slackTimeoutMs: number;
 }
 
 const blankToUndefined = (value: unknown) =>
@@ -116,6 +120,12 @@ const envSchema = z.object({
   CATCH_UP_GRACE_HOURS: z
     .preprocess(blankToUndefined, z.string().default('12'))
     .pipe(wholeNumber(0, 168, 'should be a whole number of hours from 0 to 168')),
+  RETENTION_MONTHS: z
+    .preprocess(blankToUndefined, z.string().default('24'))
+    .pipe(wholeNumber(1, 240, 'should be a whole number of months from 1 to 240')),
+  SLACK_TIMEOUT_MS: z
+    .preprocess(blankToUndefined, z.string().default('10000'))
+    .pipe(wholeNumber(100, 120_000, 'should be a whole number of milliseconds from 100 to 120000')),
 });
 
 /** Where each variable's value may be shown in an error message. */
@@ -159,6 +169,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     defaultTimezone: e.DEFAULT_TIMEZONE,
     anonymityThreshold: e.ANONYMITY_THRESHOLD,
     catchUpGraceHours: e.CATCH_UP_GRACE_HOURS,
+    retentionMonths: e.RETENTION_MONTHS,
+    slackTimeoutMs: e.SLACK_TIMEOUT_MS,
   };
 }
 

@@ -33,6 +33,8 @@ describe('loadConfig', () => {
       defaultTimezone: 'UTC',
       anonymityThreshold: 3,
       catchUpGraceHours: 12,
+      retentionMonths: 24,
+      slackTimeoutMs: 10_000,
     });
   });
 

@@ -6,6 +6,7 @@ import { type PeriodScore, scorePeriod } from '../domain/scoring.js';
 import { lastWeeks, type Week } from '../domain/weeks.js';
 import { describeError } from '../errors.js';
 import { slackErrorCode } from '../slack/slack-errors.js';
+import { recordDeliveryFailure } from '../storage/delivery-failures.js';
 import { claimDigest, recordDigest, weekComments, weeklyTallies } from '../storage/scores.js';
 import type { Survey } from '../storage/surveys.js';
 import { digestMessage } from '../views/digest.js';
@@ -93,11 +94,19 @@ export async function postDigest(
         title: `Alignment trend, last ${TREND_WEEKS} weeks`,
       });
     } catch (error) {
+      const code = slackErrorCode(error);
       ctx.logger.warn('the digest went out without its chart', {
         survey: survey.id,
         channel: channelId,
-        error:
-          slackErrorCode(error) === 'unknown_error' ? describeError(error) : slackErrorCode(error),
+        error: code === 'unknown_error' ? describeError(error) : code,
+      });
+      recordDeliveryFailure(ctx.db, {
+        teamId: survey.teamId,
+        surveyId: survey.id,
+        channelId,
+        action: 'upload the digest chart',
+        error: code,
+        at: ctx.now(),
       });
     }
   }

@@ -30,7 +30,9 @@ import {
 } from '../storage/runs.js';
 import { getSurvey, type Survey, scheduledSurveys } from '../storage/surveys.js';
 import { closePulse } from './close-pulse.js';
+import { notifyAdmins } from './notify-admins.js';
 import { remindPulse } from './remind-pulse.js';
+import { applyRetention } from './retention.js';
 
 /** The job a survey's own schedule runs (a pulse, a digest), for one due time. */
 export type SurveyJob = (ctx: AppContext, survey: Survey, dueAt: Date) => Promise<void>;
@@ -195,6 +197,18 @@ export class Scheduler {
         });
       }
     }
+    // Retention, once a day from 03:00 UTC.
+    const retentionDue = new Date(
+      Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), RETENTION_HOUR_UTC),
+    );
+    if (now >= retentionDue)
+      await this.claimAndRun(
+        { kind: 'retention', surveyId: NO_SURVEY, scheduledFor: retentionDue },
+        now,
+        async () => {
+          applyRetention(this.ctx);
+        },
+      );
     // A run whose process died on this machine (a crash, a kill -9, a container
     // restart) is resumed at once; one claimed elsewhere waits out its lease.
     for (const run of runningRuns(this.ctx.db)) {
@@ -219,6 +233,7 @@ export class Scheduler {
       });
       await this.execute(run, now);
     }
+    await notifyAdmins(this.ctx);
   }
 
   /** node-cron fired a survey's schedule: run its latest due time, if nobody has. */
@@ -285,6 +300,12 @@ export class Scheduler {
   /** Runs a resumed run again from its key: every job is idempotent. */
   private async execute(run: Run, now: Date): Promise<void> {
     const dueAt = new Date(run.scheduledFor);
+    if (run.kind === 'retention') {
+      await this.attempt(run, async () => {
+        applyRetention(this.ctx);
+      });
+      return;
+    }
     if (run.kind === 'pulse' || run.kind === 'digest') {
       await this.attempt(run, () =>
         this.jobFor(run.kind as 'pulse' | 'digest', run.surveyId, dueAt),
@@ -369,6 +390,11 @@ export class Scheduler {
     );
   }
 }
+
+/** The hour (UTC) the daily retention job runs from. */
+const RETENTION_HOUR_UTC = 3;
+/** schedule_runs.survey_id for jobs that belong to no survey. */
+const NO_SURVEY = 0;
 
 /** When this process started, in milliseconds: two lives of one pid differ here. */
 const PROCESS_STARTED = Math.round(performance.timeOrigin);

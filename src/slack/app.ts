@@ -19,7 +19,7 @@ export function slackClientOptions(config: Config): WebClientOptions {
   return {
     ...(config.slack.apiUrl === undefined ? {} : { slackApiUrl: config.slack.apiUrl }),
     // A hung call must not hold a request or a job forever.
-    timeout: 10_000,
+    timeout: config.slackTimeoutMs,
     // Interactive work cannot wait half an hour (the client's default); scheduled
     // work has its own retries with backoff on top of these few quick ones.
     retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000, randomize: true },

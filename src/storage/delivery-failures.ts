@@ -2,6 +2,7 @@ import type { Db } from './database.js';
 
 export interface DeliveryFailure {
   id: number;
+  teamId: string;
   surveyId: number | null;
   channelId: string | null;
   action: string;
@@ -35,8 +36,39 @@ export function recentDeliveryFailures(
 ): DeliveryFailure[] {
   return db
     .prepare(
-      `SELECT id, survey_id AS surveyId, channel_id AS channelId, action, error, occurred_at AS occurredAt
+      `SELECT id, team_id AS teamId, survey_id AS surveyId, channel_id AS channelId, action, error, occurred_at AS occurredAt
        FROM delivery_failures WHERE team_id = ? AND occurred_at >= ? ORDER BY occurred_at DESC, id DESC LIMIT ?`,
     )
     .all(teamId, since.toISOString(), limit) as DeliveryFailure[];
+}
+
+/** Failures no admin has been told about yet, oldest first. */
+export function untoldFailures(db: Db): DeliveryFailure[] {
+  return db
+    .prepare(
+      `SELECT id, team_id AS teamId, survey_id AS surveyId, channel_id AS channelId, action, error,
+         occurred_at AS occurredAt
+       FROM delivery_failures WHERE notified_at IS NULL ORDER BY occurred_at, id`,
+    )
+    .all() as DeliveryFailure[];
+}
+
+/** Whether admins were told of the same problem (same place, action and error) since `since`. */
+export function toldSince(db: Db, f: DeliveryFailure, since: Date): boolean {
+  return (
+    db
+      .prepare(
+        `SELECT 1 FROM delivery_failures
+         WHERE team_id = ? AND survey_id IS ? AND channel_id IS ? AND action = ? AND error = ?
+           AND notified_at >= ? LIMIT 1`,
+      )
+      .get(f.teamId, f.surveyId, f.channelId, f.action, f.error, since.toISOString()) !== undefined
+  );
+}
+
+export function markTold(db: Db, ids: readonly number[], at: Date): void {
+  const mark = db.prepare('UPDATE delivery_failures SET notified_at = ? WHERE id = ?');
+  db.transaction(() => {
+    for (const id of ids) mark.run(at.toISOString(), id);
+  })();
 }

@@ -206,3 +206,11 @@ export function saveSurvey(
   if (survey === undefined) throw new Error(`survey ${id} vanished after it was saved`);
   return survey;
 }
+
+/** Who set the survey up: the admin told first when something goes wrong with it. */
+export function surveyCreator(db: Db, surveyId: number): string | undefined {
+  const row = db
+    .prepare('SELECT created_by AS createdBy FROM surveys WHERE id = ?')
+    .get(surveyId) as { createdBy: string | null } | undefined;
+  return row?.createdBy ?? undefined;
+}

@@ -1,0 +1,68 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { readEnvironment } from './config.js';
+import { describeError } from './errors.js';
+
+const DEFAULT_DATABASE = './data/alignment-pulse.db';
+
+/**
+ * `npm run backup -- <file>`: a consistent copy of the live database, made with
+ * SQLite's online backup while the app keeps running (readers and the writer
+ * are not stopped), then checked. Reads DATABASE_PATH like the app does.
+ */
+async function main(): Promise<number> {
+  const target = process.argv[2];
+  if (target === undefined || target.trim() === '') {
+    process.stderr.write(
+      'Say where to write the backup: npm run backup -- backups/alignment-pulse-2026-11-22.db\n',
+    );
+    return 2;
+  }
+  const source = resolve(readEnvironment().DATABASE_PATH?.trim() || DEFAULT_DATABASE);
+  const destination = resolve(target);
+  if (!existsSync(source)) {
+    process.stderr.write(
+      `There is no database at ${source}. Set DATABASE_PATH to the file the app uses.\n`,
+    );
+    return 1;
+  }
+  if (existsSync(destination)) {
+    process.stderr.write(
+      `${destination} already exists; backups are never overwritten. Choose a new file name.\n`,
+    );
+    return 1;
+  }
+  const db = new Database(source, { readonly: true, fileMustExist: true });
+  try {
+    await db.backup(destination);
+  } catch (error) {
+    process.stderr.write(`The backup failed: ${describeError(error)}\n`);
+    return 1;
+  } finally {
+    db.close();
+  }
+  const copy = new Database(destination, { readonly: true, fileMustExist: true });
+  const check = copy.pragma('integrity_check', { simple: true });
+  const answers = (copy.prepare('SELECT count(*) AS n FROM answers').get() as { n: number }).n;
+  copy.close();
+  if (check !== 'ok') {
+    process.stderr.write(
+      `The copy at ${destination} failed its integrity check: ${String(check)}\n`,
+    );
+    return 1;
+  }
+  const megabytes = (statSync(destination).size / 1024 / 1024).toFixed(1);
+  process.stdout.write(
+    `Backed up ${source} to ${destination} (${megabytes} MB, ${answers} answers); integrity check ok.\n`,
+  );
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`The backup failed: ${describeError(error)}\n`);
+    process.exit(1);
+  },
+);

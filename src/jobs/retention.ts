@@ -1,0 +1,25 @@
+import { subMonths } from 'date-fns';
+import type { AppContext } from '../context.js';
+import { deletePulse, expiredPulses } from '../storage/retention.js';
+
+/**
+ * The daily retention job: every pulse that closed more than RETENTION_MONTHS
+ * ago is deleted whole, with its answers and comments. Pulse by pulse, so the
+ * app keeps answering while a large backlog goes.
+ */
+export function applyRetention(ctx: AppContext): {
+  pulses: number;
+  answers: number;
+  comments: number;
+} {
+  const cutoff = subMonths(ctx.now(), ctx.config.retentionMonths);
+  const totals = { pulses: 0, answers: 0, comments: 0 };
+  for (const pulseId of expiredPulses(ctx.db, cutoff)) {
+    const removed = deletePulse(ctx.db, pulseId);
+    totals.pulses += 1;
+    totals.answers += removed.answers;
+    totals.comments += removed.comments;
+  }
+  ctx.logger.info('retention', { before: cutoff.toISOString(), ...totals });
+  return totals;
+}
