@@ -16,6 +16,14 @@ function render(part: unknown): string {
 }
 
 /**
+ * Debug lines of the Slack SDKs that print whole request or response bodies: a
+ * form's state holds answers, a digest holds comments. They are cut to their
+ * label, so even the most verbose log never holds what a leader gave.
+ */
+const PAYLOAD_DUMP =
+  /^(http request (?:body|result|headers)|http response (?:body|headers))\b[^:]*:/;
+
+/**
  * The app's one logger, handed to Bolt and to every module through the context.
  * One line per entry: time, level, source, message. Callers log events and ids,
  * never answer values or comment text.
@@ -29,7 +37,9 @@ export function createLogger(
   let source = name;
   const emit = (at: LogLevelName, parts: unknown[]) => {
     if (ORDER[at] < ORDER[threshold]) return;
-    const text = parts.map(render).join(' ');
+    let text = parts.map(render).join(' ');
+    const dump = PAYLOAD_DUMP.exec(text);
+    if (dump !== null) text = `${dump[0]} [left out: Slack payloads can hold answers and comments]`;
     write(`${new Date().toISOString()} ${at.toUpperCase().padEnd(5)} [${source}] ${text}\n`);
   };
   return {

@@ -1,15 +1,24 @@
 import type { AppContext } from '../context.js';
 import { getPulse, markClosed, type Pulse } from '../storage/pulses.js';
+import { throwIfRefused } from './deliver.js';
 import { refreshPulseMessages } from './refresh-pulse-messages.js';
 
 /**
  * Closes a pulse and turns its messages into "Closed — 9 leaders answered".
- * Idempotent: a pulse already closed is left as it is. Returns whether it closed it.
+ * The pulse closes in the database first, whatever Slack does; a message Slack
+ * would not update makes the call throw, so the scheduler retries it, and the
+ * retry (`again`) updates the messages of a pulse already closed. Otherwise a
+ * pulse already closed is left as it is. Returns whether this call closed it.
  */
-export async function closePulse(ctx: AppContext, pulse: Pulse): Promise<boolean> {
-  if (!markClosed(ctx.db, pulse.id, ctx.now())) return false;
+export async function closePulse(
+  ctx: AppContext,
+  pulse: Pulse,
+  options: { again?: boolean } = {},
+): Promise<boolean> {
+  const closedNow = markClosed(ctx.db, pulse.id, ctx.now());
+  if (!closedNow && options.again !== true) return false;
   const closed = getPulse(ctx.db, pulse.id) ?? pulse;
-  ctx.logger.info('pulse closed', { pulse: pulse.id, survey: pulse.surveyId });
-  await refreshPulseMessages(ctx, closed, ['channel', 'dm']);
-  return true;
+  if (closedNow) ctx.logger.info('pulse closed', { pulse: pulse.id, survey: pulse.surveyId });
+  throwIfRefused(await refreshPulseMessages(ctx, closed, ['channel', 'dm']));
+  return closedNow;
 }

@@ -4,7 +4,7 @@ import { getPulse, type Pulse, type PulseMessageKind, pulseMessages } from '../s
 import { pulseQuestions } from '../storage/questions.js';
 import { getSurvey } from '../storage/surveys.js';
 import { pulseMessage } from '../views/pulse-message.js';
-import { deliver } from './deliver.js';
+import { type DeliveryProblem, deliver } from './deliver.js';
 
 /**
  * Rewrites the pulse's posted messages with the current count of answers (never
@@ -15,9 +15,10 @@ export async function refreshPulseMessages(
   ctx: AppContext,
   pulse: Pulse,
   kinds: readonly PulseMessageKind[],
-): Promise<void> {
+): Promise<DeliveryProblem[]> {
   const survey = getSurvey(ctx.db, pulse.surveyId);
-  if (survey === undefined) return;
+  if (survey === undefined) return [];
+  const problems: DeliveryProblem[] = [];
   const message = pulseMessage({
     pulseId: pulse.id,
     questionCount: pulseQuestions(ctx.db, pulse.id).length,
@@ -29,7 +30,7 @@ export async function refreshPulseMessages(
   for (const posted of pulseMessages(ctx.db, pulse.id)) {
     if (!kinds.includes(posted.kind) || posted.ts === null || posted.ts === '') continue;
     const ts = posted.ts;
-    await deliver(
+    const problem = await deliver(
       ctx,
       {
         teamId: pulse.teamId,
@@ -41,7 +42,9 @@ export async function refreshPulseMessages(
         await ctx.slack.chat.update({ channel: posted.channelId, ts, ...message });
       },
     );
+    if (problem !== undefined) problems.push(problem);
   }
+  return problems;
 }
 
 /** At most one count update per pulse in this many milliseconds (chat.update is rate limited). */

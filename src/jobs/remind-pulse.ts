@@ -9,7 +9,7 @@ import {
 import { pulseQuestions } from '../storage/questions.js';
 import { getSurvey } from '../storage/surveys.js';
 import { reminderMessage } from '../views/pulse-message.js';
-import { sendPulseDm } from './deliver.js';
+import { type DeliveryProblem, sendPulseDm, throwIfRefused } from './deliver.js';
 
 /**
  * Sends one reminder DM to each person the pulse went to who has not answered,
@@ -28,13 +28,17 @@ export async function remindPulse(ctx: AppContext, pulse: Pulse): Promise<number
     questionCount: pulseQuestions(ctx.db, current.id).length,
   });
   let reminded = 0;
+  const problems: DeliveryProblem[] = [];
   for (const userId of nonRespondents(ctx.db, current.id)) {
     const alreadyReminded =
       findPulseMessage(ctx.db, current.id, 'reminder', { userId }) !== undefined;
     const problem = await sendPulseDm(ctx, current, userId, 'reminder', message);
-    if (!alreadyReminded && problem === undefined) reminded++;
+    if (problem !== undefined) problems.push(problem);
+    else if (!alreadyReminded) reminded++;
   }
   markReminded(ctx.db, current.id, ctx.now());
-  ctx.logger.info('pulse reminders sent', { pulse: current.id, reminded });
+  ctx.logger.info('pulse reminders sent', { pulse: current.id, reminded, failed: problems.length });
+  // The scheduler retries the run; the retry reminds only those still missing one.
+  throwIfRefused(problems);
   return reminded;
 }

@@ -315,7 +315,7 @@ export class Scheduler {
     const pulse = pulseByDue(this.ctx.db, run.surveyId, run.scheduledFor);
     await this.attempt(run, async () => {
       if (pulse === undefined) return;
-      if (run.kind === 'close') await closePulse(this.ctx, pulse);
+      if (run.kind === 'close') await closePulse(this.ctx, pulse, { again: true });
       else if (run.kind === 'remind' && new Date(pulse.closesAt) > now)
         await remindPulse(this.ctx, pulse);
     });

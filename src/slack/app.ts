@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, type LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
@@ -70,6 +70,8 @@ export function createSlackApp(
     token: slack.botToken,
     receiver,
     logger: ctx.logger,
+    // Without it Bolt resets the shared logger to INFO and LOG_LEVEL=debug is lost.
+    logLevel: ctx.config.logLevel as LogLevel,
     // The token was checked with auth.test before the app was built: no second check.
     botId: identity.botId,
     botUserId: identity.botUserId,

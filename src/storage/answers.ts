@@ -122,6 +122,20 @@ export function forgetPerson(
     db.prepare(`DELETE FROM pulse_recipients WHERE user_id = ? AND ${inTeam}`).run(userId, teamId);
     db.prepare(`DELETE FROM pulse_messages WHERE user_id = ? AND ${inTeam}`).run(userId, teamId);
     db.prepare('DELETE FROM respondents WHERE team_id = ? AND user_id = ?').run(teamId, userId);
+    // A DM that failed names the person as its channel.
+    db.prepare('DELETE FROM delivery_failures WHERE team_id = ? AND channel_id = ?').run(
+      teamId,
+      userId,
+    );
+    // Who set a survey up or wrote a custom question is kept no longer either.
+    db.prepare('UPDATE surveys SET created_by = NULL WHERE team_id = ? AND created_by = ?').run(
+      teamId,
+      userId,
+    );
+    db.prepare(
+      `UPDATE questions SET created_by = NULL WHERE created_by = ?
+       AND survey_id IN (SELECT id FROM surveys WHERE team_id = ?)`,
+    ).run(userId, teamId);
     return { answers, comments };
   })();
 }

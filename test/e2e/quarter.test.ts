@@ -4,6 +4,7 @@ import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../../src/domain/d
 import {
   ADMIN,
   type Answer,
+  COMMENTS,
   DESIGNERS_ONLY_WEEK,
   EXEC,
   LEADERS,
@@ -25,7 +26,12 @@ let t: TestApp;
 let quarter: QuarterResult;
 
 beforeAll(async () => {
-  t = await startTestApp({ now: () => clock.now, schedule: false, env: { ADMIN_USER_IDS: ADMIN } });
+  // Logging at its most verbose: the privacy checks below read every line.
+  t = await startTestApp({
+    now: () => clock.now,
+    schedule: false,
+    env: { ADMIN_USER_IDS: ADMIN, LOG_LEVEL: 'debug' },
+  });
   quarter = await runQuarter(t, clock);
 }, 120_000);
 afterAll(async () => {
@@ -123,5 +129,18 @@ describe('a quarter of Alignment Pulse', () => {
     // No design group of fewer than 3 ever appears.
     expect(csv).not.toMatch(/,design,[12],/);
     expect(t.standIn.violations()).toEqual([]);
+  });
+
+  it('logs, at the most verbose level, no comment and no answer beside the person who gave it', () => {
+    expect(t.logs.length).toBeGreaterThan(100);
+    const comments = Object.values(COMMENTS).flatMap((week) => week.map((c) => c.text));
+    const people = [ADMIN, ...LEADERS.map((l) => l.id)];
+    for (const line of t.logs) {
+      for (const comment of comments) expect(line).not.toContain(comment);
+      if (people.some((id) => line.includes(id))) {
+        // An answer travels as a selected option's value (1–5) in the form's state.
+        expect(line).not.toMatch(/selected_option|"value"\s*:\s*"[1-5]"|state/);
+      }
+    }
   });
 });

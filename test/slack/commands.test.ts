@@ -192,6 +192,49 @@ describe('role and forget-me', () => {
     expect(count("SELECT count(*) AS n FROM answers WHERE user_id = 'U0P2'")).toBe(3);
   });
 
+  it('forget-me: leaves no table naming the person, even the admin who set the survey up', async () => {
+    seedWeeks();
+    const db = t.app.ctx.db;
+    db.prepare(
+      "INSERT INTO comments (pulse_id, user_id, body, created_at, updated_at) VALUES (2, ?, 'mine', 'a', 'a')",
+    ).run(ADMIN);
+    db.prepare(
+      "INSERT INTO answers (pulse_id, question_id, user_id, discipline, value, answered_at, updated_at) VALUES (2, 'okrs.same_direction', ?, 'product', 4, 'a', 'a')",
+    ).run(ADMIN);
+    db.prepare(
+      "INSERT INTO pulse_messages (pulse_id, channel_id, kind, user_id, ts) VALUES (2, 'D0ADMIN', 'dm', ?, '1.2')",
+    ).run(ADMIN);
+    db.prepare(
+      "INSERT INTO delivery_failures (team_id, survey_id, channel_id, action, error) VALUES (?, ?, ?, 'send the pulse by DM', 'user_not_found')",
+    ).run(TEAM_ID, survey.id, ADMIN);
+    await run('role product', ADMIN);
+    await run('forget-me', ADMIN);
+    await t.slack.interaction(
+      t.slack.buttonClick({
+        user: ADMIN,
+        channel: LEADS,
+        actionId: 'forget_me_confirm',
+        value: 'confirm',
+      }),
+    );
+    await t.app.idle();
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+      name: string;
+    }[];
+    const naming: string[] = [];
+    for (const { name } of tables) {
+      const columns = db.prepare(`PRAGMA table_info(${name})`).all() as { name: string }[];
+      for (const column of columns) {
+        const found = db
+          .prepare(`SELECT count(*) AS n FROM ${name} WHERE CAST(${column.name} AS TEXT) = ?`)
+          .get(ADMIN) as { n: number };
+        if (found.n > 0) naming.push(`${name}.${column.name}`);
+      }
+    }
+    expect(naming).toEqual([]);
+    expect(count("SELECT count(*) AS n FROM answers WHERE user_id = 'U0P2'")).toBe(3);
+  });
+
   it('forget-me: "Keep them" deletes nothing', async () => {
     seedWeeks();
     await run('forget-me', 'U0P1');

@@ -153,6 +153,7 @@ export class SlackStandIn {
   rateLimited = 0;
 
   private limits: RateLimits | undefined;
+  private revoked = false;
   private readonly faults = new Map<string, Fault[]>();
   private readonly triggers = new Map<string, 'fresh' | 'used' | 'expired'>();
   private readonly dmChannels = new Map<string, string>();
@@ -214,6 +215,11 @@ export class SlackStandIn {
   /** A response_url as Slack puts in a slash command or interaction payload. */
   responseUrl(): string {
     return `${this.url}response/${++this.counter}`;
+  }
+
+  /** From now on the bot token is refused everywhere (`invalid_auth`), as after a revoke. */
+  revokeToken(): void {
+    this.revoked = true;
   }
 
   /** The next `times` calls to `method` meet `fault` instead of an answer. */
@@ -362,7 +368,8 @@ export class SlackStandIn {
     }
 
     if (token === undefined) return send(200, { ok: false, error: 'not_authed' });
-    if (token !== this.botToken) return send(200, { ok: false, error: 'invalid_auth' });
+    if (token !== this.botToken || this.revoked)
+      return send(200, { ok: false, error: 'invalid_auth' });
 
     const problems = checkCall(method, args, { tokenInHeader: bearer !== undefined });
     if (problems.length > 0) {
