@@ -81,6 +81,7 @@ export function createSlackApp(
     clientOptions: slackClientOptions(ctx.config),
   });
 
+  answerWhatNoListenerTakes(app);
   const inFlight = new InFlight();
   app.use(async ({ next }) => {
     await inFlight.track(next());
@@ -92,4 +93,23 @@ export function createSlackApp(
     });
   });
   return { app, mode, inFlight };
+}
+
+/**
+ * A body Bolt cannot route (no type it knows: nothing Slack sends, but anyone
+ * can sign garbage with a leaked secret or a bug) would be left unanswered until
+ * the receiver's three-second timeout and a 404. It is answered at once with an
+ * empty 200 instead, and nothing runs. Whatever a listener acknowledged is left alone.
+ */
+function answerWhatNoListenerTakes(app: App): void {
+  const processEvent = app.processEvent.bind(app);
+  app.processEvent = async (event) => {
+    let acked = false;
+    const ack: typeof event.ack = async (response) => {
+      acked = true;
+      return event.ack(response);
+    };
+    await processEvent({ ...event, ack });
+    if (!acked) await event.ack();
+  };
 }

@@ -7,6 +7,15 @@ import { cancelForgetMe, confirmForgetMe } from './forget-me.js';
 import { changeRoleFromHome, editSetupFromHome } from './home.js';
 import { openPulseForm } from './open-pulse-form.js';
 
+/** The action ids answered below; anything else is acknowledged and ignored. */
+export const HANDLED_ACTIONS = [
+  ANSWER_PULSE_ACTION,
+  FORGET_ME_CONFIRM_ACTION,
+  FORGET_ME_CANCEL_ACTION,
+  HOME_ROLE_ACTION,
+  HOME_EDIT_SETUP_ACTION,
+] as const;
+
 /** Every button and menu the bot answers. */
 export function registerActions(app: App, ctx: AppContext): void {
   const on = (actionId: string, listener: Parameters<typeof app.action<BlockAction>>[1]) =>

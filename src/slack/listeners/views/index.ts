@@ -5,6 +5,9 @@ import { SETUP_CALLBACK } from '../../../views/setup-modal.js';
 import { saveSetup } from './save-setup.js';
 import { submitPulse } from './submit-pulse.js';
 
+/** The modal callback ids answered below; anything else is acknowledged and ignored. */
+export const HANDLED_VIEWS = [PULSE_MODAL_CALLBACK, SETUP_CALLBACK] as const;
+
 /** Every modal submission the bot answers. */
 export function registerViews(app: App, ctx: AppContext): void {
   app.view({ type: 'view_submission', callback_id: PULSE_MODAL_CALLBACK }, submitPulse(ctx));
