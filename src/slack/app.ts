@@ -57,13 +57,15 @@ export function createSlackApp(
     });
   } else {
     mode = 'http';
-    receiver = new HTTPReceiver({
+    const http = new HTTPReceiver({
       // The config refuses HTTP mode without a signing secret.
       signingSecret: slack.signingSecret ?? '',
       endpoints: EVENTS_PATH,
       logger: ctx.logger,
       customRoutes,
     });
+    refuseBodiesThatAreNotObjects(http, ctx.logger);
+    receiver = http;
   }
 
   const app = new App({
@@ -81,7 +83,7 @@ export function createSlackApp(
     clientOptions: slackClientOptions(ctx.config),
   });
 
-  answerWhatNoListenerTakes(app);
+  answerWhatNoListenerTakes(app, ctx.logger);
   const inFlight = new InFlight();
   app.use(async ({ next }) => {
     await inFlight.track(next());
@@ -95,15 +97,82 @@ export function createSlackApp(
   return { app, mode, inFlight };
 }
 
+type Body = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Body =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isText = (value: unknown): value is string => typeof value === 'string' && value !== '';
+const isUrl = (value: unknown): boolean => isText(value) && URL.canParse(value);
+
 /**
- * A body Bolt cannot route (no type it knows: nothing Slack sends, but anyone
- * can sign garbage with a leaked secret or a bug) would be left unanswered until
- * the receiver's three-second timeout and a 404. It is answered at once with an
- * empty 200 instead, and nothing runs. Whatever a listener acknowledged is left alone.
+ * Whether a request body has the fields Bolt relies on to route it: who sent
+ * it, from which workspace, and what it is. Slack always sends them; a body
+ * without them was not sent by Slack (but may be signed: a leaked secret, a
+ * bug in a proxy) and must not reach Bolt, which would throw on it.
  */
-function answerWhatNoListenerTakes(app: App): void {
+export function hasSlackShape(body: unknown): boolean {
+  if (!isObject(body)) return false;
+  if (isText(body.command))
+    return isText(body.user_id) && isText(body.team_id) && isText(body.trigger_id);
+  if (body.type === 'url_verification' || body.ssl_check !== undefined) return true;
+  if (body.type === 'event_callback') {
+    const event = body.event;
+    return (
+      isText(body.team_id) &&
+      isObject(event) &&
+      isText(event.type) &&
+      // Bolt reads the conversation from these when they are there.
+      (event.channel === undefined || isText(event.channel) || isObject(event.channel)) &&
+      (event.user === undefined || isText(event.user) || isObject(event.user)) &&
+      (event.item === undefined || isObject(event.item))
+    );
+  }
+  const user = body.user;
+  const team = body.team;
+  const fromSomeone =
+    isObject(user) &&
+    isText(user.id) &&
+    ((isObject(team) && isText(team.id)) || isText(user.team_id));
+  // A click, a submission or a shortcut always comes with the trigger a modal needs,
+  // and where it came from, when given, is an object (Bolt reads its id).
+  if (!fromSomeone || !isText(body.trigger_id)) return false;
+  const places = [body.team, body.channel, body.message, body.container, body.view];
+  if (!places.every((place) => place === undefined || isObject(place))) return false;
+  switch (body.type) {
+    case 'block_actions':
+      return (
+        Array.isArray(body.actions) &&
+        body.actions.length > 0 &&
+        body.actions.every((a) => isObject(a) && typeof a.action_id === 'string') &&
+        // A click in a message comes with the URL to answer it on; a URL is a URL.
+        (body.message === undefined || isUrl(body.response_url)) &&
+        (body.response_url === undefined || isUrl(body.response_url))
+      );
+    case 'view_submission':
+      return isObject(body.view) && typeof body.view.callback_id === 'string';
+    case 'shortcut':
+    case 'message_action':
+      return typeof body.callback_id === 'string';
+    default:
+      return false;
+  }
+}
+
+/**
+ * Every request gets an answer at once. A body without Slack's shape is
+ * acknowledged with an empty 200 and nothing runs; one Bolt routes to no
+ * listener (it has no type Bolt knows) is acknowledged after routing instead of
+ * waiting for the receiver's three-second timeout and a 404. Whatever a
+ * listener acknowledged is left alone, and a listener's error still fails the request.
+ */
+function answerWhatNoListenerTakes(app: App, logger: AppContext['logger']): void {
   const processEvent = app.processEvent.bind(app);
   app.processEvent = async (event) => {
+    if (!hasSlackShape(event.body)) {
+      logger.warn('ignored a request without the fields Slack always sends');
+      await event.ack();
+      return;
+    }
     let acked = false;
     const ack: typeof event.ack = async (response) => {
       acked = true;
@@ -112,4 +181,54 @@ function answerWhatNoListenerTakes(app: App): void {
     await processEvent({ ...event, ack });
     if (!acked) await event.ack();
   };
+}
+
+/** Bolt's own limit on a request body. */
+const BODY_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * Bolt's receiver reads fields of the parsed body before it checks what the body
+ * is, so a signed body of `null` (or `payload=null`) throws where nobody catches
+ * it and the request is never answered. Such a body is read here first and
+ * refused with 400, as Bolt refuses other malformed bodies. Everything else goes
+ * on to Bolt with the bytes already read (Bolt takes a pre-read `rawBody`).
+ */
+function refuseBodiesThatAreNotObjects(receiver: HTTPReceiver, logger: AppContext['logger']): void {
+  const listener = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    if (req.method !== 'POST' || !req.url?.startsWith(EVENTS_PATH)) return listener(req, res);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= BODY_LIMIT) chunks.push(chunk);
+    });
+    req.on('error', () => res.writeHead(400).end());
+    req.on('end', () => {
+      if (size > BODY_LIMIT) {
+        res.writeHead(413).end();
+        return;
+      }
+      const rawBody = Buffer.concat(chunks);
+      if (!parsesToObject(rawBody, String(req.headers['content-type'] ?? ''))) {
+        logger.warn('refused a request whose body is not what Slack sends');
+        res.writeHead(400).end();
+        return;
+      }
+      Object.assign(req, { rawBody });
+      listener(req, res);
+    });
+  };
+}
+
+function parsesToObject(rawBody: Buffer, contentType: string): boolean {
+  try {
+    const text = rawBody.toString('utf8');
+    if (contentType.startsWith('application/json')) return isObject(JSON.parse(text));
+    const payload = new URLSearchParams(text).get('payload');
+    return payload === null || isObject(JSON.parse(payload));
+  } catch {
+    // Bolt answers a body it cannot parse with 400 itself.
+    return true;
+  }
 }

@@ -26,7 +26,6 @@ function registerFallbacks(app: App, ctx: AppContext): void {
   };
   app.action({ type: 'block_actions', action_id: notOneOf(HANDLED_ACTIONS) }, ignore);
   app.view({ type: 'view_submission', callback_id: notOneOf(HANDLED_VIEWS) }, ignore);
-  app.view({ type: 'view_closed', callback_id: /.*/ }, ignore);
   app.shortcut(/.*/, ignore);
   app.options(/.*/, async ({ ack }) => ack({ options: [] }));
 }

@@ -18,8 +18,16 @@ type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 export function openPulseForm(ctx: AppContext) {
   return async ({ ack, action, body, respond }: Args): Promise<void> => {
     await ack();
-    const say = (text: string) =>
-      respond({ response_type: 'ephemeral', replace_original: false, text });
+    const say = async (text: string) => {
+      if (respond !== undefined) {
+        await respond({ response_type: 'ephemeral', replace_original: false, text });
+        return;
+      }
+      // A click in the App Home has no message to answer under: the note goes by DM.
+      const dm = await ctx.slack.conversations.open({ users: body.user.id });
+      if (dm.channel?.id !== undefined)
+        await ctx.slack.chat.postMessage({ channel: dm.channel.id, text });
+    };
     const pulseId = Number('value' in action ? action.value : undefined);
     const pulse = Number.isSafeInteger(pulseId) ? getPulse(ctx.db, pulseId) : undefined;
     const survey = pulse === undefined ? undefined : getSurvey(ctx.db, pulse.surveyId);

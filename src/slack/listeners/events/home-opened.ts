@@ -9,7 +9,8 @@ export function homeOpened(ctx: AppContext) {
     body,
     event,
   }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs): Promise<void> => {
-    if (event.tab !== 'home') return;
+    // Slack names the person who opened the tab; without one there is nobody to show it to.
+    if (event.tab !== 'home' || typeof event.user !== 'string' || event.user === '') return;
     try {
       await publishHome(ctx, body.team_id, event.user);
     } catch (error) {
