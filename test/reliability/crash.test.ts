@@ -1,0 +1,227 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../../src/domain/catalogue.js';
+import { migrationsDir } from '../../src/paths.js';
+import { openDatabase } from '../../src/storage/database.js';
+import { migrate } from '../../src/storage/migrate.js';
+import { createPulse, setRecipients } from '../../src/storage/pulses.js';
+import { pulseQuestions, syncCatalogue } from '../../src/storage/questions.js';
+import { findOrCreateSurvey } from '../../src/storage/surveys.js';
+import { pulseModal } from '../../src/views/pulse-modal.js';
+import { type AppProcess, runApp } from '../support/app-process.js';
+import { type OpenedView, SlackSender } from '../support/slack-requests.js';
+import { BOT_TOKEN, BOT_USER_ID, SlackStandIn, TEAM_ID } from '../support/slack-stand-in.js';
+import { SIGNING_SECRET } from '../support/test-app.js';
+
+/**
+ * The app process killed with SIGKILL in the middle of a burst of answers and
+ * of a scheduled run, then started again on the same database file: every
+ * answer it acknowledged is there, and the run is finished once, not skipped
+ * and not repeated.
+ */
+
+const PEOPLE = 400;
+const IN_FLIGHT = 20;
+const KILL_AFTER_ACKS = 120;
+const BURST = 'C0BURST';
+const LEADERS = 'C0LEADERS';
+
+let dir: string;
+let standIn: SlackStandIn;
+let app: AppProcess | undefined;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'alignment-pulse-crash-'));
+  standIn = await SlackStandIn.start();
+});
+afterEach(async () => {
+  app?.child.kill('SIGKILL');
+  await app?.exited;
+  await standIn.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function start(database: string, port: number): Promise<AppProcess> {
+  const child = runApp({
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: standIn.apiUrl,
+    PORT: String(port),
+    DATABASE_PATH: database,
+    LOG_LEVEL: 'warn',
+  });
+  for (let i = 0; i < 300; i++) {
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (up) return child;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the app did not start:\n${child.output()}`);
+}
+
+describe('a kill -9 in the middle of answers and of a scheduled run', () => {
+  it('keeps every acknowledged answer and finishes the run exactly once after a restart', async () => {
+    const database = join(dir, 'pulse.db');
+    const people = Array.from({ length: PEOPLE }, (_, i) => `U0C${String(i).padStart(5, '0')}`);
+    for (const id of people) standIn.addUser({ id, name: id.toLowerCase() });
+    standIn.addChannel({ id: BURST, name: 'burst', members: [BOT_USER_ID] });
+    standIn.addChannel({
+      id: LEADERS,
+      name: 'leadership',
+      members: [...people.slice(0, 6), BOT_USER_ID],
+    });
+
+    // A pulse open for answers, in a survey whose own schedule is paused.
+    const db = openDatabase(database);
+    migrate(db, migrationsDir);
+    syncCatalogue(db, CATALOGUE);
+    db.prepare('INSERT INTO workspaces (team_id) VALUES (?)').run(TEAM_ID);
+    const burst = findOrCreateSurvey(db, {
+      teamId: TEAM_ID,
+      channelId: BURST,
+      timezone: 'UTC',
+      createdBy: 'U0ADMIN',
+    });
+    db.prepare("UPDATE surveys SET paused_until = '2099-01-01T00:00:00.000Z' WHERE id = ?").run(
+      burst.id,
+    );
+    const now = new Date();
+    const { pulse } = createPulse(db, {
+      surveyId: burst.id,
+      dueAt: now,
+      openedAt: now,
+      closesAt: new Date(now.getTime() + 86_400_000),
+      questionIds: [
+        'okrs.same_direction',
+        'roadmap.one_plan',
+        'tech_debt.real_capacity',
+        'priorities.ranked',
+        'ownership.clear',
+      ],
+    });
+    setRecipients(db, pulse.id, people);
+    const questions = pulseQuestions(db, pulse.id);
+    // A second survey whose daily pulse fell due five minutes ago: the app runs it at start.
+    const leaders = findOrCreateSurvey(db, {
+      teamId: TEAM_ID,
+      channelId: LEADERS,
+      timezone: 'UTC',
+      createdBy: 'U0ADMIN',
+    });
+    const due = new Date(now.getTime() - 5 * 60_000);
+    db.prepare('UPDATE surveys SET pulse_cron = ? WHERE id = ?').run(
+      `${due.getUTCMinutes()} ${due.getUTCHours()} * * *`,
+      leaders.id,
+    );
+    db.close();
+
+    // Slack is slow to list the leaders: the scheduled run is under way when the kill comes.
+    standIn.inject('conversations.members', { delayMs: 8_000 }, 1);
+    const port = await freePort();
+    app = await start(database, port);
+
+    const sender = new SlackSender(
+      `http://127.0.0.1:${port}/slack/events`,
+      SIGNING_SECRET,
+      standIn,
+    );
+    const view = {
+      id: 'V0CRASH',
+      ...pulseModal({
+        pulseId: pulse.id,
+        questions,
+        closesAt: pulse.closesAt,
+        timezone: 'UTC',
+        askDiscipline: true,
+      }),
+    } as OpenedView;
+    const values = Object.fromEntries([
+      ...questions.map((q) => [`q:${q.id}`, '4']),
+      ['discipline', 'engineering'],
+    ]) as Record<string, string>;
+    const acknowledged: string[] = [];
+    const running = app;
+    let next = 0;
+    let killed = false;
+    await Promise.all(
+      Array.from({ length: IN_FLIGHT }, async () => {
+        while (next < PEOPLE) {
+          const user = people[next++] ?? '';
+          const reply = await sender
+            .interaction(sender.viewSubmission({ user, view, values }))
+            .catch(() => undefined);
+          if (reply?.status === 200 && reply.json?.response_action === 'update')
+            acknowledged.push(user);
+          if (!killed && acknowledged.length >= KILL_AFTER_ACKS) {
+            killed = true;
+            running.child.kill('SIGKILL');
+          }
+        }
+      }),
+    );
+    expect(await running.exited).toBeNull(); // killed by the signal, not exited
+    expect(acknowledged.length).toBeGreaterThanOrEqual(KILL_AFTER_ACKS);
+    expect(acknowledged.length).toBeLessThan(PEOPLE);
+
+    // Start again on the same file.
+    app = await start(database, port);
+    await expect
+      .poll(() => standIn.messagesIn(LEADERS).length, { timeout: 20_000, interval: 200 })
+      .toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    const check = openDatabase(database);
+    const stored = new Set(
+      (
+        check
+          .prepare(
+            'SELECT user_id AS userId FROM answers WHERE pulse_id = ? GROUP BY user_id HAVING count(*) = 5',
+          )
+          .all(pulse.id) as { userId: string }[]
+      ).map((row) => row.userId),
+    );
+    const lost = acknowledged.filter((user) => !stored.has(user));
+    const partial = (
+      check
+        .prepare(
+          'SELECT count(*) AS n FROM (SELECT user_id FROM answers WHERE pulse_id = ? GROUP BY user_id HAVING count(*) <> 5)',
+        )
+        .get(pulse.id) as { n: number }
+    ).n;
+    const runs = check
+      .prepare(
+        "SELECT status, scheduled_for AS dueAt FROM schedule_runs WHERE kind = 'pulse' AND survey_id = ?",
+      )
+      .all(leaders.id);
+    const leaderPulses = (
+      check.prepare('SELECT count(*) AS n FROM pulses WHERE survey_id = ?').get(leaders.id) as {
+        n: number;
+      }
+    ).n;
+    const integrity = check.pragma('integrity_check', { simple: true });
+    check.close();
+
+    expect(lost).toEqual([]);
+    expect(partial).toBe(0); // a submission is stored whole or not at all
+    expect(integrity).toBe('ok');
+    // The run the kill interrupted was finished once: one pulse, posted once.
+    expect(runs).toEqual([{ status: 'done', dueAt: `${due.toISOString().slice(0, 17)}00.000Z` }]);
+    expect(leaderPulses).toBe(1);
+    expect(standIn.messagesIn(LEADERS).filter((m) => m.text.startsWith('This week'))).toHaveLength(
+      1,
+    );
+  }, 90_000);
+});
