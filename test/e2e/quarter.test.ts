@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../src/domain/catalogue.js';
+import { buildDigest } from '../../src/domain/digest.js';
 import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../../src/domain/dimensions.js';
+import { chartInput, scoreWeeks } from '../../src/jobs/post-digest.js';
 import {
   ADMIN,
   type Answer,
@@ -120,6 +122,14 @@ describe('a quarter of Alignment Pulse', () => {
       /Only 2 leaders answered; scores show once 3 or more answer\.$/,
     );
     expect(JSON.stringify(designersWeek?.blocks)).not.toMatch(/\d% favorable|Alignment index: \d/);
+    // The chart draws nothing for that week: every line has a gap there.
+    const { weeks, scores } = scoreWeeks(t.app.ctx, quarter.survey, quarter.lastDigestAt);
+    const digest = buildDigest({ weeks, scores, comments: [], threshold: 3 });
+    const chart = chartInput(digest, weeks, scores);
+    const column = weeks.findIndex((w) => w.period === '2026-W47');
+    expect(column).toBeGreaterThanOrEqual(0);
+    expect(chart.series.length).toBeGreaterThan(3);
+    for (const line of chart.series) expect(line.values[column]).toBeNull();
     // The export leaves the week out entirely.
     await t.slack.command({ user: ADMIN, channel: LEADERSHIP, text: 'export' });
     await t.app.idle();

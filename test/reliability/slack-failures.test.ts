@@ -192,17 +192,19 @@ describe('the weekly pulse cannot be posted in the channel', () => {
 });
 
 describe('the bot token no longer works', () => {
-  it('keeps running, retries then fails the run, and logs that admins could not be told', async () => {
-    t.standIn.revokeToken();
-    await minutesFrom(MONDAY, 90);
-    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([
-      { status: 'failed', attempts: 5, lastError: expect.stringContaining('invalid_auth') },
-    ]);
-    expect(await healthy()).toBe(true);
-    expect(t.logs.some((l) => l.includes('could not tell an admin'))).toBe(true);
-    // A person can still answer an open pulse from before: nothing they give is lost.
-    expect(answerCount()).toBe(0);
-  });
+  it.each(['invalid_auth', 'account_inactive'] as const)(
+    '%s: keeps running, retries then fails the run, and logs that admins could not be told',
+    async (error) => {
+      t.standIn.revokeToken(error);
+      await minutesFrom(MONDAY, 90);
+      expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([
+        { status: 'failed', attempts: 5, lastError: expect.stringContaining(error) },
+      ]);
+      expect(await healthy()).toBe(true);
+      expect(t.logs.some((l) => l.includes('could not tell an admin'))).toBe(true);
+      expect(await adminHomeText()).toBe('{}'); // Slack refuses the Home too; nothing crashes
+    },
+  );
 });
 
 describe('DMs, reminders and closing', () => {
@@ -222,6 +224,22 @@ describe('DMs, reminders and closing', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.text).toMatch(/Could not \*send the pulse by DM\* to 1 person \(<@U0\w+>\)/);
   });
+
+  it('under Slack’s rate limits (429 with Retry-After), every leader gets the pulse by DM once', async () => {
+    const many = Array.from({ length: 120 }, (_, i) => `U0MANY${String(i).padStart(3, '0')}`);
+    for (const id of many) t.standIn.addUser({ id, name: id.toLowerCase() });
+    const channel = t.standIn.channels.get(CHANNEL);
+    if (channel) channel.members.push(...many);
+    t.standIn.enforceRateLimits({ speed: 60 });
+    await at(MONDAY);
+    expect(t.standIn.rateLimited).toBeGreaterThan(0);
+    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'done', attempts: 1 }]);
+    for (const id of [...LEADERS, ...many]) {
+      const dm = t.standIn.dmChannelOf(id) ?? '';
+      expect(t.standIn.messagesIn(dm)).toHaveLength(1);
+    }
+    expect(adminAlerts()).toEqual([]);
+  }, 30_000);
 
   it('reminders that fail are sent on the retry to those who did not get one, and never twice', async () => {
     await at(MONDAY);

@@ -153,7 +153,7 @@ export class SlackStandIn {
   rateLimited = 0;
 
   private limits: RateLimits | undefined;
-  private revoked = false;
+  private revoked: string | undefined;
   private readonly faults = new Map<string, Fault[]>();
   private readonly triggers = new Map<string, 'fresh' | 'used' | 'expired'>();
   private readonly dmChannels = new Map<string, string>();
@@ -217,9 +217,12 @@ export class SlackStandIn {
     return `${this.url}response/${++this.counter}`;
   }
 
-  /** From now on the bot token is refused everywhere (`invalid_auth`), as after a revoke. */
-  revokeToken(): void {
-    this.revoked = true;
+  /**
+   * From now on the bot token is refused everywhere, as after a revoke
+   * (`invalid_auth`) or once the workspace or bot is gone (`account_inactive`).
+   */
+  revokeToken(error: 'invalid_auth' | 'account_inactive' = 'invalid_auth'): void {
+    this.revoked = error;
   }
 
   /** The next `times` calls to `method` meet `fault` instead of an answer. */
@@ -368,8 +371,8 @@ export class SlackStandIn {
     }
 
     if (token === undefined) return send(200, { ok: false, error: 'not_authed' });
-    if (token !== this.botToken || this.revoked)
-      return send(200, { ok: false, error: 'invalid_auth' });
+    if (token !== this.botToken) return send(200, { ok: false, error: 'invalid_auth' });
+    if (this.revoked !== undefined) return send(200, { ok: false, error: this.revoked });
 
     const problems = checkCall(method, args, { tokenInHeader: bearer !== undefined });
     if (problems.length > 0) {
