@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { readEnvironment } from './config.js';
 import { describeError } from './errors.js';
@@ -35,6 +35,7 @@ async function main(): Promise<number> {
   }
   const db = new Database(source, { readonly: true, fileMustExist: true });
   try {
+    mkdirSync(dirname(destination), { recursive: true });
     await db.backup(destination);
   } catch (error) {
     process.stderr.write(`The backup failed: ${describeError(error)}\n`);

@@ -155,7 +155,7 @@ describe('npm run backup', () => {
   it('copies the live database while answers keep arriving, and the copy restores', async () => {
     const pulseId = seedWeek('2026-11-16T07:00:00Z', 4);
     const live = join(t.dir, 'pulse.db');
-    const target = join(t.dir, 'backup.db');
+    const target = join(t.dir, 'backups', 'backup.db'); // the folder is made
     let writing = true;
     let written = 0;
     const writer = (async () => {
