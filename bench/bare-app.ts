@@ -1,6 +1,6 @@
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { ANSWER_PULSE_ACTION } from '../src/views/pulse-message.js';
-import { PULSE_MODAL_CALLBACK } from '../src/views/pulse-modal.js';
+import { PULSE_MODAL_CALLBACK, pulseThanksModal } from '../src/views/pulse-modal.js';
 
 /**
  * The benchmark's yardstick: a Bolt app with the same receiver, signature check
@@ -15,7 +15,13 @@ const app = new App({
   receiver: new HTTPReceiver({ signingSecret: process.env.SLACK_SIGNING_SECRET ?? '' }),
   logLevel: LogLevel.ERROR,
 });
-app.view(PULSE_MODAL_CALLBACK, async ({ ack }) => ack());
+// The same answer the real app gives (the thanks view), with nothing stored.
+const thanks = pulseThanksModal({
+  closesAt: new Date(Date.now() + 86_400_000).toISOString(),
+  timezone: 'UTC',
+  discipline: 'product',
+});
+app.view(PULSE_MODAL_CALLBACK, async ({ ack }) => ack({ response_action: 'update', view: thanks }));
 app.action(ANSWER_PULSE_ACTION, async ({ ack }) => ack());
 await app.start(Number(process.env.PORT));
 process.stdout.write('bare app listening\n');

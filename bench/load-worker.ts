@@ -16,7 +16,7 @@ export interface LoadJob {
   pulseId: number;
   view: OpenedView;
   values: Record<string, string>;
-  /** Trigger ids the stand-in minted beforehand, one per click. */
+  /** Trigger ids the stand-in minted beforehand, one per request. */
   triggers: string[];
   responseUrl: string;
   concurrency?: number;
@@ -85,7 +85,8 @@ const send =
     ? (i: number) =>
         sender
           .interaction(sender.viewSubmission({ user: user(i), view: job.view, values: job.values }))
-          .then((r) => r.status)
+          // Stored and thanked, or it counts as an error.
+          .then((r) => (r.json?.response_action === 'update' ? r.status : -1))
     : (i: number) =>
         sender
           .interaction(
