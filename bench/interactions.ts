@@ -1,45 +1,22 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { CATALOGUE } from '../src/domain/catalogue.js';
-import { migrationsDir, projectRoot } from '../src/paths.js';
+import { projectRoot } from '../src/paths.js';
 import { openDatabase } from '../src/storage/database.js';
-import { migrate } from '../src/storage/migrate.js';
-import { createPulse, setRecipients } from '../src/storage/pulses.js';
-import { pulseQuestions, syncCatalogue } from '../src/storage/questions.js';
-import { findOrCreateSurvey } from '../src/storage/surveys.js';
-import { pulseModal } from '../src/views/pulse-modal.js';
-import { type AppProcess, runApp } from '../test/support/app-process.js';
-import type { OpenedView } from '../test/support/slack-requests.js';
-import { BOT_TOKEN, SlackStandIn, TEAM_ID } from '../test/support/slack-stand-in.js';
+import { runApp } from '../test/support/app-process.js';
+import {
+  freePort,
+  openPulseDatabase,
+  waitUntilServing,
+} from '../test/support/open-pulse-database.js';
+import { BOT_TOKEN, SlackStandIn } from '../test/support/slack-stand-in.js';
 import { SIGNING_SECRET } from '../test/support/test-app.js';
 import type { LoadJob, Run } from './load-worker.js';
 import { megabytes, type Section } from './measure.js';
 
 const USERS = 2_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitUntilServing(url: string, process: AppProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await fetch(url).then(
-      (r) => r.status < 500,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nothing answered at ${url}; output:\n${process.output()}`);
-}
 
 /** Resident memory of a process, from /proc (Linux). */
 function residentMemory(pid: number | undefined): string {
@@ -75,33 +52,7 @@ export async function interactionsBenchmark(): Promise<Section> {
   const users = Array.from({ length: USERS }, (_, i) => `U${String(i).padStart(6, '0')}`);
   for (const id of users) standIn.addUser({ id, name: id });
 
-  const db = openDatabase(database);
-  migrate(db, migrationsDir);
-  syncCatalogue(db, CATALOGUE);
-  db.prepare('INSERT INTO workspaces (team_id) VALUES (?)').run(TEAM_ID);
-  const survey = findOrCreateSurvey(db, {
-    teamId: TEAM_ID,
-    channelId: 'C0BENCH',
-    timezone: 'UTC',
-    createdBy: 'U0ADMIN',
-  });
-  const now = new Date();
-  const { pulse } = createPulse(db, {
-    surveyId: survey.id,
-    dueAt: now,
-    openedAt: now,
-    closesAt: new Date(now.getTime() + 86_400_000),
-    questionIds: [
-      'okrs.same_direction',
-      'roadmap.one_plan',
-      'tech_debt.real_capacity',
-      'priorities.ranked',
-      'ownership.clear',
-    ],
-  });
-  setRecipients(db, pulse.id, users);
-  const questions = pulseQuestions(db, pulse.id);
-  db.close();
+  const { pulse, questions, form: view } = openPulseDatabase(database, 'C0BENCH', users);
 
   const appPort = await freePort();
   const barePort = await freePort();
@@ -128,18 +79,8 @@ export async function interactionsBenchmark(): Promise<Section> {
     stdio: 'ignore',
   });
   try {
-    await waitUntilServing(`http://127.0.0.1:${appPort}/healthz`, app);
-    await waitUntilServing(`http://127.0.0.1:${barePort}/slack/events`, app);
-    const view = {
-      id: 'V0BENCH',
-      ...pulseModal({
-        pulseId: pulse.id,
-        questions,
-        closesAt: pulse.closesAt,
-        timezone: 'UTC',
-        askDiscipline: true,
-      }),
-    };
+    await waitUntilServing(`http://127.0.0.1:${appPort}/healthz`, app.output);
+    await waitUntilServing(`http://127.0.0.1:${barePort}/slack/events`, app.output);
     const values = Object.fromEntries([
       ...questions.map((q) => [`q:${q.id}`, '4']),
       ['discipline', 'product'],
@@ -158,7 +99,7 @@ export async function interactionsBenchmark(): Promise<Section> {
           kind,
           users,
           pulseId: pulse.id,
-          view: view as OpenedView,
+          view,
           values,
           triggers: Array.from({ length: 40_000 }, () => standIn.mintTriggerId()),
           responseUrl: standIn.responseUrl(),

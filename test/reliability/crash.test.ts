@@ -1,18 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CATALOGUE } from '../../src/domain/catalogue.js';
-import { migrationsDir } from '../../src/paths.js';
 import { openDatabase } from '../../src/storage/database.js';
-import { migrate } from '../../src/storage/migrate.js';
-import { createPulse, setRecipients } from '../../src/storage/pulses.js';
-import { pulseQuestions, syncCatalogue } from '../../src/storage/questions.js';
 import { findOrCreateSurvey } from '../../src/storage/surveys.js';
-import { pulseModal } from '../../src/views/pulse-modal.js';
 import { type AppProcess, runApp } from '../support/app-process.js';
-import { type OpenedView, SlackSender } from '../support/slack-requests.js';
+import { freePort, openPulseDatabase, waitUntilServing } from '../support/open-pulse-database.js';
+import { SlackSender } from '../support/slack-requests.js';
 import { BOT_TOKEN, BOT_USER_ID, SlackStandIn, TEAM_ID } from '../support/slack-stand-in.js';
 import { SIGNING_SECRET } from '../support/test-app.js';
 
@@ -44,14 +38,6 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 async function start(database: string, port: number): Promise<AppProcess> {
   const child = runApp({
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -61,15 +47,8 @@ async function start(database: string, port: number): Promise<AppProcess> {
     DATABASE_PATH: database,
     LOG_LEVEL: 'warn',
   });
-  for (let i = 0; i < 300; i++) {
-    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (up) return child;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the app did not start:\n${child.output()}`);
+  await waitUntilServing(`http://127.0.0.1:${port}/healthz`, child.output);
+  return child;
 }
 
 describe('a kill -9 in the middle of answers and of a scheduled run', () => {
@@ -84,49 +63,31 @@ describe('a kill -9 in the middle of answers and of a scheduled run', () => {
       members: [...people.slice(0, 6), BOT_USER_ID],
     });
 
-    // A pulse open for answers, in a survey whose own schedule is paused.
-    const db = openDatabase(database);
-    migrate(db, migrationsDir);
-    syncCatalogue(db, CATALOGUE);
-    db.prepare('INSERT INTO workspaces (team_id) VALUES (?)').run(TEAM_ID);
-    const burst = findOrCreateSurvey(db, {
-      teamId: TEAM_ID,
-      channelId: BURST,
-      timezone: 'UTC',
-      createdBy: 'U0ADMIN',
+    // A pulse open for answers, in a survey whose own schedule is paused, and a second
+    // survey whose daily pulse fell due five minutes ago: the app runs it at start.
+    const due = new Date(Date.now() - 5 * 60_000);
+    let leaders = 0;
+    const {
+      survey: burst,
+      pulse,
+      questions,
+      form: view,
+    } = openPulseDatabase(database, BURST, people, (db) => {
+      leaders = findOrCreateSurvey(db, {
+        teamId: TEAM_ID,
+        channelId: LEADERS,
+        timezone: 'UTC',
+        createdBy: 'U0ADMIN',
+      }).id;
+      db.prepare("UPDATE surveys SET paused_until = '2099-01-01T00:00:00.000Z' WHERE id <> ?").run(
+        leaders,
+      );
+      db.prepare('UPDATE surveys SET pulse_cron = ? WHERE id = ?').run(
+        `${due.getUTCMinutes()} ${due.getUTCHours()} * * *`,
+        leaders,
+      );
     });
-    db.prepare("UPDATE surveys SET paused_until = '2099-01-01T00:00:00.000Z' WHERE id = ?").run(
-      burst.id,
-    );
-    const now = new Date();
-    const { pulse } = createPulse(db, {
-      surveyId: burst.id,
-      dueAt: now,
-      openedAt: now,
-      closesAt: new Date(now.getTime() + 86_400_000),
-      questionIds: [
-        'okrs.same_direction',
-        'roadmap.one_plan',
-        'tech_debt.real_capacity',
-        'priorities.ranked',
-        'ownership.clear',
-      ],
-    });
-    setRecipients(db, pulse.id, people);
-    const questions = pulseQuestions(db, pulse.id);
-    // A second survey whose daily pulse fell due five minutes ago: the app runs it at start.
-    const leaders = findOrCreateSurvey(db, {
-      teamId: TEAM_ID,
-      channelId: LEADERS,
-      timezone: 'UTC',
-      createdBy: 'U0ADMIN',
-    });
-    const due = new Date(now.getTime() - 5 * 60_000);
-    db.prepare('UPDATE surveys SET pulse_cron = ? WHERE id = ?').run(
-      `${due.getUTCMinutes()} ${due.getUTCHours()} * * *`,
-      leaders.id,
-    );
-    db.close();
+    expect(burst.id).not.toBe(leaders);
 
     // Slack is slow to list the leaders: the scheduled run is under way when the kill comes.
     standIn.inject('conversations.members', { delayMs: 8_000 }, 1);
@@ -138,16 +99,6 @@ describe('a kill -9 in the middle of answers and of a scheduled run', () => {
       SIGNING_SECRET,
       standIn,
     );
-    const view = {
-      id: 'V0CRASH',
-      ...pulseModal({
-        pulseId: pulse.id,
-        questions,
-        closesAt: pulse.closesAt,
-        timezone: 'UTC',
-        askDiscipline: true,
-      }),
-    } as OpenedView;
     const values = Object.fromEntries([
       ...questions.map((q) => [`q:${q.id}`, '4']),
       ['discipline', 'engineering'],
@@ -205,9 +156,9 @@ describe('a kill -9 in the middle of answers and of a scheduled run', () => {
       .prepare(
         "SELECT status, scheduled_for AS dueAt FROM schedule_runs WHERE kind = 'pulse' AND survey_id = ?",
       )
-      .all(leaders.id);
+      .all(leaders);
     const leaderPulses = (
-      check.prepare('SELECT count(*) AS n FROM pulses WHERE survey_id = ?').get(leaders.id) as {
+      check.prepare('SELECT count(*) AS n FROM pulses WHERE survey_id = ?').get(leaders) as {
         n: number;
       }
     ).n;

@@ -1,0 +1,89 @@
+import { createServer } from 'node:net';
+import { CATALOGUE, type Question } from '../../src/domain/catalogue.js';
+import { migrationsDir } from '../../src/paths.js';
+import { type Db, openDatabase } from '../../src/storage/database.js';
+import { migrate } from '../../src/storage/migrate.js';
+import { createPulse, type Pulse, setRecipients } from '../../src/storage/pulses.js';
+import { pulseQuestions, syncCatalogue } from '../../src/storage/questions.js';
+import { findOrCreateSurvey, type Survey } from '../../src/storage/surveys.js';
+import { pulseModal } from '../../src/views/pulse-modal.js';
+import type { OpenedView } from './slack-requests.js';
+import { TEAM_ID } from './slack-stand-in.js';
+
+/**
+ * A database file ready for an app process to start on: migrated, with the
+ * catalogue, the workspace, and a survey for `channelId` whose pulse of five
+ * questions is open for a day and was sent to `people`. `more` may add to it
+ * before the file is closed.
+ */
+export function openPulseDatabase(
+  path: string,
+  channelId: string,
+  people: readonly string[],
+  more: (db: Db) => void = () => {},
+): { survey: Survey; pulse: Pulse; questions: Question[]; form: OpenedView } {
+  const db = openDatabase(path);
+  try {
+    migrate(db, migrationsDir);
+    syncCatalogue(db, CATALOGUE);
+    db.prepare('INSERT OR IGNORE INTO workspaces (team_id) VALUES (?)').run(TEAM_ID);
+    const survey = findOrCreateSurvey(db, {
+      teamId: TEAM_ID,
+      channelId,
+      timezone: 'UTC',
+      createdBy: 'U0ADMIN',
+    });
+    const now = new Date();
+    const { pulse } = createPulse(db, {
+      surveyId: survey.id,
+      dueAt: now,
+      openedAt: now,
+      closesAt: new Date(now.getTime() + 86_400_000),
+      questionIds: [
+        'okrs.same_direction',
+        'roadmap.one_plan',
+        'tech_debt.real_capacity',
+        'priorities.ranked',
+        'ownership.clear',
+      ],
+    });
+    setRecipients(db, pulse.id, [...people]);
+    const questions = pulseQuestions(db, pulse.id);
+    more(db);
+    const form = {
+      id: 'V0PREPARED',
+      ...pulseModal({
+        pulseId: pulse.id,
+        questions,
+        closesAt: pulse.closesAt,
+        timezone: 'UTC',
+        askDiscipline: true,
+      }),
+    } as OpenedView;
+    return { survey, pulse, questions, form };
+  } finally {
+    db.close();
+  }
+}
+
+/** A TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Waits until something answers at `url` with a status under 500; throws after ten seconds. */
+export async function waitUntilServing(url: string, describe: () => string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const up = await fetch(url).then(
+      (r) => r.status < 500,
+      () => false,
+    );
+    if (up) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing answered at ${url}:\n${describe()}`);
+}
