@@ -6,6 +6,7 @@ import type { AppContext } from './context.js';
 import { CATALOGUE } from './domain/catalogue.js';
 import { AppError, describeError } from './errors.js';
 import { digestJob } from './jobs/digest-job.js';
+import { publishClosedPulses } from './jobs/publish-pulse.js';
 import { pulseJob } from './jobs/pulse-job.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { migrationsDir } from './paths.js';
@@ -74,6 +75,9 @@ export async function startAlignmentPulse(
       reschedule: () => scheduler.refresh(),
     };
     registerListeners(app, ctx);
+    // Closed pulses a database from before publications holds, frozen as they
+    // would have been published; none on a current database.
+    publishClosedPulses(ctx);
 
     const scheduler = new Scheduler(ctx, {
       graceMs: config.catchUpGraceHours * 3_600_000,

@@ -1,4 +1,4 @@
-import { DIMENSIONS, DISCIPLINES, type Dimension, type Discipline } from './dimensions.js';
+import { DISCIPLINES, type Dimension, type Discipline } from './dimensions.js';
 
 /**
  * Scores as DESIGN.md defines them, from tallies (how many answers of 1–5 a
@@ -66,19 +66,15 @@ export interface DimensionScore {
   gap: Gap;
 }
 
-export interface PeriodInput {
-  tallies: ReadonlyMap<Dimension, ReadonlyMap<Discipline, Tally>>;
-  /** Distinct people who answered in the period. */
-  respondents: number;
-  /** Distinct people the period's pulses went to. */
-  invited: number;
-}
-
 export interface PeriodScore {
   /** The mean of the visible dimension scores; hidden when none is visible. */
   index: Group;
   dimensions: DimensionScore[];
+  /** The closed pulses behind the scores (several for a window of weeks). */
+  pulses: number;
+  /** Distinct people who answered: the most, and the fewest, of any one pulse. */
   respondents: number;
+  respondentsLeast: number;
   invited: number;
   /** respondents / invited, or undefined when nobody was invited. */
   responseRate: number | undefined;
@@ -189,40 +185,6 @@ export function scoreDimension(
     };
   }
   return { dimension, overall, byDiscipline, gap };
-}
-
-export function scorePeriod(input: PeriodInput, threshold: number): PeriodScore {
-  const dimensions = DIMENSIONS.filter((d) => input.tallies.has(d)).map((d) =>
-    scoreDimension(d, input.tallies.get(d) ?? new Map(), threshold),
-  );
-  const visible = dimensions.map((d) => d.overall).filter((g): g is VisibleGroup => g.visible);
-  let index: Group;
-  if (input.respondents < threshold)
-    index = { visible: false, reason: input.respondents === 0 ? 'no_answers' : 'too_few' };
-  else if (visible.length === 0) index = { visible: false, reason: 'too_few' };
-  else {
-    const mean = (pick: (g: VisibleGroup) => number) =>
-      visible.reduce((sum, g) => sum + pick(g), 0) / visible.length;
-    index = {
-      visible: true,
-      score: mean((g) => g.score),
-      favorable: mean((g) => g.favorable),
-      neutral: mean((g) => g.neutral),
-      unfavorable: mean((g) => g.unfavorable),
-      respondents: input.respondents,
-      answers: visible.reduce((sum, g) => sum + g.answers, 0),
-      // The index is a mean of independent dimension means.
-      standardError:
-        Math.sqrt(visible.reduce((sum, g) => sum + g.standardError ** 2, 0)) / visible.length,
-    };
-  }
-  return {
-    index,
-    dimensions,
-    respondents: input.respondents,
-    invited: input.invited,
-    responseRate: input.invited === 0 ? undefined : input.respondents / input.invited,
-  };
 }
 
 export type ChangeCall = 'rise' | 'fall' | 'steady';

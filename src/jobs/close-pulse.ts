@@ -1,10 +1,12 @@
 import type { AppContext } from '../context.js';
-import { getPulse, markClosed, type Pulse } from '../storage/pulses.js';
+import { getPulse, type Pulse } from '../storage/pulses.js';
 import { throwIfRefused } from './deliver.js';
+import { closeAndPublish } from './publish-pulse.js';
 import { refreshPulseMessages } from './refresh-pulse-messages.js';
 
 /**
- * Closes a pulse and turns its messages into "Closed — 9 leaders answered".
+ * Closes a pulse, publishes its frozen figures (one transaction, see
+ * closeAndPublish) and turns its messages into "Closed — 9 leaders answered".
  * The pulse closes in the database first, whatever Slack does; a message Slack
  * would not update makes the call throw, so the scheduler retries it, and the
  * retry (`again`) updates the messages of a pulse already closed. Otherwise a
@@ -15,7 +17,7 @@ export async function closePulse(
   pulse: Pulse,
   options: { again?: boolean } = {},
 ): Promise<boolean> {
-  const closedNow = markClosed(ctx.db, pulse.id, ctx.now());
+  const closedNow = closeAndPublish(ctx, pulse.id);
   if (!closedNow && options.again !== true) return false;
   const closed = getPulse(ctx.db, pulse.id) ?? pulse;
   if (closedNow) ctx.logger.info('pulse closed', { pulse: pulse.id, survey: pulse.surveyId });

@@ -2,12 +2,13 @@ import { type ChartSeries, renderTrendChart } from '../charts/trend-chart.js';
 import type { AppContext } from '../context.js';
 import { buildDigest, type Digest } from '../domain/digest.js';
 import { DIMENSION_LABELS } from '../domain/dimensions.js';
-import { type PeriodScore, scorePeriod } from '../domain/scoring.js';
-import { lastWeeks, type Week } from '../domain/weeks.js';
+import type { PeriodScore } from '../domain/scoring.js';
+import type { Week } from '../domain/weeks.js';
 import { describeError } from '../errors.js';
+import { closedWeekComments, closedWeeks, thresholdOf } from '../reports/published.js';
 import { slackErrorCode } from '../slack/slack-errors.js';
 import { recordDeliveryFailure } from '../storage/delivery-failures.js';
-import { claimDigest, recordDigest, weekComments, weeklyTallies } from '../storage/scores.js';
+import { claimDigest, recordDigest } from '../storage/digests.js';
 import type { Survey } from '../storage/surveys.js';
 import { digestMessage } from '../views/digest.js';
 import { type DeliveryProblem, deliver } from './deliver.js';
@@ -15,40 +16,19 @@ import { type DeliveryProblem, deliver } from './deliver.js';
 export const TREND_WEEKS = 12;
 
 export interface PostedDigest {
-  digest: Digest;
+  /** The digest of the latest closed week; undefined when no pulse has closed yet. */
+  digest: Digest | undefined;
   /** Channels the digest was posted to now (none when it had been posted already). */
   posted: string[];
   problems: DeliveryProblem[];
 }
 
-/** The threshold a survey uses: its own, or the app's. */
-export const thresholdOf = (ctx: AppContext, survey: Survey) =>
-  survey.anonymityThreshold ?? ctx.config.anonymityThreshold;
-
-/** The scored weeks up to `asOf`, oldest first: what the digest, the home and the commands read. */
-export function scoreWeeks(
-  ctx: AppContext,
-  survey: Survey,
-  asOf: Date,
-  count = TREND_WEEKS,
-): { weeks: Week[]; scores: PeriodScore[] } {
-  const weeks = lastWeeks(asOf, survey.timezone, count);
-  const inputs = weeklyTallies(ctx.db, survey.id, weeks);
-  const threshold = thresholdOf(ctx, survey);
-  const scores = weeks.map((w) =>
-    scorePeriod(
-      inputs.get(w.period) ?? { tallies: new Map(), respondents: 0, invited: 0 },
-      threshold,
-    ),
-  );
-  return { weeks, scores };
-}
-
 /**
- * Posts the survey's digest for the week holding `asOf` to each digest channel,
- * with the trend chart. Idempotent per survey, week and channel: a channel that
- * has this week's digest gets nothing more. If the chart cannot be drawn or
- * uploaded, the text digest still goes out and the failure is logged.
+ * Posts the digest of the survey's latest closed week (as of `asOf`) to each
+ * digest channel, with the trend chart. A pulse still open is never part of it.
+ * Idempotent per survey, closed week and channel: a channel that has that
+ * week's digest gets nothing more. If the chart cannot be drawn or uploaded,
+ * the text digest still goes out and the failure is logged.
  */
 export async function postDigest(
   ctx: AppContext,
@@ -56,13 +36,17 @@ export async function postDigest(
   asOf: Date,
 ): Promise<PostedDigest> {
   const threshold = thresholdOf(ctx, survey);
-  const { weeks, scores } = scoreWeeks(ctx, survey, asOf);
-  const week = weeks.at(-1) as Week;
+  const { weeks, scores, latest } = closedWeeks(ctx, survey, TREND_WEEKS, asOf);
+  if (latest === undefined) {
+    ctx.logger.info('digest: no pulse has closed yet', { survey: survey.id });
+    return { digest: undefined, posted: [], problems: [] };
+  }
+  const week = latest;
   const digest = buildDigest({
     weeks,
     scores,
     threshold,
-    comments: weekComments(ctx.db, survey.id, week, threshold),
+    comments: closedWeekComments(ctx, survey, week, asOf),
   });
   const message = digestMessage(digest);
   const posted: string[] = [];

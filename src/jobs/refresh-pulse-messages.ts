@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js';
 import { respondentCount } from '../storage/answers.js';
+import { publishedRespondents } from '../storage/publication.js';
 import { getPulse, type Pulse, type PulseMessageKind, pulseMessages } from '../storage/pulses.js';
 import { pulseQuestions } from '../storage/questions.js';
 import { getSurvey } from '../storage/surveys.js';
@@ -24,7 +25,11 @@ export async function refreshPulseMessages(
     questionCount: pulseQuestions(ctx.db, pulse.id).length,
     closesAt: pulse.closesAt,
     timezone: survey.timezone,
-    answered: respondentCount(ctx.db, pulse.id),
+    // A closed pulse says how many answered as published: a later forget-me
+    // never changes a number the bot already showed.
+    answered:
+      (pulse.closedAt === null ? undefined : publishedRespondents(ctx.db, pulse.id)) ??
+      respondentCount(ctx.db, pulse.id),
     closedAt: pulse.closedAt ?? undefined,
   });
   for (const posted of pulseMessages(ctx.db, pulse.id)) {

@@ -1,11 +1,12 @@
 import { subMonths } from 'date-fns';
 import type { AppContext } from '../context.js';
-import { deletePulse, expiredPulses } from '../storage/retention.js';
+import { expiredPulses, purgePulse } from '../storage/retention.js';
 
 /**
- * The daily retention job: every pulse that closed more than RETENTION_MONTHS
- * ago is deleted whole, with its answers and comments. Pulse by pulse, so the
- * app keeps answering while a large backlog goes.
+ * The daily retention job: for every pulse that closed more than
+ * RETENTION_MONTHS ago, the answers, comments and recipient lists are deleted;
+ * its published figures, which name nobody, stay, so no published number
+ * changes. Pulse by pulse, so the app keeps answering while a large backlog goes.
  */
 export function applyRetention(ctx: AppContext): {
   pulses: number;
@@ -15,7 +16,7 @@ export function applyRetention(ctx: AppContext): {
   const cutoff = subMonths(ctx.now(), ctx.config.retentionMonths);
   const totals = { pulses: 0, answers: 0, comments: 0 };
   for (const pulseId of expiredPulses(ctx.db, cutoff)) {
-    const removed = deletePulse(ctx.db, pulseId);
+    const removed = purgePulse(ctx.db, pulseId);
     totals.pulses += 1;
     totals.answers += removed.answers;
     totals.comments += removed.comments;

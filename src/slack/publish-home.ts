@@ -1,12 +1,14 @@
 import { subDays } from 'date-fns';
 import type { AppContext } from '../context.js';
-import { buildDigest } from '../domain/digest.js';
-import { scoreWeeks, thresholdOf } from '../jobs/post-digest.js';
-import { getDiscipline, storedAnswers } from '../storage/answers.js';
+import { buildDigest, type Digest } from '../domain/digest.js';
+import { TREND_WEEKS } from '../jobs/post-digest.js';
+import { latestShownWeek, scoredWeeks, thresholdOf } from '../reports/published.js';
+import { storedAnswers } from '../storage/answers.js';
 import { recentDeliveryFailures } from '../storage/delivery-failures.js';
+import { currentDiscipline } from '../storage/disciplines.js';
 import { openPulsesFor } from '../storage/pulses.js';
 import { getSurvey, listSurveys, type Survey } from '../storage/surveys.js';
-import { homeView } from '../views/home.js';
+import { type HomeInput, homeView } from '../views/home.js';
 import { isAdmin } from './admins.js';
 
 /** The survey a person belongs to: the one whose latest pulse went to them, else the workspace's first. */
@@ -27,10 +29,20 @@ function surveyOf(ctx: AppContext, teamId: string, userId: string): Survey | und
 export async function publishHome(ctx: AppContext, teamId: string, userId: string): Promise<void> {
   const now = ctx.now();
   const survey = surveyOf(ctx, teamId, userId);
-  let digest: ReturnType<typeof buildDigest> | undefined;
+  let scores: HomeInput['scores'];
   if (survey !== undefined) {
-    const { weeks, scores } = scoreWeeks(ctx, survey, now);
-    digest = buildDigest({ weeks, scores, comments: [], threshold: thresholdOf(ctx, survey) });
+    const threshold = thresholdOf(ctx, survey);
+    const { latest, shown } = latestShownWeek(ctx, survey, now);
+    let digest: Digest | undefined;
+    if (shown !== undefined) {
+      const { weeks, scores: weekly } = scoredWeeks(ctx, survey, shown.week, TREND_WEEKS, now);
+      digest = buildDigest({ weeks, scores: weekly, comments: [], threshold });
+    }
+    scores = {
+      threshold,
+      latest: latest === undefined ? undefined : latest.week,
+      digest,
+    };
   }
   const openPulses = openPulsesFor(ctx.db, userId, now).flatMap((pulse) => {
     const s = getSurvey(ctx.db, pulse.surveyId);
@@ -51,9 +63,9 @@ export async function publishHome(ctx: AppContext, teamId: string, userId: strin
       }
     : undefined;
   const view = homeView({
-    digest,
+    scores,
     openPulses,
-    discipline: getDiscipline(ctx.db, teamId, userId),
+    discipline: currentDiscipline(ctx.db, teamId, userId),
     admin,
   });
   await ctx.slack.views.publish({ user_id: userId, view });

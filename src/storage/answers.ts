@@ -1,11 +1,16 @@
 import type { Discipline } from '../domain/dimensions.js';
 import type { Db } from './database.js';
+import { disciplineForPulse, setFirstDiscipline } from './disciplines.js';
 
 export interface Submission {
   teamId: string;
   pulseId: number;
   userId: string;
-  discipline: Discipline;
+  /**
+   * The discipline chosen on the form; used only when the person has none yet
+   * (it becomes their first). Otherwise the discipline rule decides.
+   */
+  chosenDiscipline: Discipline | undefined;
   /** Question id → answer 1–5. */
   values: ReadonlyMap<string, number>;
   /** The anonymous comment; empty or undefined removes an earlier one. */
@@ -19,39 +24,51 @@ export interface StoredAnswers {
 }
 
 /**
- * Stores a person's answers to a pulse in one transaction: every value, the
- * comment, and their discipline. Answering again replaces the earlier answers
- * (same rows, so a retry or a double submission is stored once).
+ * Stores a person's answers to a pulse in one transaction: every value and the
+ * comment, under the discipline they count under for this pulse (see
+ * `disciplineForPulse`; a first-time person's chosen one becomes their first).
+ * Answering again replaces the earlier answers (same rows, so a retry or a
+ * double submission is stored once) and never changes their discipline.
+ * Returns the discipline the answers count under; undefined, with nothing
+ * stored, when the person has none and chose none.
  */
-export function saveSubmission(db: Db, s: Submission): void {
+export function saveSubmission(db: Db, s: Submission): Discipline | undefined {
   const at = s.at.toISOString();
   const answer = db.prepare(
     `INSERT INTO answers (pulse_id, question_id, user_id, discipline, value, answered_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (pulse_id, question_id, user_id) DO UPDATE SET
-       value = excluded.value, discipline = excluded.discipline, updated_at = excluded.updated_at`,
+       value = excluded.value, updated_at = excluded.updated_at`,
   );
-  db.transaction(() => {
-    db.prepare(
-      `INSERT INTO respondents (team_id, user_id, discipline) VALUES (?, ?, ?)
-       ON CONFLICT (team_id, user_id) DO UPDATE SET discipline = excluded.discipline,
-         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
-    ).run(s.teamId, s.userId, s.discipline);
-    for (const [questionId, value] of s.values)
-      answer.run(s.pulseId, questionId, s.userId, s.discipline, value, at, at);
-    const comment = s.comment?.trim() ?? '';
-    if (comment === '') {
-      db.prepare('DELETE FROM comments WHERE pulse_id = ? AND user_id = ?').run(
-        s.pulseId,
-        s.userId,
-      );
-    } else {
-      db.prepare(
-        `INSERT INTO comments (pulse_id, user_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (pulse_id, user_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
-      ).run(s.pulseId, s.userId, comment, at, at);
-    }
-  })();
+  return db
+    .transaction(() => {
+      const pulse = db
+        .prepare('SELECT id, opened_at AS openedAt FROM pulses WHERE id = ?')
+        .get(s.pulseId) as { id: number; openedAt: string } | undefined;
+      if (pulse === undefined) return undefined;
+      let discipline = disciplineForPulse(db, s.teamId, s.userId, pulse);
+      if (discipline === undefined) {
+        if (s.chosenDiscipline === undefined) return undefined;
+        setFirstDiscipline(db, s.teamId, s.userId, s.chosenDiscipline);
+        discipline = s.chosenDiscipline;
+      }
+      for (const [questionId, value] of s.values)
+        answer.run(s.pulseId, questionId, s.userId, discipline, value, at, at);
+      const comment = s.comment?.trim() ?? '';
+      if (comment === '') {
+        db.prepare('DELETE FROM comments WHERE pulse_id = ? AND user_id = ?').run(
+          s.pulseId,
+          s.userId,
+        );
+      } else {
+        db.prepare(
+          `INSERT INTO comments (pulse_id, user_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (pulse_id, user_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
+        ).run(s.pulseId, s.userId, comment, at, at);
+      }
+      return discipline;
+    })
+    .immediate();
 }
 
 /** What this person answered to this pulse, to pre-fill the form when they come back. */
@@ -79,65 +96,68 @@ export function respondentCount(db: Db, pulseId: number): number {
   ).n;
 }
 
-export function getDiscipline(db: Db, teamId: string, userId: string): Discipline | undefined {
-  const row = db
-    .prepare('SELECT discipline FROM respondents WHERE team_id = ? AND user_id = ?')
-    .get(teamId, userId) as { discipline: Discipline | null } | undefined;
-  return row?.discipline ?? undefined;
-}
-
-/** A person's own choice of discipline (`/alignment role`); answers already given keep theirs. */
-export function setDiscipline(
-  db: Db,
-  teamId: string,
-  userId: string,
-  discipline: Discipline,
-): void {
-  db.prepare(
-    `INSERT INTO respondents (team_id, user_id, discipline) VALUES (?, ?, ?)
-     ON CONFLICT (team_id, user_id) DO UPDATE SET discipline = excluded.discipline,
-       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
-  ).run(teamId, userId, discipline);
-}
-
 /**
- * `/alignment forget-me`: removes a person from every table that names them —
- * answers, comments, their discipline, the pulses' recipient lists and the
- * record of DMs sent to them — in one transaction. Returns what was deleted.
+ * `/alignment forget-me`: removes everything that links a person to what they
+ * gave, in one transaction: their answers (to closed pulses and outright to the
+ * open one), comments, discipline and its history, the pulses' recipient lists
+ * and the record of DMs sent to them, and their name on surveys, questions and
+ * discipline changes they made. Published group scores are sums over at least
+ * the threshold of people and stay as they are. Returns what was deleted, and
+ * the open pulses whose answer count went down.
  */
 export function forgetPerson(
   db: Db,
   teamId: string,
   userId: string,
-): { answers: number; comments: number } {
-  return db.transaction(() => {
-    const inTeam =
-      'pulse_id IN (SELECT p.id FROM pulses p JOIN surveys s ON s.id = p.survey_id WHERE s.team_id = ?)';
-    const answers = db
-      .prepare(`DELETE FROM answers WHERE user_id = ? AND ${inTeam}`)
-      .run(userId, teamId).changes;
-    const comments = db
-      .prepare(`DELETE FROM comments WHERE user_id = ? AND ${inTeam}`)
-      .run(userId, teamId).changes;
-    db.prepare(`DELETE FROM pulse_recipients WHERE user_id = ? AND ${inTeam}`).run(userId, teamId);
-    db.prepare(`DELETE FROM pulse_messages WHERE user_id = ? AND ${inTeam}`).run(userId, teamId);
-    db.prepare('DELETE FROM respondents WHERE team_id = ? AND user_id = ?').run(teamId, userId);
-    // A DM that failed names the person as its channel.
-    db.prepare('DELETE FROM delivery_failures WHERE team_id = ? AND channel_id = ?').run(
-      teamId,
-      userId,
-    );
-    // Who set a survey up or wrote a custom question is kept no longer either.
-    db.prepare('UPDATE surveys SET created_by = NULL WHERE team_id = ? AND created_by = ?').run(
-      teamId,
-      userId,
-    );
-    db.prepare(
-      `UPDATE questions SET created_by = NULL WHERE created_by = ?
-       AND survey_id IN (SELECT id FROM surveys WHERE team_id = ?)`,
-    ).run(userId, teamId);
-    return { answers, comments };
-  })();
+  now: Date,
+): { answers: number; comments: number; openPulses: number[] } {
+  return db
+    .transaction(() => {
+      const inTeam =
+        'pulse_id IN (SELECT p.id FROM pulses p JOIN surveys s ON s.id = p.survey_id WHERE s.team_id = ?)';
+      const openPulses = (
+        db
+          .prepare(
+            `SELECT DISTINCT a.pulse_id AS id FROM answers a JOIN pulses p ON p.id = a.pulse_id
+             WHERE a.user_id = ? AND p.closed_at IS NULL AND p.closes_at > ? AND a.${inTeam}`,
+          )
+          .all(userId, now.toISOString(), teamId) as { id: number }[]
+      ).map((r) => r.id);
+      const answers = db
+        .prepare(`DELETE FROM answers WHERE user_id = ? AND ${inTeam}`)
+        .run(userId, teamId).changes;
+      const comments = db
+        .prepare(`DELETE FROM comments WHERE user_id = ? AND ${inTeam}`)
+        .run(userId, teamId).changes;
+      db.prepare(`DELETE FROM pulse_recipients WHERE user_id = ? AND ${inTeam}`).run(
+        userId,
+        teamId,
+      );
+      db.prepare(`DELETE FROM pulse_messages WHERE user_id = ? AND ${inTeam}`).run(userId, teamId);
+      db.prepare('DELETE FROM discipline_changes WHERE team_id = ? AND user_id = ?').run(
+        teamId,
+        userId,
+      );
+      db.prepare(
+        'UPDATE discipline_changes SET changed_by = NULL WHERE team_id = ? AND changed_by = ?',
+      ).run(teamId, userId);
+      // A DM that failed names the person as its channel.
+      db.prepare('DELETE FROM delivery_failures WHERE team_id = ? AND channel_id = ?').run(
+        teamId,
+        userId,
+      );
+      // Who set a survey up or wrote a custom question is kept no longer either.
+      db.prepare('UPDATE surveys SET created_by = NULL WHERE team_id = ? AND created_by = ?').run(
+        teamId,
+        userId,
+      );
+      db.prepare(
+        `UPDATE questions SET created_by = NULL WHERE created_by = ?
+         AND survey_id IN (SELECT id FROM surveys WHERE team_id = ?)`,
+      ).run(userId, teamId);
+      return { answers, comments, openPulses };
+    })
+    .immediate();
 }
 
 /** How many answers and comments a person has stored in a workspace. */

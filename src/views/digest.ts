@@ -97,23 +97,18 @@ export function digestMessage(d: Digest): SlackMessage {
   };
 
   if (d.state === 'no_data') {
-    const text = `${title}: no answers this week yet.`;
+    const text = `${title}: nobody answered the pulse.`;
     blocks.push(
       {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: 'No answers this week yet. The digest fills in once leaders answer the pulse.',
+          text: `Nobody answered the pulse of ${d.week.label}, ${d.week.range}.`,
         },
       },
       {
         type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: d.invited === 0 ? 'No pulse went out this week.' : responseText(d),
-          },
-        ],
+        elements: [{ type: 'mrkdwn', text: responseText(d) }],
       },
     );
     return { text, blocks };

@@ -6,6 +6,10 @@ export const FORGET_ME_CANCEL_ACTION = 'forget_me_cancel';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** What stays after forget-me, said the same way before and after. */
+const WHAT_STAYS =
+  'Group scores already published from closed pulses stay as they are: each is a total over at least 3 people, holds nothing that is yours alone, and is never recomputed.';
+
 /** The question `/alignment forget-me` asks before deleting anything. */
 export function forgetMeQuestion(own: { answers: number; comments: number }): SlackMessage {
   if (own.answers === 0 && own.comments === 0) {
@@ -18,7 +22,7 @@ export function forgetMeQuestion(own: { answers: number; comments: number }): Sl
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `${text} Your discipline is forgotten too. Digests already posted stay as they are; future scores are worked out without you.`,
+        text: `${text} Your discipline is forgotten too, and your answers to a pulse still open are taken out of it. ${WHAT_STAYS}`,
       },
     },
     {
@@ -44,5 +48,5 @@ export function forgetMeQuestion(own: { answers: number; comments: number }): Sl
 }
 
 export function forgottenMessage(deleted: { answers: number; comments: number }): string {
-  return `Deleted ${plural(deleted.answers, 'answer')} and ${plural(deleted.comments, 'comment')}. Alignment Pulse no longer holds anything you gave it.`;
+  return `Deleted ${plural(deleted.answers, 'answer')} and ${plural(deleted.comments, 'comment')}, and your discipline. Alignment Pulse no longer holds anything that links you to what you gave. ${WHAT_STAYS}`;
 }

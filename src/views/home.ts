@@ -8,6 +8,7 @@ import {
 } from '../domain/dimensions.js';
 import { percent, trafficLight, whole } from '../domain/scoring.js';
 import { formatInZone } from '../domain/time-format.js';
+import type { Week } from '../domain/weeks.js';
 import type { DeliveryFailure } from '../storage/delivery-failures.js';
 import type { Pulse } from '../storage/pulses.js';
 import type { Survey } from '../storage/surveys.js';
@@ -34,7 +35,16 @@ const context = (text: string): KnownBlock => ({
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export interface HomeInput {
-  digest: Digest | undefined;
+  /** The survey's published scores; undefined when there is no survey. */
+  scores:
+    | {
+        threshold: number;
+        /** The latest closed week; undefined when no pulse has closed yet. */
+        latest: Week | undefined;
+        /** The digest of the latest closed week with scores, if any of the last 12 has. */
+        digest: Digest | undefined;
+      }
+    | undefined;
   openPulses: { pulse: Pulse; timezone: string; answered: boolean }[];
   discipline: Discipline | undefined;
   admin: { surveys: Survey[]; failures: DeliveryFailure[] } | undefined;
@@ -45,13 +55,21 @@ function scheduleText(cron: string): string {
   return simple === undefined ? `\`${cron}\`` : `${WEEKDAYS[simple.day]}s at ${simple.time}`;
 }
 
-function scoresBlocks(d: Digest | undefined): KnownBlock[] {
-  if (d === undefined)
+function scoresBlocks(s: HomeInput['scores']): KnownBlock[] {
+  if (s === undefined)
     return [section('No survey yet. Once a pulse has run, the latest scores show here.')];
-  if (d.state === 'no_data' || d.state === 'too_few' || !d.index.current.visible) {
+  if (s.latest === undefined) {
     return [
       section(
-        `*Latest scores* · ${d.week.label}, ${d.week.range}\nScores show once ${d.threshold} or more leaders have answered a week's pulse.`,
+        `*Latest scores*\nNo pulse has closed yet. Scores show here once one closes with ${s.threshold} or more leaders answering; never while it is still taking answers.`,
+      ),
+    ];
+  }
+  const d = s.digest;
+  if (d === undefined || !d.index.current.visible) {
+    return [
+      section(
+        `*Latest closed week* · ${s.latest.label}, ${s.latest.range}\nFewer than ${s.threshold} leaders answered, so it shows no scores.`,
       ),
     ];
   }
@@ -62,12 +80,19 @@ function scoresBlocks(d: Digest | undefined): KnownBlock[] {
     if (g === undefined || !g.visible) return `⚪ ${label} —`;
     return `${LIGHTS[trafficLight(g.favorable)]} ${label} *${whole(g.score)}* · ${percent(g.favorable)}% favorable`;
   });
+  const latestHasScores = d.week.period === s.latest.period;
   const blocks: KnownBlock[] = [
     section(
-      `*Alignment index: ${whole(d.index.current.score)}*${spark} · ${d.week.label}, ${d.week.range}`,
+      `*Alignment index: ${whole(d.index.current.score)}*${spark} · ${d.week.label}, ${d.week.range}, ${latestHasScores ? 'the latest closed week' : 'the latest closed week with scores'}`,
     ),
-    section(lines.join('\n')),
   ];
+  if (!latestHasScores)
+    blocks.push(
+      context(
+        `${s.latest.label}, ${s.latest.range} closed with fewer than ${s.threshold} leaders answering, so it shows nothing.`,
+      ),
+    );
+  blocks.push(section(lines.join('\n')));
   if (d.largestGap !== undefined) {
     const { dimension, gap } = d.largestGap;
     blocks.push(
@@ -83,7 +108,7 @@ function scoresBlocks(d: Digest | undefined): KnownBlock[] {
 export function homeView(h: HomeInput): HomeView {
   const blocks: KnownBlock[] = [
     header('Alignment Pulse'),
-    ...scoresBlocks(h.digest),
+    ...scoresBlocks(h.scores),
     { type: 'divider' },
   ];
 
@@ -107,25 +132,32 @@ export function homeView(h: HomeInput): HomeView {
     });
   }
 
-  const options: PlainTextOption[] = DISCIPLINES.map((d) => ({
-    text: { type: 'plain_text', text: DISCIPLINE_LABELS[d] },
-    value: d,
-  }));
-  const initial = options.find((o) => o.value === h.discipline);
-  blocks.push({
-    type: 'section',
-    text: {
-      type: 'mrkdwn',
-      text: `*Your discipline:* ${h.discipline === undefined ? 'not set yet' : DISCIPLINE_LABELS[h.discipline]}`,
-    },
-    accessory: {
-      type: 'static_select',
-      action_id: HOME_ROLE_ACTION,
-      placeholder: { type: 'plain_text', text: 'Change' },
-      options,
-      ...(initial ? { initial_option: initial } : {}),
-    },
-  });
+  if (h.discipline === undefined) {
+    const options: PlainTextOption[] = DISCIPLINES.map((d) => ({
+      text: { type: 'plain_text', text: DISCIPLINE_LABELS[d] },
+      value: d,
+    }));
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: '*Your discipline:* not set yet. Choose it once, so scores can compare Product and Engineering.',
+      },
+      accessory: {
+        type: 'static_select',
+        action_id: HOME_ROLE_ACTION,
+        placeholder: { type: 'plain_text', text: 'Choose' },
+        options,
+      },
+    });
+  } else {
+    blocks.push(
+      section(`*Your discipline:* ${DISCIPLINE_LABELS[h.discipline]}`),
+      context(
+        'Set once, so nobody can move between groups to single out answers. An admin can change it: `/alignment role @you <discipline>`, from your next pulse on.',
+      ),
+    );
+  }
 
   if (h.admin !== undefined) {
     blocks.push({ type: 'divider' }, header('Setup'));

@@ -29,40 +29,97 @@ function groupLine(label: string, group: Group | undefined, threshold: number): 
   return `${LIGHTS[trafficLight(group.favorable)]} ${label} *${whole(group.score)}* · ${percent(group.favorable)}% favorable`;
 }
 
-/** `/alignment score`: the index and every dimension for a period, with favorable shares. */
-export function scoreMessage(p: {
-  period: string;
+/** What score, trend and gap say before any pulse has closed. */
+export const NOTHING_CLOSED_YET =
+  'No pulse has closed yet. Scores are published once a pulse closes, never while it is taking answers, so nobody can work out what someone just answered.';
+
+const LEGEND = 'Scores 0–100; 🟢 75%+ favorable · 🟡 60–74% · 🔴 under 60%.';
+
+const leaders = (n: number) => `${n} ${n === 1 ? 'leader' : 'leaders'}`;
+
+interface ScoredWeek {
+  week: Week;
   score: PeriodScore;
-  threshold: number;
-}): SlackMessage {
-  const { score, threshold } = p;
-  if (score.respondents < threshold) {
-    const text =
-      score.respondents === 0
-        ? `No answers in ${p.period} yet.`
-        : `Only ${score.respondents} ${score.respondents === 1 ? 'leader' : 'leaders'} answered in ${p.period}: scores show once ${threshold} or more answer.`;
-    return { text, blocks: [section(text)] };
-  }
-  const index = score.index.visible
-    ? `*Alignment index: ${whole(score.index.score)}*`
-    : '*Alignment index:* not shown';
-  const lines = DIMENSIONS.map((d) =>
+}
+
+function dimensionLines(score: PeriodScore, threshold: number): string {
+  return DIMENSIONS.map((d) =>
     groupLine(
       `*${DIMENSION_LABELS[d]}*`,
       score.dimensions.find((x) => x.dimension === d)?.overall,
       threshold,
     ),
-  );
-  const rate = score.invited > 0 ? ` of ${score.invited}` : '';
-  return {
-    text: `${index.replaceAll('*', '')} for ${p.period}.`,
-    blocks: [
-      section(`${index} · ${p.period}`),
-      section(lines.join('\n')),
+  ).join('\n');
+}
+
+/**
+ * `/alignment score`: the index and every dimension with favorable shares, for
+ * the latest closed week (`shown`, when too few answered the latest one, is the
+ * latest closed week with scores), or for a window of closed weeks.
+ */
+export function scoreMessage(p: {
+  latest: ScoredWeek;
+  shown: ScoredWeek | undefined;
+  window?: { weeks: Week[]; score: PeriodScore };
+  threshold: number;
+}): SlackMessage {
+  const { threshold } = p;
+  if (p.window !== undefined) {
+    const { weeks, score } = p.window;
+    const period = `the last ${weeks.length} weeks to the latest closed week (${weeks[0]?.label ?? ''}–${weeks.at(-1)?.label ?? ''})`;
+    if (!score.index.visible) {
+      const text = `No scores to show for ${period}: no week in it had ${threshold} or more leaders answering.`;
+      return { text, blocks: [section(text)] };
+    }
+    const index = `*Alignment index: ${whole(score.index.score)}*`;
+    const people =
+      score.respondentsLeast === score.respondents
+        ? leaders(score.respondents)
+        : `${score.respondentsLeast}–${score.respondents} leaders`;
+    return {
+      text: `Alignment index: ${whole(score.index.score)} for ${period}.`,
+      blocks: [
+        section(`${index} · ${period}`),
+        section(dimensionLines(score, threshold)),
+        context(
+          `${score.pulses} closed ${score.pulses === 1 ? 'pulse' : 'pulses'}, ${people} answering each. A week or group with fewer than ${threshold} people adds nothing to these scores. ${LEGEND}`,
+        ),
+      ],
+    };
+  }
+  const { latest, shown } = p;
+  const label = (w: Week) => `${w.label}, ${w.range}`;
+  if (shown === undefined) {
+    const n = latest.score.respondents;
+    const text =
+      n === 0
+        ? `Nobody answered the pulse of ${label(latest.week)}, the latest closed week.`
+        : `Only ${leaders(n)} answered in ${label(latest.week)}, the latest closed week: scores show once ${threshold} or more answer.`;
+    return { text, blocks: [section(text)] };
+  }
+  const { week, score } = shown;
+  const index = score.index.visible
+    ? `*Alignment index: ${whole(score.index.score)}*`
+    : '*Alignment index:* not shown';
+  const which =
+    shown.week.period === latest.week.period
+      ? 'the latest closed week'
+      : 'the latest closed week with scores';
+  const blocks: KnownBlock[] = [section(`${index} · ${label(week)}, ${which}`)];
+  if (shown.week.period !== latest.week.period)
+    blocks.push(
       context(
-        `${score.respondents}${rate} leaders answered. Scores 0–100; 🟢 75%+ favorable · 🟡 60–74% · 🔴 under 60%.`,
+        `${label(latest.week)} closed with fewer than ${threshold} leaders answering, so it shows nothing.`,
       ),
-    ],
+    );
+  const rate = score.invited > 0 ? ` of ${score.invited}` : '';
+  blocks.push(
+    section(dimensionLines(score, threshold)),
+    context(`${score.respondents}${rate} leaders answered. ${LEGEND}`),
+  );
+  return {
+    text: `${index.replaceAll('*', '')} for ${label(week)}, ${which}.`,
+    blocks,
   };
 }
 

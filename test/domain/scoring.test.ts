@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Dimension, Discipline } from '../../src/domain/dimensions.js';
+import type { Discipline } from '../../src/domain/dimensions.js';
 import {
   type Counts,
   callGap,
@@ -8,7 +8,6 @@ import {
   type Group,
   scoreDimension,
   scoreGroup,
-  scorePeriod,
   sparkline,
   type Tally,
   trafficLight,
@@ -155,55 +154,6 @@ describe('the perception gap', () => {
     expect(callGap(25, 15)).toBe('aligned');
     expect(callGap(25, 10)).toBe('divided');
     expect(callGap(-12, 3)).toBe('watch');
-  });
-});
-
-describe('scorePeriod', () => {
-  const tallies = new Map<Dimension, Map<Discipline, Tally>>([
-    [
-      'okrs',
-      new Map([
-        ['product', tally([0, 0, 0, 4, 0], 4)],
-        ['engineering', tally([0, 0, 4, 0, 0], 4)],
-      ]),
-    ],
-    [
-      'roadmap',
-      new Map([
-        ['product', tally([0, 0, 0, 0, 4], 4)],
-        ['engineering', tally([0, 0, 0, 0, 4], 4)],
-      ]),
-    ],
-    [
-      'ownership',
-      new Map([
-        ['product', tally([0, 0, 0, 1, 0], 1)],
-        ['engineering', tally([0, 1, 0, 0, 0], 1)],
-      ]),
-    ],
-  ]);
-
-  it('averages the visible dimension scores into the alignment index, leaving out hidden ones', () => {
-    const period = scorePeriod({ tallies, respondents: 8, invited: 11 }, 3);
-    // okrs 62.5, roadmap 100; ownership (2 people) is left out.
-    expect(period.index.visible && period.index.score).toBeCloseTo(81.25, 10);
-    expect(period.dimensions.map((d) => [d.dimension, score(d.overall)])).toEqual([
-      ['okrs', 63],
-      ['roadmap', 100],
-      ['ownership', 'hidden:too_few'],
-    ]);
-    expect(period.responseRate).toBeCloseTo(8 / 11, 10);
-  });
-
-  it('hides the index when fewer than 3 people answered the period', () => {
-    expect(scorePeriod({ tallies, respondents: 2, invited: 15 }, 3).index).toEqual({
-      visible: false,
-      reason: 'too_few',
-    });
-    expect(scorePeriod({ tallies: new Map(), respondents: 0, invited: 15 }, 3).index).toEqual({
-      visible: false,
-      reason: 'no_answers',
-    });
   });
 });
 

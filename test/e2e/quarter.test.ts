@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../src/domain/catalogue.js';
 import { buildDigest } from '../../src/domain/digest.js';
 import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../../src/domain/dimensions.js';
-import { chartInput, scoreWeeks } from '../../src/jobs/post-digest.js';
+import { chartInput } from '../../src/jobs/post-digest.js';
+import { closedWeeks } from '../../src/reports/published.js';
 import {
   ADMIN,
   type Answer,
@@ -123,7 +124,7 @@ describe('a quarter of Alignment Pulse', () => {
     );
     expect(JSON.stringify(designersWeek?.blocks)).not.toMatch(/\d% favorable|Alignment index: \d/);
     // The chart draws nothing for that week: every line has a gap there.
-    const { weeks, scores } = scoreWeeks(t.app.ctx, quarter.survey, quarter.lastDigestAt);
+    const { weeks, scores } = closedWeeks(t.app.ctx, quarter.survey, 12, quarter.lastDigestAt);
     const digest = buildDigest({ weeks, scores, comments: [], threshold: 3 });
     const chart = chartInput(digest, weeks, scores);
     const column = weeks.findIndex((w) => w.period === '2026-W47');

@@ -39,12 +39,20 @@ afterEach(async () => {
   await t.stop();
 });
 
-/** Stores a pulse due at `due`, sent to all fifteen, with each given person's answers and comment. */
-function seedPulse(due: string, answers: [string, Record<string, number>, string?][]) {
+/**
+ * Stores a pulse due at `due`, sent to all fifteen, with each given person's
+ * answers and comment, closed (and so published) unless `open`.
+ */
+function seedPulse(
+  due: string,
+  answers: [string, Record<string, number>, string?][],
+  { open = false } = {},
+) {
   seed(t.app.ctx, {
     teamId: TEAM_ID,
     surveyId: survey.id,
     due,
+    closed: !open,
     invited: people.map(([id]) => id),
     answers: answers.map(([userId, values, comment]) => ({
       person: [userId, people.find(([id]) => id === userId)?.[1] ?? 'other'],
@@ -156,12 +164,22 @@ describe('postDigest', () => {
     expect(t.logs.some((l) => l.includes('the digest went out without its chart'))).toBe(true);
   });
 
-  it('reads sensibly with no answers yet', async () => {
-    await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
-    expect(digestText().blocks).toContain(
-      'No answers this week yet. The digest fills in once leaders answer the pulse.',
+  it('posts nothing before a pulse has closed, and never a pulse still open', async () => {
+    seedPulse(
+      '2026-11-16T08:00:00.000Z',
+      people.map(([id]) => [id, { 'okrs.same_direction': 5 }, `Comment from ${id}`]),
+      { open: true },
     );
-    expect(digestText().blocks).toContain('No pulse went out this week.');
+    const result = await postDigest(t.app.ctx, survey, new Date('2026-11-18T15:00:00Z'));
+    expect(result).toMatchObject({ digest: undefined, posted: [] });
+    expect(t.standIn.messagesIn(EXEC)).toHaveLength(0);
+  });
+
+  it('reads sensibly when nobody answered the closed pulse', async () => {
+    seedPulse('2026-11-16T08:00:00.000Z', []);
+    await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
+    expect(digestText().blocks).toContain('Nobody answered the pulse of W47, 16–22 Nov.');
+    expect(digestText().blocks).toContain('0 of 15 leaders answered this week (0%).');
     expect(t.standIn.uploads.size).toBe(0);
   });
 

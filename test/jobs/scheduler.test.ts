@@ -215,6 +215,8 @@ describe('the digest schedule', () => {
       jobs: { pulse: pulseJob, digest: digestJob },
     });
     schedulers.push(s);
+    await at('2026-11-23T08:00:30Z', s); // Monday 09:00: the pulse opens
+    await at('2026-11-26T08:00:30Z', s); // Thursday 09:00: it closes, and is published
     await at('2026-11-27T14:59:00Z', s);
     expect(
       t.standIn.messagesIn(CHANNEL).filter((m) => m.text.startsWith('Alignment digest')),

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { scoreWeeks } from '../../src/jobs/post-digest.js';
 import { Scheduler } from '../../src/jobs/scheduler.js';
 import { projectRoot } from '../../src/paths.js';
+import { closedWeeks } from '../../src/reports/published.js';
 import { saveSubmission } from '../../src/storage/answers.js';
 import { runsOf } from '../../src/storage/runs.js';
 import { findOrCreateSurvey, type Survey } from '../../src/storage/surveys.js';
@@ -69,7 +69,7 @@ function seedWeek(due: string, value: number, comment?: string): number {
 }
 
 describe('retention', () => {
-  it('deletes, once a day, whole pulses older than 24 months; the weeks kept score as before', async () => {
+  it('deletes, once a day, the answers and comments of pulses older than 24 months; no published number changes', async () => {
     const old = seedWeek('2024-09-02T07:00:00Z', 2, 'An old comment');
     const kept = seedWeek('2024-12-02T07:00:00Z', 4, 'A kept comment');
     const recent = [
@@ -81,7 +81,13 @@ describe('retention', () => {
       t.app.ctx.db
         .prepare('SELECT * FROM answers WHERE pulse_id IN (?, ?, ?, ?) ORDER BY 1, 2, 3')
         .all(kept, ...recent);
-    const before = { rows: keptRows(), scores: scoreWeeks(t.app.ctx, survey, clock.now) };
+    const published = () =>
+      t.app.ctx.db.prepare('SELECT * FROM published_cells ORDER BY 1, 2, 3').all();
+    const before = {
+      rows: keptRows(),
+      scores: closedWeeks(t.app.ctx, survey, 12, clock.now),
+      published: published(),
+    };
 
     const scheduler = new Scheduler(t.app.ctx, {
       graceMs: 12 * 3_600_000,
@@ -96,12 +102,19 @@ describe('retention', () => {
     await scheduler.tick(new Date('2026-11-23T09:00:00Z'));
     await scheduler.stop();
 
-    expect(count('SELECT count(*) AS n FROM pulses WHERE id = ?', old)).toBe(0);
     expect(count('SELECT count(*) AS n FROM answers WHERE pulse_id = ?', old)).toBe(0);
+    expect(count('SELECT count(*) AS n FROM pulse_recipients WHERE pulse_id = ?', old)).toBe(0);
+    // What was published of the old week stays, as published.
+    expect(published()).toEqual(before.published);
+    expect(
+      count('SELECT count(*) AS n FROM published_cells WHERE pulse_id = ?', old),
+    ).toBeGreaterThan(0);
     expect(count("SELECT count(*) AS n FROM comments WHERE body = 'An old comment'")).toBe(0);
     expect(count("SELECT count(*) AS n FROM comments WHERE body = 'A kept comment'")).toBe(1);
     expect(keptRows()).toEqual(before.rows);
-    expect(scoreWeeks(t.app.ctx, survey, new Date('2026-11-22T12:00:00Z'))).toEqual(before.scores);
+    expect(closedWeeks(t.app.ctx, survey, 12, new Date('2026-11-22T12:00:00Z'))).toEqual(
+      before.scores,
+    );
     expect(runsOf(t.app.ctx.db, 0, 'retention')).toMatchObject([
       { status: 'done', scheduledFor: '2026-11-23T03:00:00.000Z' },
     ]);
@@ -165,7 +178,7 @@ describe('npm run backup', () => {
             teamId: TEAM_ID,
             pulseId,
             userId: `U0LOAD${written}`,
-            discipline: 'design',
+            chosenDiscipline: 'design',
             values: new Map([['okrs.same_direction', 3]]),
             comment: undefined,
             at: clock.now,

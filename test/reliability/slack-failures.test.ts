@@ -370,7 +370,7 @@ function answer(pulseId: number, people: string[]): void {
       teamId: TEAM_ID,
       pulseId,
       userId,
-      discipline: userId.startsWith('U0PROD') ? 'product' : 'engineering',
+      chosenDiscipline: userId.startsWith('U0PROD') ? 'product' : 'engineering',
       values: new Map(questions.map((q) => [q.id, 3])),
       comment: undefined,
       at: clock.now,

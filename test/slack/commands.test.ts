@@ -46,9 +46,10 @@ afterEach(async () => {
 /**
  * Week 46: everyone 3 on shared goals. Week 47: product 5 and engineering 2 on
  * tech debt, the two designers and the program manager 3 (together 3 people, so
- * hiding the designers needs no second group hidden).
+ * hiding the designers needs no second group hidden). Both closed, unless week
+ * 47 is to stay open.
  */
-function seedWeeks() {
+function seedWeeks({ week47Open = false } = {}) {
   const base = { teamId: TEAM_ID, surveyId: survey.id, invited: everyone.map(([id]) => id) };
   seedPulse(t.app.ctx, {
     ...base,
@@ -59,6 +60,7 @@ function seedWeeks() {
   seedPulse(t.app.ctx, {
     ...base,
     due: '2026-11-16T08:00:00Z',
+    closed: !week47Open,
     answers: [
       ...product.map((person) => ({
         person,
@@ -99,7 +101,7 @@ describe('reports', () => {
   it('score: the index and every dimension with favorable shares, latest week', async () => {
     const text = await run('score');
     // Shared goals: eight 4s and three 3s = 68.2, 73% favorable. Tech debt: 4×100, 4×25, 3×50 = 59.1, 36%.
-    expect(text).toContain('Alignment index: 64 for week 47, 16–22 Nov.');
+    expect(text).toContain('Alignment index: 64 for W47, 16–22 Nov, the latest closed week.');
     expect(text).toContain('🟡 *Shared goals* *68* · 73% favorable');
     expect(text).toContain('🔴 *Tech debt* *59* · 36% favorable');
     expect(text).toContain('⚪ *Priorities* — not asked');
@@ -110,7 +112,7 @@ describe('reports', () => {
     const text = await run('score 2');
     // Shared goals over both weeks: eleven 3s, then eight 4s and three 3s = (14·50 + 8·75) / 22 = 59.1.
     expect(text).toContain('🔴 *Shared goals* *59* · 36% favorable');
-    expect(text).toContain('the last 2 weeks (W46–W47)');
+    expect(text).toContain('the last 2 weeks to the latest closed week (W46–W47)');
   });
 
   it('trend: weekly scores with a sparkline and the change called against the noise', async () => {
@@ -144,17 +146,40 @@ describe('reports', () => {
 });
 
 describe('role and forget-me', () => {
-  it('role: sets the discipline, suggests the closest on a typo and changes nothing', async () => {
+  it('role: sets the discipline once, suggests the closest on a typo, and refuses a change', async () => {
     expect(await run('role enginering', 'U0E1')).toContain('Did you mean `engineering`?');
-    expect(count("SELECT count(*) AS n FROM respondents WHERE user_id = 'U0E1'")).toBe(0);
+    expect(count("SELECT count(*) AS n FROM discipline_changes WHERE user_id = 'U0E1'")).toBe(0);
     expect(await run('role engineering', 'U0E1')).toContain(
-      'Done: you are counted under Engineering from your next answer.',
+      'Done: you are counted under Engineering. A discipline is set once; after this only an admin can change it.',
+    );
+    expect(await run('role engineering', 'U0E1')).toContain(
+      'You are already counted under Engineering.',
+    );
+    expect(await run('role design', 'U0E1')).toContain(
+      "You are counted under Engineering. A discipline is set once, so nobody can move into a small group and work out the others' answers. Only admins can change it. Ask <@U0ADMIN01> or a workspace admin.",
     );
     expect(
-      count(
-        "SELECT count(*) AS n FROM respondents WHERE user_id = 'U0E1' AND discipline = 'engineering'",
-      ),
-    ).toBe(1);
+      t.app.ctx.db
+        .prepare("SELECT discipline FROM discipline_changes WHERE user_id = 'U0E1'")
+        .all(),
+    ).toEqual([{ discipline: 'engineering' }]);
+  });
+
+  it("role @person: an admin changes someone's discipline from their next pulse; others may not", async () => {
+    await run('role engineering', 'U0E1');
+    expect(await run('role <@U0E2|e2> design', 'U0E1')).toContain(
+      "Only admins can change someone's discipline.",
+    );
+    expect(await run('role @e2 design', ADMIN)).toContain('I could not tell who that is.');
+    expect(await run('role <@U0E1|e1> design', ADMIN)).toContain(
+      'Done: <@U0E1> is counted under Design from the next pulse on. Answers already given keep the discipline they were given under.',
+    );
+    expect(await run('role design <@U0E2>', ADMIN)).toContain(
+      'Done: <@U0E2> is counted under Design.',
+    );
+    t.standIn.addUser({ id: 'U0BOT', name: 'bot', is_bot: true });
+    expect(await run('role <@U0BOT> design', ADMIN)).toContain('is a bot or a deactivated account');
+    expect(count("SELECT count(*) AS n FROM discipline_changes WHERE user_id = 'U0BOT'")).toBe(0);
   });
 
   it('forget-me: asks first, then deletes everything the person gave and says how much', async () => {
@@ -178,12 +203,12 @@ describe('role and forget-me', () => {
     await t.slack.interaction(payload);
     await t.app.idle();
     expect(t.standIn.responseUrlPosts.at(-1)?.body.text).toBe(
-      'Deleted 3 answers and 1 comment. Alignment Pulse no longer holds anything you gave it.',
+      'Deleted 3 answers and 1 comment, and your discipline. Alignment Pulse no longer holds anything that links you to what you gave. Group scores already published from closed pulses stay as they are: each is a total over at least 3 people, holds nothing that is yours alone, and is never recomputed.',
     );
     for (const table of [
       'answers',
       'comments',
-      'respondents',
+      'discipline_changes',
       'pulse_recipients',
       'pulse_messages',
     ]) {
@@ -276,9 +301,11 @@ describe('admin commands', () => {
     t.app.ctx.db
       .prepare("UPDATE survey_channels SET channel_id = ? WHERE role = 'digest'")
       .run(EXEC);
-    expect(await run('digest now', ADMIN)).toContain('Digest for W47 posted in <#C0EXECS>.');
     expect(await run('digest now', ADMIN)).toContain(
-      "This week's digest was already posted in <#C0EXECS>",
+      'Digest for W47, the latest closed week, posted in <#C0EXECS>.',
+    );
+    expect(await run('digest now', ADMIN)).toContain(
+      'The digest for W47, the latest closed week, was already posted in <#C0EXECS>.',
     );
     expect(t.standIn.messagesIn(EXEC)).toHaveLength(1);
   });
@@ -462,14 +489,27 @@ describe('the App Home', () => {
     return JSON.stringify(t.standIn.homeViews.get(user) ?? {});
   }
 
-  it('shows a leader the scores, the largest gap, their open pulse and their discipline, and no setup', async () => {
+  it('shows a leader the latest closed week, the largest gap, their open pulse and their discipline, and no setup', async () => {
     seedWeeks();
-    clock.now = new Date('2026-11-18T12:00:00Z'); // the week-47 pulse is still open
-    const home = await openHome('U0E1');
-    expect(home).toContain('*Alignment index: 64*');
-    expect(home).toContain(
+    clock.now = new Date('2026-11-20T12:00:00Z');
+    const closed = await openHome('U0E1');
+    expect(closed).toContain('*Alignment index: 64*');
+    expect(closed).toContain('W47, 16–22 Nov, the latest closed week');
+    expect(closed).toContain(
       'Engineering rates tech debt handling 75 points lower than Product does',
     );
+    expect(closed).toContain('*Your discipline:* Engineering');
+    expect(closed).not.toContain('home_set_role');
+  });
+
+  it('shows the week before while a pulse is open, never the open one', async () => {
+    seedWeeks({ week47Open: true });
+    clock.now = new Date('2026-11-18T12:00:00Z'); // the week-47 pulse is still open
+    const home = await openHome('U0E1');
+    // Week 46 alone: everyone answered 3 on shared goals.
+    expect(home).toContain('*Alignment index: 50*');
+    expect(home).toContain('W46, 9–15 Nov, the latest closed week');
+    expect(home).not.toContain('Tech debt *');
     expect(home).toContain('Answered — you can still change your answers');
     expect(home).toContain('*Your discipline:* Engineering');
     expect(home).not.toContain('Edit setup');
@@ -477,6 +517,7 @@ describe('the App Home', () => {
   });
 
   it('shows an admin the setup with an Edit button and recent delivery problems', async () => {
+    seedWeeks();
     t.standIn.addChannel({ id: 'C0NOBOT', name: 'nobot', members: [], botIsMember: false });
     t.app.ctx.db
       .prepare(
@@ -516,9 +557,9 @@ describe('the App Home', () => {
     );
   });
 
-  it('changes the discipline from the menu', async () => {
-    await openHome('U0D1');
-    const payload = {
+  it('sets the discipline once from the menu; a second choice from an old view changes nothing', async () => {
+    expect(await openHome('U0D1')).toContain('home_set_role');
+    const choose = (value: string) => ({
       ...t.slack.buttonClick({
         user: 'U0D1',
         channel: 'D0HOME',
@@ -531,15 +572,17 @@ describe('the App Home', () => {
           type: 'static_select',
           action_id: 'home_set_role',
           block_id: 'b',
-          selected_option: {
-            text: { type: 'plain_text', text: 'Program / TPM' },
-            value: 'program',
-          },
+          selected_option: { text: { type: 'plain_text', text: value }, value },
           action_ts: '1.2',
         },
       ],
-    };
-    await t.slack.interaction(payload);
+    });
+    await t.slack.interaction(choose('program'));
+    await t.app.idle();
+    const home = JSON.stringify(t.standIn.homeViews.get('U0D1'));
+    expect(home).toContain('*Your discipline:* Program / TPM');
+    expect(home).not.toContain('home_set_role');
+    await t.slack.interaction(choose('design'));
     await t.app.idle();
     expect(JSON.stringify(t.standIn.homeViews.get('U0D1'))).toContain(
       '*Your discipline:* Program / TPM',
@@ -574,7 +617,7 @@ describe('bad input to every subcommand', () => {
     seedWeeks();
     const before = t.app.ctx.db
       .prepare(
-        'SELECT (SELECT count(*) FROM respondents) AS r, (SELECT count(*) FROM answers) AS a, (SELECT count(*) FROM surveys) AS s, (SELECT count(*) FROM pulses) AS p',
+        'SELECT (SELECT count(*) FROM discipline_changes) AS r, (SELECT count(*) FROM answers) AS a, (SELECT count(*) FROM surveys) AS s, (SELECT count(*) FROM pulses) AS p',
       )
       .get();
     const answer = await run(text, ADMIN);
@@ -583,7 +626,7 @@ describe('bad input to every subcommand', () => {
     expect(
       t.app.ctx.db
         .prepare(
-          'SELECT (SELECT count(*) FROM respondents) AS r, (SELECT count(*) FROM answers) AS a, (SELECT count(*) FROM surveys) AS s, (SELECT count(*) FROM pulses) AS p',
+          'SELECT (SELECT count(*) FROM discipline_changes) AS r, (SELECT count(*) FROM answers) AS a, (SELECT count(*) FROM surveys) AS s, (SELECT count(*) FROM pulses) AS p',
         )
         .get(),
     ).toEqual(before);

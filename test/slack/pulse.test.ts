@@ -212,7 +212,7 @@ describe('answering a pulse', () => {
     expect(count("SELECT count(*) AS n FROM comments WHERE user_id = 'U0PROD01'")).toBe(1);
     expect(
       count(
-        "SELECT count(*) AS n FROM respondents WHERE user_id = 'U0PROD01' AND discipline = 'product'",
+        "SELECT count(*) AS n FROM discipline_changes WHERE user_id = 'U0PROD01' AND discipline = 'product'",
       ),
     ).toBe(1);
     await settle();
@@ -293,7 +293,7 @@ describe('answering a pulse', () => {
       });
       expect(count('SELECT count(*) AS n FROM answers')).toBe(0);
       expect(count('SELECT count(*) AS n FROM comments')).toBe(0);
-      expect(count('SELECT count(*) AS n FROM respondents')).toBe(0);
+      expect(count('SELECT count(*) AS n FROM discipline_changes')).toBe(0);
     },
   );
 

@@ -28,9 +28,12 @@ const tables = (db: Db) =>
 describe('migrate with the real migrations', () => {
   it('creates the whole domain on a fresh database, then applies nothing on a second start', () => {
     const db = openDatabase(':memory:');
-    expect(migrate(db, migrationsDir)).toEqual(['001_initial.sql']);
+    expect(migrate(db, migrationsDir)).toEqual(['001_initial.sql', '002_published_scores.sql']);
     expect(tables(db)).toEqual(
       expect.arrayContaining([
+        'discipline_changes',
+        'published_cells',
+        'published_pulses',
         'answers',
         'comments',
         'delivery_failures',
@@ -40,7 +43,6 @@ describe('migrate with the real migrations', () => {
         'pulse_recipients',
         'pulses',
         'questions',
-        'respondents',
         'schedule_runs',
         'schema_migrations',
         'survey_channels',
@@ -52,6 +54,7 @@ describe('migrate with the real migrations', () => {
     const recorded = db.prepare('SELECT name, checksum FROM schema_migrations').all();
     expect(recorded).toEqual([
       { name: '001_initial.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      { name: '002_published_scores.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
     ]);
     db.close();
   });

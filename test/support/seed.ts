@@ -1,5 +1,6 @@
 import type { AppContext } from '../../src/context.js';
 import type { Discipline } from '../../src/domain/dimensions.js';
+import { closeAndPublish } from '../../src/jobs/publish-pulse.js';
 import { saveSubmission } from '../../src/storage/answers.js';
 import { createPulse, setRecipients } from '../../src/storage/pulses.js';
 
@@ -8,7 +9,10 @@ export type Person = [userId: string, discipline: Discipline];
 /**
  * Stores a pulse of `surveyId` due at `due` (open 72 hours), sent to `invited`,
  * and each given person's answers (question id → 1–5) and comment, as the
- * answer form would. Returns the pulse's id.
+ * answer form would: a person's first discipline is the one given here, and a
+ * later one must come from an admin's change (the seed fails loudly otherwise).
+ * `closed` closes and publishes it as the scheduler would, at its closing time.
+ * Returns the pulse's id.
  */
 export function seedPulse(
   ctx: AppContext,
@@ -22,28 +26,29 @@ export function seedPulse(
   },
 ): number {
   const due = new Date(input.due);
+  const closesAt = new Date(due.getTime() + 72 * 3_600_000);
   const questionIds = Object.keys(input.answers[0]?.values ?? {});
   const { pulse } = createPulse(ctx.db, {
     surveyId: input.surveyId,
     dueAt: due,
     openedAt: due,
-    closesAt: new Date(due.getTime() + 72 * 3_600_000),
+    closesAt,
     questionIds,
   });
   setRecipients(ctx.db, pulse.id, input.invited);
   for (const { person, values, comment } of input.answers) {
-    saveSubmission(ctx.db, {
+    const counted = saveSubmission(ctx.db, {
       teamId: input.teamId,
       pulseId: pulse.id,
       userId: person[0],
-      discipline: person[1],
+      chosenDiscipline: person[1],
       values: new Map(Object.entries(values)),
       comment,
       at: new Date(due.getTime() + 3_600_000),
     });
+    if (counted !== person[1])
+      throw new Error(`seed: ${person[0]} counts under ${counted}, not ${person[1]}`);
   }
-  if (input.closed === true) {
-    ctx.db.prepare('UPDATE pulses SET closed_at = closes_at WHERE id = ?').run(pulse.id);
-  }
+  if (input.closed === true) closeAndPublish(ctx, pulse.id, closesAt);
   return pulse.id;
 }

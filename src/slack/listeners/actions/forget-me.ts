@@ -1,6 +1,8 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AppContext } from '../../../context.js';
+import { refreshAnswerCount } from '../../../jobs/refresh-pulse-messages.js';
 import { forgetPerson } from '../../../storage/answers.js';
+import { getPulse } from '../../../storage/pulses.js';
 import { forgottenMessage } from '../../../views/forget-me.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -10,7 +12,7 @@ export function confirmForgetMe(ctx: AppContext) {
   return async ({ ack, body, respond }: Args): Promise<void> => {
     await ack();
     const teamId = body.team?.id ?? body.user.team_id ?? '';
-    const deleted = forgetPerson(ctx.db, teamId, body.user.id);
+    const deleted = forgetPerson(ctx.db, teamId, body.user.id, ctx.now());
     ctx.logger.info('a person was forgotten', {
       answers: deleted.answers,
       comments: deleted.comments,
@@ -20,6 +22,11 @@ export function confirmForgetMe(ctx: AppContext) {
       replace_original: true,
       text: forgottenMessage(deleted),
     });
+    // The open pulse's count goes down: its answers were deleted outright.
+    for (const pulseId of deleted.openPulses) {
+      const pulse = getPulse(ctx.db, pulseId);
+      if (pulse !== undefined) await refreshAnswerCount(ctx, pulse);
+    }
   };
 }
 

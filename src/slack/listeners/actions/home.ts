@@ -2,7 +2,7 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '
 import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import { DISCIPLINES } from '../../../domain/dimensions.js';
-import { setDiscipline } from '../../../storage/answers.js';
+import { setFirstDiscipline } from '../../../storage/disciplines.js';
 import { getSurvey } from '../../../storage/surveys.js';
 import { isAdmin } from '../../admins.js';
 import { publishHome } from '../../publish-home.js';
@@ -12,14 +12,14 @@ type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 const teamOf = (body: BlockAction) => body.team?.id ?? body.user.team_id ?? '';
 
-/** The discipline menu in the App Home. */
+/** The discipline menu in the App Home: a person's first discipline only; after that an admin changes it. */
 export function changeRoleFromHome(ctx: AppContext) {
   return async ({ ack, action, body }: Args): Promise<void> => {
     await ack();
     const chosen = z
       .enum(DISCIPLINES)
       .safeParse('selected_option' in action ? action.selected_option?.value : undefined);
-    if (chosen.success) setDiscipline(ctx.db, teamOf(body), body.user.id, chosen.data);
+    if (chosen.success) setFirstDiscipline(ctx.db, teamOf(body), body.user.id, chosen.data);
     await publishHome(ctx, teamOf(body), body.user.id);
   };
 }

@@ -1,7 +1,8 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AppContext } from '../../../context.js';
 import { formatInZone } from '../../../domain/time-format.js';
-import { getDiscipline, storedAnswers } from '../../../storage/answers.js';
+import { storedAnswers } from '../../../storage/answers.js';
+import { disciplineForPulse } from '../../../storage/disciplines.js';
 import { getPulse } from '../../../storage/pulses.js';
 import { pulseQuestions } from '../../../storage/questions.js';
 import { getSurvey } from '../../../storage/surveys.js';
@@ -49,7 +50,7 @@ export function openPulseForm(ctx: AppContext) {
       questions: pulseQuestions(ctx.db, pulse.id),
       closesAt: pulse.closesAt,
       timezone: survey.timezone,
-      askDiscipline: getDiscipline(ctx.db, pulse.teamId, userId) === undefined,
+      askDiscipline: disciplineForPulse(ctx.db, pulse.teamId, userId, pulse) === undefined,
       previous: storedAnswers(ctx.db, pulse.id, userId),
     });
     try {

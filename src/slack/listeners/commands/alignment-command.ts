@@ -46,9 +46,16 @@ export const SUBCOMMANDS: (SubcommandHelp & { name: Command['name'] })[] = [
   {
     name: 'role',
     usage: 'role <discipline>',
-    summary: 'set your discipline: product, engineering, design, program or other.',
+    summary: 'set your discipline, once: product, engineering, design, program or other.',
     example: '/alignment role engineering',
     adminOnly: false,
+  },
+  {
+    name: 'role',
+    usage: 'role @person <discipline>',
+    summary: "change someone's discipline, from their next pulse on.",
+    example: '/alignment role @dana engineering',
+    adminOnly: true,
   },
   {
     name: 'forget-me',

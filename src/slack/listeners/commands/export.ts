@@ -1,5 +1,5 @@
 import { format } from 'date-fns';
-import { scoreWeeks } from '../../../jobs/post-digest.js';
+import { closedWeeks } from '../../../reports/published.js';
 import { listSurveys } from '../../../storage/surveys.js';
 import { scoresCsv } from '../../../views/export-csv.js';
 import { slackErrorCode } from '../../slack-errors.js';
@@ -7,7 +7,10 @@ import { type CommandHandler, reply } from './command-handler.js';
 
 const EXPORT_WEEKS = 52;
 
-/** `/alignment export` (admins): a year of weekly scores as CSV, sent to the admin by DM. */
+/**
+ * `/alignment export` (admins): a year of closed weeks' published scores as CSV,
+ * sent to the admin by DM. A pulse still open is never in it.
+ */
 export const exportCsv: CommandHandler<{ name: 'export' }> = async (ctx, { command, respond }) => {
   const surveys = listSurveys(ctx.db, command.team_id);
   if (surveys.length === 0) {
@@ -15,7 +18,7 @@ export const exportCsv: CommandHandler<{ name: 'export' }> = async (ctx, { comma
     return;
   }
   const parts = surveys.map((survey) => {
-    const { weeks, scores } = scoreWeeks(ctx, survey, ctx.now(), EXPORT_WEEKS);
+    const { weeks, scores } = closedWeeks(ctx, survey, EXPORT_WEEKS);
     return scoresCsv(survey.id, weeks, scores);
   });
   // One header, then every survey's rows.
@@ -31,7 +34,7 @@ export const exportCsv: CommandHandler<{ name: 'export' }> = async (ctx, { comma
       file: Buffer.from(csv, 'utf8'),
       filename: `alignment-scores-${format(ctx.now(), 'yyyy-MM-dd')}.csv`,
       title: 'Alignment Pulse: weekly scores',
-      initial_comment: `Weekly scores for the last ${EXPORT_WEEKS} weeks: ${rows} rows. Groups of fewer than the anonymity threshold are left out.`,
+      initial_comment: `Published scores of the closed weeks in the last ${EXPORT_WEEKS}: ${rows} rows. Groups of fewer than the anonymity threshold are left out, and a pulse still open is not included.`,
     });
     await reply(respond, `Sent you the export by DM: ${rows} rows of weekly scores.`);
   } catch (error) {

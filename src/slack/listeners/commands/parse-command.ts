@@ -14,7 +14,7 @@ export type Command =
   | { name: 'score'; weeks: number }
   | { name: 'trend'; dimension: Dimension | undefined; weeks: number }
   | { name: 'gap' }
-  | { name: 'role'; discipline: Discipline }
+  | { name: 'role'; discipline: Discipline; person: string | undefined }
   | { name: 'forget-me' }
   | { name: 'setup' }
   | { name: 'pulse-now' }
@@ -57,6 +57,9 @@ function shorten(word: string): string {
   const chars = [...word];
   return chars.length > 30 ? `${chars.slice(0, 29).join('')}…` : word;
 }
+
+/** A user mention as Slack escapes it in a command: <@U0123ABC> or <@U0123ABC|dana>. */
+const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
 
 const tooMany = (usage: string) => ({
   ok: false as const,
@@ -111,8 +114,20 @@ export function parseCommand(text: string): Parsed {
     case 'gaps':
       return rest.length > 0 ? tooMany('/alignment gap') : { ok: true, command: { name: 'gap' } };
     case 'role': {
-      const [word, ...extra] = rest;
       const usage = '/alignment role engineering';
+      // With the manifest's should_escape, Slack sends a mention as <@U123|name>.
+      const original = words.slice(1);
+      const mentions = original.filter((w) => MENTION.test(w));
+      const others = original.filter((w) => !MENTION.test(w)).map((w) => w.toLowerCase());
+      if (others.some((w) => w.startsWith('@'))) {
+        return {
+          ok: false,
+          message:
+            'I could not tell who that is. Pick the person from the list Slack offers as you type @, so the name turns into a mention, e.g. `/alignment role @Dana engineering`.',
+        };
+      }
+      if (mentions.length > 1) return tooMany('/alignment role @person engineering');
+      const [word, ...extra] = others;
       if (word === undefined) {
         return {
           ok: false,
@@ -120,9 +135,10 @@ export function parseCommand(text: string): Parsed {
         };
       }
       if (extra.length > 0) return tooMany(usage);
+      const person = mentions[0] === undefined ? undefined : MENTION.exec(mentions[0])?.[1];
       const discipline = z.enum(DISCIPLINES).safeParse(word);
       if (discipline.success)
-        return { ok: true, command: { name: 'role', discipline: discipline.data } };
+        return { ok: true, command: { name: 'role', discipline: discipline.data, person } };
       const guess = closest(word, DISCIPLINES);
       const hint = guess === undefined ? '' : ` Did you mean \`${guess}\`?`;
       return {

@@ -1,13 +1,26 @@
 import type { Dimension } from '../../../domain/dimensions.js';
-import { changeBetween, scorePeriod } from '../../../domain/scoring.js';
+import { changeBetween } from '../../../domain/scoring.js';
 import { lastWeeks } from '../../../domain/weeks.js';
-import { scoreWeeks, thresholdOf } from '../../../jobs/post-digest.js';
-import { weeklyTallies } from '../../../storage/scores.js';
-import { gapMessage, scoreMessage, trendMessage } from '../../../views/scores.js';
+import {
+  closedWeeks,
+  closedWindow,
+  latestShownWeek,
+  thresholdOf,
+} from '../../../reports/published.js';
+import {
+  gapMessage,
+  NOTHING_CLOSED_YET,
+  scoreMessage,
+  trendMessage,
+} from '../../../views/scores.js';
 import type { CommandHandler } from './command-handler.js';
 import { surveyFor } from './survey-for.js';
 
-/** `/alignment score [weeks]`: the latest week, or the last `weeks` weeks taken together. */
+/**
+ * `/alignment score [weeks]`: the latest closed week (or, when too few answered
+ * it, the latest closed week with scores), or the last `weeks` closed weeks
+ * taken together. A pulse still open never counts.
+ */
 export const score: CommandHandler<{ name: 'score'; weeks: number }> = async (
   ctx,
   { command, respond },
@@ -16,28 +29,30 @@ export const score: CommandHandler<{ name: 'score'; weeks: number }> = async (
   const survey = surveyFor(ctx, command.team_id, command.channel_id);
   if (typeof survey === 'string')
     return void (await respond({ response_type: 'ephemeral', text: survey }));
-  const span = lastWeeks(ctx.now(), survey.timezone, weeks);
-  const first = span[0];
-  const last = span.at(-1);
-  if (first === undefined || last === undefined) return;
-  const period =
-    weeks === 1
-      ? `week ${last.label.slice(1)}, ${last.range}`
-      : `the last ${weeks} weeks (${first.label}–${last.label})`;
-  const window = { period: 'span', start: first.start, end: last.end };
-  const input = weeklyTallies(ctx.db, survey.id, [window]).get('span') ?? {
-    tallies: new Map(),
-    respondents: 0,
-    invited: 0,
-  };
   const threshold = thresholdOf(ctx, survey);
+  const { latest, shown } = latestShownWeek(ctx, survey);
+  if (latest === undefined)
+    return void (await respond({ response_type: 'ephemeral', text: NOTHING_CLOSED_YET }));
+  if (weeks === 1) {
+    await respond({
+      response_type: 'ephemeral',
+      ...scoreMessage({ latest, shown, threshold }),
+    });
+    return;
+  }
+  const span = lastWeeks(latest.week.start, survey.timezone, weeks);
   await respond({
     response_type: 'ephemeral',
-    ...scoreMessage({ period, score: scorePeriod(input, threshold), threshold }),
+    ...scoreMessage({
+      latest,
+      shown: undefined,
+      window: { weeks: span, score: closedWindow(ctx, survey, span) },
+      threshold,
+    }),
   });
 };
 
-/** `/alignment trend [dimension] [weeks]`. */
+/** `/alignment trend [dimension] [weeks]`: weekly scores up to the latest closed week. */
 export const trend: CommandHandler<{
   name: 'trend';
   dimension: Dimension | undefined;
@@ -46,7 +61,9 @@ export const trend: CommandHandler<{
   const survey = surveyFor(ctx, command.team_id, command.channel_id);
   if (typeof survey === 'string')
     return void (await respond({ response_type: 'ephemeral', text: survey }));
-  const { weeks, scores } = scoreWeeks(ctx, survey, ctx.now(), count);
+  const { weeks, scores, latest } = closedWeeks(ctx, survey, count);
+  if (latest === undefined)
+    return void (await respond({ response_type: 'ephemeral', text: NOTHING_CLOSED_YET }));
   const groups = scores.map((s) =>
     dimension === undefined
       ? s.index
@@ -59,20 +76,20 @@ export const trend: CommandHandler<{
   });
 };
 
-/** `/alignment gap`: the latest week's perception gaps. */
+/** `/alignment gap`: the perception gaps of the week `score` shows. */
 export const gap: CommandHandler<{ name: 'gap' }> = async (ctx, { command, respond }) => {
   const survey = surveyFor(ctx, command.team_id, command.channel_id);
   if (typeof survey === 'string')
     return void (await respond({ response_type: 'ephemeral', text: survey }));
-  const { weeks, scores } = scoreWeeks(ctx, survey, ctx.now(), 1);
-  const week = weeks.at(-1);
-  const current = scores.at(-1);
-  if (week === undefined || current === undefined) return;
+  const { latest, shown } = latestShownWeek(ctx, survey);
+  if (latest === undefined)
+    return void (await respond({ response_type: 'ephemeral', text: NOTHING_CLOSED_YET }));
+  const week = shown ?? latest;
   await respond({
     response_type: 'ephemeral',
     ...gapMessage({
-      period: `week ${week.label.slice(1)}, ${week.range}`,
-      score: current,
+      period: `${week.week.label}, ${week.week.range}${week === latest ? ' (the latest closed week)' : ''}`,
+      score: week.score,
       threshold: thresholdOf(ctx, survey),
     }),
   });

@@ -4,7 +4,8 @@ import type { AppContext } from '../../../context.js';
 import { DISCIPLINES } from '../../../domain/dimensions.js';
 import { formatInZone } from '../../../domain/time-format.js';
 import { refreshAnswerCount } from '../../../jobs/refresh-pulse-messages.js';
-import { getDiscipline, saveSubmission } from '../../../storage/answers.js';
+import { saveSubmission } from '../../../storage/answers.js';
+import { disciplineForPulse } from '../../../storage/disciplines.js';
 import { getPulse } from '../../../storage/pulses.js';
 import { pulseQuestions } from '../../../storage/questions.js';
 import { getSurvey } from '../../../storage/surveys.js';
@@ -94,14 +95,32 @@ export function submitPulse(ctx: AppContext) {
           'Choose one of the five answers, from Strongly disagree to Strongly agree.';
       else values.set(question.id, value.data);
     }
-    const known = getDiscipline(ctx.db, pulse.teamId, userId);
+    // The discipline rule (storage/disciplines.ts) decides; the form's choice
+    // counts only for a person who has none yet.
+    const known = disciplineForPulse(ctx.db, pulse.teamId, userId, pulse);
     const rawDiscipline = state[DISCIPLINE_BLOCK]?.[VALUE_ACTION]?.selected_option?.value;
     const discipline = disciplineSchema.safeParse(rawDiscipline);
-    if (rawDiscipline !== undefined && rawDiscipline !== null && !discipline.success) {
-      errors[DISCIPLINE_BLOCK] = 'Choose Product, Engineering, Design, Program / TPM or Other.';
-    } else if (known === undefined && !discipline.success) {
-      errors[DISCIPLINE_BLOCK] =
-        'Choose your discipline, so scores can compare Product and Engineering.';
+    // A form opened before the person's discipline was forgotten has no
+    // discipline block: the error goes on a question, asking to reopen it.
+    const askedDiscipline =
+      DISCIPLINE_BLOCK in state ||
+      (Array.isArray(view.blocks) &&
+        view.blocks.some(
+          (b) => (b as { block_id?: unknown } | null)?.block_id === DISCIPLINE_BLOCK,
+        ));
+    const noDiscipline = askedDiscipline
+      ? {
+          [DISCIPLINE_BLOCK]:
+            'Choose your discipline, so scores can compare Product and Engineering.',
+        }
+      : {
+          [fallbackBlock ?? DISCIPLINE_BLOCK]:
+            'This form needs your discipline first: close it and click Answer the pulse again.',
+        };
+    if (known === undefined) {
+      if (rawDiscipline !== undefined && rawDiscipline !== null && !discipline.success)
+        errors[DISCIPLINE_BLOCK] = 'Choose Product, Engineering, Design, Program / TPM or Other.';
+      else if (!discipline.success) Object.assign(errors, noDiscipline);
     }
     const rawComment = state[COMMENT_BLOCK]?.[VALUE_ACTION]?.value;
     const comment = typeof rawComment === 'string' ? rawComment : undefined;
@@ -111,28 +130,31 @@ export function submitPulse(ctx: AppContext) {
       errors[COMMENT_BLOCK] =
         `Keep the comment to ${COMMENT_MAX_LENGTH} characters (it has ${[...comment].length}).`;
     }
-    const chosenDiscipline = discipline.success ? discipline.data : known;
-    if (Object.keys(errors).length > 0 || chosenDiscipline === undefined) {
+    if (Object.keys(errors).length > 0) {
       await reject(errors);
       return;
     }
 
-    saveSubmission(ctx.db, {
+    const counted = saveSubmission(ctx.db, {
       teamId: pulse.teamId,
       pulseId: pulse.id,
       userId,
-      discipline: chosenDiscipline,
+      chosenDiscipline: discipline.success ? discipline.data : undefined,
       values,
       comment,
       at: ctx.now(),
     });
+    if (counted === undefined) {
+      await reject(noDiscipline);
+      return;
+    }
     ctx.logger.info('pulse answered', { pulse: pulse.id, questions: values.size });
     await ack({
       response_action: 'update',
       view: pulseThanksModal({
         closesAt: pulse.closesAt,
         timezone: survey.timezone,
-        discipline: chosenDiscipline,
+        discipline: counted,
       }),
     });
     await refreshAnswerCount(ctx, pulse);

@@ -1,0 +1,248 @@
+import { createHash } from 'node:crypto';
+import type { Dimension, Discipline } from '../domain/dimensions.js';
+import type {
+  Cell,
+  CellGroup,
+  CellHidden,
+  PublishedPulse,
+  PulseTallies,
+} from '../domain/publication.js';
+import type { Counts, Tally } from '../domain/scoring.js';
+import type { Db } from './database.js';
+
+/**
+ * A closed pulse's answers, tallied for publishing: per question and
+ * discipline, how many answers of 1–5 (reversed questions flipped) and how many
+ * distinct people. Each person is counted under one discipline for the whole
+ * pulse, the one their answers were given under (their latest, should an old
+ * database hold two). Individual answers never leave this function.
+ */
+export function pulseTallies(db: Db, pulseId: number): PulseTallies {
+  const questions = db
+    .prepare(
+      `SELECT q.id, q.dimension, q.reversed FROM pulse_questions pq JOIN questions q ON q.id = pq.question_id
+       WHERE pq.pulse_id = ? ORDER BY pq.position`,
+    )
+    .all(pulseId) as { id: string; dimension: Dimension; reversed: number }[];
+  const rows = db
+    .prepare(
+      `SELECT question_id AS questionId, user_id AS userId, discipline, value, updated_at AS updatedAt
+       FROM answers WHERE pulse_id = ? ORDER BY updated_at`,
+    )
+    .all(pulseId) as {
+    questionId: string;
+    userId: string;
+    discipline: Discipline;
+    value: number;
+    updatedAt: string;
+  }[];
+  const disciplineOf = new Map<string, Discipline>();
+  for (const row of rows) disciplineOf.set(row.userId, row.discipline);
+  const reversed = new Map(questions.map((q) => [q.id, q.reversed === 1]));
+  const tallies = new Map<string, Map<Discipline, { counts: number[]; people: Set<string> }>>();
+  for (const row of rows) {
+    if (!reversed.has(row.questionId)) continue;
+    const discipline = disciplineOf.get(row.userId) ?? row.discipline;
+    const byDiscipline = tallies.get(row.questionId) ?? new Map();
+    tallies.set(row.questionId, byDiscipline);
+    const group = byDiscipline.get(discipline) ?? { counts: [0, 0, 0, 0, 0], people: new Set() };
+    byDiscipline.set(discipline, group);
+    const value = reversed.get(row.questionId) === true ? 6 - row.value : row.value;
+    group.counts[value - 1] += 1;
+    group.people.add(row.userId);
+  }
+  const invited = (
+    db.prepare('SELECT count(*) AS n FROM pulse_recipients WHERE pulse_id = ?').get(pulseId) as {
+      n: number;
+    }
+  ).n;
+  return {
+    questions: questions.map((q) => ({ id: q.id, dimension: q.dimension })),
+    tallies: new Map(
+      [...tallies].map(([questionId, byDiscipline]) => [
+        questionId,
+        new Map(
+          [...byDiscipline].map(([discipline, g]) => [
+            discipline,
+            { counts: g.counts as unknown as Counts, respondents: g.people.size },
+          ]),
+        ),
+      ]),
+    ),
+    respondents: disciplineOf.size,
+    invited,
+  };
+}
+
+export function isPublished(db: Db, pulseId: number): boolean {
+  return db.prepare('SELECT 1 FROM published_pulses WHERE pulse_id = ?').get(pulseId) !== undefined;
+}
+
+/** How many answered a published pulse, as published; undefined when it is not published. */
+export function publishedRespondents(db: Db, pulseId: number): number | undefined {
+  const row = db
+    .prepare('SELECT respondents FROM published_pulses WHERE pulse_id = ?')
+    .get(pulseId) as { respondents: number } | undefined;
+  return row?.respondents;
+}
+
+/** Stores a pulse's publication: the caller holds the transaction that closes the pulse. */
+export function storePublication(
+  db: Db,
+  p: {
+    pulseId: number;
+    surveyId: number;
+    period: string;
+    weekStart: string;
+    threshold: number;
+    respondents: number;
+    invited: number;
+    at: Date;
+    cells: readonly Cell[];
+  },
+): void {
+  db.prepare(
+    `INSERT INTO published_pulses (pulse_id, survey_id, period, week_start, threshold, respondents, invited, published_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    p.pulseId,
+    p.surveyId,
+    p.period,
+    p.weekStart,
+    p.threshold,
+    p.respondents,
+    p.invited,
+    p.at.toISOString(),
+  );
+  const cell = db.prepare(
+    `INSERT INTO published_cells (pulse_id, question_id, dimension, discipline, hidden, respondents, n1, n2, n3, n4, n5)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  for (const c of p.cells) {
+    const counts: (number | null)[] =
+      c.tally === undefined ? [null, null, null, null, null] : [...c.tally.counts];
+    cell.run(
+      p.pulseId,
+      c.questionId,
+      c.dimension,
+      c.group,
+      c.hidden ?? null,
+      c.tally?.respondents ?? null,
+      ...counts,
+    );
+  }
+}
+
+/** Closed pulses with no publication yet: written by an older version, or by a close that failed. */
+export function closedUnpublishedPulses(db: Db): number[] {
+  return (
+    db
+      .prepare(
+        `SELECT id FROM pulses WHERE closed_at IS NOT NULL
+         AND id NOT IN (SELECT pulse_id FROM published_pulses) ORDER BY due_at, id`,
+      )
+      .all() as { id: number }[]
+  ).map((r) => r.id);
+}
+
+interface CellRow {
+  pulseId: number;
+  questionId: string;
+  dimension: Dimension;
+  discipline: CellGroup;
+  hidden: CellHidden | null;
+  respondents: number | null;
+  n1: number | null;
+  n2: number | null;
+  n3: number | null;
+  n4: number | null;
+  n5: number | null;
+}
+
+/**
+ * The published pulses of a survey in the given weeks (ISO periods), published
+ * by `asOf`, oldest first, with their cells.
+ */
+export function publishedPulses(
+  db: Db,
+  surveyId: number,
+  periods: readonly string[],
+  asOf: Date,
+): (PublishedPulse & { weekStart: string })[] {
+  const pulses = db
+    .prepare(
+      `SELECT pp.pulse_id AS pulseId, pp.period, pp.week_start AS weekStart, pp.respondents, pp.invited
+       FROM published_pulses pp JOIN pulses p ON p.id = pp.pulse_id
+       WHERE pp.survey_id = ? AND pp.period IN (SELECT value FROM json_each(?)) AND pp.published_at <= ?
+       ORDER BY p.due_at, pp.pulse_id`,
+    )
+    .all(surveyId, JSON.stringify(periods), asOf.toISOString()) as {
+    pulseId: number;
+    period: string;
+    weekStart: string;
+    respondents: number;
+    invited: number;
+  }[];
+  const rows = db
+    .prepare(
+      `SELECT pulse_id AS pulseId, question_id AS questionId, dimension, discipline, hidden, respondents,
+         n1, n2, n3, n4, n5 FROM published_cells WHERE pulse_id IN (SELECT value FROM json_each(?))`,
+    )
+    .all(JSON.stringify(pulses.map((p) => p.pulseId))) as CellRow[];
+  const cellsOf = new Map<number, Cell[]>();
+  for (const row of rows) {
+    const list = cellsOf.get(row.pulseId) ?? [];
+    cellsOf.set(row.pulseId, list);
+    const tally: Tally | undefined =
+      row.hidden === null
+        ? {
+            counts: [row.n1 ?? 0, row.n2 ?? 0, row.n3 ?? 0, row.n4 ?? 0, row.n5 ?? 0],
+            respondents: row.respondents ?? 0,
+          }
+        : undefined;
+    list.push({
+      questionId: row.questionId,
+      dimension: row.dimension,
+      group: row.discipline,
+      tally,
+      hidden: row.hidden ?? undefined,
+    });
+  }
+  return pulses.map((p) => ({ ...p, cells: cellsOf.get(p.pulseId) ?? [] }));
+}
+
+/** The latest week of a survey with a pulse published by `asOf`. */
+export function latestPublishedWeek(
+  db: Db,
+  surveyId: number,
+  asOf: Date,
+): { period: string; weekStart: string } | undefined {
+  return db
+    .prepare(
+      `SELECT period, week_start AS weekStart FROM published_pulses
+       WHERE survey_id = ? AND published_at <= ? ORDER BY period DESC LIMIT 1`,
+    )
+    .get(surveyId, asOf.toISOString()) as { period: string; weekStart: string } | undefined;
+}
+
+/**
+ * Up to `limit` anonymous comments from published pulses that at least their
+ * threshold of people answered. Bodies only, never their authors or times, in
+ * an order that carries no information: sorted by a hash of the pulse and the
+ * text, so neither who wrote a comment nor when changes where it appears.
+ */
+export function publishedComments(db: Db, pulseIds: readonly number[], limit = 3): string[] {
+  const rows = db
+    .prepare(
+      `SELECT c.pulse_id AS pulseId, c.body FROM comments c JOIN published_pulses pp ON pp.pulse_id = c.pulse_id
+       WHERE c.pulse_id IN (SELECT value FROM json_each(?)) AND pp.respondents >= pp.threshold`,
+    )
+    .all(JSON.stringify(pulseIds)) as { pulseId: number; body: string }[];
+  const key = (r: { pulseId: number; body: string }) =>
+    createHash('sha256').update(`${r.pulseId}\u0000${r.body}`).digest('hex');
+  return rows
+    .map((r) => ({ key: key(r), body: r.body }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .slice(0, limit)
+    .map((r) => r.body);
+}
