@@ -15,8 +15,26 @@ export interface Week {
   end: Date;
 }
 
+/**
+ * Weeks already worked out, by time zone and first instant: time-zone date math
+ * costs most of a millisecond a week, and the same few weeks are asked for
+ * again and again (every command, the App Home, each digest). Bounded.
+ */
+const known = new Map<string, Week>();
+const KNOWN_MAX = 10_000;
+
 export function weekOf(at: Date, timezone: string): Week {
   const start = startOfISOWeek(new TZDate(at.getTime(), timezone));
+  const key = `${timezone}|${start.getTime()}`;
+  const hit = known.get(key);
+  if (hit !== undefined) return hit;
+  const week = describeWeek(start, timezone);
+  if (known.size >= KNOWN_MAX) known.clear();
+  known.set(key, week);
+  return week;
+}
+
+function describeWeek(start: TZDate, timezone: string): Week {
   const end = addWeeks(start, 1);
   const lastDay = new TZDate(end.getTime() - 1, timezone);
   const week = getISOWeek(start);

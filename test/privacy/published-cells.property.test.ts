@@ -1,0 +1,339 @@
+import { WebClient } from '@slack/web-api';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import type { AppContext } from '../../src/context.js';
+import { CATALOGUE } from '../../src/domain/catalogue.js';
+import { buildDigest } from '../../src/domain/digest.js';
+import { DISCIPLINES, type Discipline } from '../../src/domain/dimensions.js';
+import type { PeriodScore } from '../../src/domain/scoring.js';
+import { lastWeeks } from '../../src/domain/weeks.js';
+import { closeAndPublish } from '../../src/jobs/publish-pulse.js';
+import { createLogger } from '../../src/logger.js';
+import { migrationsDir } from '../../src/paths.js';
+import {
+  closedWeeks,
+  closedWindow,
+  latestShownWeek,
+  thresholdOf,
+} from '../../src/reports/published.js';
+import { forgetPerson, saveSubmission } from '../../src/storage/answers.js';
+import { openDatabase } from '../../src/storage/database.js';
+import { changeDiscipline } from '../../src/storage/disciplines.js';
+import { migrate } from '../../src/storage/migrate.js';
+import { createPulse, setRecipients } from '../../src/storage/pulses.js';
+import { syncCatalogue } from '../../src/storage/questions.js';
+import { findOrCreateSurvey, getSurvey, type Survey } from '../../src/storage/surveys.js';
+import { rationalRank, smallGroupRevealed } from '../support/linear-privacy.js';
+
+/**
+ * The rule behind every output (src/domain/publication.ts), checked on random
+ * histories: whatever sequence of outputs anyone reads — score windows, weekly
+ * trends, gaps, the digest, the App Home's week (and the export, which prints
+ * the weekly groups) — before and after forget-me and admins' role changes, no
+ * linear combination of the numbers shown depends on fewer than 3 people.
+ *
+ * Each output is linear in the answers once who answered what is fixed (which
+ * cells are shown depends on counts, never on values). So the history is run
+ * once with every answer 3, then once more per answer with that one answer 4:
+ * the differences are each number's coefficients, and linear-privacy.ts checks
+ * the matrix they form.
+ */
+
+const THRESHOLD = 3;
+const QUESTIONS = [
+  'okrs.same_direction',
+  'okrs.shared_measures',
+  'roadmap.one_plan',
+  'tech_debt.real_capacity',
+];
+const TEAM_ID = 'T0PROPERTY';
+const FIRST_MONDAY = Date.parse('2026-09-07T07:00:00Z');
+const HOUR = 3_600_000;
+
+interface PulseSpec {
+  /** Weeks after the first pulse's week; two pulses may share a week. */
+  week: number;
+  questions: string[];
+  respondents: number[];
+}
+interface Event {
+  kind: 'role' | 'forget';
+  person: number;
+  discipline: Discipline;
+}
+interface History {
+  disciplines: Discipline[];
+  pulses: PulseSpec[];
+  /** After each pulse closes: what happens before the next one. */
+  events: Event[][];
+}
+
+const discipline = fc.constantFrom<Discipline>(
+  'product',
+  'product',
+  'engineering',
+  'engineering',
+  'design',
+  'program',
+);
+
+const history: fc.Arbitrary<History> = fc
+  .record({
+    disciplines: fc.array(discipline, { minLength: 4, maxLength: 8 }),
+    weekSteps: fc.array(fc.constantFrom(0, 1, 1, 2), { minLength: 2, maxLength: 4 }),
+  })
+  .chain(({ disciplines, weekSteps }) => {
+    const people = disciplines.length;
+    let week = 0;
+    const weeks = weekSteps.map((step, i) => {
+      week += i === 0 ? 0 : step;
+      return week;
+    });
+    const pulse = (w: number) =>
+      fc.record({
+        week: fc.constant(w),
+        questions: fc.subarray(QUESTIONS, { minLength: 1, maxLength: 2 }),
+        respondents: fc.subarray(
+          Array.from({ length: people }, (_, i) => i),
+          { minLength: 2 },
+        ),
+      });
+    const event = fc.record({
+      kind: fc.constantFrom<'role' | 'forget'>('role', 'role', 'forget'),
+      person: fc.integer({ min: 0, max: people - 1 }),
+      discipline,
+    });
+    return fc.record({
+      disciplines: fc.constant(disciplines),
+      pulses: fc.tuple(...weeks.map(pulse)),
+      events: fc.tuple(...weeks.map(() => fc.array(event, { maxLength: 2 }))),
+    });
+  });
+
+const person = (i: number) => `U0PERSON${i}`;
+
+/** A migrated, empty database, copied for every run so runs stay fast. */
+const template = (() => {
+  const db = openDatabase(':memory:');
+  migrate(db, migrationsDir);
+  syncCatalogue(db, CATALOGUE);
+  db.prepare('INSERT INTO workspaces (team_id) VALUES (?)').run(TEAM_ID);
+  findOrCreateSurvey(db, {
+    teamId: TEAM_ID,
+    channelId: 'C0LEADS',
+    timezone: 'Europe/Berlin',
+    createdBy: 'U0ADMIN',
+  });
+  const bytes = db.serialize();
+  db.close();
+  return bytes;
+})();
+
+const slack = new WebClient();
+const config = loadConfig({
+  SLACK_BOT_TOKEN: 'xoxb-property',
+  SLACK_SIGNING_SECRET: 'propertypropertyproperty',
+});
+
+/** Every number the outputs show, by a name that says which output and which read. */
+function collect(out: Map<string, number>, name: string, s: PeriodScore): void {
+  const put = (key: string, g: { visible: boolean; score?: number; favorable?: number }) => {
+    if (!g.visible || g.score === undefined || g.favorable === undefined) return;
+    out.set(`${name}|${key}|score`, g.score);
+    out.set(`${name}|${key}|favorable`, g.favorable);
+  };
+  put('index', s.index);
+  for (const d of s.dimensions) {
+    put(`${d.dimension}|all`, d.overall);
+    for (const discipline of DISCIPLINES)
+      put(`${d.dimension}|${discipline}`, d.byDiscipline[discipline]);
+    if (d.gap.visible) {
+      out.set(`${name}|${d.dimension}|gap`, d.gap.points);
+      out.set(`${name}|${d.dimension}|gap-product`, d.gap.product);
+      out.set(`${name}|${d.dimension}|gap-engineering`, d.gap.engineering);
+    }
+  }
+}
+
+function readEverything(
+  ctx: AppContext,
+  survey: Survey,
+  read: number,
+  out: Map<string, number>,
+): void {
+  const { weeks, scores, latest } = closedWeeks(ctx, survey, 12);
+  weeks.forEach((w, i) => {
+    collect(out, `read ${read}: week ${w.period}`, scores[i] as PeriodScore);
+  });
+  if (latest !== undefined) {
+    for (const n of [1, 2, 3, 4, 8])
+      collect(
+        out,
+        `read ${read}: score ${n}`,
+        closedWindow(ctx, survey, lastWeeks(latest.start, survey.timezone, n)),
+      );
+    const digest = buildDigest({
+      weeks,
+      scores,
+      comments: [],
+      threshold: thresholdOf(ctx, survey),
+    });
+    if (digest.index.current.visible)
+      out.set(`read ${read}: digest index`, digest.index.current.score);
+    if (digest.largestGap !== undefined)
+      out.set(`read ${read}: digest gap`, digest.largestGap.gap.points);
+    const shown = latestShownWeek(ctx, survey).shown;
+    if (shown !== undefined) collect(out, `read ${read}: home and score`, shown.score);
+  }
+}
+
+/**
+ * Runs the history through the app's own storage and publishing, answering
+ * `answerOf(answer)`, and returns every number read along the way, and the
+ * answers given (person, pulse, question).
+ */
+function run(
+  h: History,
+  answerOf: (answer: string) => number,
+): { outputs: Map<string, number>; answers: string[] } {
+  const db = new Database(Buffer.from(template));
+  db.pragma('foreign_keys = ON');
+  let now = new Date(FIRST_MONDAY);
+  const ctx: AppContext = {
+    config,
+    db,
+    logger: createLogger('error', () => {}),
+    now: () => now,
+    slack,
+    reschedule: () => {},
+  };
+  const survey = getSurvey(db, 1) as Survey;
+  const outputs = new Map<string, number>();
+  const answers: string[] = [];
+  let reads = 0;
+  h.pulses.forEach((spec, index) => {
+    // Each pulse opens after the one before closed, in its own week or the same one.
+    const due = new Date(Math.max(FIRST_MONDAY + spec.week * 7 * 24 * HOUR, now.getTime() + HOUR));
+    now = due;
+    const { pulse } = createPulse(db, {
+      surveyId: survey.id,
+      dueAt: due,
+      openedAt: due,
+      closesAt: new Date(due.getTime() + 24 * HOUR),
+      questionIds: spec.questions,
+    });
+    setRecipients(
+      db,
+      pulse.id,
+      h.disciplines.map((_, i) => person(i)),
+    );
+    for (const i of spec.respondents) {
+      const values = new Map(
+        spec.questions.map((q) => {
+          const key = `${person(i)}|${index}|${q}`;
+          answers.push(key);
+          return [q, answerOf(key)];
+        }),
+      );
+      saveSubmission(db, {
+        teamId: TEAM_ID,
+        pulseId: pulse.id,
+        userId: person(i),
+        chosenDiscipline: h.disciplines[i],
+        values,
+        comment: undefined,
+        at: new Date(due.getTime() + HOUR),
+      });
+    }
+    now = new Date(due.getTime() + 24 * HOUR);
+    closeAndPublish(ctx, pulse.id);
+    readEverything(ctx, survey, reads++, outputs);
+    for (const event of h.events[index] ?? []) {
+      now = new Date(now.getTime() + 60_000);
+      if (event.kind === 'role')
+        changeDiscipline(db, {
+          teamId: TEAM_ID,
+          userId: person(event.person),
+          discipline: event.discipline,
+          changedBy: 'U0ADMIN',
+          at: now,
+        });
+      else forgetPerson(db, TEAM_ID, person(event.person), now);
+      readEverything(ctx, survey, reads++, outputs);
+    }
+  });
+  db.close();
+  return { outputs, answers };
+}
+
+/** The coefficient matrix of the outputs over the answers, and each column's person. */
+function coefficients(
+  h: History,
+  extra?: (answerOf: (a: string) => number) => Map<string, number>,
+) {
+  const base = run(h, () => 3);
+  const baseOut = new Map([...base.outputs, ...(extra?.(() => 3) ?? [])]);
+  const keys = [...baseOut.keys()];
+  const columns = base.answers.map((answer) => {
+    const bumped = (a: string) => (a === answer ? 4 : 3);
+    const out = new Map([...run(h, bumped).outputs, ...(extra?.(bumped) ?? [])]);
+    expect([...out.keys()]).toEqual(keys); // what is shown never depends on the values
+    return keys.map((k) => (out.get(k) ?? 0) - (baseOut.get(k) ?? 0));
+  });
+  // Rows: one per output, deduplicated (many reads repeat one another).
+  const rows = new Map<string, number[]>();
+  keys.forEach((_, r) => {
+    const row = columns.map((col) => col[r] ?? 0);
+    rows.set(row.map((x) => x.toFixed(9)).join(','), row);
+  });
+  return {
+    rows: [...rows.values()],
+    people: base.answers.map((a) => a.split('|')[0] as string),
+  };
+}
+
+describe('published numbers never reveal a group of fewer than 3', () => {
+  it('holds for random histories of pulses, windows, trends, gaps, role changes and forget-me', () => {
+    fc.assert(
+      fc.property(history, (h) => {
+        const { rows, people } = coefficients(h);
+        expect(smallGroupRevealed(rows, people, THRESHOLD)).toBeUndefined();
+        // Not vacuous: a pulse of 3 or more publishes numbers that move with the answers.
+        if (h.pulses.some((p) => p.respondents.length >= THRESHOLD))
+          expect(rationalRank(rows, people.length)).toBeGreaterThan(0);
+      }),
+      { seed: 20_261_201, numRuns: 40, endOnFailure: true },
+    );
+  }, 240_000);
+
+  it('catches a leak: a pooled score taken straight from the answers gives away a week of two', () => {
+    // Week 1: three people; week 2: only two of them. A window score that pools
+    // every answer, as the first version did, minus week 1's shows week 2's pair.
+    const h: History = {
+      disciplines: ['product', 'engineering', 'design'],
+      pulses: [
+        { week: 0, questions: ['okrs.same_direction'], respondents: [0, 1, 2] },
+        { week: 1, questions: ['okrs.same_direction'], respondents: [0, 1] },
+      ],
+      events: [[], []],
+    };
+    const naive = (answerOf: (a: string) => number) => {
+      const all = ['U0PERSON0|0', 'U0PERSON1|0', 'U0PERSON2|0', 'U0PERSON0|1', 'U0PERSON1|1'];
+      const total = all.reduce(
+        (sum, a) => sum + (answerOf(`${a}|okrs.same_direction`) - 1) * 25,
+        0,
+      );
+      return new Map([['naive window', total / all.length]]);
+    };
+    const leaky = coefficients(h, naive);
+    expect(smallGroupRevealed(leaky.rows, leaky.people, THRESHOLD)?.people).toEqual([
+      'U0PERSON0',
+      'U0PERSON1',
+    ]);
+    const safe = coefficients(h);
+    expect(smallGroupRevealed(safe.rows, safe.people, THRESHOLD)).toBeUndefined();
+    expect(rationalRank(safe.rows, safe.people.length)).toBe(1);
+  });
+});
