@@ -219,7 +219,7 @@ export function setupModal(p: {
       'Anonymity threshold',
       Array.from({ length: 8 }, (_, i) => option(`${i + 3} people`, String(i + 3))),
       String(s?.anonymityThreshold ?? p.defaultThreshold),
-      'No score is shown for a group with fewer people than this.',
+      'No score is shown for a group with fewer people than this. A change applies to pulses that close from now on; weeks already published stay as they were.',
     ),
     { type: 'divider' },
     {
