@@ -1,11 +1,11 @@
 import { DIMENSIONS, DISCIPLINES, type Dimension, type Discipline } from './dimensions.js';
 import {
   addCounts,
-  callGap,
   type DimensionScore,
   describeTally,
   type Gap,
   type Group,
+  gapBetween,
   HIDDEN_REASONS,
   type HiddenReason,
   type PeriodScore,
@@ -141,18 +141,7 @@ function gapOf(cells: readonly (Cell & { pulseId: number })[], threshold: number
   const both = [...productCells.keys()].filter((k) => engineeringCells.has(k));
   const product = groupOf(both.flatMap((k) => productCells.get(k) ?? []));
   const engineering = groupOf(both.flatMap((k) => engineeringCells.get(k) ?? []));
-  if (product.visible && engineering.visible) {
-    const points = product.score - engineering.score;
-    const standardError = Math.sqrt(product.standardError ** 2 + engineering.standardError ** 2);
-    return {
-      visible: true,
-      points,
-      product: product.score,
-      engineering: engineering.score,
-      standardError,
-      call: callGap(points, standardError),
-    };
-  }
+  if (product.visible && engineering.visible) return gapBetween(product, engineering);
   const sideGroup = (g: Discipline) => groupOf(cells.filter((c) => c.group === g));
   const p = sideGroup('product');
   const e = sideGroup('engineering');

@@ -128,6 +128,20 @@ export function callGap(points: number, standardError: number): GapCall {
   return size >= 20 ? 'divided' : 'watch';
 }
 
+/** Product's score minus Engineering's, with its standard error and call. */
+export function gapBetween(product: VisibleGroup, engineering: VisibleGroup): Gap {
+  const points = product.score - engineering.score;
+  const standardError = Math.sqrt(product.standardError ** 2 + engineering.standardError ** 2);
+  return {
+    visible: true,
+    points,
+    product: product.score,
+    engineering: engineering.score,
+    standardError,
+    call: callGap(points, standardError),
+  };
+}
+
 export function scoreDimension(
   dimension: Dimension,
   tallies: ReadonlyMap<Discipline, Tally>,
@@ -166,16 +180,7 @@ export function scoreDimension(
   const engineering = byDiscipline.engineering;
   let gap: Gap;
   if (product.visible && engineering.visible) {
-    const points = product.score - engineering.score;
-    const standardError = Math.sqrt(product.standardError ** 2 + engineering.standardError ** 2);
-    gap = {
-      visible: true,
-      points,
-      product: product.score,
-      engineering: engineering.score,
-      standardError,
-      call: callGap(points, standardError),
-    };
+    gap = gapBetween(product, engineering);
   } else {
     const side = !product.visible ? product : engineering;
     const who = !product.visible ? 'Product' : 'Engineering';
