@@ -3,11 +3,13 @@ import { digestBenchmark } from './digest.js';
 import { dmBenchmark } from './dm.js';
 import { interactionsBenchmark } from './interactions.js';
 import { megabytes, type Section } from './measure.js';
+import { validityBenchmark } from './validity.js';
 
 const BENCHMARKS: Record<string, () => Promise<Section>> = {
   interactions: interactionsBenchmark,
   digest: digestBenchmark,
   dm: dmBenchmark,
+  validity: validityBenchmark,
 };
 
 /**

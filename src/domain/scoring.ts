@@ -58,6 +58,8 @@ export type Gap =
     }
   | { visible: false; reason: string };
 
+export type VisibleGap = Extract<Gap, { visible: true }>;
+
 export interface DimensionScore {
   dimension: Dimension;
   overall: Group;

@@ -5,6 +5,7 @@ import { DIMENSION_LABELS } from '../domain/dimensions.js';
 import type { PeriodScore } from '../domain/scoring.js';
 import type { Week } from '../domain/weeks.js';
 import { describeError } from '../errors.js';
+import { weekTrends } from '../reports/calls.js';
 import { closedWeekComments, closedWeeks, thresholdOf } from '../reports/published.js';
 import { slackErrorCode } from '../slack/slack-errors.js';
 import { recordDeliveryFailure } from '../storage/delivery-failures.js';
@@ -47,6 +48,7 @@ export async function postDigest(
     scores,
     threshold,
     comments: closedWeekComments(ctx, survey, week, asOf),
+    calls: weekTrends(ctx, survey, week, asOf),
   });
   const message = digestMessage(digest);
   const posted: string[] = [];

@@ -1,11 +1,15 @@
+import { subWeeks } from 'date-fns';
 import type { AppContext } from '../context.js';
 import { publishCells } from '../domain/publication.js';
-import { weekOf } from '../domain/weeks.js';
+import { callWeek, GAP_TREND_WEEKS } from '../domain/trends.js';
+import { lastWeeks, weekOf } from '../domain/weeks.js';
 import { thresholdOf } from '../reports/published.js';
 import {
+  callAnswers,
   closedUnpublishedPulses,
   isPublished,
   pulseTallies,
+  storeCalls,
   storePublication,
 } from '../storage/publication.js';
 import { getPulse, markClosed } from '../storage/pulses.js';
@@ -13,12 +17,17 @@ import { getSurvey } from '../storage/surveys.js';
 
 /**
  * Freezes what a closed pulse publishes: its cells, each judged against the
- * survey's threshold now and for good. Run inside the transaction that closes
+ * survey's threshold now and for good, and the week's calls (trends, gaps). Run inside the transaction that closes
  * the pulse, so a pulse is never closed without its publication, never
  * published twice, and no output ever sees half of it. False when it was
  * published already.
  */
-function publishPulse(ctx: AppContext, pulseId: number, at: Date): boolean {
+function publishPulse(
+  ctx: AppContext,
+  pulseId: number,
+  at: Date,
+  { calls = true }: { calls?: boolean } = {},
+): boolean {
   if (isPublished(ctx.db, pulseId)) return false;
   const pulse = getPulse(ctx.db, pulseId);
   const survey = pulse === undefined ? undefined : getSurvey(ctx.db, pulse.surveyId);
@@ -37,6 +46,11 @@ function publishPulse(ctx: AppContext, pulseId: number, at: Date): boolean {
     at,
     cells: publishCells(tallies, threshold),
   });
+  if (!calls) return true;
+  // The week's calls, on the answers of its last 16 closed weeks (this one included).
+  const weeks = lastWeeks(week.start, survey.timezone, GAP_TREND_WEEKS);
+  const weeksAgo = new Map(weeks.map((w, i) => [w.period, weeks.length - 1 - i]));
+  storeCalls(ctx.db, pulseId, callWeek(callAnswers(ctx.db, survey.id, weeksAgo)));
   return true;
 }
 
@@ -57,6 +71,9 @@ export function closeAndPublish(ctx: AppContext, pulseId: number, at: Date = ctx
     .immediate();
 }
 
+/** How far back a first start works out calls for weeks published before calls existed. */
+const CALLS_FOR_WEEKS = 53;
+
 /**
  * Publishes every closed pulse that has no publication: the closed weeks of a
  * database written before publications existed, frozen as they would have been
@@ -67,8 +84,12 @@ export function publishClosedPulses(ctx: AppContext): number {
   for (const pulseId of closedUnpublishedPulses(ctx.db)) {
     const pulse = getPulse(ctx.db, pulseId);
     if (pulse?.closedAt == null) continue;
+    // Calls only for the weeks an output can still show (the export's year).
+    const recent = new Date(pulse.dueAt) >= subWeeks(ctx.now(), CALLS_FOR_WEEKS);
     const published = ctx.db
-      .transaction(() => publishPulse(ctx, pulseId, new Date(pulse.closedAt as string)))
+      .transaction(() =>
+        publishPulse(ctx, pulseId, new Date(pulse.closedAt as string), { calls: recent }),
+      )
       .immediate();
     if (published) count += 1;
   }

@@ -2,6 +2,7 @@ import { subDays } from 'date-fns';
 import type { AppContext } from '../context.js';
 import { buildDigest, type Digest } from '../domain/digest.js';
 import { TREND_WEEKS } from '../jobs/post-digest.js';
+import { weekTrends } from '../reports/calls.js';
 import { latestShownWeek, scoredWeeks, thresholdOf } from '../reports/published.js';
 import { storedAnswers } from '../storage/answers.js';
 import { recentDeliveryFailures } from '../storage/delivery-failures.js';
@@ -36,7 +37,13 @@ export async function publishHome(ctx: AppContext, teamId: string, userId: strin
     let digest: Digest | undefined;
     if (shown !== undefined) {
       const { weeks, scores: weekly } = scoredWeeks(ctx, survey, shown.week, TREND_WEEKS, now);
-      digest = buildDigest({ weeks, scores: weekly, comments: [], threshold });
+      digest = buildDigest({
+        weeks,
+        scores: weekly,
+        comments: [],
+        threshold,
+        calls: weekTrends(ctx, survey, shown.week, now),
+      });
     }
     scores = {
       threshold,

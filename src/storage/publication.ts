@@ -8,6 +8,7 @@ import type {
   PulseTallies,
 } from '../domain/publication.js';
 import type { Counts, Tally } from '../domain/scoring.js';
+import type { TrendAnswer, WeekCalls } from '../domain/trends.js';
 import type { Db } from './database.js';
 
 /**
@@ -245,4 +246,77 @@ export function publishedComments(db: Db, pulseIds: readonly number[], limit = 3
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
     .slice(0, limit)
     .map((r) => r.body);
+}
+
+/**
+ * The answers a week's calls are worked out from: those of published pulses in
+ * the given weeks whose question was shown for everyone that week, each with
+ * whether the person's discipline group was large enough to publish (shown, or
+ * hidden only to protect a smaller group). Reversed statements flipped, 0–100.
+ * Read inside the transaction that publishes the week, never by an output.
+ */
+export function callAnswers(
+  db: Db,
+  surveyId: number,
+  weeksAgo: ReadonlyMap<string, number>,
+): TrendAnswer[] {
+  const rows = db
+    .prepare(
+      `SELECT a.user_id AS leader, a.discipline, a.question_id AS statement, c.dimension, a.value,
+         q.reversed, pp.period,
+         EXISTS (SELECT 1 FROM published_cells d WHERE d.pulse_id = a.pulse_id AND d.question_id = a.question_id
+           AND d.discipline = a.discipline AND (d.hidden IS NULL OR d.hidden = 'complement')) AS large
+       FROM published_pulses pp
+       JOIN published_cells c ON c.pulse_id = pp.pulse_id AND c.discipline = 'all' AND c.hidden IS NULL
+       JOIN answers a ON a.pulse_id = c.pulse_id AND a.question_id = c.question_id
+       JOIN questions q ON q.id = a.question_id
+       WHERE pp.survey_id = ? AND pp.period IN (SELECT value FROM json_each(?))`,
+    )
+    .all(surveyId, JSON.stringify([...weeksAgo.keys()])) as {
+    leader: string;
+    discipline: Discipline;
+    statement: string;
+    dimension: Dimension;
+    value: number;
+    reversed: number;
+    period: string;
+    large: number;
+  }[];
+  return rows.map((r) => ({
+    leader: r.leader,
+    discipline: r.discipline,
+    groupLargeEnough: r.large === 1,
+    statement: r.statement,
+    dimension: r.dimension,
+    weeksAgo: weeksAgo.get(r.period) ?? 0,
+    value: ((r.reversed === 1 ? 6 - r.value : r.value) - 1) * 25,
+  }));
+}
+
+/** Stores a week's calls with the pulse whose close made them. */
+export function storeCalls(db: Db, pulseId: number, calls: WeekCalls): void {
+  const put = db.prepare(
+    'INSERT INTO published_calls (pulse_id, line, scope, call) VALUES (?, ?, ?, ?)',
+  );
+  for (const [scope, call] of Object.entries(calls.trends)) put.run(pulseId, 'trend', scope, call);
+  for (const [scope, call] of Object.entries(calls.gaps)) put.run(pulseId, 'gap', scope, call);
+  if (calls.featured !== undefined)
+    put.run(pulseId, 'featured_gap_trend', calls.featured, calls.featuredTrend);
+}
+
+/** The calls stored with a pulse; undefined when it has none (published before calls were). */
+export function publishedCalls(db: Db, pulseId: number): WeekCalls | undefined {
+  const rows = db
+    .prepare('SELECT line, scope, call FROM published_calls WHERE pulse_id = ?')
+    .all(pulseId) as { line: string; scope: string; call: string }[];
+  if (rows.length === 0) return undefined;
+  const of = (line: string) =>
+    Object.fromEntries(rows.filter((r) => r.line === line).map((r) => [r.scope, r.call]));
+  const featured = rows.find((r) => r.line === 'featured_gap_trend');
+  return {
+    trends: of('trend') as WeekCalls['trends'],
+    gaps: of('gap') as WeekCalls['gaps'],
+    featured: featured?.scope as Dimension | undefined,
+    featuredTrend: (featured?.call ?? 'not_enough_data') as WeekCalls['featuredTrend'],
+  };
 }

@@ -1,27 +1,19 @@
 import type { KnownBlock } from '@slack/types';
 import type { Digest, DimensionLine } from '../domain/digest.js';
 import { DIMENSION_LABELS } from '../domain/dimensions.js';
-import {
-  type Change,
-  type Group,
-  HIDDEN_REASONS,
-  percent,
-  trafficLight,
-  whole,
-} from '../domain/scoring.js';
-import { DIMENSION_PHRASES } from '../domain/topics.js';
+import { type Group, HIDDEN_REASONS, percent, trafficLight, whole } from '../domain/scoring.js';
+import type { TrendLine } from '../domain/trends.js';
+import { largestGapWords, trendWords } from './calls.js';
 import type { SlackMessage } from './help.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
 const LIGHTS = { green: '🟢', yellow: '🟡', red: '🔴' } as const;
 const COMMENT_MAX = 600;
 
-function changeText(change: Change | undefined): string {
-  if (change === undefined) return '';
-  const signed = `${change.points > 0 ? '+' : ''}${change.points}`;
-  if (change.call === 'rise') return ` ▲ ${signed}`;
-  if (change.call === 'fall') return ` ▼ ${signed}`;
-  return change.points === 0 ? ' → steady' : ` → steady (${signed}, within the noise)`;
+/** " · rose 24 points over 8 weeks", or nothing when the week has no calls. */
+function trendText(line: TrendLine | undefined): string {
+  const words = trendWords(line);
+  return words === '' ? '' : ` · ${words}`;
 }
 
 const spark = (s: string) => (s.trim() === '' ? '' : `  \`${s.trimStart()}\``);
@@ -32,38 +24,24 @@ function dimensionLine(line: DimensionLine, threshold: number): string {
   if (group === undefined) return `⚪ ${label} — not asked this week${spark(line.spark)}`;
   if (!group.visible)
     return `⚪ ${label} — ${HIDDEN_REASONS[group.reason](threshold)}${spark(line.spark)}`;
-  return `${LIGHTS[trafficLight(group.favorable)]} ${label} ${whole(group.score)}${changeText(line.change)} · ${percent(group.favorable)}% favorable${spark(line.spark)}`;
+  return `${LIGHTS[trafficLight(group.favorable)]} ${label} ${whole(group.score)}${trendText(line.trend)} · ${percent(group.favorable)}% favorable${spark(line.spark)}`;
 }
 
 function indexText(d: Digest): string {
   const index: Group = d.index.current;
   if (!index.visible) return '*Alignment index:* not shown this week';
   const trend =
-    d.state === 'first' ? ' · first week: the trend starts next week' : changeText(d.index.change);
+    d.state === 'first'
+      ? ' · first week: the trend starts once there are 4'
+      : trendText(d.index.trend);
   return `*Alignment index: ${whole(index.score)}*${trend}${d.state === 'first' ? '' : spark(d.index.spark)}`;
-}
-
-export function gapSentence(
-  dimension: keyof typeof DIMENSION_PHRASES,
-  points: number,
-  product: number,
-  engineering: number,
-): string {
-  const size = Math.abs(Math.round(points));
-  const phrase = DIMENSION_PHRASES[dimension];
-  const scores = `(Product ${whole(product)}, Engineering ${whole(engineering)})`;
-  if (size === 0) return `Product and Engineering rate ${phrase} the same ${scores}.`;
-  const [lower, higher] = points > 0 ? ['Engineering', 'Product'] : ['Product', 'Engineering'];
-  return `${lower} rates ${phrase} ${size} ${size === 1 ? 'point' : 'points'} lower than ${higher} does ${scores}.`;
 }
 
 function gapText(d: Digest): string {
   if (d.largestGap === undefined) {
     return `*Perception gap:* not shown this week — Product and Engineering each need ${d.threshold} or more people answering.`;
   }
-  const { dimension, gap } = d.largestGap;
-  const call = { aligned: 'aligned', watch: 'worth watching', divided: 'divided' }[gap.call];
-  return `*Largest perception gap:* ${gapSentence(dimension, gap.points, gap.product, gap.engineering)} _${call}_`;
+  return `*Largest perception gap:* ${largestGapWords(d.largestGap)}`;
 }
 
 function responseText(d: Digest): string {
@@ -154,7 +132,7 @@ export function digestMessage(d: Digest): SlackMessage {
   if (d.topic !== undefined) {
     const why =
       d.topic.why === 'divided' && d.largestGap !== undefined
-        ? `Product and Engineering are ${Math.abs(whole(d.largestGap.gap.points))} points apart on it.`
+        ? `Product and Engineering are apart by about ${Math.abs(whole(d.largestGap.gap.points))} points on it.`
         : 'It is the lowest score this week.';
     blocks.push({
       type: 'section',
@@ -167,11 +145,8 @@ export function digestMessage(d: Digest): SlackMessage {
   blocks.push(footer);
 
   const index = d.index.current.visible
-    ? `index ${whole(d.index.current.score)}${changeText(d.index.change)}`
+    ? `index ${whole(d.index.current.score)}${trendText(d.index.trend)}`
     : 'index not shown';
-  const gap =
-    d.largestGap === undefined
-      ? ''
-      : `; ${gapSentence(d.largestGap.dimension, d.largestGap.gap.points, d.largestGap.gap.product, d.largestGap.gap.engineering)}`;
+  const gap = d.largestGap === undefined ? '' : `; ${largestGapWords(d.largestGap)}`;
   return { text: `${title}: ${index}${gap}`, blocks };
 }

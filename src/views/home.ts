@@ -13,7 +13,7 @@ import type { DeliveryFailure } from '../storage/delivery-failures.js';
 import type { Pulse } from '../storage/pulses.js';
 import type { Survey } from '../storage/surveys.js';
 import { adviceFor } from './advice.js';
-import { gapSentence } from './digest.js';
+import { largestGapWords, trendWords } from './calls.js';
 import { ANSWER_PULSE_ACTION } from './pulse-message.js';
 import { simpleWeekly, WEEKDAYS } from './setup-modal.js';
 
@@ -78,12 +78,14 @@ function scoresBlocks(s: HomeInput['scores']): KnownBlock[] {
     const label = DIMENSION_LABELS[line.dimension];
     const g = line.current;
     if (g === undefined || !g.visible) return `⚪ ${label} —`;
-    return `${LIGHTS[trafficLight(g.favorable)]} ${label} *${whole(g.score)}* · ${percent(g.favorable)}% favorable`;
+    const words = trendWords(line.trend);
+    return `${LIGHTS[trafficLight(g.favorable)]} ${label} *${whole(g.score)}*${words === '' ? '' : ` · ${words}`} · ${percent(g.favorable)}% favorable`;
   });
   const latestHasScores = d.week.period === s.latest.period;
+  const indexWords = trendWords(d.index.trend);
   const blocks: KnownBlock[] = [
     section(
-      `*Alignment index: ${whole(d.index.current.score)}*${spark} · ${d.week.label}, ${d.week.range}, ${latestHasScores ? 'the latest closed week' : 'the latest closed week with scores'}`,
+      `*Alignment index: ${whole(d.index.current.score)}*${spark}${indexWords === '' ? '' : ` · ${indexWords}`} · ${d.week.label}, ${d.week.range}, ${latestHasScores ? 'the latest closed week' : 'the latest closed week with scores'}`,
     ),
   ];
   if (!latestHasScores)
@@ -93,14 +95,8 @@ function scoresBlocks(s: HomeInput['scores']): KnownBlock[] {
       ),
     );
   blocks.push(section(lines.join('\n')));
-  if (d.largestGap !== undefined) {
-    const { dimension, gap } = d.largestGap;
-    blocks.push(
-      section(
-        `*Largest perception gap:* ${gapSentence(dimension, gap.points, gap.product, gap.engineering)}`,
-      ),
-    );
-  }
+  if (d.largestGap !== undefined)
+    blocks.push(section(`*Largest perception gap:* ${largestGapWords(d.largestGap)}`));
   return blocks;
 }
 

@@ -1,21 +1,21 @@
 import type { KnownBlock } from '@slack/types';
 import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../domain/dimensions.js';
 import {
-  type Change,
   type Group,
   HIDDEN_REASONS,
   type PeriodScore,
   percent,
   sparkline,
   trafficLight,
+  type VisibleGap,
   whole,
 } from '../domain/scoring.js';
+import type { GapLine, SaidCalls, TrendLine } from '../domain/trends.js';
 import type { Week } from '../domain/weeks.js';
-import { gapSentence } from './digest.js';
+import { gapSentence, gapTrendWords, gapWords, trendWords } from './calls.js';
 import type { SlackMessage } from './help.js';
 
 const LIGHTS = { green: '🟢', yellow: '🟡', red: '🔴' } as const;
-const CALLS = { aligned: 'aligned', watch: 'worth watching', divided: 'divided' } as const;
 
 const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
 const context = (text: string): KnownBlock => ({
@@ -60,6 +60,8 @@ function dimensionLines(score: PeriodScore, threshold: number): string {
 export function scoreMessage(p: {
   latest: ScoredWeek;
   shown: ScoredWeek | undefined;
+  /** The shown week's calls, for the index's trend. */
+  calls?: SaidCalls | undefined;
   window?: { weeks: Week[]; score: PeriodScore };
   threshold: number;
 }): SlackMessage {
@@ -123,12 +125,12 @@ export function scoreMessage(p: {
   };
 }
 
-/** `/alignment trend`: a dimension's (or the index's) weekly scores with a sparkline. */
+/** `/alignment trend`: a dimension's (or the index's) weekly scores, and its call over 8 weeks. */
 export function trendMessage(p: {
   dimension: Dimension | undefined;
   weeks: Week[];
   groups: (Group | undefined)[];
-  change: Change | undefined;
+  line: TrendLine | undefined;
   threshold: number;
 }): SlackMessage {
   const name = p.dimension === undefined ? 'Alignment index' : DIMENSION_LABELS[p.dimension];
@@ -142,58 +144,79 @@ export function trendMessage(p: {
     const v = values[i];
     return `${w.label} (${w.range}): ${v === null || v === undefined ? '—' : whole(v)}`;
   });
-  const change =
-    p.change === undefined
-      ? ''
-      : p.change.call === 'steady'
-        ? ` · steady since the week before (${p.change.points > 0 ? '+' : ''}${p.change.points}, within the noise)`
-        : ` · ${p.change.call === 'rise' ? '▲ up' : '▼ down'} ${Math.abs(p.change.points)} since the week before`;
+  const words = trendWords(p.line);
+  const call = words === '' ? '' : ` · ${words}`;
   return {
-    text: `${name} over the last ${p.weeks.length} weeks: ${sparkline(values).trimStart()}`,
+    text: `${name} over the last ${p.weeks.length} weeks${call}.`,
     blocks: [
       section(
-        `*${name}* · last ${p.weeks.length} ${p.weeks.length === 1 ? 'week' : 'weeks'}  \`${sparkline(values).trimStart()}\`${change}`,
+        `*${name}* · last ${p.weeks.length} ${p.weeks.length === 1 ? 'week' : 'weeks'}  \`${sparkline(values).trimStart()}\`${call}`,
       ),
       section(rows.join('\n')),
-      context(`— means fewer than ${p.threshold} people answered that week, or it was not asked.`),
+      context(
+        `— means fewer than ${p.threshold} people answered that week, or it was not asked. A rise or fall is called on the last 8 closed weeks, only beyond the noise and by 5 points or more.`,
+      ),
     ],
   };
 }
 
-/** `/alignment gap`: the perception gap per dimension, largest first. */
+/**
+ * `/alignment gap`: the perception gap per dimension over the last 4 closed
+ * weeks, largest first, each with its call; the featured one with its trend.
+ * Without calls (a week published before them), the week's own gaps.
+ */
 export function gapMessage(p: {
   period: string;
   score: PeriodScore;
+  calls: SaidCalls | undefined;
   threshold: number;
 }): SlackMessage {
-  const visible = p.score.dimensions
-    .flatMap((d) => (d.gap.visible ? [{ dimension: d.dimension, gap: d.gap }] : []))
-    .sort(
-      (a, b) =>
-        Math.abs(b.gap.points) - Math.abs(a.gap.points) ||
-        DIMENSIONS.indexOf(a.dimension) - DIMENSIONS.indexOf(b.dimension),
-    );
-  const hidden = p.score.dimensions.filter((d) => !d.gap.visible);
-  if (visible.length === 0) {
-    const text = `No perception gap to show for ${p.period}: Product and Engineering each need ${p.threshold} or more people answering a dimension.`;
+  const { calls } = p;
+  const gaps = DIMENSIONS.flatMap(
+    (dimension): { dimension: Dimension; gap: VisibleGap; line: GapLine | undefined }[] => {
+      if (calls !== undefined) {
+        const line = calls.gaps[dimension];
+        return line.gap === undefined ? [] : [{ dimension, gap: line.gap, line }];
+      }
+      const gap = p.score.dimensions.find((d) => d.dimension === dimension)?.gap;
+      return gap?.visible === true ? [{ dimension, gap, line: undefined }] : [];
+    },
+  ).sort(
+    (a, b) =>
+      Math.abs(b.gap.points) - Math.abs(a.gap.points) ||
+      DIMENSIONS.indexOf(a.dimension) - DIMENSIONS.indexOf(b.dimension),
+  );
+  const asked = new Set(
+    calls === undefined
+      ? p.score.dimensions.map((d) => d.dimension)
+      : DIMENSIONS.filter((d) => calls.gaps[d].call !== 'not_enough_data' || calls.gaps[d].gap),
+  );
+  const hidden = [...asked].filter((d) => !gaps.some((g) => g.dimension === d));
+  const over = calls === undefined ? p.period : 'the last 4 closed weeks';
+  if (gaps.length === 0) {
+    const text = `No perception gap to show for ${over}: Product and Engineering each need ${p.threshold} or more people answering a dimension.`;
     return { text, blocks: [section(text)] };
   }
-  const lines = visible.map(
-    ({ dimension, gap }) =>
-      `*${DIMENSION_LABELS[dimension]}* — ${gapSentence(dimension, gap.points, gap.product, gap.engineering)} _${CALLS[gap.call]}_`,
-  );
+  const lines = gaps.map(({ dimension, gap, line }) => {
+    const sentence =
+      line === undefined
+        ? gapSentence(dimension, gap.points, gap.product, gap.engineering)
+        : gapWords(dimension, line);
+    const moved = calls?.featured?.dimension === dimension ? gapTrendWords(calls.featured) : '';
+    return `*${DIMENSION_LABELS[dimension]}* — ${sentence}${moved === '' ? '' : ` ${moved}`}`;
+  });
   const blocks: KnownBlock[] = [
-    section(`*Perception gap* · ${p.period}, largest first`),
+    section(`*Perception gap* · ${over}, largest first`),
     section(lines.join('\n')),
   ];
   if (hidden.length > 0) {
     blocks.push(
       context(
-        `Not shown: ${hidden.map((d) => DIMENSION_LABELS[d.dimension]).join(', ')} (too few answers on one side).`,
+        `Not shown: ${hidden.map((d) => DIMENSION_LABELS[d]).join(', ')} (too few answers on one side).`,
       ),
     );
   }
-  const top = visible[0];
+  const top = gaps[0];
   return {
     text:
       top === undefined

@@ -50,6 +50,35 @@ const scoreOf = (answers: Answer[]) =>
     0,
   ) / answers.length;
 
+/**
+ * Product's and Engineering's tech-debt scores over weeks [from, to), answers
+ * pooled over the weeks both sides were published. A side is hidden in a week
+ * when the designers and the program lead who answered are 1 or 2: together
+ * too few, so one more group (the smaller side) is hidden to protect them.
+ */
+const techDebtGap = (from: number, to: number) => {
+  const bothShown = (week: number) => {
+    const small = new Set(
+      quarter.answers
+        .filter((a) => a.week === week && (a.discipline === 'design' || a.discipline === 'program'))
+        .map((a) => a.userId),
+    ).size;
+    return small === 0 || small >= 3;
+  };
+  const of = (discipline: string) =>
+    scoreOf(
+      quarter.answers.filter(
+        (a) =>
+          a.week >= from &&
+          a.week < to &&
+          bothShown(a.week) &&
+          a.discipline === discipline &&
+          dimensionOf.get(a.questionId) === 'tech_debt',
+      ),
+    );
+  return { product: of('product'), engineering: of('engineering') };
+};
+
 const digests = () =>
   t.standIn.messagesIn(EXEC).filter((m) => m.text.startsWith('Alignment digest'));
 
@@ -83,15 +112,56 @@ describe('a quarter of Alignment Pulse', () => {
     }
     const index = asked.reduce((sum, d) => sum + scoreOf(byDimension(d)), 0) / asked.length;
     expect(blocks).toContain(`*Alignment index: ${Math.round(index)}*`);
-    const side = (discipline: string) =>
-      byDimension('tech_debt').filter((a) => a.discipline === discipline);
-    const product = scoreOf(side('product'));
-    const engineering = scoreOf(side('engineering'));
+    // The gap is over the last 4 closed weeks, Product's and Engineering's answers pooled.
+    const { product, engineering } = techDebtGap(WEEKS - 4, WEEKS);
     expect(blocks).toContain(
-      `Engineering rates tech debt handling ${Math.round(product - engineering)} points lower than Product does (Product ${Math.round(product)}, Engineering ${Math.round(engineering)})`,
+      `Product and Engineering are apart by about ${Math.round(product - engineering)} points on tech debt handling: Engineering rates it lower than Product (Product ${Math.round(product)}, Engineering ${Math.round(engineering)}, last 4 weeks).`,
     );
     const respondents = new Set(last.map((a) => a.userId)).size;
     expect(blocks).toContain(`${respondents} of ${LEADERS.length + 1} leaders answered this week`);
+  });
+
+  it('says the story in its own words: One roadmap rose, the tech-debt gap widened', () => {
+    const blocks = JSON.stringify(digests().at(-1)?.blocks);
+    // One roadmap over the last 8 weeks, worked here from the answers: each week's
+    // score per statement (its level taken out: roadmap rotates three statements),
+    // a straight line through them weighted by answers, its slope times 7 weeks.
+    const cells = new Map<string, { week: number; statement: string; values: number[] }>();
+    for (const a of quarter.answers) {
+      if (dimensionOf.get(a.questionId) !== 'roadmap' || a.week < WEEKS - 8) continue;
+      if (a.week === DESIGNERS_ONLY_WEEK) continue; // two people: never published
+      const key = `${a.week}|${a.questionId}`;
+      const cell = cells.get(key) ?? { week: a.week, statement: a.questionId, values: [] };
+      cell.values.push((reversed.get(a.questionId) ? 6 - a.value : a.value) - 1);
+      cells.set(key, cell);
+    }
+    const points = [...cells.values()].map((c) => ({
+      statement: c.statement,
+      week: c.week,
+      n: c.values.length,
+      score: (c.values.reduce((x, v) => x + v, 0) / c.values.length) * 25,
+    }));
+    let sxx = 0;
+    let sxy = 0;
+    for (const statement of new Set(points.map((p) => p.statement))) {
+      const own = points.filter((p) => p.statement === statement);
+      const n = own.reduce((x, p) => x + p.n, 0);
+      const t = own.reduce((x, p) => x + p.week * p.n, 0) / n;
+      const y = own.reduce((x, p) => x + p.score * p.n, 0) / n;
+      for (const p of own) {
+        sxx += p.n * (p.week - t) ** 2;
+        sxy += p.n * (p.week - t) * (p.score - y);
+      }
+    }
+    const rise = Math.round((sxy / sxx) * 7);
+    expect(rise).toBeGreaterThanOrEqual(20);
+    expect(blocks).toContain(`*One roadmap* 85 · rose ${rise} points over 8 weeks`);
+    // The tech-debt gap: the weeks before the last 4, then the last 4.
+    const before = techDebtGap(0, WEEKS - 4);
+    const after = techDebtGap(WEEKS - 4, WEEKS);
+    expect(blocks).toContain(
+      `The tech debt gap widened from ${Math.round(before.product - before.engineering)} to ${Math.round(after.product - after.engineering)} points over the last 12 weeks.`,
+    );
   });
 
   it('tells the story: roadmap alignment improves and the tech-debt gap widens', () => {

@@ -12,6 +12,7 @@ import { lastWeeks } from '../../src/domain/weeks.js';
 import { closeAndPublish } from '../../src/jobs/publish-pulse.js';
 import { createLogger } from '../../src/logger.js';
 import { migrationsDir } from '../../src/paths.js';
+import { weekTrends } from '../../src/reports/calls.js';
 import {
   closedWeeks,
   closedWindow,
@@ -30,8 +31,9 @@ import { rationalRank, smallGroupRevealed } from '../support/linear-privacy.js';
 /**
  * The rule behind every output (src/domain/publication.ts), checked on random
  * histories: whatever sequence of outputs anyone reads — score windows, weekly
- * trends, gaps, the digest, the App Home's week (and the export, which prints
- * the weekly groups) — before and after forget-me and admins' role changes, no
+ * trends and the change beside each trend call, gaps over any window, the
+ * digest, the App Home's week (and the export, which prints the weekly groups)
+ * — before and after forget-me and admins' role changes, no
  * linear combination of the numbers shown depends on fewer than 3 people.
  *
  * Each output is linear in the answers once who answered what is fixed (which
@@ -174,6 +176,16 @@ function readEverything(
         `read ${read}: score ${n}`,
         closedWindow(ctx, survey, lastWeeks(latest.start, survey.timezone, n)),
       );
+    // The gap trend's earlier weeks (4 to 15 weeks ago), and the numbers beside
+    // each trend call (the change the published cells give over 8 weeks).
+    collect(
+      out,
+      `read ${read}: weeks 4-15 ago`,
+      closedWindow(ctx, survey, lastWeeks(latest.start, survey.timezone, 16).slice(0, 12)),
+    );
+    const said = weekTrends(ctx, survey, latest);
+    for (const [scope, line] of Object.entries(said?.trends ?? {}))
+      if (line.change !== undefined) out.set(`read ${read}: change ${scope}`, line.change);
     const digest = buildDigest({
       weeks,
       scores,

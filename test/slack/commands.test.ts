@@ -115,24 +115,29 @@ describe('reports', () => {
     expect(text).toContain('the last 2 weeks to the latest closed week (W46–W47)');
   });
 
-  it('trend: weekly scores with a sparkline and the change called against the noise', async () => {
+  it('trend: weekly scores with a sparkline, and no call on two weeks', async () => {
     const text = await run('trend okrs 3');
     expect(text).toContain('*Shared goals* · last 3 weeks');
     expect(text).toContain('W45 (2–8 Nov): —');
     expect(text).toContain('W46 (9–15 Nov): 50');
     expect(text).toContain('W47 (16–22 Nov): 68');
-    expect(text).toContain('▲ up 18 since the week before');
+    // Two closed weeks are never compared: a trend needs four.
+    expect(text).toContain('· not enough data yet');
+    expect(text).not.toMatch(/rose|fell|since the week before/);
     const index = await run('trend');
     expect(index).toContain('*Alignment index* · last 12 weeks');
   });
 
-  it('gap: largest first, in words, hiding the designers', async () => {
+  it('gap: the last 4 closed weeks, largest first, in words, hiding the designers', async () => {
     const text = await run('gap');
+    // Tech debt, week 47 only: four 5s against four 2s. With every leader giving
+    // the same answer there is no spread to test against: no call yet.
     expect(text).toContain(
-      '*Tech debt* — Engineering rates tech debt handling 75 points lower than Product does (Product 100, Engineering 25). _divided_',
+      '*Tech debt* — Engineering rates tech debt handling 75 points lower than Product (Product 100, Engineering 25, last 4 weeks); not enough data yet to call it a gap.',
     );
+    // Shared goals over weeks 46 and 47: 3s, then 4s, on both sides.
     expect(text).toContain(
-      '*Shared goals* — Product and Engineering rate shared goals the same (Product 75, Engineering 75). _aligned_',
+      '*Shared goals* — Product and Engineering rate shared goals the same (Product 63, Engineering 63, last 4 weeks).',
     );
     expect(text.indexOf('Tech debt')).toBeLessThan(text.indexOf('Shared goals* —'));
     expect(text).not.toMatch(/Design/);
@@ -320,11 +325,17 @@ describe('admin commands', () => {
     const csv = upload?.bytes?.toString('utf8') ?? '';
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe(
-      'week,week_start,survey_id,dimension,discipline,respondents,answers,score,favorable_pct',
+      'week,week_start,survey_id,dimension,discipline,respondents,answers,score,favorable_pct,trend_8w,change_8w,gap_4w,gap_call',
     );
-    expect(lines).toContain(`2026-W47,2026-11-16,${survey.id},tech_debt,product,4,4,100,100`);
-    expect(lines).toContain(`2026-W47,2026-11-16,${survey.id},tech_debt,engineering,4,4,25,0`);
-    expect(lines).toContain(`2026-W46,2026-11-09,${survey.id},okrs,all,11,11,50,0`);
+    expect(lines).toContain(`2026-W47,2026-11-16,${survey.id},tech_debt,product,4,4,100,100,,,,`);
+    expect(lines).toContain(`2026-W47,2026-11-16,${survey.id},tech_debt,engineering,4,4,25,0,,,,`);
+    // The "all" rows carry the week's calls: too little history for a trend yet.
+    expect(lines).toContain(
+      `2026-W46,2026-11-09,${survey.id},okrs,all,11,11,50,0,not enough data yet,,0,not enough data yet`,
+    );
+    expect(lines).toContain(
+      `2026-W47,2026-11-16,${survey.id},tech_debt,all,11,11,59,36,not enough data yet,,75,not enough data yet`,
+    );
     expect(csv).not.toMatch(/,design,/);
     expect(csv).not.toMatch(/U0P1|U0E1/);
   });
@@ -496,7 +507,7 @@ describe('the App Home', () => {
     expect(closed).toContain('*Alignment index: 64*');
     expect(closed).toContain('W47, 16–22 Nov, the latest closed week');
     expect(closed).toContain(
-      'Engineering rates tech debt handling 75 points lower than Product does',
+      '*Largest perception gap:* Engineering rates tech debt handling 75 points lower than Product (Product 100, Engineering 25, last 4 weeks); not enough data yet to call it a gap.',
     );
     expect(closed).toContain('*Your discipline:* Engineering');
     expect(closed).not.toContain('home_set_role');

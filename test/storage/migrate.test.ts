@@ -28,10 +28,15 @@ const tables = (db: Db) =>
 describe('migrate with the real migrations', () => {
   it('creates the whole domain on a fresh database, then applies nothing on a second start', () => {
     const db = openDatabase(':memory:');
-    expect(migrate(db, migrationsDir)).toEqual(['001_initial.sql', '002_published_scores.sql']);
+    expect(migrate(db, migrationsDir)).toEqual([
+      '001_initial.sql',
+      '002_published_scores.sql',
+      '003_published_calls.sql',
+    ]);
     expect(tables(db)).toEqual(
       expect.arrayContaining([
         'discipline_changes',
+        'published_calls',
         'published_cells',
         'published_pulses',
         'answers',
@@ -55,6 +60,7 @@ describe('migrate with the real migrations', () => {
     expect(recorded).toEqual([
       { name: '001_initial.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
       { name: '002_published_scores.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      { name: '003_published_calls.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
     ]);
     db.close();
   });

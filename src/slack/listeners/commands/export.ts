@@ -1,4 +1,5 @@
 import { format } from 'date-fns';
+import { weekTrends } from '../../../reports/calls.js';
 import { closedWeeks } from '../../../reports/published.js';
 import { listSurveys } from '../../../storage/surveys.js';
 import { scoresCsv } from '../../../views/export-csv.js';
@@ -19,7 +20,8 @@ export const exportCsv: CommandHandler<{ name: 'export' }> = async (ctx, { comma
   }
   const parts = surveys.map((survey) => {
     const { weeks, scores } = closedWeeks(ctx, survey, EXPORT_WEEKS);
-    return scoresCsv(survey.id, weeks, scores);
+    const calls = weeks.map((week) => weekTrends(ctx, survey, week));
+    return scoresCsv(survey.id, weeks, scores, calls);
   });
   // One header, then every survey's rows.
   const [header, ...rest] = parts.map((p) => p.csv.trimEnd().split('\n'));

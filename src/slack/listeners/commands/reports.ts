@@ -1,6 +1,6 @@
 import type { Dimension } from '../../../domain/dimensions.js';
-import { changeBetween } from '../../../domain/scoring.js';
 import { lastWeeks } from '../../../domain/weeks.js';
+import { weekTrends } from '../../../reports/calls.js';
 import {
   closedWeeks,
   closedWindow,
@@ -34,9 +34,10 @@ export const score: CommandHandler<{ name: 'score'; weeks: number }> = async (
   if (latest === undefined)
     return void (await respond({ response_type: 'ephemeral', text: NOTHING_CLOSED_YET }));
   if (weeks === 1) {
+    const calls = shown === undefined ? undefined : weekTrends(ctx, survey, shown.week);
     await respond({
       response_type: 'ephemeral',
-      ...scoreMessage({ latest, shown, threshold }),
+      ...scoreMessage({ latest, shown, calls, threshold }),
     });
     return;
   }
@@ -69,10 +70,10 @@ export const trend: CommandHandler<{
       ? s.index
       : s.dimensions.find((d) => d.dimension === dimension)?.overall,
   );
-  const change = changeBetween(groups.at(-2), groups.at(-1));
+  const line = weekTrends(ctx, survey, latest)?.trends[dimension ?? 'index'];
   await respond({
     response_type: 'ephemeral',
-    ...trendMessage({ dimension, weeks, groups, change, threshold: thresholdOf(ctx, survey) }),
+    ...trendMessage({ dimension, weeks, groups, line, threshold: thresholdOf(ctx, survey) }),
   });
 };
 
@@ -90,6 +91,7 @@ export const gap: CommandHandler<{ name: 'gap' }> = async (ctx, { command, respo
     ...gapMessage({
       period: `${week.week.label}, ${week.week.range}${week === latest ? ' (the latest closed week)' : ''}`,
       score: week.score,
+      calls: weekTrends(ctx, survey, latest.week),
       threshold: thresholdOf(ctx, survey),
     }),
   });
