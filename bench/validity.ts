@@ -19,8 +19,9 @@ import type { Section } from './measure.js';
  * 6 engineering, 2 design, 1 program), each answering a pulse with probability
  * 0.87, on the default 5-question rotation. An answer is a latent value on the
  * 1–5 scale — the true level of the dimension for the leader's discipline that
- * week, plus the leader's own stable offset (sd 0.6), the statement's own level
- * (sd 0.3) and noise (sd 0.6) — rounded and kept within 1–5. Each week is
+ * week, plus the leader's own stable offset (sd 0.7), the statement's own level
+ * (sd 0.3) and noise (sd 0.5) — rounded and kept within 1–5; with 6 leaders a
+ * side it gives one week's gap about the spread the first version measured. Each week is
  * published as the app publishes it (threshold 3, secondary suppression), and
  * the calls are the app's own (`callWeek`) on the answers it would use, said
  * as the outputs say them (`sayCalls`, with the published cells' numbers).

@@ -45,8 +45,6 @@ export const HIDDEN_REASONS: Record<HiddenReason, (threshold: number) => string>
   no_answers: () => 'no answers',
 };
 
-export type GapCall = 'aligned' | 'watch' | 'divided';
-
 export type Gap =
   | {
       visible: true;
@@ -54,7 +52,6 @@ export type Gap =
       product: number;
       engineering: number;
       standardError: number;
-      call: GapCall;
     }
   | { visible: false; reason: string };
 
@@ -119,18 +116,7 @@ export function scoreGroup(tally: Tally | undefined, threshold: number): Group {
   return described;
 }
 
-/**
- * How far apart Product and Engineering are: aligned when the gap is under 10
- * points or within the noise of the two samples (twice the standard error of
- * the difference); divided from 20 points; worth watching in between.
- */
-export function callGap(points: number, standardError: number): GapCall {
-  const size = Math.abs(points);
-  if (size < 10 || size <= 2 * standardError) return 'aligned';
-  return size >= 20 ? 'divided' : 'watch';
-}
-
-/** Product's score minus Engineering's, with its standard error and call. */
+/** Product's score minus Engineering's, with its standard error. */
 export function gapBetween(product: VisibleGroup, engineering: VisibleGroup): Gap {
   const points = product.score - engineering.score;
   const standardError = Math.sqrt(product.standardError ** 2 + engineering.standardError ** 2);
@@ -140,7 +126,6 @@ export function gapBetween(product: VisibleGroup, engineering: VisibleGroup): Ga
     product: product.score,
     engineering: engineering.score,
     standardError,
-    call: callGap(points, standardError),
   };
 }
 
@@ -192,35 +177,6 @@ export function scoreDimension(
     };
   }
   return { dimension, overall, byDiscipline, gap };
-}
-
-export type ChangeCall = 'rise' | 'fall' | 'steady';
-
-export interface Change {
-  /** Whole points, this period minus the one before. */
-  points: number;
-  call: ChangeCall;
-}
-
-/**
- * The change between two periods' scores: a rise or a fall only when larger
- * than twice the standard error of the difference, else steady. Undefined when
- * either side is hidden or missing.
- */
-export function changeBetween(
-  before: Group | undefined,
-  after: Group | undefined,
-): Change | undefined {
-  if (before?.visible !== true || after?.visible !== true) return undefined;
-  const points = after.score - before.score;
-  const noise = 2 * Math.sqrt(before.standardError ** 2 + after.standardError ** 2);
-  const call: ChangeCall =
-    Math.abs(points) > noise && Math.round(points) !== 0
-      ? points > 0
-        ? 'rise'
-        : 'fall'
-      : 'steady';
-  return { points: Math.round(points), call };
 }
 
 export type TrafficLight = 'green' | 'yellow' | 'red';
