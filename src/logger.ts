@@ -16,43 +16,59 @@ function render(part: unknown): string {
 }
 
 /**
- * Debug lines of the Slack SDKs that print whole request or response bodies: a
- * form's state holds answers, a digest holds comments. They are cut to their
- * label, so even the most verbose log never holds what a leader gave.
+ * What is kept of a line from the Slack SDKs (Bolt, the Web API client, the
+ * Socket Mode client): everything before the first brace or bracket. The SDKs
+ * print payloads as JSON — a Socket Mode envelope, a form's state, an ack, a
+ * request body — and a payload can hold a leader's answers or comment, so no
+ * JSON from them is ever written, at any level, in either mode. Their plain
+ * words (what happened, state names, error codes) stay.
  */
-const PAYLOAD_DUMP =
-  /^(http request (?:body|result|headers)|http response (?:body|headers))\b[^:]*:/;
+export function withoutPayload(text: string): string {
+  const at = text.search(/[{[]/);
+  return at < 0 ? text : `${text.slice(0, at).trimEnd()} [payload left out]`;
+}
+
+export interface AppLogger extends Logger {
+  /**
+   * A logger for the Slack SDKs, writing to the same place at its own level
+   * (Bolt sets it), that never writes a payload (see withoutPayload).
+   */
+  forSdk(): Logger;
+}
 
 /**
- * The app's one logger, handed to Bolt and to every module through the context.
- * One line per entry: time, level, source, message. Callers log events and ids,
- * never answer values or comment text.
+ * The app's one logger, handed to every module through the context. One line
+ * per entry: time, level, source, message. Callers log events and ids, never
+ * answer values or comment text; the SDKs get `forSdk()`, which cuts payloads.
  */
 export function createLogger(
   level: LogLevelName,
   write: (line: string) => void = (line) => process.stdout.write(line),
   name = 'alignment-pulse',
-): Logger {
-  let threshold = level;
-  let source = name;
-  const emit = (at: LogLevelName, parts: unknown[]) => {
-    if (ORDER[at] < ORDER[threshold]) return;
-    let text = parts.map(render).join(' ');
-    const dump = PAYLOAD_DUMP.exec(text);
-    if (dump !== null) text = `${dump[0]} [left out: Slack payloads can hold answers and comments]`;
-    write(`${new Date().toISOString()} ${at.toUpperCase().padEnd(5)} [${source}] ${text}\n`);
+): AppLogger {
+  const make = (sdk: boolean, initial: LogLevelName): Logger => {
+    let threshold = initial;
+    let source = name;
+    const emit = (at: LogLevelName, parts: unknown[]) => {
+      if (ORDER[at] < ORDER[threshold]) return;
+      let text = parts.map(render).join(' ');
+      if (sdk) text = withoutPayload(text);
+      write(`${new Date().toISOString()} ${at.toUpperCase().padEnd(5)} [${source}] ${text}\n`);
+    };
+    return {
+      debug: (...parts) => emit('debug', parts),
+      info: (...parts) => emit('info', parts),
+      warn: (...parts) => emit('warn', parts),
+      error: (...parts) => emit('error', parts),
+      setLevel: (next) => {
+        threshold = fromBolt(next);
+      },
+      getLevel: () => threshold as LogLevel,
+      setName: (next) => {
+        source = next;
+      },
+    };
   };
-  return {
-    debug: (...parts) => emit('debug', parts),
-    info: (...parts) => emit('info', parts),
-    warn: (...parts) => emit('warn', parts),
-    error: (...parts) => emit('error', parts),
-    setLevel: (next) => {
-      threshold = fromBolt(next);
-    },
-    getLevel: () => threshold as LogLevel,
-    setName: (next) => {
-      source = next;
-    },
-  };
+  const app = make(false, level);
+  return { ...app, forSdk: () => make(true, fromBolt(app.getLevel())) };
 }

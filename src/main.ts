@@ -1,7 +1,7 @@
 import { loadConfig, readEnvironment } from './config.js';
 import { AppError } from './errors.js';
 import { createLogger } from './logger.js';
-import { type RunningApp, startAlignmentPulse } from './start.js';
+import { type RunningApp, StartAborted, startAlignmentPulse } from './start.js';
 
 /**
  * The entry point: parse the configuration, start the app (database, migrations,
@@ -21,15 +21,24 @@ async function main(): Promise<void> {
         process.exit(1);
       },
     );
-  // Listen for signals before starting, so one that arrives mid-start still stops cleanly.
+  // Listen for signals before starting, so one that arrives mid-start still
+  // stops cleanly: while the app waits for Slack, the signal ends the wait.
+  const starting = new AbortController();
   const shutdown = (signal: NodeJS.Signals) => {
     logger.info(`received ${signal}`);
     stopRequested = true;
     if (running !== undefined) void stopAndExit(running);
+    else starting.abort();
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
-  running = await startAlignmentPulse(config, logger);
+  try {
+    running = await startAlignmentPulse(config, logger, { signal: starting.signal });
+  } catch (error) {
+    if (!(error instanceof StartAborted)) throw error;
+    logger.info('stopped before Slack answered');
+    process.exit(0);
+  }
   if (stopRequested) await stopAndExit(running);
 }
 

@@ -1,5 +1,6 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '@slack/bolt';
+import type { App } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import type { AppContext } from './context.js';
@@ -9,8 +10,16 @@ import { digestJob } from './jobs/digest-job.js';
 import { publishClosedPulses } from './jobs/publish-pulse.js';
 import { pulseJob } from './jobs/pulse-job.js';
 import { Scheduler } from './jobs/scheduler.js';
+import type { AppLogger } from './logger.js';
 import { migrationsDir } from './paths.js';
-import { type BotIdentity, createSlackApp, slackClientOptions } from './slack/app.js';
+import {
+  type BotIdentity,
+  createSlackApp,
+  type SlackRetries,
+  slackClientOptions,
+  type TransportOptions,
+} from './slack/app.js';
+import type { HealthState } from './slack/health.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { openDatabase } from './storage/database.js';
 import { migrate } from './storage/migrate.js';
@@ -29,7 +38,9 @@ export interface RunningApp {
   stop: () => Promise<void>;
 }
 
-export interface StartOptions {
+export interface StartOptions extends TransportOptions {
+  /** Aborting it while the app is still connecting to Slack stops it (a SIGTERM at boot). */
+  signal?: AbortSignal;
   now?: () => Date;
   /** How long a run left 'running' by a process that died holds its claim. */
   leaseMs?: number;
@@ -46,7 +57,7 @@ export interface StartOptions {
  */
 export async function startAlignmentPulse(
   config: Config,
-  logger: Logger,
+  logger: AppLogger,
   options: StartOptions = {},
 ): Promise<RunningApp> {
   const db = openDatabase(config.databasePath);
@@ -59,13 +70,20 @@ export async function startAlignmentPulse(
     );
     syncCatalogue(db, CATALOGUE);
     const now = options.now ?? (() => new Date());
-    const identity = await connectToSlack(config, logger);
+    const identity = await connectToSlack(config, logger, options.retries);
     upsertWorkspace(db, {
       teamId: identity.teamId,
       name: identity.teamName,
       botUserId: identity.botUserId,
     });
-    const { app, mode, inFlight } = createSlackApp({ config, db, logger, now }, identity);
+    let schedulerState: HealthState['scheduler'] = options.schedule === false ? 'off' : 'starting';
+    const slackApp = createSlackApp(
+      { config, db, logger, now },
+      identity,
+      () => ({ slack: slackApp.connection(), scheduler: schedulerState }),
+      options,
+    );
+    const { app, mode, inFlight } = slackApp;
     const ctx: AppContext = {
       config,
       db,
@@ -85,20 +103,35 @@ export async function startAlignmentPulse(
       jobs: { pulse: pulseJob, digest: digestJob },
     });
 
-    const server = await app.start(config.port);
+    // In Socket Mode this waits for Slack's hello, however long Slack takes
+    // (the client retries on its own); /healthz answers meanwhile, and a stop
+    // signal ends the wait.
+    let server: unknown;
+    try {
+      server = await untilAborted(app.start(config.port), options.signal);
+    } catch (error) {
+      await app.stop().catch(() => undefined);
+      throw error instanceof StartAborted ? error : explainSocketModeError(error);
+    }
     const port =
-      mode === 'http' ? (server as { address(): AddressInfo }).address().port : config.port;
+      mode === 'http'
+        ? (server as { address(): AddressInfo }).address().port
+        : healthPort(app, config.port);
     logger.info(
       `Alignment Pulse is running (${mode === 'http' ? 'HTTP' : 'Socket Mode'}, port ${port})`,
     );
 
-    if (options.schedule !== false) await scheduler.start();
+    if (options.schedule !== false) {
+      await scheduler.start();
+      schedulerState = 'running';
+    }
 
     let stopping: Promise<void> | undefined;
     const stop = () => {
       stopping ??= (async () => {
         logger.info('shutting down: no new requests or scheduled runs');
         await scheduler.stop(options.drainTimeoutMs ?? 10_000);
+        if (schedulerState !== 'off') schedulerState = 'stopped';
         await app.stop();
         const left = await inFlight.drain(options.drainTimeoutMs ?? 10_000);
         if (left > 0) logger.warn(`shut down with ${left} request(s) still running`);
@@ -117,14 +150,80 @@ export async function startAlignmentPulse(
   }
 }
 
+/** Thrown by startAlignmentPulse when its signal was aborted while it connected. */
+export class StartAborted extends Error {
+  constructor() {
+    super('stopped while connecting to Slack');
+  }
+}
+
+/** The promise, unless the signal aborts first: then StartAborted. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(new StartAborted());
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(new StartAborted());
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** The port /healthz listens on in Socket Mode (PORT may be 0: a free one). */
+function healthPort(app: App, configured: number): number {
+  const receiver = (app as unknown as { receiver?: { httpServer?: Server } }).receiver;
+  const address = receiver?.httpServer?.address();
+  return typeof address === 'object' && address !== null ? address.port : configured;
+}
+
+/**
+ * What went wrong opening the Socket Mode connection, as one message the
+ * operator can act on: a refused app-level token names SLACK_APP_TOKEN.
+ */
+function explainSocketModeError(error: unknown): unknown {
+  const code = (error as { data?: { error?: string } }).data?.error;
+  if (code === 'invalid_auth' || code === 'not_authed' || code === 'account_inactive') {
+    return new AppError(
+      'slack_app_token',
+      `Slack refused SLACK_APP_TOKEN (${code}). Create an app-level token with the connections:write scope under "Basic Information" → "App-Level Tokens" of your app, and put it in SLACK_APP_TOKEN.`,
+      { cause: error },
+    );
+  }
+  if (code !== undefined)
+    return new AppError(
+      'slack_socket_mode',
+      `Slack would not open a Socket Mode connection (${code}). Check that Socket Mode is on in your app's settings and that SLACK_APP_TOKEN belongs to this app.`,
+      { cause: error },
+    );
+  if ((error as { code?: string }).code?.startsWith('slack_webapi_') === true)
+    return new AppError(
+      'slack_unreachable',
+      `Cannot open a Socket Mode connection: ${describeError(error)}. Check the network and SLACK_API_URL if it is set.`,
+      { cause: error },
+    );
+  return error;
+}
+
 /** Checks the bot token with auth.test and learns who the bot is. */
 async function connectToSlack(
   config: Config,
-  logger: Logger,
+  logger: AppLogger,
+  retries: SlackRetries | undefined,
 ): Promise<BotIdentity & { teamName?: string }> {
   const where = config.slack.apiUrl ?? 'https://slack.com/api/';
   try {
-    const auth = await new WebClient(config.slack.botToken, slackClientOptions(config)).auth.test();
+    const auth = await new WebClient(config.slack.botToken, {
+      ...slackClientOptions(config, retries),
+      logger: logger.forSdk(),
+    }).auth.test();
     if (auth.team_id === undefined || auth.user_id === undefined || auth.bot_id === undefined) {
       throw new Error(
         'auth.test did not name the workspace and the bot: is SLACK_BOT_TOKEN a bot token?',

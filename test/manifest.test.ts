@@ -109,3 +109,32 @@ describe('manifest.yml', () => {
     }
   });
 });
+
+describe('manifests/socket-mode.yml', () => {
+  const socket = parse(
+    readFileSync(join(projectRoot, 'manifests', 'socket-mode.yml'), 'utf8'),
+  ) as Manifest;
+
+  it("validates against Slack's published manifest schema", () => {
+    const validate = validator();
+    const valid = validate(socket);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('is the same app as manifest.yml with Socket Mode on and no public address', () => {
+    // Read afresh: other tests sort the scopes of the shared copy in place.
+    const expected = parse(readFileSync(join(projectRoot, 'manifest.yml'), 'utf8')) as {
+      features: { slash_commands: { url?: string }[] };
+      settings: Record<string, { request_url?: string } | boolean>;
+    };
+    for (const command of expected.features.slash_commands) delete command.url;
+    for (const part of ['event_subscriptions', 'interactivity']) {
+      const setting = expected.settings[part];
+      if (typeof setting === 'object') delete setting.request_url;
+    }
+    expected.settings.socket_mode_enabled = true;
+    expect(socket).toEqual(expected);
+    expect(JSON.stringify(socket)).not.toContain('example.com');
+  });
+});

@@ -2,7 +2,14 @@ import { App, HTTPReceiver, type LogLevel, type Receiver, SocketModeReceiver } f
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
-import { HEALTH_PATH, healthHandler } from './health.js';
+import type { AppLogger } from '../logger.js';
+import {
+  HEALTH_PATH,
+  type HealthState,
+  healthHandler,
+  READY_PATH,
+  readyHandler,
+} from './health.js';
 import { InFlight } from './in-flight.js';
 
 export const EVENTS_PATH = '/slack/events';
@@ -14,22 +21,52 @@ export interface BotIdentity {
   botId: string;
 }
 
+/** How the Web API client retries a failed call before the app sees the failure. */
+export type SlackRetries = NonNullable<WebClientOptions['retryConfig']>;
+
+/**
+ * Interactive work cannot wait half an hour (the client's default); scheduled
+ * work has its own retries with backoff on top of these few quick ones.
+ */
+export const SLACK_RETRIES: SlackRetries = {
+  retries: 2,
+  factor: 2,
+  minTimeout: 200,
+  maxTimeout: 2_000,
+  randomize: true,
+};
+
 /** The Web API client's settings, shared by the app's client and the start-up check. */
-export function slackClientOptions(config: Config): WebClientOptions {
+export function slackClientOptions(
+  config: Config,
+  retries: SlackRetries = SLACK_RETRIES,
+): WebClientOptions {
   return {
     ...(config.slack.apiUrl === undefined ? {} : { slackApiUrl: config.slack.apiUrl }),
     // A hung call must not hold a request or a job forever.
     timeout: config.slackTimeoutMs,
-    // Interactive work cannot wait half an hour (the client's default); scheduled
-    // work has its own retries with backoff on top of these few quick ones.
-    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000, randomize: true },
+    retryConfig: retries,
   };
 }
+
+/** Transport settings a test can shorten; a deployment uses the defaults. */
+export interface TransportOptions {
+  retries?: SlackRetries;
+  /** Socket Mode: how long a ping may go unanswered, and the step between reconnects (Slack's client: 5 s). */
+  socketPingTimeoutMs?: number;
+}
+
+/**
+ * How the app stands with Slack: over HTTP Slack calls in, so there is nothing
+ * to hold; in Socket Mode the app holds a WebSocket, connected or (re)connecting.
+ */
+export type SlackConnection = 'http' | 'connected' | 'connecting';
 
 export interface SlackApp {
   app: App;
   mode: 'http' | 'socket';
   inFlight: InFlight;
+  connection: () => SlackConnection;
 }
 
 /**
@@ -38,30 +75,52 @@ export interface SlackApp {
  * listeners are registered by the caller.
  */
 export function createSlackApp(
-  ctx: Pick<AppContext, 'config' | 'db' | 'logger' | 'now'>,
+  ctx: Pick<AppContext, 'config' | 'db' | 'now'> & { logger: AppLogger },
   identity: BotIdentity,
+  health: () => Omit<HealthState, 'database'>,
+  transport: TransportOptions = {},
 ): SlackApp {
   const { slack, port } = ctx.config;
   const customRoutes = [
-    { path: HEALTH_PATH, method: ['GET'], handler: healthHandler(ctx, ctx.now()) },
+    { path: HEALTH_PATH, method: ['GET'], handler: healthHandler(ctx, ctx.now(), health) },
+    { path: READY_PATH, method: ['GET'], handler: readyHandler(ctx, health) },
   ];
+  // The SDKs log through a logger that never writes a payload (logger.ts).
+  const sdkLogger = ctx.logger.forSdk();
   let receiver: Receiver;
   let mode: SlackApp['mode'];
+  let connection: SlackConnection = 'http';
   if (slack.appToken !== undefined) {
     mode = 'socket';
-    receiver = new SocketModeReceiver({
+    connection = 'connecting';
+    const socket = new SocketModeReceiver({
       appToken: slack.appToken,
-      logger: ctx.logger,
+      logger: sdkLogger,
       customRoutes,
-      installerOptions: { port },
+      // The connection is opened through the same Web API (SLACK_API_URL) and
+      // with the same time-out and retries as every other call.
+      installerOptions: { port, clientOptions: slackClientOptions(ctx.config, transport.retries) },
+      ...(transport.socketPingTimeoutMs === undefined
+        ? {}
+        : { clientPingTimeout: transport.socketPingTimeoutMs }),
     });
+    socket.client.on('connected', () => {
+      connection = 'connected';
+      ctx.logger.info('connected to Slack over Socket Mode');
+    });
+    for (const state of ['connecting', 'reconnecting', 'disconnected'] as const)
+      socket.client.on(state, () => {
+        if (connection === 'connected') ctx.logger.warn(`Socket Mode ${state}`);
+        connection = 'connecting';
+      });
+    receiver = socket;
   } else {
     mode = 'http';
     const http = new HTTPReceiver({
       // The config refuses HTTP mode without a signing secret.
       signingSecret: slack.signingSecret ?? '',
       endpoints: EVENTS_PATH,
-      logger: ctx.logger,
+      logger: sdkLogger,
       customRoutes,
     });
     refuseBodiesThatAreNotObjects(http, ctx.logger);
@@ -71,7 +130,7 @@ export function createSlackApp(
   const app = new App({
     token: slack.botToken,
     receiver,
-    logger: ctx.logger,
+    logger: sdkLogger,
     // Without it Bolt resets the shared logger to INFO and LOG_LEVEL=debug is lost.
     logLevel: ctx.config.logLevel as LogLevel,
     // The token was checked with auth.test before the app was built: no second check.
@@ -80,7 +139,7 @@ export function createSlackApp(
     tokenVerificationEnabled: false,
     // The app keeps no conversation state in Bolt: skip its per-request store lookup.
     convoStore: false,
-    clientOptions: slackClientOptions(ctx.config),
+    clientOptions: slackClientOptions(ctx.config, transport.retries),
   });
 
   answerWhatNoListenerTakes(app, ctx.logger);
@@ -94,7 +153,7 @@ export function createSlackApp(
       message: error.message,
     });
   });
-  return { app, mode, inFlight };
+  return { app, mode, inFlight, connection: () => connection };
 }
 
 type Body = Record<string, unknown>;

@@ -28,19 +28,6 @@ const clock = { now: new Date('2026-10-01T09:00:00Z') };
 let t: TestApp;
 let quarter: QuarterResult;
 
-beforeAll(async () => {
-  // Logging at its most verbose: the privacy checks below read every line.
-  t = await startTestApp({
-    now: () => clock.now,
-    schedule: false,
-    env: { ADMIN_USER_IDS: ADMIN, LOG_LEVEL: 'debug' },
-  });
-  quarter = await runQuarter(t, clock);
-}, 120_000);
-afterAll(async () => {
-  await t.stop();
-});
-
 const reversed = new Map(CATALOGUE.map((q) => [q.id, q.reversed]));
 const dimensionOf = new Map(CATALOGUE.map((q) => [q.id, q.dimension]));
 /** The score of a set of answers, computed from scratch: 1 → 0 … 5 → 100, reversed questions flipped. */
@@ -82,7 +69,25 @@ const techDebtGap = (from: number, to: number) => {
 const digests = () =>
   t.standIn.messagesIn(EXEC).filter((m) => m.text.startsWith('Alignment digest'));
 
-describe('a quarter of Alignment Pulse', () => {
+describe.each([
+  { mode: 'HTTP', socketMode: false },
+  { mode: 'Socket Mode', socketMode: true },
+])('a quarter of Alignment Pulse over $mode', ({ socketMode }) => {
+  beforeAll(async () => {
+    clock.now = new Date('2026-10-01T09:00:00Z');
+    // Logging at its most verbose: the privacy checks below read every line.
+    t = await startTestApp({
+      now: () => clock.now,
+      schedule: false,
+      socketMode,
+      env: { ADMIN_USER_IDS: ADMIN, LOG_LEVEL: 'debug' },
+    });
+    quarter = await runQuarter(t, clock);
+  }, 120_000);
+  afterAll(async () => {
+    await t.stop();
+  });
+
   it('posted twelve pulses, twelve digests and one reminder round a week, all passing Slack’s checks', () => {
     expect(t.standIn.violations()).toEqual([]);
     const pulses = t.standIn

@@ -35,7 +35,8 @@ beforeEach(async () => {
   t = await startTestApp({
     now: () => clock.now,
     schedule: false,
-    env: { ADMIN_USER_IDS: ADMIN, SLACK_TIMEOUT_MS: '300' },
+    // Time-outs of a tenth of a second: a call Slack holds longer fails fast.
+    env: { ADMIN_USER_IDS: ADMIN, SLACK_TIMEOUT_MS: '100' },
   });
   t.standIn.addUser({ id: ADMIN, name: 'cpo' });
   for (const id of LEADERS) t.standIn.addUser({ id, name: id.toLowerCase() });
@@ -153,7 +154,7 @@ describe('the weekly pulse cannot be posted in the channel', () => {
 
   it.each<[string, Fault, number]>([
     ['500 Internal Server Error', { status: 500 }, 3],
-    ['a time-out', { delayMs: 1_000 }, 3],
+    ['a time-out', { delayMs: 400 }, 3],
   ])(
     '%s: retried a minute later and posted; a passing fault is not sent to admins',
     async (_what, fault, times) => {
@@ -261,7 +262,7 @@ describe('DMs, reminders and closing', () => {
     const pulse = getPulse(db(), 1);
     if (!pulse) throw new Error('no pulse');
     answer(pulse.id, ['U0PROD01', 'U0PROD02', 'U0ENG01']);
-    t.standIn.inject('chat.update', { delayMs: 1_000 }, 3);
+    t.standIn.inject('chat.update', { delayMs: 400 }, 3);
     t.standIn.inject('chat.update', { status: 500 }, 30);
     await minutesFrom('2026-11-26T08:00:05Z', 90); // Thursday: the pulse closes
     expect(getPulse(db(), pulse.id)?.closedAt).not.toBeNull();
@@ -319,7 +320,7 @@ describe('what people do themselves', () => {
     await t.slack.event({ type: 'app_home_opened', user: 'U0PROD01', tab: 'home' });
     await t.app.idle();
     expect(t.standIn.homeViews.has('U0PROD01')).toBe(false);
-    t.standIn.inject('views.publish', { delayMs: 1_000 }, 3);
+    t.standIn.inject('views.publish', { delayMs: 400 }, 3);
     const timedOut = await t.slack.event({
       type: 'app_home_opened',
       user: 'U0PROD01',
@@ -337,7 +338,7 @@ describe('what people do themselves', () => {
 
   it.each<[string, Fault]>([
     ['500', { status: 500 }],
-    ['a time-out', { delayMs: 1_000 }],
+    ['a time-out', { delayMs: 400 }],
     ['ok:false', { error: 'invalid_arguments' }],
   ])('the export: %s from Slack gets a clear answer to try again', async (_what, fault) => {
     t.standIn.inject('files.getUploadURLExternal', fault, 3);

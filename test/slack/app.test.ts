@@ -31,8 +31,14 @@ describe('start-up', () => {
     expect(await response.json()).toEqual({
       status: 'ok',
       database: 'ok',
+      slack: 'http',
+      scheduler: 'off',
       uptimeSeconds: expect.any(Number),
     });
+    // Ready: HTTP mode has no connection to wait for, and schedules are off here.
+    const ready = await fetch(`${t.baseUrl}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true, slack: 'http' });
   });
 });
 

@@ -12,6 +12,7 @@ function build(env: Record<string, string>) {
   const built = createSlackApp(
     { config, db, logger: createLogger('error', () => {}), now: () => new Date() },
     identity,
+    () => ({ slack: 'connecting' as const, scheduler: 'off' as const }),
   );
   db.close();
   return built;

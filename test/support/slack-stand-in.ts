@@ -152,6 +152,9 @@ export class SlackStandIn {
   /** Calls answered 429 because they went over a rate limit (see enforceRateLimits). */
   rateLimited = 0;
 
+  private socketMode:
+    | { appToken: string; openConnection(): string; problems: string[] }
+    | undefined;
   private limits: RateLimits | undefined;
   private revoked: string | undefined;
   private readonly faults = new Map<string, Fault[]>();
@@ -225,6 +228,15 @@ export class SlackStandIn {
     this.revoked = error;
   }
 
+  /** Socket Mode: apps.connections.open answers the app-level token with this stand-in's URLs. */
+  attachSocketMode(socket: {
+    appToken: string;
+    openConnection(): string;
+    problems: string[];
+  }): void {
+    this.socketMode = socket;
+  }
+
   /** The next `times` calls to `method` meet `fault` instead of an answer. */
   inject(method: string, fault: Fault, times = 1): void {
     if ('error' in fault) {
@@ -293,6 +305,7 @@ export class SlackStandIn {
     return [
       ...this.calls.flatMap((call) => call.problems.map((p) => `${call.method}: ${p}`)),
       ...this.responseUrlPosts.flatMap((post) => post.problems.map((p) => `response_url: ${p}`)),
+      ...(this.socketMode?.problems ?? []).map((p) => `socket mode: ${p}`),
     ];
   }
 
@@ -371,6 +384,16 @@ export class SlackStandIn {
     }
 
     if (token === undefined) return send(200, { ok: false, error: 'not_authed' });
+    if (method === 'apps.connections.open') {
+      // Socket Mode: only the app-level token opens a connection.
+      const socket = this.socketMode;
+      if (socket === undefined || token !== socket.appToken)
+        return send(200, { ok: false, error: 'invalid_auth' });
+      const problems = checkCall(method, args, { tokenInHeader: bearer !== undefined });
+      if (problems.length > 0)
+        return send(200, { ok: false, error: 'invalid_arguments' }, {}, problems);
+      return send(200, { ok: true, url: socket.openConnection() });
+    }
     if (token !== this.botToken) return send(200, { ok: false, error: 'invalid_auth' });
     if (this.revoked !== undefined) return send(200, { ok: false, error: this.revoked });
 

@@ -6,12 +6,15 @@ import { createLogger } from '../../src/logger.js';
 import { type RunningApp, startAlignmentPulse } from '../../src/start.js';
 import { SlackSender } from './slack-requests.js';
 import { BOT_TOKEN, SlackStandIn } from './slack-stand-in.js';
+import { SocketModeStandIn, SocketSender } from './socket-mode-stand-in.js';
 
 export const SIGNING_SECRET = 'test0signing0secret0abcdef123456';
 
 export interface TestApp {
   app: RunningApp;
   standIn: SlackStandIn;
+  /** In Socket Mode: the WebSocket end of Slack. */
+  socket: SocketModeStandIn | undefined;
   slack: SlackSender;
   /** Every line the app logged. */
   logs: string[];
@@ -22,7 +25,9 @@ export interface TestApp {
 
 /**
  * The real app, started in this process on a free port, against a fresh stand-in
- * and a fresh database file in a temporary folder.
+ * and a fresh database file in a temporary folder; over HTTP, or in Socket Mode
+ * against the Socket Mode stand-in (`socketMode`), where `slack` sends the same
+ * payloads as envelopes.
  */
 export async function startTestApp(
   options: {
@@ -30,9 +35,11 @@ export async function startTestApp(
     now?: () => Date;
     standIn?: SlackStandIn;
     schedule?: boolean;
+    socketMode?: boolean;
   } = {},
 ): Promise<TestApp> {
   const standIn = options.standIn ?? (await SlackStandIn.start());
+  const socket = options.socketMode === true ? await SocketModeStandIn.start(standIn) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'alignment-pulse-'));
   const config = loadConfig({
     SLACK_BOT_TOKEN: BOT_TOKEN,
@@ -41,25 +48,35 @@ export async function startTestApp(
     PORT: '0',
     DATABASE_PATH: join(dir, 'pulse.db'),
     LOG_LEVEL: 'debug',
+    ...(socket === undefined ? {} : { SLACK_APP_TOKEN: socket.appToken }),
     ...options.env,
   });
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, (line) => logs.push(line));
   const app = await startAlignmentPulse(config, logger, {
+    // Retries and reconnects in milliseconds, not seconds: no test waits on the
+    // Slack clients' own back-off, so none depends on how busy the machine is.
+    retries: { retries: 2, factor: 2, minTimeout: 5, maxTimeout: 20, randomize: false },
+    socketPingTimeoutMs: 300,
     ...(options.now ? { now: options.now } : {}),
     ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
   });
   const baseUrl = `http://127.0.0.1:${app.port}`;
-  const slack = new SlackSender(`${baseUrl}/slack/events`, SIGNING_SECRET, standIn);
+  const slack =
+    socket === undefined
+      ? new SlackSender(`${baseUrl}/slack/events`, SIGNING_SECRET, standIn)
+      : new SocketSender(socket, standIn);
   return {
     app,
     standIn,
+    socket,
     slack,
     logs,
     dir,
     baseUrl,
     stop: async () => {
       await app.stop();
+      await socket?.stop();
       await standIn.stop();
       rmSync(dir, { recursive: true, force: true });
     },
