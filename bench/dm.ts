@@ -27,6 +27,7 @@ export async function dmBenchmark(): Promise<Section> {
       surveyId: undefined,
       teamId: TEAM_ID,
       by: 'U0ADMIN',
+      at: t.app.ctx.now(),
       settings: {
         leadershipChannels: ['C0LEADERS'],
         digestChannels: ['C0EXEC'],

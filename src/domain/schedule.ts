@@ -89,10 +89,29 @@ export const timezoneSchema = z
   });
 
 /**
+ * The instant a wall time that the spring-forward gap skips is due: the moment
+ * the clocks jump (02:30 on 29 March in Berlin fires at 03:00, the first moment
+ * after the gap), as cron does. `shifted` is where the time-zone library put
+ * it (an hour on: 03:30); the jump is found by halving, to the minute.
+ */
+function momentAfterGap(shifted: number, timezone: string): number {
+  const offset = (t: number) => new TZDate(t, timezone).getTimezoneOffset();
+  const after = offset(shifted);
+  let low = shifted - 3 * 3_600_000;
+  let high = shifted;
+  while (high - low > 60_000) {
+    const middle = low + Math.floor((high - low) / 120_000) * 60_000;
+    if (offset(middle) === after) high = middle;
+    else low = middle;
+  }
+  return high;
+}
+
+/**
  * Every moment in (from, to] at which the schedule is due, oldest first, read in
  * the time zone's wall clock. A wall time that does not exist (the spring-forward
- * gap) falls on the moment after the gap; one that occurs twice (fall back)
- * counts once. So each due time fires exactly once.
+ * gap) falls on the moment after the gap (see momentAfterGap); one that occurs
+ * twice (fall back) counts once. So each due time fires exactly once.
  */
 export function dueTimesBetween(
   spec: CronSpec,
@@ -120,7 +139,9 @@ export function dueTimesBetween(
     }
     for (const hour of spec.hours) {
       for (const minute of spec.minutes) {
-        const at = TZDate.tz(timezone, year, month, date, hour, minute).getTime();
+        const placed = TZDate.tz(timezone, year, month, date, hour, minute);
+        const skipped = placed.getHours() !== hour || placed.getMinutes() !== minute;
+        const at = skipped ? momentAfterGap(placed.getTime(), timezone) : placed.getTime();
         if (at > from.getTime() && at <= to.getTime()) due.set(at, new Date(at));
       }
     }
@@ -197,3 +218,6 @@ export function reminderDueAt(
   const remindAt = addMinutes(closesAt, -reminderHours * 60);
   return remindAt > dueAt ? remindAt : undefined;
 }
+
+/** The reason stored with a scheduled pulse skipped because another was open; its closing time follows. */
+export const OPEN_PULSE_SKIP = 'a pulse was still open, until';

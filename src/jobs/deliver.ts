@@ -1,9 +1,17 @@
 import type { AppContext } from '../context.js';
 import { slackErrorCode } from '../slack/slack-errors.js';
 import { recordDeliveryFailure } from '../storage/delivery-failures.js';
-import { findPulseMessage, knownDmChannel, recordPulseMessage } from '../storage/pulses.js';
+import {
+  abandonPulseMessage,
+  beginPulseMessage,
+  findPulseMessage,
+  knownDmChannel,
+  type PulseMessageKind,
+  recordPulseMessage,
+} from '../storage/pulses.js';
 import { adviceFor } from '../views/advice.js';
 import type { SlackMessage } from '../views/help.js';
+import { postedAgain } from '../views/pulse-message.js';
 
 export interface DeliveryProblem {
   channelId: string;
@@ -37,6 +45,38 @@ export async function deliver(
   }
 }
 
+/**
+ * Posts a pulse's message once: noted before the call, its ts recorded the
+ * moment Slack answers, so a post is repeated only if the process stopped
+ * during that one call (then `again` marks the new copy, see postedAgain). A
+ * post Slack refused is forgotten, to be tried afresh. False when it was posted before.
+ */
+export async function postPulseMessageOnce(
+  ctx: AppContext,
+  pulseId: number,
+  where: { channelId: string; kind: PulseMessageKind; userId?: string },
+  post: (again: boolean) => Promise<string | undefined>,
+): Promise<boolean> {
+  const before = beginPulseMessage(ctx.db, pulseId, where);
+  if (before === 'posted') return false;
+  if (before === 'in_doubt')
+    ctx.logger.warn('posting again a pulse message whose post was interrupted', {
+      pulse: pulseId,
+      kind: where.kind,
+    });
+  let ts: string | undefined;
+  try {
+    ts = await post(before === 'in_doubt');
+  } catch (error) {
+    // Slack's answer (refused, rate-limited, a server error) means it was not
+    // posted; a time-out or a broken connection leaves it in doubt.
+    if (slackErrorCode(error) !== 'request_failed') abandonPulseMessage(ctx.db, pulseId, where);
+    throw error;
+  }
+  recordPulseMessage(ctx.db, pulseId, { ...where, ts: ts ?? '' });
+  return true;
+}
+
 /** Makes a scheduled run fail (and so retry) when any delivery was refused. */
 export function throwIfRefused(problems: readonly DeliveryProblem[]): void {
   if (problems.length > 0) {
@@ -58,20 +98,29 @@ export async function sendPulseDm(
   kind: 'dm' | 'reminder',
   message: SlackMessage,
 ): Promise<DeliveryProblem | undefined> {
-  if (findPulseMessage(ctx.db, pulse.id, kind, { userId }) !== undefined) return undefined;
+  const sent = findPulseMessage(ctx.db, pulse.id, kind, { userId });
+  if (sent !== undefined && sent.ts !== null) return undefined;
   const action = kind === 'dm' ? 'send the pulse by DM' : 'send a reminder';
   return deliver(
     ctx,
     { teamId: pulse.teamId, surveyId: pulse.surveyId, channelId: userId, action },
     async () => {
-      const channel = knownDmChannel(ctx.db, pulse.teamId, userId) ?? (await openDm(ctx, userId));
-      const posted = await ctx.slack.chat.postMessage({ channel, ...message });
-      recordPulseMessage(ctx.db, pulse.id, {
-        channelId: channel,
-        kind,
-        userId,
-        ts: posted.ts ?? '',
-      });
+      const channel =
+        sent?.channelId ??
+        knownDmChannel(ctx.db, pulse.teamId, userId) ??
+        (await openDm(ctx, userId));
+      await postPulseMessageOnce(
+        ctx,
+        pulse.id,
+        { channelId: channel, kind, userId },
+        async (again) => {
+          const posted = await ctx.slack.chat.postMessage({
+            channel,
+            ...(again ? postedAgain(message) : message),
+          });
+          return posted.ts;
+        },
+      );
     },
   );
 }

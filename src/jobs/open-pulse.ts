@@ -9,14 +9,13 @@ import {
   type Pulse,
   questionHistory,
   recipients,
-  recordPulseMessage,
   setRecipients,
 } from '../storage/pulses.js';
 import { activeQuestions, pulseQuestions } from '../storage/questions.js';
 import type { Survey } from '../storage/surveys.js';
 import { getWorkspace } from '../storage/workspaces.js';
-import { dmNoticeMessage, pulseMessage } from '../views/pulse-message.js';
-import { type DeliveryProblem, deliver, sendPulseDm } from './deliver.js';
+import { dmNoticeMessage, postedAgain, pulseMessage } from '../views/pulse-message.js';
+import { type DeliveryProblem, deliver, postPulseMessageOnce, sendPulseDm } from './deliver.js';
 
 export interface OpenedPulse {
   pulse: Pulse;
@@ -90,7 +89,7 @@ export async function openPulse(
   }
   for (const channelId of survey.leadershipChannels) {
     const kind = survey.delivery === 'dm' ? 'notice' : 'channel';
-    if (findPulseMessage(ctx.db, pulse.id, kind, { channelId }) !== undefined) continue;
+    if (findPulseMessage(ctx.db, pulse.id, kind, { channelId })?.ts != null) continue;
     const text =
       kind === 'notice'
         ? dmNoticeMessage({
@@ -100,8 +99,13 @@ export async function openPulse(
           })
         : message;
     const problem = await deliver(ctx, where(channelId, 'post the pulse'), async () => {
-      const posted = await ctx.slack.chat.postMessage({ channel: channelId, ...text });
-      recordPulseMessage(ctx.db, pulse.id, { channelId, kind, ts: posted.ts ?? '' });
+      await postPulseMessageOnce(ctx, pulse.id, { channelId, kind }, async (again) => {
+        const posted = await ctx.slack.chat.postMessage({
+          channel: channelId,
+          ...(again ? postedAgain(text) : text),
+        });
+        return posted.ts;
+      });
     });
     if (problem !== undefined && !problems.some((p) => p.channelId === channelId))
       problems.push(problem);

@@ -7,12 +7,13 @@ import {
   catchUpDecision,
   latestDueAt,
   nextAttemptAt,
+  OPEN_PULSE_SKIP,
   parseCronExpression,
   reminderDueAt,
 } from '../domain/schedule.js';
 import { describeError } from '../errors.js';
 import { InFlight } from '../slack/in-flight.js';
-import { pulseByDue, unclosedPulses } from '../storage/pulses.js';
+import { openPulseOf, pulseByDue, unclosedPulses } from '../storage/pulses.js';
 import {
   claimRun,
   failRun,
@@ -248,6 +249,10 @@ export class Scheduler {
     const spec = this.specOf(survey, kind);
     if (spec === undefined) return;
     const due = latestDueAt(spec, survey.timezone, now);
+    // A due time before the schedule took effect (the survey was created, or the
+    // schedule changed, after it) was never missed: nothing to catch up.
+    const from = kind === 'pulse' ? survey.pulseScheduleFrom : survey.digestScheduleFrom;
+    if (due !== undefined && from !== null && due.toISOString() < from) return;
     const key = (dueAt: Date): RunKey => ({ kind, surveyId: survey.id, scheduledFor: dueAt });
     const decision = catchUpDecision(
       due,
@@ -280,6 +285,28 @@ export class Scheduler {
     ) {
       recordSkipped(this.ctx.db, key(decision.dueAt), `paused until ${survey.pausedUntil}`, now);
       return;
+    }
+    if (kind === 'pulse') {
+      // One open pulse a survey: a scheduled pulse that falls due while another
+      // (one sent with `pulse now`, or one still open from before) takes
+      // answers is skipped, with the reason, and the admins see it in the App Home.
+      const open = openPulseOf(this.ctx.db, survey.id, now);
+      if (open !== undefined && open.dueAt !== decision.dueAt.toISOString()) {
+        if (
+          recordSkipped(
+            this.ctx.db,
+            key(decision.dueAt),
+            `${OPEN_PULSE_SKIP} ${open.closesAt}`,
+            now,
+          )
+        )
+          this.ctx.logger.info('skipped a scheduled pulse: one is still open', {
+            survey: survey.id,
+            due: decision.dueAt.toISOString(),
+            open: open.id,
+          });
+        return;
+      }
     }
     await this.claimAndRun(key(decision.dueAt), now, () =>
       this.jobFor(kind, survey.id, decision.dueAt),

@@ -8,6 +8,7 @@ import { storedAnswers } from '../storage/answers.js';
 import { recentDeliveryFailures } from '../storage/delivery-failures.js';
 import { currentDiscipline } from '../storage/disciplines.js';
 import { openPulsesFor } from '../storage/pulses.js';
+import { recentSkips } from '../storage/runs.js';
 import { getSurvey, listSurveys, type Survey } from '../storage/surveys.js';
 import { type HomeInput, homeView } from '../views/home.js';
 import { isAdmin } from './admins.js';
@@ -67,6 +68,7 @@ export async function publishHome(ctx: AppContext, teamId: string, userId: strin
     ? {
         surveys: listSurveys(ctx.db, teamId),
         failures: recentDeliveryFailures(ctx.db, teamId, subDays(now, 14)),
+        skipped: recentSkips(ctx.db, teamId, subDays(now, 14)),
       }
     : undefined;
   const view = homeView({

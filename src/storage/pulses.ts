@@ -179,6 +179,40 @@ export function knownDmChannel(db: Db, teamId: string, userId: string): string |
   return row?.channelId;
 }
 
+/**
+ * Notes that a message is about to be posted, before the call to Slack. After a
+ * crash, a note without a ts says a post was on its way: Slack may or may not
+ * have taken it (it has no idempotency key). Returns what was noted before:
+ * 'posted' (it has a ts: do not post), 'in_doubt' (noted, no ts), or 'new'.
+ */
+export function beginPulseMessage(
+  db: Db,
+  pulseId: number,
+  message: { channelId: string; kind: PulseMessageKind; userId?: string },
+): 'new' | 'in_doubt' | 'posted' {
+  return db.transaction(() => {
+    const before = db
+      .prepare('SELECT ts FROM pulse_messages WHERE pulse_id = ? AND channel_id = ? AND kind = ?')
+      .get(pulseId, message.channelId, message.kind) as { ts: string | null } | undefined;
+    if (before !== undefined) return before.ts === null ? 'in_doubt' : 'posted';
+    db.prepare(
+      'INSERT INTO pulse_messages (pulse_id, channel_id, kind, user_id, ts) VALUES (?, ?, ?, ?, NULL)',
+    ).run(pulseId, message.channelId, message.kind, message.userId ?? null);
+    return 'new';
+  })();
+}
+
+/** Forgets a post Slack refused (a definite no): it was never posted. */
+export function abandonPulseMessage(
+  db: Db,
+  pulseId: number,
+  message: { channelId: string; kind: PulseMessageKind },
+): void {
+  db.prepare(
+    'DELETE FROM pulse_messages WHERE pulse_id = ? AND channel_id = ? AND kind = ? AND ts IS NULL',
+  ).run(pulseId, message.channelId, message.kind);
+}
+
 export function recordPulseMessage(
   db: Db,
   pulseId: number,

@@ -82,6 +82,27 @@ export function runsOf(db: Db, surveyId: number, kind?: RunKind): Run[] {
     .all(surveyId, kind ?? null, kind ?? null) as Run[];
 }
 
+/** A workspace's runs skipped since `since` (a pulse while one was open, a pause, a long outage), newest first. */
+export function recentSkips(
+  db: Db,
+  teamId: string,
+  since: Date,
+): { surveyId: number; kind: RunKind; scheduledFor: string; reason: string }[] {
+  return db
+    .prepare(
+      `SELECT r.survey_id AS surveyId, r.kind, r.scheduled_for AS scheduledFor, coalesce(r.last_error, '') AS reason
+       FROM schedule_runs r JOIN surveys s ON s.id = r.survey_id
+       WHERE s.team_id = ? AND r.status = 'skipped' AND r.scheduled_for >= ?
+       ORDER BY r.scheduled_for DESC LIMIT 5`,
+    )
+    .all(teamId, since.toISOString()) as {
+    surveyId: number;
+    kind: RunKind;
+    scheduledFor: string;
+    reason: string;
+  }[];
+}
+
 export function finishRun(db: Db, id: number, at: Date): void {
   db.prepare(
     `UPDATE schedule_runs SET status = 'done', attempts = attempts + 1, finished_at = ?,

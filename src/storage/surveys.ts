@@ -14,6 +14,9 @@ export interface Survey {
   /** The survey's own threshold; null: the app's ANONYMITY_THRESHOLD. */
   anonymityThreshold: number | null;
   pausedUntil: string | null;
+  /** When the pulse and digest schedules took effect; a due time before is never caught up. */
+  pulseScheduleFrom: string | null;
+  digestScheduleFrom: string | null;
   leadershipChannels: string[];
   digestChannels: string[];
 }
@@ -23,7 +26,8 @@ interface SurveyRow extends Omit<Survey, 'leadershipChannels' | 'digestChannels'
 const COLUMNS = `id, team_id AS teamId, pulse_cron AS pulseCron, timezone,
   questions_per_pulse AS questionsPerPulse, open_hours AS openHours, delivery,
   reminder_hours AS reminderHours, digest_cron AS digestCron,
-  anonymity_threshold AS anonymityThreshold, paused_until AS pausedUntil`;
+  anonymity_threshold AS anonymityThreshold, paused_until AS pausedUntil,
+  pulse_schedule_from AS pulseScheduleFrom, digest_schedule_from AS digestScheduleFrom`;
 
 function withChannels(db: Db, row: SurveyRow | undefined): Survey | undefined {
   if (row === undefined) return undefined;
@@ -70,15 +74,26 @@ export function listSurveys(db: Db, teamId: string): Survey[] {
  */
 export function findOrCreateSurvey(
   db: Db,
-  input: { teamId: string; channelId: string; timezone: string; createdBy: string },
+  input: {
+    teamId: string;
+    channelId: string;
+    timezone: string;
+    createdBy: string;
+    /** When the survey begins: its schedules take effect from then (none caught up before). */
+    at?: Date;
+  },
 ): Survey {
   const create = db.transaction(() => {
     const existing = findSurveyByChannel(db, input.channelId);
     if (existing !== undefined) return existing.id;
+    const from = input.at?.toISOString() ?? null;
     const surveyId = Number(
       db
-        .prepare('INSERT INTO surveys (team_id, timezone, created_by) VALUES (?, ?, ?)')
-        .run(input.teamId, input.timezone, input.createdBy).lastInsertRowid,
+        .prepare(
+          `INSERT INTO surveys (team_id, timezone, created_by, pulse_schedule_from, digest_schedule_from)
+           VALUES (?, ?, ?, ?, ?)`,
+        )
+        .run(input.teamId, input.timezone, input.createdBy, from, from).lastInsertRowid,
     );
     const channel = db.prepare(
       'INSERT INTO survey_channels (survey_id, role, channel_id) VALUES (?, ?, ?)',
@@ -141,6 +156,8 @@ export function saveSurvey(
     surveyId: number | undefined;
     teamId: string;
     by: string;
+    /** Now: a changed schedule takes effect from this moment. */
+    at: Date;
     settings: SurveySettings;
     customQuestion?: { text: string; dimension: string; reversed: boolean } | undefined;
   },
@@ -160,14 +177,25 @@ export function saveSurvey(
         s.pausedUntil,
       ];
       let surveyId = input.surveyId;
+      const at = input.at.toISOString();
+      if (surveyId !== undefined) {
+        // A schedule that changes (or whose time zone does) starts afresh now.
+        db.prepare(
+          `UPDATE surveys SET
+             pulse_schedule_from = CASE WHEN pulse_cron IS NOT ? OR timezone IS NOT ? THEN ? ELSE pulse_schedule_from END,
+             digest_schedule_from = CASE WHEN digest_cron IS NOT ? OR timezone IS NOT ? THEN ? ELSE digest_schedule_from END
+           WHERE id = ?`,
+        ).run(s.pulseCron, s.timezone, at, s.digestCron, s.timezone, at, surveyId);
+      }
       if (surveyId === undefined) {
         surveyId = Number(
           db
             .prepare(
               `INSERT INTO surveys (pulse_cron, digest_cron, timezone, questions_per_pulse, open_hours, delivery,
-               reminder_hours, anonymity_threshold, paused_until, team_id, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               reminder_hours, anonymity_threshold, paused_until, team_id, created_by,
+               pulse_schedule_from, digest_schedule_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
-            .run(...values, input.teamId, input.by).lastInsertRowid,
+            .run(...values, input.teamId, input.by, at, at).lastInsertRowid,
         );
       } else {
         db.prepare(

@@ -6,6 +6,7 @@ import {
   DISCIPLINES,
   type Discipline,
 } from '../domain/dimensions.js';
+import { OPEN_PULSE_SKIP } from '../domain/schedule.js';
 import { percent, trafficLight, whole } from '../domain/scoring.js';
 import { formatInZone } from '../domain/time-format.js';
 import type { Week } from '../domain/weeks.js';
@@ -47,7 +48,14 @@ export interface HomeInput {
     | undefined;
   openPulses: { pulse: Pulse; timezone: string; answered: boolean }[];
   discipline: Discipline | undefined;
-  admin: { surveys: Survey[]; failures: DeliveryFailure[] } | undefined;
+  admin:
+    | {
+        surveys: Survey[];
+        failures: DeliveryFailure[];
+        /** Scheduled runs skipped lately, with the reason stored for each. */
+        skipped?: { surveyId: number; kind: string; scheduledFor: string; reason: string }[];
+      }
+    | undefined;
 }
 
 function scheduleText(cron: string): string {
@@ -98,6 +106,20 @@ function scoresBlocks(s: HomeInput['scores']): KnownBlock[] {
   if (d.largestGap !== undefined)
     blocks.push(section(`*Largest perception gap:* ${largestGapWords(d.largestGap)}`));
   return blocks;
+}
+
+/** A skipped run in words: what was due, when, and why it did not run. */
+function skipWords(
+  r: { kind: string; scheduledFor: string; reason: string },
+  timezone: string,
+): string {
+  const what = `The ${r.kind === 'digest' ? 'digest' : 'pulse'} due ${formatInZone(r.scheduledFor, timezone)}`;
+  if (r.reason.startsWith(OPEN_PULSE_SKIP)) {
+    const until = r.reason.slice(OPEN_PULSE_SKIP.length).trim();
+    return `${what} was skipped: a pulse was still open (until ${formatInZone(until, timezone)}). One pulse at a time, so answers are never split.`;
+  }
+  if (r.reason.startsWith('paused until')) return `${what} was skipped: the survey was paused.`;
+  return `${what} was skipped: the app was down for longer than CATCH_UP_GRACE_HOURS, so it was not sent late.`;
 }
 
 /** The App Home: scores, the viewer's open pulses and discipline; for admins the setup and failures. */
@@ -180,6 +202,12 @@ export function homeView(h: HomeInput): HomeView {
           value: String(s.id),
         },
       });
+    }
+    const skipped = h.admin.skipped ?? [];
+    if (skipped.length > 0) {
+      const timezone = h.admin.surveys[0]?.timezone ?? 'UTC';
+      const lines = skipped.map((r) => `• ${skipWords(r, timezone)}`);
+      blocks.push(section(`*Skipped lately*\n${lines.join('\n')}`));
     }
     if (h.admin.failures.length > 0) {
       const timezone = h.admin.surveys[0]?.timezone ?? 'UTC';

@@ -93,3 +93,25 @@ export function reminderMessage(p: {
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, answerButton(p.pulseId)],
   };
 }
+
+/**
+ * A pulse message posted again because the app stopped while posting it: Slack
+ * may have taken the first post, so readers are told a copy may be above.
+ */
+export function postedAgain(message: SlackMessage): SlackMessage {
+  return {
+    text: message.text,
+    blocks: [
+      ...message.blocks,
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: 'Posted again: the app restarted while sending this, so an earlier copy may be above. Either button works.',
+          },
+        ],
+      },
+    ],
+  };
+}

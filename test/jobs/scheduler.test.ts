@@ -235,6 +235,125 @@ describe('the digest schedule', () => {
   });
 });
 
+describe('a survey that begins after its schedule’s due time', () => {
+  const NEW = 'C0NEWTEAM';
+  const ADMIN = 'U0ADMIN';
+  beforeEach(() => {
+    t.standIn.addUser({ id: ADMIN, name: 'cpo', tz: 'Europe/Berlin', is_admin: true });
+    t.standIn.addChannel({ id: NEW, name: 'new-team', members: [ADMIN, ...LEADERS, BOT_USER_ID] });
+  });
+  const newSurveyRuns = (kind: 'pulse' | 'digest') => {
+    const id = (
+      db()
+        .prepare(
+          "SELECT survey_id AS id FROM survey_channels WHERE channel_id = ? AND role = 'leadership'",
+        )
+        .get(NEW) as { id: number }
+    ).id;
+    return runsOf(db(), id, kind);
+  };
+  const postsIn = () => t.standIn.messagesIn(NEW);
+
+  it('gets no second pulse a minute after `pulse now` at 09:27 on a Monday', async () => {
+    const { digestJob } = await import('../../src/jobs/digest-job.js');
+    const s = new Scheduler(t.app.ctx, {
+      graceMs: 12 * HOUR,
+      leaseMs: 15 * MINUTE,
+      jobs: { pulse: pulseJob, digest: digestJob },
+    });
+    schedulers.push(s);
+    clock.now = new Date('2026-11-23T08:27:00Z'); // Monday 09:27 in Berlin
+    await t.slack.command({ user: ADMIN, channel: NEW, text: 'pulse now' });
+    await t.app.idle();
+    expect(postsIn()).toHaveLength(1);
+    await at('2026-11-23T08:28:00Z', s);
+    await at('2026-11-23T09:28:00Z', s);
+    expect(postsIn()).toHaveLength(1);
+    // The 09:00 run before the survey existed is neither run nor recorded as missed.
+    expect(newSurveyRuns('pulse')).toEqual([]);
+  });
+
+  it('gets no pulse, and no digest, caught up after its setup is saved later that day', async () => {
+    const { digestJob } = await import('../../src/jobs/digest-job.js');
+    const { saveSurvey } = await import('../../src/storage/surveys.js');
+    const s = new Scheduler(t.app.ctx, {
+      graceMs: 12 * HOUR,
+      leaseMs: 15 * MINUTE,
+      jobs: { pulse: pulseJob, digest: digestJob },
+    });
+    schedulers.push(s);
+    // Friday 16:27 in Berlin: both the Monday-09:00 pulse of this week and the 16:00 digest are past.
+    clock.now = new Date('2026-11-27T15:27:00Z');
+    saveSurvey(db(), {
+      surveyId: undefined,
+      teamId: TEAM_ID,
+      by: ADMIN,
+      at: clock.now,
+      settings: {
+        leadershipChannels: [NEW],
+        digestChannels: [NEW],
+        pulseCron: '0 16 * * 5',
+        digestCron: '0 16 * * 5',
+        timezone: 'Europe/Berlin',
+        questionsPerPulse: 5,
+        openHours: 72,
+        delivery: 'channel',
+        reminderHours: 24,
+        anonymityThreshold: 3,
+        pausedUntil: null,
+      },
+    });
+    await at('2026-11-27T15:28:00Z', s);
+    expect(postsIn()).toEqual([]);
+    expect(newSurveyRuns('pulse')).toEqual([]);
+    expect(newSurveyRuns('digest')).toEqual([]);
+    // The next due times run as usual.
+    await at('2026-12-04T15:00:30Z', s);
+    expect(postsIn().filter((m) => m.text.startsWith('This week'))).toHaveLength(1);
+  });
+});
+
+describe('one open pulse a survey', () => {
+  const ADMIN = 'U0ADMIN';
+  it('skips a scheduled pulse while one sent with `pulse now` is open, says why in the App Home, and runs the next', async () => {
+    t.standIn.addUser({ id: ADMIN, name: 'cpo', tz: 'Europe/Berlin', is_admin: true });
+    const s = scheduler();
+    clock.now = new Date('2026-11-22T10:00:00Z'); // Sunday: open until Wednesday 10:00
+    await t.slack.command({ user: ADMIN, channel: CHANNEL, text: 'pulse now' });
+    await t.app.idle();
+    await at('2026-11-23T08:00:30Z', s); // Monday 09:00 in Berlin: due, but one is open
+    expect(pulses()).toHaveLength(1);
+    expect(channelPosts()).toHaveLength(1);
+    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([
+      {
+        status: 'skipped',
+        scheduledFor: '2026-11-23T08:00:00.000Z',
+        lastError: 'a pulse was still open, until 2026-11-25T10:00:00.000Z',
+      },
+    ]);
+    // `pulse now` names the pulse that is open.
+    const reply = await t.slack.command({ user: ADMIN, channel: CHANNEL, text: 'pulse now' });
+    await t.app.idle();
+    const answers = JSON.stringify([reply.json, ...t.standIn.responseUrlPosts.map((p) => p.body)]);
+    expect(answers).toContain('A pulse is already open here until Wed 25 Nov at 11:00');
+    // The admin sees the skip in the App Home.
+    await t.slack.event({
+      type: 'app_home_opened',
+      user: ADMIN,
+      channel: 'D0HOME',
+      tab: 'home',
+      event_ts: '1.2',
+    });
+    await t.app.idle();
+    expect(JSON.stringify(t.standIn.homeViews.get(ADMIN))).toContain(
+      'The pulse due Mon 23 Nov at 09:00 (Europe/Berlin) was skipped: a pulse was still open (until Wed 25 Nov at 11:00 (Europe/Berlin)).',
+    );
+    // The week after, with nothing open, the schedule runs.
+    await at('2026-11-30T08:00:30Z', s);
+    expect(pulses()).toHaveLength(2);
+  });
+});
+
 describe('failures', () => {
   it('retries a failed Slack call with backoff, then records the run as failed', async () => {
     t.standIn.inject('chat.postMessage', { error: 'not_in_channel' }, 10);

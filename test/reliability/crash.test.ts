@@ -176,3 +176,55 @@ describe('a kill -9 in the middle of answers and of a scheduled run', () => {
     );
   }, 90_000);
 });
+
+describe('a kill -9 while Slack is taking the pulse post', () => {
+  it('posts it once more after the restart, marked as posted again, and never a third time', async () => {
+    const database = join(dir, 'pulse.db');
+    const people = ['U0L1', 'U0L2', 'U0L3'];
+    for (const id of people) standIn.addUser({ id, name: id.toLowerCase() });
+    standIn.addChannel({ id: LEADERS, name: 'leadership', members: [...people, BOT_USER_ID] });
+    const due = new Date(Date.now() - 5 * 60_000);
+    openPulseDatabase(database, BURST, [], (db) => {
+      const leaders = findOrCreateSurvey(db, {
+        teamId: TEAM_ID,
+        channelId: LEADERS,
+        timezone: 'UTC',
+        createdBy: 'U0ADMIN',
+      }).id;
+      db.prepare("UPDATE surveys SET paused_until = '2099-01-01T00:00:00.000Z' WHERE id <> ?").run(
+        leaders,
+      );
+      db.prepare('UPDATE surveys SET pulse_cron = ? WHERE id = ?').run(
+        `${due.getUTCMinutes()} ${due.getUTCHours()} * * *`,
+        leaders,
+      );
+    });
+    // Slack posts the message but its answer is late: the kill comes in between.
+    standIn.inject('chat.postMessage', { answerAfterMs: 8_000 }, 1);
+    const port = await freePort();
+    app = await start(database, port);
+    await expect
+      .poll(() => standIn.messagesIn(LEADERS).length, { timeout: 20_000, interval: 50 })
+      .toBe(1);
+    app.child.kill('SIGKILL');
+    await app.exited;
+
+    app = await start(database, port);
+    await expect
+      .poll(() => standIn.messagesIn(LEADERS).length, { timeout: 20_000, interval: 100 })
+      .toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const [first, second] = standIn.messagesIn(LEADERS);
+    expect(standIn.messagesIn(LEADERS)).toHaveLength(2);
+    expect(JSON.stringify(first?.blocks)).not.toContain('Posted again');
+    expect(JSON.stringify(second?.blocks)).toContain(
+      'Posted again: the app restarted while sending this, so an earlier copy may be above. Either button works.',
+    );
+    const check = openDatabase(database);
+    const recorded = check
+      .prepare("SELECT ts FROM pulse_messages WHERE channel_id = ? AND kind = 'channel'")
+      .all(LEADERS);
+    check.close();
+    expect(recorded).toEqual([{ ts: second?.ts }]);
+  }, 60_000);
+});

@@ -32,10 +32,10 @@ describe('start-up', () => {
       status: 'ok',
       database: 'ok',
       slack: 'http',
-      scheduler: 'off',
+      scheduler: 'running',
       uptimeSeconds: expect.any(Number),
     });
-    // Ready: HTTP mode has no connection to wait for, and schedules are off here.
+    // Ready: HTTP mode has no connection to wait for, and the schedules run.
     const ready = await fetch(`${t.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ ready: true, slack: 'http' });

@@ -32,6 +32,7 @@ describe('migrate with the real migrations', () => {
       '001_initial.sql',
       '002_published_scores.sql',
       '003_published_calls.sql',
+      '004_schedule_start.sql',
     ]);
     expect(tables(db)).toEqual(
       expect.arrayContaining([
@@ -61,6 +62,7 @@ describe('migrate with the real migrations', () => {
       { name: '001_initial.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
       { name: '002_published_scores.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
       { name: '003_published_calls.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      { name: '004_schedule_start.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
     ]);
     db.close();
   });

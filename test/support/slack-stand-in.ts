@@ -67,7 +67,9 @@ export type Fault =
   | { status: 429; retryAfterSeconds: number }
   | { status: 500 }
   | { error: string }
-  | { delayMs: number };
+  | { delayMs: number }
+  /** Slack takes the call (a message is posted) but its answer comes this late. */
+  | { answerAfterMs: number };
 
 /** Errors any method can answer, beside those its spec lists. */
 const COMMON_ERRORS = new Set([
@@ -348,6 +350,7 @@ export class SlackStandIn {
     const args = parseArgs(req.headers['content-type'] ?? '', raw, url);
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const token = bearer ?? (typeof args.token === 'string' ? args.token : undefined);
+    let answerAfterMs = 0;
     const send = (
       status: number,
       body: Json,
@@ -355,12 +358,19 @@ export class SlackStandIn {
       problems: string[] = [],
     ) => {
       this.calls.push({ method, args, problems, status, response: body });
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-      res.end(JSON.stringify(body));
+      const answer = () => {
+        if (res.destroyed) return;
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+        res.end(JSON.stringify(body));
+      };
+      if (answerAfterMs > 0) setTimeout(answer, answerAfterMs);
+      else answer();
     };
 
     const fault = this.faults.get(method)?.shift();
-    if (fault !== undefined && 'delayMs' in fault) {
+    if (fault !== undefined && 'answerAfterMs' in fault) {
+      answerAfterMs = fault.answerAfterMs;
+    } else if (fault !== undefined && 'delayMs' in fault) {
       await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     } else if (fault !== undefined) {
       if ('status' in fault && fault.status === 429) {

@@ -1,3 +1,4 @@
+import { nextDueAt, parseCronExpression } from '../../../domain/schedule.js';
 import { formatInZone } from '../../../domain/time-format.js';
 import { openPulse } from '../../../jobs/open-pulse.js';
 import { respondentCount } from '../../../storage/answers.js';
@@ -27,6 +28,7 @@ export const pulseNow: CommandHandler<{ name: 'pulse-now' }> = async (
     channelId: command.channel_id,
     timezone: admin.timezone ?? ctx.config.defaultTimezone,
     createdBy: command.user_id,
+    at: ctx.now(),
   });
   const open = openPulseOf(ctx.db, survey.id, ctx.now());
   const kind = survey.delivery === 'dm' ? 'notice' : 'channel';
@@ -53,6 +55,13 @@ export const pulseNow: CommandHandler<{ name: 'pulse-now' }> = async (
       ? `sent by DM to ${opened.recipients} ${opened.recipients === 1 ? 'leader' : 'leaders'}`
       : `posted in <#${command.channel_id}>`;
   const lines = [`Pulse ${how}: ${opened.questionCount} questions, open until ${closes}.`];
+  // One pulse at a time: say which scheduled pulse this one stands in for.
+  const spec = parseCronExpression(survey.pulseCron);
+  const next = spec.ok ? nextDueAt(spec.value, survey.timezone, ctx.now()) : undefined;
+  if (next !== undefined && next.toISOString() < opened.pulse.closesAt)
+    lines.push(
+      `The scheduled pulse of ${formatInZone(next, survey.timezone)} will be skipped: this one is still open then.`,
+    );
   for (const problem of opened.problems) lines.push(`:warning: ${problem.advice}`);
   await reply(respond, lines.join('\n'));
 };

@@ -225,6 +225,7 @@ export function saveSetup(ctx: AppContext) {
       surveyId: existing?.id,
       teamId: body.team?.id ?? body.user.team_id ?? '',
       by: body.user.id,
+      at: ctx.now(),
       settings,
       customQuestion:
         text !== '' && dimension.success
