@@ -223,10 +223,10 @@ describe('Socket Mode as `npm start` runs it', () => {
       .poll(() => standIn.callsTo('apps.connections.open').length, { timeout: 15_000 })
       .toBeGreaterThan(0);
     await socket.connected(1, 15_000);
-    const sent = Date.now();
+    // Without hello, app.start() never returns: exiting at all, with 0 and this line, is the
+    // stop signal ending the wait (not a SIGKILL, which leaves a null exit code).
     app.child.kill('SIGTERM');
     expect(await app.exited).toBe(0);
-    expect(Date.now() - sent).toBeLessThan(5_000);
     expect(app.output()).toContain('stopped before Slack answered');
   });
 
