@@ -1,6 +1,5 @@
-import { DIMENSIONS, type Dimension } from './dimensions.js';
+import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from './dimensions.js';
 import type { Group, PeriodScore, VisibleGap, VisibleGroup } from './scoring.js';
-import { sparkline } from './scoring.js';
 import { DISCUSSION_QUESTIONS } from './topics.js';
 import type { FeaturedGap, GapCall, SaidCalls, TrendLine } from './trends.js';
 import type { Week } from './weeks.js';
@@ -10,7 +9,22 @@ export interface DimensionLine {
   current: Group | undefined;
   /** Over the last 8 closed weeks; undefined when the week has no calls. */
   trend: TrendLine | undefined;
-  spark: string;
+}
+
+/** A line of the digest's chart: the index, or one side of the featured gap. */
+export interface ChartLine {
+  name: string;
+  kind: 'index' | 'product' | 'engineering';
+  /** One value a week, oldest first; null where the week shows nothing (a gap, never joined). */
+  values: (number | null)[];
+}
+
+/** The digest's chart: the last 12 closed weeks, few lines, the story in them. */
+export interface DigestChart {
+  title: string;
+  /** The weeks on the axis, short: '16 Nov'. */
+  weeks: string[];
+  lines: ChartLine[];
 }
 
 export interface Digest {
@@ -18,8 +32,11 @@ export interface Digest {
   threshold: number;
   /** no_data: nobody answered; too_few: under the threshold; first: no earlier week; normal. */
   state: 'no_data' | 'too_few' | 'first' | 'normal';
-  index: { current: Group; trend: TrendLine | undefined; spark: string };
+  index: { current: Group; trend: TrendLine | undefined };
   dimensions: DimensionLine[];
+  /** The one line at the top: what changed most, and what to talk about. */
+  takeaway: string | undefined;
+  chart: DigestChart | undefined;
   /**
    * The gap the digest features, over the last 4 closed weeks, with its call
    * and whether it is widening; without calls, the week's own largest gap.
@@ -37,8 +54,6 @@ export interface Digest {
   comments: string[];
   topic: { dimension: Dimension; why: 'divided' | 'weakest'; question: string } | undefined;
 }
-
-const scoreOf = (g: Group | undefined) => (g?.visible === true ? g.score : null);
 
 /**
  * Everything the weekly digest says, worked out from the scored weeks (oldest
@@ -65,7 +80,6 @@ export function buildDigest(input: {
     dimension,
     current: dimensionOf(current, dimension)?.overall,
     trend: calls?.trends[dimension],
-    spark: sparkline(scores.map((s) => scoreOf(dimensionOf(s, dimension)?.overall))),
   }));
 
   let largestGap: Digest['largestGap'];
@@ -136,16 +150,106 @@ export function buildDigest(input: {
     week,
     threshold,
     state,
-    index: {
-      current: current.index,
-      trend: calls?.trends.index,
-      spark: sparkline(scores.map((s) => scoreOf(s.index))),
-    },
+    index: { current: current.index, trend: calls?.trends.index },
     dimensions,
+    takeaway:
+      state === 'normal' || state === 'first'
+        ? takeaway(state, dimensions, calls, largestGap, topic)
+        : undefined,
+    chart:
+      state === 'normal' || state === 'first'
+        ? chartOf(weeks, scores, largestGap?.dimension)
+        : undefined,
     largestGap,
     respondents: current.respondents,
     invited: current.invited,
     comments: current.respondents >= threshold ? input.comments : [],
     topic: state === 'no_data' || state === 'too_few' ? undefined : topic,
+  };
+}
+
+const points = (n: number) => `${n} ${n === 1 ? 'point' : 'points'}`;
+
+/**
+ * The digest's first line: the largest change the calls make (a score that
+ * rose or fell, the featured gap widening or narrowing), then what to talk
+ * about. Never a change the calls did not make.
+ */
+function takeaway(
+  state: Digest['state'],
+  dimensions: readonly DimensionLine[],
+  calls: SaidCalls | undefined,
+  largestGap: Digest['largestGap'],
+  topic: Digest['topic'],
+): string {
+  const moves = [
+    ...(calls === undefined ? [] : [{ name: 'The alignment index', line: calls.trends.index }]),
+    ...dimensions.map((d) => ({ name: DIMENSION_LABELS[d.dimension], line: d.trend })),
+  ].filter(
+    (m): m is { name: string; line: TrendLine } =>
+      m.line !== undefined && (m.line.call === 'rise' || m.line.call === 'fall'),
+  );
+  const biggest = moves.sort(
+    (a, b) => Math.abs(b.line.change ?? 0) - Math.abs(a.line.change ?? 0),
+  )[0];
+  const parts: string[] = [];
+  if (biggest !== undefined)
+    parts.push(
+      `${biggest.name} ${biggest.line.call === 'rise' ? 'rose' : 'fell'} ${points(Math.abs(Math.round(biggest.line.change ?? 0)))} over 8 weeks`,
+    );
+  const gap = largestGap;
+  const moved = gap?.trend?.call;
+  if (gap !== undefined && (moved === 'widening' || moved === 'narrowing')) {
+    const size = Math.abs(Math.round(gap.trend?.to ?? gap.gap.points));
+    parts.push(
+      `the ${DIMENSION_LABELS[gap.dimension].toLowerCase()} gap ${moved === 'widening' ? 'widened' : 'narrowed'} to ${points(size)}`,
+    );
+  } else if (gap !== undefined && gap.call === 'apart') {
+    parts.push(
+      `Product and Engineering are ${points(Math.abs(Math.round(gap.gap.points)))} apart on ${DIMENSION_LABELS[gap.dimension].toLowerCase()}`,
+    );
+  }
+  const quiet =
+    state === 'first'
+      ? 'The first week with scores: trends start after 4 closed weeks'
+      : calls?.trends.index?.call === 'no_change'
+        ? 'No score moved clearly over the last 8 weeks'
+        : 'Not enough data yet to call a change';
+  const said = parts.length === 0 ? quiet : parts.join(', and ');
+  const talk =
+    topic === undefined
+      ? ''
+      : ` Talk about ${DIMENSION_LABELS[topic.dimension].toLowerCase()} at the next leadership sync.`;
+  return `${said.charAt(0).toUpperCase()}${said.slice(1)}.${talk}`;
+}
+
+/** The chart's lines: the index, and Product's and Engineering's lines on the featured gap. */
+function chartOf(
+  weeks: readonly Week[],
+  scores: readonly PeriodScore[],
+  featured: Dimension | undefined,
+): DigestChart {
+  const value = (g: Group | undefined) => (g?.visible === true ? Math.round(g.score) : null);
+  const lines: ChartLine[] = [
+    { name: 'Alignment index', kind: 'index', values: scores.map((s) => value(s.index)) },
+  ];
+  if (featured !== undefined) {
+    for (const side of ['product', 'engineering'] as const) {
+      lines.push({
+        name: `${DIMENSION_LABELS[featured]} · ${side === 'product' ? 'Product' : 'Engineering'}`,
+        kind: side,
+        values: scores.map((s) =>
+          value(s.dimensions.find((d) => d.dimension === featured)?.byDiscipline[side]),
+        ),
+      });
+    }
+  }
+  return {
+    title:
+      featured === undefined
+        ? 'Alignment index, last 12 weeks'
+        : `Index and the ${DIMENSION_LABELS[featured].toLowerCase()} gap, 12 weeks`,
+    weeks: weeks.map((w) => w.short),
+    lines,
   };
 }

@@ -5,10 +5,10 @@ import { addWeeks, format, getISOWeek, getISOWeekYear, startOfISOWeek } from 'da
 export interface Week {
   /** '2026-W47' */
   period: string;
-  /** 'W47' */
+  /** 'week of 16 Nov': how every message names a week. */
   label: string;
-  /** '16–22 Nov' */
-  range: string;
+  /** '16 Nov': the week on a chart's axis. */
+  short: string;
   /** The Monday, as a local date: '2026-11-16'. */
   firstDay: string;
   start: Date;
@@ -34,17 +34,13 @@ export function weekOf(at: Date, timezone: string): Week {
   return week;
 }
 
-function describeWeek(start: TZDate, timezone: string): Week {
+function describeWeek(start: TZDate, _timezone: string): Week {
   const end = addWeeks(start, 1);
-  const lastDay = new TZDate(end.getTime() - 1, timezone);
   const week = getISOWeek(start);
-  const sameMonth = start.getMonth() === lastDay.getMonth();
   return {
     period: `${getISOWeekYear(start)}-W${String(week).padStart(2, '0')}`,
-    label: `W${String(week).padStart(2, '0')}`,
-    range: sameMonth
-      ? `${format(start, 'd')}–${format(lastDay, 'd MMM')}`
-      : `${format(start, 'd MMM')}–${format(lastDay, 'd MMM')}`,
+    label: `week of ${format(start, 'd MMM')}`,
+    short: format(start, 'd MMM'),
     firstDay: format(start, 'yyyy-MM-dd'),
     start: new Date(start.getTime()),
     end: new Date(end.getTime()),

@@ -1,9 +1,6 @@
-import { type ChartSeries, renderTrendChart } from '../charts/trend-chart.js';
+import type { KnownBlock } from '@slack/types';
 import type { AppContext } from '../context.js';
 import { buildDigest, type Digest } from '../domain/digest.js';
-import { DIMENSION_LABELS } from '../domain/dimensions.js';
-import type { PeriodScore } from '../domain/scoring.js';
-import type { Week } from '../domain/weeks.js';
 import { describeError } from '../errors.js';
 import { weekTrends } from '../reports/calls.js';
 import { closedWeekComments, closedWeeks, thresholdOf } from '../reports/published.js';
@@ -11,7 +8,7 @@ import { slackErrorCode } from '../slack/slack-errors.js';
 import { recordDeliveryFailure } from '../storage/delivery-failures.js';
 import { claimDigest, recordDigest } from '../storage/digests.js';
 import type { Survey } from '../storage/surveys.js';
-import { digestMessage } from '../views/digest.js';
+import { digestMessage, withoutChart } from '../views/digest.js';
 import { type DeliveryProblem, deliver } from './deliver.js';
 
 export const TREND_WEEKS = 12;
@@ -53,14 +50,38 @@ export async function postDigest(
   const message = digestMessage(digest);
   const posted: string[] = [];
   const problems: DeliveryProblem[] = [];
-  let chart: Buffer | undefined;
+  let png: Buffer | undefined;
   for (const channelId of survey.digestChannels) {
     if (!claimDigest(ctx.db, survey.id, week.period, channelId)) continue;
+    let fallback = false;
     const problem = await deliver(
       ctx,
       { teamId: survey.teamId, surveyId: survey.id, channelId, action: 'post the digest' },
       async () => {
-        const result = await ctx.slack.chat.postMessage({ channel: channelId, ...message });
+        let result: { ts?: string };
+        try {
+          result = await ctx.slack.chat.postMessage({
+            channel: channelId,
+            text: message.text,
+            // The native chart block is not in @slack/types yet (views/digest.ts types it).
+            blocks: message.blocks as KnownBlock[],
+          });
+        } catch (error) {
+          // Slack refused the native chart (an older workspace, a changed rule):
+          // the digest goes out without it, and the chart follows as a picture.
+          if (slackErrorCode(error) !== 'invalid_blocks' || digest.chart === undefined) throw error;
+          ctx.logger.warn('Slack refused the native chart: posting the PNG instead', {
+            survey: survey.id,
+            channel: channelId,
+          });
+          const plain = withoutChart(message);
+          result = await ctx.slack.chat.postMessage({
+            channel: channelId,
+            text: plain.text,
+            blocks: plain.blocks as KnownBlock[],
+          });
+          fallback = true;
+        }
         recordDigest(ctx.db, survey.id, week.period, channelId, result.ts ?? '');
       },
     );
@@ -69,15 +90,16 @@ export async function postDigest(
       continue;
     }
     posted.push(channelId);
-    if (digest.state === 'no_data' || digest.state === 'too_few') continue;
+    if (!fallback || digest.chart === undefined) continue;
     try {
-      const png = chart ?? (await renderTrendChart(chartInput(digest, weeks, scores)));
-      chart = png;
+      // Loaded only now: the chart libraries are the bulk of the app's memory.
+      const { renderTrendChart } = await import('../charts/trend-chart.js');
+      png ??= await renderTrendChart(digest.chart);
       await ctx.slack.filesUploadV2({
         channel_id: channelId,
         file: png,
         filename: `alignment-trend-${week.period}.png`,
-        title: `Alignment trend, last ${TREND_WEEKS} weeks`,
+        title: digest.chart.title,
       });
     } catch (error) {
       const code = slackErrorCode(error);
@@ -103,38 +125,4 @@ export async function postDigest(
     failed: problems.length,
   });
   return { digest, posted, problems };
-}
-
-/** The chart's lines: the index, each dimension, and both sides of the most divided one. */
-export function chartInput(digest: Digest, weeks: Week[], scores: PeriodScore[]) {
-  const value = (g: { visible: boolean; score?: number } | undefined) =>
-    g?.visible === true && g.score !== undefined ? Math.round(g.score) : null;
-  const series: ChartSeries[] = [
-    { name: 'Alignment index', kind: 'index', values: scores.map((s) => value(s.index)) },
-  ];
-  for (const line of digest.dimensions) {
-    const values = scores.map((s) =>
-      value(s.dimensions.find((d) => d.dimension === line.dimension)?.overall),
-    );
-    if (values.some((v) => v !== null))
-      series.push({ name: DIMENSION_LABELS[line.dimension], kind: 'dimension', values });
-  }
-  const divided = digest.largestGap?.dimension;
-  if (divided !== undefined) {
-    for (const side of ['product', 'engineering'] as const) {
-      series.push({
-        name: `${DIMENSION_LABELS[divided]} — ${side === 'product' ? 'Product' : 'Engineering'}`,
-        kind: side,
-        values: scores.map((s) =>
-          value(s.dimensions.find((d) => d.dimension === divided)?.byDiscipline[side]),
-        ),
-      });
-    }
-  }
-  return {
-    title: `Alignment trend · last ${TREND_WEEKS} weeks`,
-    subtitle: `Scores 0–100, weeks ${weeks[0]?.label ?? ''}–${weeks.at(-1)?.label ?? ''}. Hidden where fewer than ${digest.threshold} answered.`,
-    weeks: weeks.map((w) => w.label),
-    series,
-  };
 }

@@ -3,11 +3,12 @@ import type { AppContext } from '../context.js';
 import { buildDigest, type Digest } from '../domain/digest.js';
 import { TREND_WEEKS } from '../jobs/post-digest.js';
 import { weekTrends } from '../reports/calls.js';
+import { orgLines } from '../reports/org.js';
 import { latestShownWeek, scoredWeeks, thresholdOf } from '../reports/published.js';
 import { storedAnswers } from '../storage/answers.js';
 import { recentDeliveryFailures } from '../storage/delivery-failures.js';
 import { currentDiscipline } from '../storage/disciplines.js';
-import { openPulsesFor } from '../storage/pulses.js';
+import { openPulsesFor, surveysAsking } from '../storage/pulses.js';
 import { recentSkips } from '../storage/runs.js';
 import { getSurvey, listSurveys, type Survey } from '../storage/surveys.js';
 import { type HomeInput, homeView } from '../views/home.js';
@@ -47,9 +48,11 @@ export async function publishHome(ctx: AppContext, teamId: string, userId: strin
       });
     }
     scores = {
+      channelId: survey.leadershipChannels[0],
       threshold,
       latest: latest === undefined ? undefined : latest.week,
       digest,
+      otherSurveys: Math.max(0, surveysAsking(ctx.db, teamId, userId) - 1),
     };
   }
   const openPulses = openPulsesFor(ctx.db, userId, now).flatMap((pulse) => {
@@ -60,13 +63,17 @@ export async function publishHome(ctx: AppContext, teamId: string, userId: strin
           {
             pulse,
             timezone: s.timezone,
+            channelId: s.leadershipChannels[0],
             answered: storedAnswers(ctx.db, pulse.id, userId) !== undefined,
           },
         ];
   });
+  const surveys = listSurveys(ctx.db, teamId);
   const admin = (await isAdmin(ctx, userId))
     ? {
-        surveys: listSurveys(ctx.db, teamId),
+        surveys,
+        defaultThreshold: ctx.config.anonymityThreshold,
+        org: surveys.length > 1 ? orgLines(ctx, surveys) : [],
         failures: recentDeliveryFailures(ctx.db, teamId, subDays(now, 14)),
         skipped: recentSkips(ctx.db, teamId, subDays(now, 14)),
       }

@@ -269,3 +269,15 @@ export function unclosedPulses(db: Db): Pulse[] {
     )
     .all() as Pulse[];
 }
+
+/** How many of the workspace's surveys have sent this person a pulse. */
+export function surveysAsking(db: Db, teamId: string, userId: string): number {
+  const row = db
+    .prepare(
+      `SELECT count(DISTINCT p.survey_id) AS n FROM pulse_recipients r
+       JOIN pulses p ON p.id = r.pulse_id JOIN surveys s ON s.id = p.survey_id
+       WHERE r.user_id = ? AND s.team_id = ?`,
+    )
+    .get(userId, teamId) as { n: number };
+  return row.n;
+}

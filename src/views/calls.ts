@@ -1,6 +1,7 @@
+import type { KnownBlock } from '@slack/types';
 import type { Digest } from '../domain/digest.js';
 import { DIMENSION_LABELS, type Dimension } from '../domain/dimensions.js';
-import { whole } from '../domain/scoring.js';
+import { type Group, HIDDEN_REASONS, percent, whole } from '../domain/scoring.js';
 import { DIMENSION_PHRASES } from '../domain/topics.js';
 import type { FeaturedGap, GapLine, TrendLine } from '../domain/trends.js';
 
@@ -63,10 +64,8 @@ export function gapWords(dimension: Dimension, line: GapLine): string {
   return `${lower} rates ${phrase} ${points(size)} lower than ${higher} ${scores}: no clear gap, it could be noise.`;
 }
 
-/** Whether the featured gap is widening, in words; empty when there is nothing to say. */
-export function gapTrendWords(featured: FeaturedGap | undefined): string {
-  if (featured === undefined) return '';
-  const name = `The ${DIMENSION_LABELS[featured.dimension].toLowerCase()} gap`;
+/** Whether the featured gap is widening, as a clause; empty when there is nothing to say. */
+function gapTrendClause(featured: Omit<FeaturedGap, 'dimension'>): string {
   const span =
     featured.from === undefined || featured.to === undefined
       ? ''
@@ -74,23 +73,82 @@ export function gapTrendWords(featured: FeaturedGap | undefined): string {
   const over = `over the last ${featured.weeks} weeks`;
   switch (featured.call) {
     case 'widening':
-      return `${name} widened${span} ${over}.`;
+      return `and the gap widened${span} ${over}`;
     case 'narrowing':
-      return `${name} narrowed${span} ${over}.`;
+      return `and the gap narrowed${span} ${over}`;
     case 'no_clear_change':
-      return `${name} shows no clear change ${over}.`;
+      return `with no clear change ${over}`;
     case 'not_enough_data':
       return '';
   }
 }
 
-/** The digest's featured gap in words: the gap with its call, then whether it is widening. */
+/**
+ * A gap's sentence with its trend folded in, so the verdict and how it moved
+ * read as one plain sentence: "Product and Engineering are apart by about 60
+ * points on tech debt handling: … (Product 86, Engineering 26, last 4 weeks),
+ * and the gap widened from 32 to 60 points over the last 12 weeks."
+ */
+export function withGapTrend(
+  sentence: string,
+  featured: Omit<FeaturedGap, 'dimension'> | undefined,
+): string {
+  const clause = featured === undefined ? '' : gapTrendClause(featured);
+  return clause === '' ? sentence : `${sentence.replace(/\.$/, '')}, ${clause}.`;
+}
+
+/** The digest's featured gap in words: the gap with its call and whether it is widening, in one sentence. */
 export function largestGapWords(largest: NonNullable<Digest['largestGap']>): string {
   const { dimension, gap, call, trend } = largest;
   const sentence =
     call === undefined
       ? gapSentence(dimension, gap.points, gap.product, gap.engineering)
       : gapWords(dimension, { call, gap });
-  const moved = gapTrendWords(trend === undefined ? undefined : { dimension, ...trend });
-  return moved === '' ? sentence : `${sentence} ${moved}`;
+  return withGapTrend(sentence, trend);
+}
+
+/**
+ * The one colour rule: the dot follows the score shown beside it (0–100), the
+ * same in every message. Stated once, in LEGEND.
+ */
+export function dot(score: number): string {
+  const shown = Math.round(score);
+  if (shown >= 75) return '🟢';
+  return shown >= 60 ? '🟡' : '🔴';
+}
+
+export const LEGEND =
+  'Scores run from 0 (all strongly disagree) to 100 (all strongly agree): 🟢 75 and up · 🟡 60–74 · 🔴 under 60.';
+
+/**
+ * Dimensions as two aligned columns — the name, then its score, call and
+ * favorable share — in sections of at most five rows (Slack's ten fields), so
+ * nothing folds and the numbers line up on a phone as on a desktop.
+ */
+export function scoreFields(
+  lines: readonly {
+    dimension: Dimension;
+    current: Group | undefined;
+    trend?: TrendLine | undefined;
+  }[],
+  threshold: number,
+): KnownBlock[] {
+  const fields = lines.flatMap((line) => {
+    const label = DIMENSION_LABELS[line.dimension];
+    const g = line.current;
+    if (g === undefined) return [`⚪ *${label}*`, 'not asked'];
+    if (!g.visible) return [`⚪ *${label}*`, HIDDEN_REASONS[g.reason](threshold)];
+    const words = trendWords(line.trend);
+    return [
+      `${dot(g.score)} *${label}*`,
+      `*${whole(g.score)}*${words === '' ? '' : ` · ${words}`} · ${percent(g.favorable)}% favorable`,
+    ];
+  });
+  const blocks: KnownBlock[] = [];
+  for (let i = 0; i < fields.length; i += 10)
+    blocks.push({
+      type: 'section',
+      fields: fields.slice(i, i + 10).map((text) => ({ type: 'mrkdwn' as const, text })),
+    });
+  return blocks;
 }

@@ -1,53 +1,71 @@
 import type { KnownBlock } from '@slack/types';
-import type { Digest, DimensionLine } from '../domain/digest.js';
+import type { Digest, DigestChart } from '../domain/digest.js';
 import { DIMENSION_LABELS } from '../domain/dimensions.js';
-import { type Group, HIDDEN_REASONS, percent, trafficLight, whole } from '../domain/scoring.js';
-import type { TrendLine } from '../domain/trends.js';
-import { largestGapWords, trendWords } from './calls.js';
-import type { SlackMessage } from './help.js';
+import { percent, whole } from '../domain/scoring.js';
+import { LEGEND, largestGapWords, scoreFields, trendWords } from './calls.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
-const LIGHTS = { green: '🟢', yellow: '🟡', red: '🔴' } as const;
 const COMMENT_MAX = 600;
+export const DIGEST_CHART_BLOCK = 'digest_chart';
 
-/** " · rose 24 points over 8 weeks", or nothing when the week has no calls. */
-function trendText(line: TrendLine | undefined): string {
-  const words = trendWords(line);
-  return words === '' ? '' : ` · ${words}`;
+/**
+ * Slack's native chart block (Block Kit, 2026): not in @slack/types yet, so
+ * typed here from its rules (shared/slack-specs/block-kit/data-visualization.md).
+ */
+export interface DataVisualizationBlock {
+  type: 'data_visualization';
+  block_id?: string;
+  title: string;
+  chart: {
+    type: 'line';
+    series: { name: string; data: { label: string; value: number }[] }[];
+    axis_config: { categories: string[]; x_label?: string; y_label?: string };
+  };
 }
 
-const spark = (s: string) => (s.trim() === '' ? '' : `  \`${s.trimStart()}\``);
+export type DigestBlock = KnownBlock | DataVisualizationBlock;
 
-function dimensionLine(line: DimensionLine, threshold: number): string {
-  const label = `*${DIMENSION_LABELS[line.dimension]}*`;
-  const group = line.current;
-  if (group === undefined) return `⚪ ${label} — not asked this week${spark(line.spark)}`;
-  if (!group.visible)
-    return `⚪ ${label} — ${HIDDEN_REASONS[group.reason](threshold)}${spark(line.spark)}`;
-  return `${LIGHTS[trafficLight(group.favorable)]} ${label} ${whole(group.score)}${trendText(line.trend)} · ${percent(group.favorable)}% favorable${spark(line.spark)}`;
+export interface DigestMessage {
+  text: string;
+  blocks: DigestBlock[];
 }
 
-function indexText(d: Digest): string {
-  const index: Group = d.index.current;
-  if (!index.visible) return '*Alignment index:* not shown this week';
-  const trend =
-    d.state === 'first'
-      ? ' · first week: the trend starts once there are 4'
-      : trendText(d.index.trend);
-  return `*Alignment index: ${whole(index.score)}*${trend}${d.state === 'first' ? '' : spark(d.index.spark)}`;
-}
+const section = (text: string, expand = false): KnownBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text },
+  ...(expand ? { expand: true } : {}),
+});
+const context = (text: string): KnownBlock => ({
+  type: 'context',
+  elements: [{ type: 'mrkdwn', text }],
+});
 
-function gapText(d: Digest): string {
-  if (d.largestGap === undefined) {
-    return `*Perception gap:* not shown this week — Product and Engineering each need ${d.threshold} or more people answering.`;
-  }
-  return `*Largest perception gap:* ${largestGapWords(d.largestGap)}`;
+/**
+ * The chart as Slack draws it: a line a series, a week a category; a week that
+ * shows nothing has no point, so the line is never drawn across it.
+ */
+export function chartBlock(chart: DigestChart): DataVisualizationBlock {
+  return {
+    type: 'data_visualization',
+    block_id: DIGEST_CHART_BLOCK,
+    title: chart.title,
+    chart: {
+      type: 'line',
+      series: chart.lines.map((line) => ({
+        name: line.name,
+        data: line.values.flatMap((value, i) =>
+          value === null ? [] : [{ label: chart.weeks[i] ?? '', value }],
+        ),
+      })),
+      axis_config: { categories: chart.weeks, x_label: 'Week of', y_label: 'Score (0–100)' },
+    },
+  };
 }
 
 function responseText(d: Digest): string {
   if (d.invited === 0)
-    return `${d.respondents} ${d.respondents === 1 ? 'leader' : 'leaders'} answered this week.`;
-  return `${d.respondents} of ${d.invited} leaders answered this week (${percent(d.respondents / d.invited)}%).`;
+    return `${d.respondents} ${d.respondents === 1 ? 'leader' : 'leaders'} answered.`;
+  return `${d.respondents} of ${d.invited} leaders answered (${percent(d.respondents / d.invited)}%).`;
 }
 
 function quote(comment: string): string {
@@ -60,34 +78,32 @@ function quote(comment: string): string {
     .join('\n');
 }
 
-/** The weekly digest for the exec channel, as Block Kit. */
-export function digestMessage(d: Digest): SlackMessage {
-  const title = `Alignment digest · ${d.week.label}, ${d.week.range}`;
-  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: title } }];
-  const footer: KnownBlock = {
-    type: 'context',
-    elements: [
-      {
-        type: 'mrkdwn',
-        text: `Scores run from 0 (strongly disagree) to 100 (strongly agree). 🟢 75%+ favorable · 🟡 60–74% · 🔴 under 60%. No group of fewer than ${d.threshold} people is ever shown.`,
-      },
-    ],
+/** The digest without its chart: what is posted when Slack refuses the native chart. */
+export function withoutChart(message: DigestMessage): DigestMessage {
+  return {
+    text: message.text,
+    blocks: message.blocks.filter((b) => b.type !== 'data_visualization'),
   };
+}
+
+/**
+ * The weekly digest for the exec channel, top to bottom: the takeaway, the
+ * index and its call, each dimension on a line (score, the call in words,
+ * favorable share; one colour rule), the gap and its trend in one sentence, the
+ * response rate, comments, the suggested topic, the legend, and the chart.
+ * Every text section is short enough to show whole (the list is marked to
+ * expand), and the top-level text carries the headline figures for clients
+ * that cannot draw the blocks.
+ */
+export function digestMessage(d: Digest): DigestMessage {
+  const title = `Alignment digest · ${d.week.label}`;
+  const blocks: DigestBlock[] = [{ type: 'header', text: { type: 'plain_text', text: title } }];
 
   if (d.state === 'no_data') {
     const text = `${title}: nobody answered the pulse.`;
     blocks.push(
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `Nobody answered the pulse of ${d.week.label}, ${d.week.range}.`,
-        },
-      },
-      {
-        type: 'context',
-        elements: [{ type: 'mrkdwn', text: responseText(d) }],
-      },
+      section(`Nobody answered the pulse of the ${d.week.label}.`),
+      context(responseText(d)),
     );
     return { text, blocks };
   }
@@ -95,58 +111,67 @@ export function digestMessage(d: Digest): SlackMessage {
     const who = `Only ${d.respondents} ${d.respondents === 1 ? 'leader' : 'leaders'} answered`;
     const text = `${title}: ${who}; scores show once ${d.threshold} or more answer.`;
     blocks.push(
-      {
-        type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text: `${who} this week. Scores show once ${d.threshold} or more answer, so that nobody's answers can be singled out.`,
-        },
-      },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: responseText(d) }] },
-      footer,
+      section(
+        `${who} in the ${d.week.label}. Scores show once ${d.threshold} or more answer, so that nobody's answers can be singled out.`,
+      ),
+      context(responseText(d)),
     );
     return { text, blocks };
   }
 
+  if (d.takeaway !== undefined) blocks.push(section(`*${d.takeaway}*`));
+  const index = d.index.current;
+  // The first week's takeaway already says that trends start after 4 weeks.
+  const indexWords = d.state === 'first' ? '' : trendWords(d.index.trend);
   blocks.push(
-    { type: 'section', text: { type: 'mrkdwn', text: indexText(d) } },
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: d.dimensions.map((l) => dimensionLine(l, d.threshold)).join('\n'),
-      },
-    },
-    { type: 'section', text: { type: 'mrkdwn', text: gapText(d) } },
-    { type: 'context', elements: [{ type: 'mrkdwn', text: responseText(d) }] },
+    section(
+      index.visible
+        ? `*Alignment index ${whole(index.score)}*${indexWords === '' ? '' : ` · ${indexWords}`}`
+        : '*Alignment index:* not shown this week',
+    ),
   );
-  if (d.comments.length > 0) {
-    blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `*What leaders said* (anonymous)\n${d.comments.map(quote).join('\n')}`,
-      },
-    });
-  }
+  const asked = d.dimensions.filter((l) => l.current !== undefined);
+  const notAsked = d.dimensions.filter((l) => l.current === undefined);
+  blocks.push(...scoreFields(asked, d.threshold));
+  if (notAsked.length > 0)
+    blocks.push(
+      context(
+        `Not asked this week: ${notAsked.map((l) => DIMENSION_LABELS[l.dimension]).join(', ')}.`,
+      ),
+    );
+  blocks.push(
+    section(
+      d.largestGap === undefined
+        ? `*Perception gap:* not shown — Product and Engineering each need ${d.threshold} or more people answering.`
+        : `*Perception gap:* ${largestGapWords(d.largestGap)}`,
+      true,
+    ),
+    context(responseText(d)),
+  );
+  if (d.comments.length > 0)
+    blocks.push(
+      section(`*What leaders said* (anonymous)\n${d.comments.map(quote).join('\n')}`, true),
+    );
   if (d.topic !== undefined) {
     const why =
       d.topic.why === 'divided' && d.largestGap !== undefined
         ? `Product and Engineering are apart by about ${Math.abs(whole(d.largestGap.gap.points))} points on it.`
-        : 'It is the lowest score this week.';
-    blocks.push({
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: `*Suggested topic for the next leadership sync: ${DIMENSION_LABELS[d.topic.dimension]}.* ${why}\n_${d.topic.question}_`,
-      },
-    });
+        : 'It has the lowest score this week.';
+    blocks.push(
+      section(
+        `*Suggested topic for the next leadership sync: ${DIMENSION_LABELS[d.topic.dimension]}.* ${why}\n_${d.topic.question}_`,
+        true,
+      ),
+    );
   }
-  blocks.push(footer);
+  blocks.push(context(`${LEGEND} No group of fewer than ${d.threshold} people is ever shown.`));
+  if (d.chart !== undefined) blocks.push(chartBlock(d.chart));
 
-  const index = d.index.current.visible
-    ? `index ${whole(d.index.current.score)}${trendText(d.index.trend)}`
-    : 'index not shown';
-  const gap = d.largestGap === undefined ? '' : `; ${largestGapWords(d.largestGap)}`;
-  return { text: `${title}: ${index}${gap}`, blocks };
+  const headline = [
+    index.visible ? `index ${whole(index.score)}${indexWords === '' ? '' : `, ${indexWords}`}` : '',
+    d.takeaway ?? '',
+  ]
+    .filter((part) => part !== '')
+    .join('. ');
+  return { text: `${title}: ${headline}`, blocks };
 }

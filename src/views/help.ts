@@ -2,10 +2,9 @@ import type { KnownBlock } from '@slack/types';
 import { escapeMrkdwn } from './mrkdwn.js';
 
 export interface SubcommandHelp {
-  /** As typed after /alignment, e.g. `trend`. */
+  /** As typed after /alignment, e.g. `trend [dimension] [weeks]`. */
   usage: string;
   summary: string;
-  example: string;
   adminOnly: boolean;
 }
 
@@ -19,31 +18,33 @@ const INTRO =
 
 /**
  * The reply to `/alignment help`, to an empty command, and to one it does not
- * know (`unknown` is the sentence saying so).
+ * know (`unknown` is the sentence saying so): each command once, with what it
+ * does; the admin commands only for admins.
  */
-export function helpMessage(subcommands: SubcommandHelp[], unknown?: string): SlackMessage {
-  const line = (s: SubcommandHelp) =>
-    `• \`/alignment ${s.usage}\` — ${s.summary} _e.g._ \`${s.example}\``;
+export function helpMessage(
+  subcommands: SubcommandHelp[],
+  options: { unknown?: string | undefined; admin: boolean },
+): SlackMessage {
+  const line = (s: SubcommandHelp) => `\`/alignment ${s.usage}\` — ${s.summary}`;
   const everyone = subcommands.filter((s) => !s.adminOnly).map(line);
   const admins = subcommands.filter((s) => s.adminOnly).map(line);
   const blocks: KnownBlock[] = [];
-  if (unknown !== undefined) {
+  if (options.unknown !== undefined) {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `${escapeMrkdwn(unknown)} Here is what I can do:` },
+      text: { type: 'mrkdwn', text: `${escapeMrkdwn(options.unknown)} Here is what I can do:` },
     });
   }
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: INTRO } });
-  if (everyone.length > 0) {
-    blocks.push({
-      type: 'section',
-      text: { type: 'mrkdwn', text: `*For everyone*\n${everyone.join('\n')}` },
-    });
-  }
-  if (admins.length > 0) {
+  blocks.push({
+    type: 'section',
+    text: { type: 'mrkdwn', text: everyone.join('\n') },
+    expand: true,
+  });
+  if (options.admin && admins.length > 0) {
     blocks.push({
       type: 'section',
       text: { type: 'mrkdwn', text: `*For admins*\n${admins.join('\n')}` },
+      expand: true,
     });
   }
   blocks.push({
@@ -51,10 +52,10 @@ export function helpMessage(subcommands: SubcommandHelp[], unknown?: string): Sl
     elements: [
       {
         type: 'mrkdwn',
-        text: 'Your answers are private: scores only show for groups of 3 or more.',
+        text: `${INTRO} Your answers are private: scores only show for groups of 3 or more, once a pulse has closed.`,
       },
     ],
   });
-  const text = unknown === undefined ? INTRO : `${unknown} ${INTRO}`;
+  const text = options.unknown === undefined ? INTRO : `${options.unknown} ${INTRO}`;
   return { text, blocks };
 }

@@ -7,24 +7,29 @@ import {
   type Discipline,
 } from '../domain/dimensions.js';
 import { OPEN_PULSE_SKIP } from '../domain/schedule.js';
-import { percent, trafficLight, whole } from '../domain/scoring.js';
-import { formatInZone } from '../domain/time-format.js';
+import { whole } from '../domain/scoring.js';
+import { slackTime, zoneName } from '../domain/time-format.js';
 import type { Week } from '../domain/weeks.js';
+import type { OrgLine } from '../reports/org.js';
 import type { DeliveryFailure } from '../storage/delivery-failures.js';
 import type { Pulse } from '../storage/pulses.js';
 import type { Survey } from '../storage/surveys.js';
 import { adviceFor } from './advice.js';
-import { largestGapWords, trendWords } from './calls.js';
+import { dot, LEGEND, largestGapWords, scoreFields, trendWords } from './calls.js';
 import { ANSWER_PULSE_ACTION } from './pulse-message.js';
 import { simpleWeekly, WEEKDAYS } from './setup-modal.js';
 
 export const HOME_ROLE_ACTION = 'home_set_role';
 export const HOME_EDIT_SETUP_ACTION = 'home_edit_setup';
-const LIGHTS = { green: '🟢', yellow: '🟡', red: '🔴' } as const;
 const MAX_OPEN_PULSES = 5;
 const MAX_SURVEYS = 5;
+const MAX_ORG_LINES = 20;
 
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
+const section = (text: string, expand = false): KnownBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text },
+  ...(expand ? { expand: true } : {}),
+});
 const header = (text: string): KnownBlock => ({
   type: 'header',
   text: { type: 'plain_text', text },
@@ -36,21 +41,34 @@ const context = (text: string): KnownBlock => ({
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export interface HomeInput {
-  /** The survey's published scores; undefined when there is no survey. */
+  /** The survey the viewer answers (its leadership channel names it), with its scores. */
   scores:
     | {
+        /** The survey's leadership channel, to name whose scores these are. */
+        channelId: string | undefined;
         threshold: number;
         /** The latest closed week; undefined when no pulse has closed yet. */
         latest: Week | undefined;
         /** The digest of the latest closed week with scores, if any of the last 12 has. */
         digest: Digest | undefined;
+        /** Other surveys that ask the viewer too: said, since only this one is shown. */
+        otherSurveys?: number | undefined;
       }
     | undefined;
-  openPulses: { pulse: Pulse; timezone: string; answered: boolean }[];
+  openPulses: {
+    pulse: Pulse;
+    timezone: string;
+    channelId: string | undefined;
+    answered: boolean;
+  }[];
   discipline: Discipline | undefined;
   admin:
     | {
         surveys: Survey[];
+        /** The app's ANONYMITY_THRESHOLD, for surveys without their own. */
+        defaultThreshold: number;
+        /** Each survey's line: the org view. */
+        org: OrgLine[];
         failures: DeliveryFailure[];
         /** Scheduled runs skipped lately, with the reason stored for each. */
         skipped?: { surveyId: number; kind: string; scheduledFor: string; reason: string }[];
@@ -63,13 +81,28 @@ function scheduleText(cron: string): string {
   return simple === undefined ? `\`${cron}\`` : `${WEEKDAYS[simple.day]}s at ${simple.time}`;
 }
 
+const channel = (id: string | undefined) => (id === undefined ? 'your survey' : `<#${id}>`);
+
 function scoresBlocks(s: HomeInput['scores']): KnownBlock[] {
   if (s === undefined)
     return [section('No survey yet. Once a pulse has run, the latest scores show here.')];
+  const blocks = surveyScores(s);
+  const others = s.otherSurveys ?? 0;
+  if (others > 0)
+    blocks.push(
+      context(
+        `These are the scores of ${channel(s.channelId)}, the survey of your latest pulse. ${plural(others, 'other survey')} ${others === 1 ? 'asks' : 'ask'} you too: \`/alignment score\` in ${others === 1 ? 'its channel' : 'each channel'} shows its own.`,
+      ),
+    );
+  return blocks;
+}
+
+function surveyScores(s: NonNullable<HomeInput['scores']>): KnownBlock[] {
+  const whose = channel(s.channelId);
   if (s.latest === undefined) {
     return [
       section(
-        `*Latest scores*\nNo pulse has closed yet. Scores show here once one closes with ${s.threshold} or more leaders answering; never while it is still taking answers.`,
+        `*Latest scores* · ${whose}\nNo pulse has closed yet. Scores show here once one closes with ${s.threshold} or more leaders answering; never while it is still taking answers.`,
       ),
     ];
   }
@@ -77,35 +110,62 @@ function scoresBlocks(s: HomeInput['scores']): KnownBlock[] {
   if (d === undefined || !d.index.current.visible) {
     return [
       section(
-        `*Latest closed week* · ${s.latest.label}, ${s.latest.range}\nFewer than ${s.threshold} leaders answered, so it shows no scores.`,
+        `*Latest closed week* · ${whose} · the ${s.latest.label}\nFewer than ${s.threshold} leaders answered, so it shows no scores.`,
       ),
     ];
   }
-  const spark = d.index.spark.trim() === '' ? '' : `  \`${d.index.spark.trimStart()}\``;
-  const lines = d.dimensions.map((line) => {
-    const label = DIMENSION_LABELS[line.dimension];
-    const g = line.current;
-    if (g === undefined || !g.visible) return `⚪ ${label} —`;
-    const words = trendWords(line.trend);
-    return `${LIGHTS[trafficLight(g.favorable)]} ${label} *${whole(g.score)}*${words === '' ? '' : ` · ${words}`} · ${percent(g.favorable)}% favorable`;
-  });
   const latestHasScores = d.week.period === s.latest.period;
   const indexWords = trendWords(d.index.trend);
   const blocks: KnownBlock[] = [
     section(
-      `*Alignment index: ${whole(d.index.current.score)}*${spark}${indexWords === '' ? '' : ` · ${indexWords}`} · ${d.week.label}, ${d.week.range}, ${latestHasScores ? 'the latest closed week' : 'the latest closed week with scores'}`,
+      `*Alignment index ${whole(d.index.current.score)}*${indexWords === '' ? '' : ` · ${indexWords}`}\n${whose} · the ${d.week.label}, ${latestHasScores ? 'the latest closed week' : 'the latest closed week with scores'}`,
     ),
   ];
   if (!latestHasScores)
     blocks.push(
       context(
-        `${s.latest.label}, ${s.latest.range} closed with fewer than ${s.threshold} leaders answering, so it shows nothing.`,
+        `The ${s.latest.label} closed with fewer than ${s.threshold} leaders answering, so it shows nothing.`,
       ),
     );
-  blocks.push(section(lines.join('\n')));
+  blocks.push(
+    ...scoreFields(
+      d.dimensions.filter((l) => l.current !== undefined),
+      s.threshold,
+    ),
+  );
   if (d.largestGap !== undefined)
-    blocks.push(section(`*Largest perception gap:* ${largestGapWords(d.largestGap)}`));
+    blocks.push(section(`*Perception gap:* ${largestGapWords(d.largestGap)}`, true));
+  blocks.push(context(LEGEND));
   return blocks;
+}
+
+/** A survey's largest gap in a few words, with its call: "tech debt, 60 points apart, widening". */
+function orgGapWords(gap: NonNullable<OrgLine['gap']>): string {
+  const size = Math.abs(whole(gap.gap.points));
+  const name = DIMENSION_LABELS[gap.dimension].toLowerCase();
+  const call =
+    gap.call === 'apart'
+      ? `${size} points apart`
+      : gap.call === 'aligned'
+        ? 'aligned'
+        : gap.call === 'no_clear_gap'
+          ? `${size} points, no clear gap`
+          : `${size} points, not enough data yet`;
+  const moved =
+    gap.trend === 'widening' ? ', widening' : gap.trend === 'narrowing' ? ', narrowing' : '';
+  return `${name}, ${call}${moved}`;
+}
+
+/** The org view: one line a survey, each with its own figures and threshold. */
+export function orgText(lines: readonly OrgLine[]): string[] {
+  return lines.map((l) => {
+    const name = `*${channel(l.survey.leadershipChannels[0])}*`;
+    if (l.week === undefined || l.index === undefined || !l.index.visible)
+      return `${name} · no scores yet`;
+    const words = trendWords(l.trend);
+    const gap = l.gap === undefined ? '' : ` · largest gap: ${orgGapWords(l.gap)}`;
+    return `${dot(l.index.score)} ${name} · index *${whole(l.index.score)}*${words === '' ? '' : ` · ${words}`}${gap}`;
+  });
 }
 
 /** A skipped run in words: what was due, when, and why it did not run. */
@@ -113,10 +173,10 @@ function skipWords(
   r: { kind: string; scheduledFor: string; reason: string },
   timezone: string,
 ): string {
-  const what = `The ${r.kind === 'digest' ? 'digest' : 'pulse'} due ${formatInZone(r.scheduledFor, timezone)}`;
+  const what = `The ${r.kind === 'digest' ? 'digest' : 'pulse'} due ${slackTime(r.scheduledFor, timezone)}`;
   if (r.reason.startsWith(OPEN_PULSE_SKIP)) {
     const until = r.reason.slice(OPEN_PULSE_SKIP.length).trim();
-    return `${what} was skipped: a pulse was still open (until ${formatInZone(until, timezone)}). One pulse at a time, so answers are never split.`;
+    return `${what} was skipped: a pulse was still open (until ${slackTime(until, timezone)}). One pulse at a time, so answers are never split.`;
   }
   if (r.reason.startsWith('paused until')) return `${what} was skipped: the survey was paused.`;
   return `${what} was skipped: the app was down for longer than CATCH_UP_GRACE_HOURS, so it was not sent late.`;
@@ -133,12 +193,12 @@ export function homeView(h: HomeInput): HomeView {
   blocks.push(section('*Your open pulses*'));
   if (h.openPulses.length === 0)
     blocks.push(context('None right now. The next pulse arrives on schedule.'));
-  for (const { pulse, timezone, answered } of h.openPulses.slice(0, MAX_OPEN_PULSES)) {
+  for (const { pulse, timezone, channelId, answered } of h.openPulses.slice(0, MAX_OPEN_PULSES)) {
     blocks.push({
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `${answered ? 'Answered — you can still change your answers' : 'Waiting for your answers'} · open until ${formatInZone(pulse.closesAt, timezone)}`,
+        text: `${channel(channelId)} · ${answered ? 'answered — you can still change your answers' : 'waiting for your answers'} · open until ${slackTime(pulse.closesAt, timezone)}`,
       },
       accessory: {
         type: 'button',
@@ -149,6 +209,14 @@ export function homeView(h: HomeInput): HomeView {
       },
     });
   }
+
+  const moreOpen = h.openPulses.slice(MAX_OPEN_PULSES);
+  if (moreOpen.length > 0)
+    blocks.push(
+      context(
+        `And ${plural(moreOpen.length, 'more open pulse')}: ${moreOpen.map((p) => channel(p.channelId)).join(', ')}. Each channel's pulse message has its button.`,
+      ),
+    );
 
   if (h.discipline === undefined) {
     const options: PlainTextOption[] = DISCIPLINES.map((d) => ({
@@ -177,6 +245,21 @@ export function homeView(h: HomeInput): HomeView {
     );
   }
 
+  if (h.admin !== undefined && h.admin.org.length > 1) {
+    const lines = orgText(h.admin.org);
+    blocks.push({ type: 'divider' }, header('All surveys'));
+    // A few lines a section, so none folds; at most 20 surveys here.
+    for (let i = 0; i < Math.min(lines.length, MAX_ORG_LINES); i += 5)
+      blocks.push(section(lines.slice(i, i + 5).join('\n'), true));
+    if (lines.length > MAX_ORG_LINES)
+      blocks.push(
+        context(
+          `And ${lines.length - MAX_ORG_LINES} more: \`/alignment score all\` lists every one.`,
+        ),
+      );
+    blocks.push(context(`Each survey with its own anonymity threshold. ${LEGEND}`));
+  }
+
   if (h.admin !== undefined) {
     blocks.push({ type: 'divider' }, header('Setup'));
     if (h.admin.surveys.length === 0) {
@@ -189,12 +272,13 @@ export function homeView(h: HomeInput): HomeView {
     for (const s of h.admin.surveys.slice(0, MAX_SURVEYS)) {
       const summary = [
         `*Leadership:* ${s.leadershipChannels.map((c) => `<#${c}>`).join(', ')} · *Digest:* ${s.digestChannels.map((c) => `<#${c}>`).join(', ')}`,
-        `*Pulse:* ${scheduleText(s.pulseCron)} (${s.timezone}), ${plural(s.questionsPerPulse, 'question')}, open ${s.openHours} h, ${s.delivery === 'dm' ? 'by DM' : 'in the channel'}, ${s.reminderHours === null ? 'no reminder' : `reminder ${s.reminderHours} h before closing`}`,
-        `*Digest:* ${scheduleText(s.digestCron)} · *Anonymity threshold:* ${s.anonymityThreshold ?? 'default'}${s.pausedUntil ? ` · *Paused until* ${formatInZone(s.pausedUntil, s.timezone)}` : ''}`,
+        `*Pulse:* ${scheduleText(s.pulseCron)} ${zoneName(s.timezone)}, ${plural(s.questionsPerPulse, 'question')}, open ${s.openHours} h, ${s.delivery === 'dm' ? 'by DM' : 'in the channel'}, ${s.reminderHours === null ? 'no reminder' : `reminder ${s.reminderHours} h before closing`}`,
+        `*Digest:* ${scheduleText(s.digestCron)} ${zoneName(s.timezone)} · *Anonymity threshold:* ${s.anonymityThreshold ?? h.admin.defaultThreshold} people${s.pausedUntil ? ` · *Paused until* ${slackTime(s.pausedUntil, s.timezone)}` : ''}`,
       ];
       blocks.push({
         type: 'section',
         text: { type: 'mrkdwn', text: summary.join('\n') },
+        expand: true,
         accessory: {
           type: 'button',
           action_id: HOME_EDIT_SETUP_ACTION,
@@ -203,6 +287,15 @@ export function homeView(h: HomeInput): HomeView {
         },
       });
     }
+    if (h.admin.surveys.length > MAX_SURVEYS)
+      blocks.push(
+        context(
+          `And ${plural(h.admin.surveys.length - MAX_SURVEYS, 'more survey')}: ${h.admin.surveys
+            .slice(MAX_SURVEYS)
+            .map((s) => channel(s.leadershipChannels[0]))
+            .join(', ')}. Type \`/alignment setup\` in a survey's channel to change it.`,
+        ),
+      );
     const skipped = h.admin.skipped ?? [];
     if (skipped.length > 0) {
       const timezone = h.admin.surveys[0]?.timezone ?? 'UTC';
@@ -214,7 +307,7 @@ export function homeView(h: HomeInput): HomeView {
       const lines = h.admin.failures.map((f) => {
         const where =
           f.channelId === null || f.channelId.startsWith('U') ? '' : ` in <#${f.channelId}>`;
-        return `• ${formatInZone(f.occurredAt, timezone)}: could not ${f.action}${where} (\`${f.error}\`). ${adviceFor(f.error, f.channelId ?? undefined)}`;
+        return `• ${slackTime(f.occurredAt, timezone)}: could not ${f.action}${where} (\`${f.error}\`). ${adviceFor(f.error, f.channelId ?? undefined)}`;
       });
       blocks.push(section(`*Recent delivery problems*\n${lines.join('\n')}`));
     }

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { formatInZone } from '../domain/time-format.js';
+import { formatInZone, slackTime } from '../domain/time-format.js';
 import type { SlackMessage } from './help.js';
 
 export const ANSWER_PULSE_ACTION = 'pulse_answer';
@@ -46,16 +46,16 @@ export function pulseMessage(p: PulseMessageInput): SlackMessage {
           elements: [
             {
               type: 'mrkdwn',
-              text: `Closed ${formatInZone(p.closedAt, p.timezone)}. The results come in the next digest.`,
+              text: `Closed ${slackTime(p.closedAt, p.timezone)}. The results come in the next digest.`,
             },
           ],
         },
       ],
     };
   }
-  const closes = formatInZone(p.closesAt, p.timezone);
+  const closes = slackTime(p.closesAt, p.timezone);
   const questions = `${p.questionCount} ${p.questionCount === 1 ? 'question' : 'questions'}`;
-  const text = `This week's alignment pulse: ${questions}, under a minute. Open until ${closes}.`;
+  const text = `This week's alignment pulse: ${questions}, under a minute. Open until ${formatInZone(p.closesAt, p.timezone)}.`;
   const answered = p.answered === 0 ? 'No answers yet.' : `${leaders(p.answered)} answered so far.`;
   const blocks: KnownBlock[] = [
     {
@@ -78,7 +78,8 @@ export function dmNoticeMessage(p: {
   timezone: string;
 }): SlackMessage {
   const text = `This week's alignment pulse went to ${leaders(p.recipients)} here by direct message. Open until ${formatInZone(p.closesAt, p.timezone)}.`;
-  return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }] };
+  const shown = `This week's alignment pulse went to ${leaders(p.recipients)} here by direct message. Open until ${slackTime(p.closesAt, p.timezone)}.`;
+  return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: shown }] }] };
 }
 
 export function reminderMessage(p: {
@@ -88,9 +89,10 @@ export function reminderMessage(p: {
   questionCount: number;
 }): SlackMessage {
   const text = `Reminder: this week's alignment pulse closes ${formatInZone(p.closesAt, p.timezone)}. It takes under a minute.`;
+  const shown = `Reminder: this week's alignment pulse closes ${slackTime(p.closesAt, p.timezone)}. It takes under a minute.`;
   return {
     text,
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, answerButton(p.pulseId)],
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: shown } }, answerButton(p.pulseId)],
   };
 }
 

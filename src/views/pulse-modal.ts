@@ -1,7 +1,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { Question } from '../domain/catalogue.js';
 import { DISCIPLINE_LABELS, DISCIPLINES, type Discipline } from '../domain/dimensions.js';
-import { formatInZone } from '../domain/time-format.js';
+import { slackTime } from '../domain/time-format.js';
 
 export const PULSE_MODAL_CALLBACK = 'pulse_submit';
 export const QUESTION_BLOCK_PREFIX = 'q:';
@@ -22,7 +22,7 @@ export const LIKERT_LABELS = [
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
 
 const LIKERT_OPTIONS: PlainTextOption[] = LIKERT_LABELS.map((label, i) => ({
-  text: plain(label),
+  text: plain(`${i + 1} · ${label}`),
   value: String(i + 1),
 }));
 
@@ -44,7 +44,12 @@ export interface PulseModalInput {
 
 export const questionBlockId = (questionId: string) => `${QUESTION_BLOCK_PREFIX}${questionId}`;
 
-/** The pulse form: one five-point scale per statement, the discipline the first time, a comment. */
+/**
+ * The pulse form, as short as a phone allows: the discipline first when it
+ * must be asked (it is required), then each statement with a compact
+ * five-point choice, then an optional comment. About a screen and a half for
+ * the default five statements.
+ */
 export function pulseModal(p: PulseModalInput): ModalView {
   const editing = p.previous !== undefined;
   const blocks: KnownBlock[] = [
@@ -53,11 +58,25 @@ export function pulseModal(p: PulseModalInput): ModalView {
       elements: [
         {
           type: 'mrkdwn',
-          text: `${editing ? 'You answered this pulse already: change anything you like.' : 'How much do you agree?'} Private: only group scores of 3 or more people are ever shown. Open until ${formatInZone(p.closesAt, p.timezone)}.`,
+          text: `${editing ? 'Change anything you like.' : 'How much do you agree?'} Private: only scores of 3 or more people show, after it closes ${slackTime(p.closesAt, p.timezone)}.`,
         },
       ],
     },
   ];
+  if (p.askDiscipline) {
+    blocks.push({
+      type: 'input',
+      block_id: DISCIPLINE_BLOCK,
+      label: plain('Your discipline'),
+      hint: plain('Asked once, to compare disciplines; after this only an admin changes it.'),
+      element: {
+        type: 'static_select',
+        action_id: VALUE_ACTION,
+        placeholder: plain('Choose one'),
+        options: DISCIPLINE_OPTIONS,
+      },
+    });
+  }
   for (const question of p.questions) {
     const previous = p.previous?.values.get(question.id);
     const initial = previous === undefined ? undefined : LIKERT_OPTIONS[previous - 1];
@@ -66,26 +85,11 @@ export function pulseModal(p: PulseModalInput): ModalView {
       block_id: questionBlockId(question.id),
       label: plain(question.text),
       element: {
-        type: 'radio_buttons',
-        action_id: VALUE_ACTION,
-        options: LIKERT_OPTIONS,
-        ...(initial === undefined ? {} : { initial_option: initial }),
-      },
-    });
-  }
-  if (p.askDiscipline) {
-    blocks.push({
-      type: 'input',
-      block_id: DISCIPLINE_BLOCK,
-      label: plain('Your discipline'),
-      hint: plain(
-        'Asked once, so scores can compare disciplines. Change it later with /alignment role.',
-      ),
-      element: {
         type: 'static_select',
         action_id: VALUE_ACTION,
-        placeholder: plain('Choose one'),
-        options: DISCIPLINE_OPTIONS,
+        placeholder: plain('Strongly disagree … Strongly agree'),
+        options: LIKERT_OPTIONS,
+        ...(initial === undefined ? {} : { initial_option: initial }),
       },
     });
   }
@@ -95,7 +99,7 @@ export function pulseModal(p: PulseModalInput): ModalView {
     block_id: COMMENT_BLOCK,
     optional: true,
     label: plain('Anything to add? (anonymous)'),
-    hint: plain('Shown in the digest without your name, only when at least 3 people answered.'),
+    hint: plain('Shown in the digest without your name, once 3 or more answer.'),
     element: {
       type: 'plain_text_input',
       action_id: VALUE_ACTION,
@@ -130,7 +134,7 @@ export function pulseThanksModal(p: {
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `*Thanks — your answers are saved.*\nYou can change them until ${formatInZone(p.closesAt, p.timezone)}: click *Answer the pulse* again.`,
+          text: `*Thanks — your answers are saved.*\nYou can change them until ${slackTime(p.closesAt, p.timezone)}: click *Answer the pulse* again.`,
         },
       },
       {

@@ -1,128 +1,152 @@
 import type { KnownBlock } from '@slack/types';
 import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../domain/dimensions.js';
-import {
-  type Group,
-  HIDDEN_REASONS,
-  type PeriodScore,
-  percent,
-  sparkline,
-  trafficLight,
-  type VisibleGap,
-  whole,
-} from '../domain/scoring.js';
+import type { Group, PeriodScore, VisibleGap } from '../domain/scoring.js';
+import { whole } from '../domain/scoring.js';
 import type { GapLine, SaidCalls, TrendLine } from '../domain/trends.js';
 import type { Week } from '../domain/weeks.js';
-import { gapSentence, gapTrendWords, gapWords, trendWords } from './calls.js';
+import type { OrgLine } from '../reports/org.js';
+import {
+  dot,
+  gapSentence,
+  gapWords,
+  LEGEND,
+  scoreFields,
+  trendWords,
+  withGapTrend,
+} from './calls.js';
 import type { SlackMessage } from './help.js';
+import { orgText } from './home.js';
 
-const LIGHTS = { green: '🟢', yellow: '🟡', red: '🔴' } as const;
-
-const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
+const section = (text: string, expand = false): KnownBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text },
+  ...(expand ? { expand: true } : {}),
+});
 const context = (text: string): KnownBlock => ({
   type: 'context',
   elements: [{ type: 'mrkdwn', text }],
 });
 
-function groupLine(label: string, group: Group | undefined, threshold: number): string {
-  if (group === undefined) return `⚪ ${label} — not asked`;
-  if (!group.visible) return `⚪ ${label} — ${HIDDEN_REASONS[group.reason](threshold)}`;
-  return `${LIGHTS[trafficLight(group.favorable)]} ${label} *${whole(group.score)}* · ${percent(group.favorable)}% favorable`;
-}
-
 /** What score, trend and gap say before any pulse has closed. */
 export const NOTHING_CLOSED_YET =
   'No pulse has closed yet. Scores are published once a pulse closes, never while it is taking answers, so nobody can work out what someone just answered.';
 
-const LEGEND = 'Scores 0–100; 🟢 75%+ favorable · 🟡 60–74% · 🔴 under 60%.';
-
 const leaders = (n: number) => `${n} ${n === 1 ? 'leader' : 'leaders'}`;
+const whose = (channelId: string | undefined) =>
+  channelId === undefined ? '' : ` · <#${channelId}>`;
 
 interface ScoredWeek {
   week: Week;
   score: PeriodScore;
 }
 
-function dimensionLines(score: PeriodScore, threshold: number): string {
-  return DIMENSIONS.map((d) =>
-    groupLine(
-      `*${DIMENSION_LABELS[d]}*`,
-      score.dimensions.find((x) => x.dimension === d)?.overall,
-      threshold,
-    ),
-  ).join('\n');
-}
+const linesOf = (score: PeriodScore, calls?: SaidCalls) =>
+  DIMENSIONS.flatMap((dimension) => {
+    const current = score.dimensions.find((x) => x.dimension === dimension)?.overall;
+    return current === undefined ? [] : [{ dimension, current, trend: calls?.trends[dimension] }];
+  });
+
+const notAsked = (score: PeriodScore) =>
+  DIMENSIONS.filter((d) => !score.dimensions.some((x) => x.dimension === d)).map(
+    (d) => DIMENSION_LABELS[d],
+  );
 
 /**
  * `/alignment score`: the index and every dimension with favorable shares, for
  * the latest closed week (`shown`, when too few answered the latest one, is the
- * latest closed week with scores), or for a window of closed weeks.
+ * latest closed week with scores), or for a window of closed weeks. Names the
+ * survey (its channel); numbers in an aligned column.
  */
 export function scoreMessage(p: {
   latest: ScoredWeek;
   shown: ScoredWeek | undefined;
-  /** The shown week's calls, for the index's trend. */
+  /** The shown week's calls, for the trends. */
   calls?: SaidCalls | undefined;
   window?: { weeks: Week[]; score: PeriodScore };
   threshold: number;
+  channelId?: string | undefined;
 }): SlackMessage {
   const { threshold } = p;
+  const where = whose(p.channelId);
   if (p.window !== undefined) {
     const { weeks, score } = p.window;
-    const period = `the last ${weeks.length} weeks to the latest closed week (${weeks[0]?.label ?? ''}–${weeks.at(-1)?.label ?? ''})`;
+    const period = `the last ${weeks.length} weeks to the ${weeks.at(-1)?.label ?? ''}`;
     if (!score.index.visible) {
       const text = `No scores to show for ${period}: no week in it had ${threshold} or more leaders answering.`;
       return { text, blocks: [section(text)] };
     }
-    const index = `*Alignment index: ${whole(score.index.score)}*`;
     const people =
       score.respondentsLeast === score.respondents
         ? leaders(score.respondents)
         : `${score.respondentsLeast}–${score.respondents} leaders`;
+    const missing = notAsked(score);
     return {
-      text: `Alignment index: ${whole(score.index.score)} for ${period}.`,
+      text: `Alignment index ${whole(score.index.score)} over ${period}.`,
       blocks: [
-        section(`${index} · ${period}`),
-        section(dimensionLines(score, threshold)),
+        section(`*Alignment index ${whole(score.index.score)}*${where} · ${period}, together`),
+        ...scoreFields(linesOf(score), threshold),
         context(
-          `${score.pulses} closed ${score.pulses === 1 ? 'pulse' : 'pulses'}, ${people} answering each. A week or group with fewer than ${threshold} people adds nothing to these scores. ${LEGEND}`,
+          `${score.pulses} closed ${score.pulses === 1 ? 'pulse' : 'pulses'}, ${people} answering each. A week or group with fewer than ${threshold} people adds nothing to these scores.${missing.length > 0 ? ` Not asked: ${missing.join(', ')}.` : ''} ${LEGEND}`,
         ),
       ],
     };
   }
   const { latest, shown } = p;
-  const label = (w: Week) => `${w.label}, ${w.range}`;
   if (shown === undefined) {
     const n = latest.score.respondents;
     const text =
       n === 0
-        ? `Nobody answered the pulse of ${label(latest.week)}, the latest closed week.`
-        : `Only ${leaders(n)} answered in ${label(latest.week)}, the latest closed week: scores show once ${threshold} or more answer.`;
+        ? `Nobody answered the pulse of the ${latest.week.label}, the latest closed week.`
+        : `Only ${leaders(n)} answered in the ${latest.week.label}, the latest closed week: scores show once ${threshold} or more answer.`;
     return { text, blocks: [section(text)] };
   }
   const { week, score } = shown;
-  const index = score.index.visible
-    ? `*Alignment index: ${whole(score.index.score)}*`
-    : '*Alignment index:* not shown';
   const which =
     shown.week.period === latest.week.period
       ? 'the latest closed week'
       : 'the latest closed week with scores';
-  const blocks: KnownBlock[] = [section(`${index} · ${label(week)}, ${which}`)];
+  const words = trendWords(p.calls?.trends.index);
+  const index = score.index.visible
+    ? `*Alignment index ${whole(score.index.score)}*${words === '' ? '' : ` · ${words}`}`
+    : '*Alignment index:* not shown';
+  const blocks: KnownBlock[] = [section(`${index}${where} · the ${week.label}, ${which}`)];
   if (shown.week.period !== latest.week.period)
     blocks.push(
       context(
-        `${label(latest.week)} closed with fewer than ${threshold} leaders answering, so it shows nothing.`,
+        `The ${latest.week.label} closed with fewer than ${threshold} leaders answering, so it shows nothing.`,
       ),
     );
   const rate = score.invited > 0 ? ` of ${score.invited}` : '';
+  const missing = notAsked(score);
   blocks.push(
-    section(dimensionLines(score, threshold)),
-    context(`${score.respondents}${rate} leaders answered. ${LEGEND}`),
+    ...scoreFields(linesOf(score, p.calls), threshold),
+    context(
+      `${score.respondents}${rate} leaders answered.${missing.length > 0 ? ` Not asked this week: ${missing.join(', ')}.` : ''} ${LEGEND}`,
+    ),
   );
   return {
-    text: `${index.replaceAll('*', '')} for ${label(week)}, ${which}.`,
+    text: `${index.replaceAll('*', '')} for the ${week.label}, ${which}.`,
     blocks,
   };
+}
+
+/** `/alignment score all` (admins): every survey on one line, its own threshold applied. */
+export function orgMessage(lines: readonly OrgLine[]): SlackMessage {
+  if (lines.length === 0) {
+    const text =
+      'There is no survey yet: `/alignment pulse now` in a leadership channel starts one.';
+    return { text, blocks: [section(text)] };
+  }
+  const text = orgText(lines);
+  const blocks: KnownBlock[] = [
+    section(`*All surveys* · ${lines.length}, latest closed week each`),
+  ];
+  // Five surveys a section, so none folds; a message holds 50 blocks, 240 surveys.
+  for (let i = 0; i < text.length && blocks.length < 48; i += 5)
+    blocks.push(section(text.slice(i, i + 5).join('\n'), true));
+  if (text.length > 235) blocks.push(context(`And ${text.length - 235} more.`));
+  blocks.push(context(`Each survey with its own anonymity threshold. ${LEGEND}`));
+  return { text: `All surveys: ${lines.length}.`, blocks };
 }
 
 /** `/alignment trend`: a dimension's (or the index's) weekly scores, and its call over 8 weeks. */
@@ -132,6 +156,7 @@ export function trendMessage(p: {
   groups: (Group | undefined)[];
   line: TrendLine | undefined;
   threshold: number;
+  channelId?: string | undefined;
 }): SlackMessage {
   const name = p.dimension === undefined ? 'Alignment index' : DIMENSION_LABELS[p.dimension];
   const values = p.groups.map((g) => (g?.visible === true ? g.score : null));
@@ -140,23 +165,34 @@ export function trendMessage(p: {
     const text = `${name}: no scores to show for the last ${p.weeks.length} ${p.weeks.length === 1 ? 'week' : 'weeks'} (weeks with fewer than ${p.threshold} answers are hidden).`;
     return { text, blocks: [section(text)] };
   }
-  const rows = p.weeks.map((w, i) => {
-    const v = values[i];
-    return `${w.label} (${w.range}): ${v === null || v === undefined ? '—' : whole(v)}`;
-  });
+  // Newest first, as two aligned columns: the week, then its score.
+  const fields = p.weeks
+    .map((w, i) => {
+      const v = values[i];
+      return [`${w.label}`, v === null || v === undefined ? '—' : `${dot(v)} *${whole(v)}*`];
+    })
+    .reverse()
+    .flat();
+  const blocks: KnownBlock[] = [];
   const words = trendWords(p.line);
-  const call = words === '' ? '' : ` · ${words}`;
+  blocks.push(
+    section(
+      `*${name}*${whose(p.channelId)} · ${words === '' ? `last ${p.weeks.length} weeks` : words}`,
+    ),
+  );
+  for (let i = 0; i < fields.length; i += 10)
+    blocks.push({
+      type: 'section',
+      fields: fields.slice(i, i + 10).map((text) => ({ type: 'mrkdwn' as const, text })),
+    });
+  blocks.push(
+    context(
+      `— : fewer than ${p.threshold} people answered that week, or it was not asked. A rise or fall is called on the last 8 closed weeks, only beyond the noise and by 5 points or more; two single weeks are never compared.`,
+    ),
+  );
   return {
-    text: `${name} over the last ${p.weeks.length} weeks${call}.`,
-    blocks: [
-      section(
-        `*${name}* · last ${p.weeks.length} ${p.weeks.length === 1 ? 'week' : 'weeks'}  \`${sparkline(values).trimStart()}\`${call}`,
-      ),
-      section(rows.join('\n')),
-      context(
-        `— means fewer than ${p.threshold} people answered that week, or it was not asked. A rise or fall is called on the last 8 closed weeks, only beyond the noise and by 5 points or more.`,
-      ),
-    ],
+    text: `${name} over the last ${p.weeks.length} weeks${words === '' ? '' : `: ${words}`}.`,
+    blocks,
   };
 }
 
@@ -170,6 +206,7 @@ export function gapMessage(p: {
   score: PeriodScore;
   calls: SaidCalls | undefined;
   threshold: number;
+  channelId?: string | undefined;
 }): SlackMessage {
   const { calls } = p;
   const gaps = DIMENSIONS.flatMap(
@@ -197,18 +234,20 @@ export function gapMessage(p: {
     const text = `No perception gap to show for ${over}: Product and Engineering each need ${p.threshold} or more people answering a dimension.`;
     return { text, blocks: [section(text)] };
   }
-  const lines = gaps.map(({ dimension, gap, line }) => {
+  const blocks: KnownBlock[] = [
+    section(`*Perception gap*${whose(p.channelId)} · ${over}, largest first`),
+  ];
+  // A short section a dimension: each shows whole on a phone.
+  for (const { dimension, gap, line } of gaps) {
     const sentence =
       line === undefined
         ? gapSentence(dimension, gap.points, gap.product, gap.engineering)
         : gapWords(dimension, line);
-    const moved = calls?.featured?.dimension === dimension ? gapTrendWords(calls.featured) : '';
-    return `*${DIMENSION_LABELS[dimension]}* — ${sentence}${moved === '' ? '' : ` ${moved}`}`;
-  });
-  const blocks: KnownBlock[] = [
-    section(`*Perception gap* · ${over}, largest first`),
-    section(lines.join('\n')),
-  ];
+    const featured = calls?.featured?.dimension === dimension ? calls.featured : undefined;
+    blocks.push(
+      section(`*${DIMENSION_LABELS[dimension]}* — ${withGapTrend(sentence, featured)}`, true),
+    );
+  }
   if (hidden.length > 0) {
     blocks.push(
       context(

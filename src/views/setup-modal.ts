@@ -3,6 +3,7 @@ import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { format } from 'date-fns';
 import { DIMENSION_LABELS, DIMENSIONS } from '../domain/dimensions.js';
 import type { Survey } from '../storage/surveys.js';
+import { timeZoneMenu } from './time-zones.js';
 
 export const SETUP_CALLBACK = 'setup_submit';
 export const SETUP = {
@@ -10,6 +11,7 @@ export const SETUP = {
   pulseDay: 'pulse_day',
   pulseTime: 'pulse_time',
   pulseCron: 'pulse_cron',
+  scheduleMode: 'schedule_mode',
   timezone: 'timezone',
   questions: 'questions',
   openHours: 'open_hours',
@@ -26,6 +28,17 @@ export const SETUP = {
   pausedUntil: 'paused_until',
 } as const;
 export const VALUE = 'value';
+/** The button that swaps the day-and-time pickers for cron expressions, and back. */
+export const SETUP_SCHEDULE_MODE_ACTION = 'setup_schedule_mode';
+export const DEFAULT_PULSE_CRON = '0 9 * * 1';
+export const DEFAULT_DIGEST_CRON = '0 16 * * 5';
+
+/** What the setup form carries between Slack and the app. */
+export interface SetupMetadata {
+  surveyId: number | null;
+  channelId: string;
+  advanced: boolean;
+}
 
 export const WEEKDAYS = [
   'Sunday',
@@ -55,11 +68,33 @@ export function simpleWeekly(cron: string): { day: number; time: string } | unde
 
 const dayOptions = WEEKDAYS.map((d, i) => option(d, String(i)));
 
+/**
+ * A schedule as a weekday and a time, or, under "advanced", as a cron
+ * expression (for a pulse on several days, or every other week).
+ */
 function scheduleBlocks(
   label: string,
   ids: { day: string; time: string; cron: string },
   cron: string,
+  advanced: boolean,
 ): KnownBlock[] {
+  if (advanced)
+    return [
+      {
+        type: 'input',
+        block_id: ids.cron,
+        label: plain(`${label}: schedule (cron)`),
+        hint: plain(
+          'Minute, hour, day of month, month, weekday: "0 9 * * 1" is Mondays at 09:00, "0 9 * * 1-5" every weekday.',
+        ),
+        element: {
+          type: 'plain_text_input',
+          action_id: VALUE,
+          max_length: 100,
+          initial_value: cron,
+        },
+      },
+    ];
   const simple = simpleWeekly(cron);
   const day = dayOptions[simple?.day ?? 1];
   return [
@@ -79,20 +114,6 @@ function scheduleBlocks(
       block_id: ids.time,
       label: plain(`${label}: time`),
       element: { type: 'timepicker', action_id: VALUE, initial_time: simple?.time ?? '09:00' },
-    },
-    {
-      type: 'input',
-      block_id: ids.cron,
-      optional: true,
-      label: plain(`${label}: custom schedule`),
-      hint: plain('A cron expression such as "0 9 * * 1-5"; it replaces the day and time above.'),
-      element: {
-        type: 'plain_text_input',
-        action_id: VALUE,
-        max_length: 100,
-        ...(simple === undefined ? { initial_value: cron } : {}),
-        placeholder: plain('Leave empty to use the day and time'),
-      },
     },
   ];
 }
@@ -125,8 +146,19 @@ export function setupModal(p: {
   channelId: string;
   timezone: string;
   defaultThreshold: number;
+  now: Date;
+  /** Cron expressions in place of the day and time; by default only when a schedule needs one. */
+  advanced?: boolean | undefined;
+  /** The schedules to show, when they differ from the saved ones (switching modes). */
+  schedules?: { pulseCron: string; digestCron: string } | undefined;
 }): ModalView {
   const s = p.survey;
+  const pulseCron = p.schedules?.pulseCron ?? s?.pulseCron ?? DEFAULT_PULSE_CRON;
+  const digestCron = p.schedules?.digestCron ?? s?.digestCron ?? DEFAULT_DIGEST_CRON;
+  const advanced =
+    p.advanced ?? (simpleWeekly(pulseCron) === undefined || simpleWeekly(digestCron) === undefined);
+  const zones = timeZoneMenu(s?.timezone ?? p.timezone, p.now);
+  const metadata: SetupMetadata = { surveyId: s?.id ?? null, channelId: p.channelId, advanced };
   const leadership = s?.leadershipChannels ?? [p.channelId];
   const digest = s?.digestChannels ?? [p.channelId];
   const delivery = [
@@ -150,18 +182,33 @@ export function setupModal(p: {
     ...scheduleBlocks(
       'Pulse',
       { day: SETUP.pulseDay, time: SETUP.pulseTime, cron: SETUP.pulseCron },
-      s?.pulseCron ?? '0 9 * * 1',
+      pulseCron,
+      advanced,
     ),
+    {
+      type: 'actions',
+      block_id: SETUP.scheduleMode,
+      elements: [
+        {
+          type: 'button',
+          action_id: SETUP_SCHEDULE_MODE_ACTION,
+          text: plain(advanced ? 'Use a day and a time' : 'Advanced: a cron schedule'),
+          value: advanced ? 'simple' : 'advanced',
+        },
+      ],
+    },
     {
       type: 'input',
       block_id: SETUP.timezone,
       label: plain('Time zone'),
-      hint: plain('An IANA name such as Europe/Berlin or America/New_York.'),
+      hint: plain(
+        'Pulses and digests follow this zone; each reader sees times in their own. Type a city to find it.',
+      ),
       element: {
-        type: 'plain_text_input',
+        type: 'static_select',
         action_id: VALUE,
-        max_length: 64,
-        initial_value: s?.timezone ?? p.timezone,
+        option_groups: zones.option_groups,
+        ...(zones.initial_option ? { initial_option: zones.initial_option } : {}),
       },
     },
     select(
@@ -212,7 +259,8 @@ export function setupModal(p: {
     ...scheduleBlocks(
       'Digest',
       { day: SETUP.digestDay, time: SETUP.digestTime, cron: SETUP.digestCron },
-      s?.digestCron ?? '0 16 * * 5',
+      digestCron,
+      advanced,
     ),
     select(
       SETUP.threshold,
@@ -276,7 +324,7 @@ export function setupModal(p: {
   return {
     type: 'modal',
     callback_id: SETUP_CALLBACK,
-    private_metadata: JSON.stringify({ surveyId: s?.id ?? null, channelId: p.channelId }),
+    private_metadata: JSON.stringify(metadata),
     title: plain('Alignment Pulse setup'),
     submit: plain('Save'),
     close: plain('Cancel'),

@@ -5,62 +5,69 @@ import {
   renderTrendChart,
   trendChartSpec,
 } from '../../src/charts/trend-chart.js';
+import type { ChartLine } from '../../src/domain/digest.js';
 
 const size = (png: Buffer) => ({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) });
 const isPng = (png: Buffer) =>
   png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
 
-const weeks = Array.from({ length: 12 }, (_, i) => `W${36 + i}`);
+const weeks = Array.from(
+  { length: 12 },
+  (_, i) => `${5 + i * 7 > 31 ? (5 + i * 7) % 31 : 5 + i * 7} Oct`,
+);
 
-describe('renderTrendChart', () => {
+describe('renderTrendChart (the fallback when Slack refuses the native chart)', () => {
   it.each([
     [
-      'twelve weeks of index, dimensions and a gap',
+      'twelve weeks of the index and a gap, one week hidden',
       weeks,
       [
-        { name: 'Alignment index', kind: 'index' as const, values: weeks.map((_, i) => 50 + i) },
         {
-          name: 'Tech debt',
-          kind: 'dimension' as const,
-          values: weeks.map((_, i) => (i === 4 ? null : 40 + i)),
+          name: 'Alignment index',
+          kind: 'index',
+          values: weeks.map((_, i) => (i === 4 ? null : 50 + i)),
         },
-        { name: 'Tech debt — Product', kind: 'product' as const, values: weeks.map(() => 80) },
-        {
-          name: 'Tech debt — Engineering',
-          kind: 'engineering' as const,
-          values: weeks.map(() => 30),
-        },
-      ],
+        { name: 'Tech debt · Product', kind: 'product', values: weeks.map(() => 80) },
+        { name: 'Tech debt · Engineering', kind: 'engineering', values: weeks.map(() => 30) },
+      ] satisfies ChartLine[],
     ],
-    ['a single week', ['W47'], [{ name: 'Alignment index', kind: 'index' as const, values: [61] }]],
+    [
+      'a single week',
+      ['16 Nov'],
+      [{ name: 'Alignment index', kind: 'index', values: [61] }] satisfies ChartLine[],
+    ],
     [
       'nothing to show',
       weeks,
-      [{ name: 'Alignment index', kind: 'index' as const, values: weeks.map(() => null) }],
+      [
+        { name: 'Alignment index', kind: 'index', values: weeks.map(() => null) },
+      ] satisfies ChartLine[],
     ],
-  ])('draws %s as a PNG of the chart size', async (_name, labels, series) => {
-    const png = await renderTrendChart({ title: 'Alignment trend', weeks: labels, series });
+  ])('draws %s as a PNG of the chart size', async (_name, labels, lines) => {
+    const png = await renderTrendChart({
+      title: 'Alignment index, last 12 weeks',
+      weeks: labels,
+      lines,
+    });
     expect(isPng(png)).toBe(true);
     expect(size(png)).toEqual({ width: CHART_WIDTH, height: CHART_HEIGHT });
   });
 });
 
 describe('trendChartSpec', () => {
-  it('keeps the weeks in order, leaves hidden weeks out rather than drawing 0, and draws the index thicker', () => {
+  it('keeps the weeks in order, breaks a line at a hidden week instead of joining it, and draws the index thicker', () => {
     const spec = JSON.stringify(
       trendChartSpec({
         title: 't',
-        weeks: ['W52', 'W01'],
-        series: [
-          { name: 'Alignment index', kind: 'index', values: [60, null] },
-          { name: 'Tech debt', kind: 'dimension', values: [null, 40] },
-        ],
+        weeks: ['21 Dec', '28 Dec', '4 Jan'],
+        lines: [{ name: 'Alignment index', kind: 'index', values: [60, null, 62] }],
       }),
     );
-    expect(spec).toContain('"sort":["W52","W01"]');
-    expect(spec).toContain('{"week":"W52","score":60,"series":"Alignment index"');
+    expect(spec).toContain('"sort":["21 Dec","28 Dec","4 Jan"]');
+    expect(spec).toContain('{"week":"28 Dec","score":null');
+    expect(spec).toContain('"invalid":"break-paths-show-domains"');
     expect(spec).not.toContain('"score":0');
-    expect(spec).not.toContain('"score":null');
-    expect(spec).toContain('"condition":{"test":"datum.kind === \'index\'","value":4},"value":1.5');
+    expect(spec).toContain('"condition":{"test":"datum.kind === \'index\'","value":6},"value":4');
+    expect(spec).toContain('"fontSize":30');
   });
 });

@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Discipline } from '../../src/domain/dimensions.js';
 import { postDigest } from '../../src/jobs/post-digest.js';
 import { findOrCreateSurvey, getSurvey, type Survey } from '../../src/storage/surveys.js';
+import type { DataVisualizationBlock } from '../../src/views/digest.js';
+import { codeSpans, colourRuleBreaks, foldRisks } from '../support/presentation.js';
 import { seedPulse as seed } from '../support/seed.js';
 import { TEAM_ID } from '../support/slack-stand-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -103,6 +105,10 @@ function seedTwoWeeks() {
   ]);
 }
 
+/** The native chart block of a posted message, if it has one. */
+const chartOf = (blocks: unknown) =>
+  ((blocks ?? []) as DataVisualizationBlock[]).find((b) => b.type === 'data_visualization');
+
 const digestText = () => {
   const message = t.standIn.messagesIn(EXEC)[0];
   return { text: message?.text ?? '', blocks: JSON.stringify(message?.blocks ?? []) };
@@ -114,27 +120,34 @@ describe('postDigest', () => {
     const result = await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
     expect(result.posted).toEqual([EXEC]);
     const { text, blocks } = digestText();
+    // The top-level text carries the headline for clients that cannot draw the blocks.
     expect(text).toBe(
-      'Alignment digest · W47, 16–22 Nov: index 61 · not enough data yet; Engineering rates tech debt handling 63 points lower than Product (Product 100, Engineering 38, last 4 weeks); not enough data yet to call it a gap.',
+      'Alignment digest · week of 16 Nov: index 61, not enough data yet. Not enough data yet to call a change. Talk about one roadmap at the next leadership sync.',
     );
     // Index: mean of Shared goals 72.7, Tech debt 59.1 and One roadmap 50.0 = 60.6.
     // Two weeks are never compared: a trend needs four closed weeks.
-    expect(blocks).toContain('*Alignment index: 61* · not enough data yet');
+    expect(blocks).toContain('*Alignment index 61* · not enough data yet');
     // Shared goals: eight 4s, two 3s, one 5 = 72.7, 9 of 11 favorable.
-    expect(blocks).toContain('🟢 *Shared goals* 73 · not enough data yet · 82% favorable');
+    expect(blocks).toContain(
+      '"text":"🟡 *Shared goals*"},{"type":"mrkdwn","text":"*73* · not enough data yet · 82% favorable"}',
+    );
     // Tech debt ("pushed to next quarter", reversed): 4×100, 4×25, 3×50 = 59.1.
-    expect(blocks).toContain('🔴 *Tech debt* 59 · not enough data yet · 36% favorable');
-    expect(blocks).toContain('🔴 *One roadmap* 50 · not enough data yet · 36% favorable');
-    expect(blocks).toContain('⚪ *Priorities* — not asked this week');
+    expect(blocks).toContain(
+      '"text":"🔴 *Tech debt*"},{"type":"mrkdwn","text":"*59* · not enough data yet · 36% favorable"}',
+    );
+    expect(blocks).toContain(
+      '"text":"🔴 *One roadmap*"},{"type":"mrkdwn","text":"*50* · not enough data yet · 36% favorable"}',
+    );
+    expect(blocks).toContain('Not asked this week: Priorities, Customer value,');
     // Over the last 4 closed weeks (46 and 47), reversed: Product eight 100s,
     // Engineering four 50s then four 25s = 37.5: 62.5 apart. Every product leader
     // answered alike, so there is no spread to test against: no call yet.
     expect(blocks).toContain(
-      '*Largest perception gap:* Engineering rates tech debt handling 63 points lower than Product (Product 100, Engineering 38, last 4 weeks); not enough data yet to call it a gap.',
+      '*Perception gap:* Engineering rates tech debt handling 63 points lower than Product (Product 100, Engineering 38, last 4 weeks); not enough data yet to call it a gap.',
     );
-    expect(blocks).toContain('11 of 15 leaders answered this week (73%).');
+    expect(blocks).toContain('11 of 15 leaders answered (73%).');
     expect(blocks).toContain(
-      '*Suggested topic for the next leadership sync: One roadmap.* It is the lowest score this week.',
+      '*Suggested topic for the next leadership sync: One roadmap.* It has the lowest score this week.',
     );
     // Up to three comments of the week, inert (no @channel), none from week 46.
     expect(blocks).toContain('&lt;!channel&gt; roadmap review helped &amp; focused us.');
@@ -143,11 +156,75 @@ describe('postDigest', () => {
     // The two designers are never shown on their own.
     expect(blocks).not.toMatch(/Design/);
 
-    const upload = [...t.standIn.uploads.values()][0];
-    expect(upload?.channel).toBe(EXEC);
-    expect(upload?.bytes?.subarray(1, 4).toString('ascii')).toBe('PNG');
-    expect(upload?.bytes?.readUInt32BE(16)).toBe(1000);
-    expect(upload?.bytes?.readUInt32BE(20)).toBe(560);
+    // Slack's own chart, no picture: the index and both sides of the featured gap.
+    const chart = chartOf(t.standIn.messagesIn(EXEC)[0]?.blocks);
+    expect(chart?.title).toBe('Index and the tech debt gap, 12 weeks');
+    expect(chart?.chart.axis_config.categories).toHaveLength(12);
+    expect(chart?.chart.axis_config.categories.slice(-2)).toEqual(['9 Nov', '16 Nov']);
+    expect(chart?.chart.series).toEqual([
+      {
+        name: 'Alignment index',
+        data: [
+          { label: '9 Nov', value: 59 },
+          { label: '16 Nov', value: 61 },
+        ],
+      },
+      {
+        name: 'Tech debt · Product',
+        data: [
+          { label: '9 Nov', value: 100 },
+          { label: '16 Nov', value: 100 },
+        ],
+      },
+      {
+        name: 'Tech debt · Engineering',
+        data: [
+          { label: '9 Nov', value: 50 },
+          { label: '16 Nov', value: 25 },
+        ],
+      },
+    ]);
+    expect(t.standIn.uploads.size).toBe(0);
+  });
+
+  it('reads top to bottom as an exec takes it in: nothing folds, one colour rule, no code spans', async () => {
+    seedTwoWeeks();
+    await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
+    const message = t.standIn.messagesIn(EXEC)[0];
+    const blocks = (message?.blocks ?? []) as { type: string; text?: { text: string } }[];
+    expect(foldRisks(blocks)).toEqual([]);
+    expect(colourRuleBreaks(blocks)).toEqual([]);
+    expect(codeSpans(blocks)).toEqual([]);
+    // The order: title, takeaway, index, the dimensions, not asked, the gap, the
+    // response, the comments, the topic, the legend (once), the chart.
+    const kinds = blocks.map((b) => {
+      const text = b.text?.text ?? JSON.stringify(b);
+      if (b.type === 'header') return 'title';
+      if (b.type === 'data_visualization') return 'chart';
+      if (text.includes('"fields"')) return 'dimensions';
+      if (text.startsWith('*Alignment index')) return 'index';
+      if (text.includes('Not asked this week')) return 'not asked';
+      if (text.startsWith('*Perception gap')) return 'gap';
+      if (text.includes('leaders answered')) return 'response';
+      if (text.startsWith('*What leaders said')) return 'comments';
+      if (text.startsWith('*Suggested topic')) return 'topic';
+      if (text.includes('Scores run from 0')) return 'legend';
+      return 'takeaway';
+    });
+    expect(kinds).toEqual([
+      'title',
+      'takeaway',
+      'index',
+      'dimensions',
+      'not asked',
+      'gap',
+      'response',
+      'comments',
+      'topic',
+      'legend',
+      'chart',
+    ]);
+    expect(JSON.stringify(blocks).match(/🟢 75 and up/g)).toHaveLength(1);
   });
 
   it('says what rose over 8 weeks and which gap widened, with the numbers of the published cells', async () => {
@@ -192,7 +269,7 @@ describe('postDigest', () => {
       recent.reduce((a, w, k) => a + (w - tBar) * ((means[k] ?? 0) - mBar), 0) /
       recent.reduce((a, w) => a + (w - tBar) ** 2, 0);
     expect(blocks).toContain(
-      `*One roadmap* ${Math.round(means.at(-1) ?? 0)} · rose ${Math.round(slope * 7)} points over 8 weeks`,
+      `"text":"🟢 *One roadmap*"},{"type":"mrkdwn","text":"*${Math.round(means.at(-1) ?? 0)}* · rose ${Math.round(slope * 7)} points over 8 weeks`,
     );
 
     // The tech-debt gap: Product minus Engineering over the 6 weeks before the
@@ -213,9 +290,12 @@ describe('postDigest', () => {
       `Product and Engineering are apart by about ${after} points on tech debt handling`,
     );
     expect(blocks).toContain(
-      `The tech debt gap widened from ${before} to ${after} points over the last ${weeks} weeks.`,
+      `, and the gap widened from ${before} to ${after} points over the last ${weeks} weeks.`,
     );
-    expect(blocks).not.toMatch(/Shared goals\* \d+ · (rose|fell)/);
+    // The takeaway names the largest change and what to talk about.
+    expect(blocks).toContain(
+      `*One roadmap rose ${Math.round(slope * 7)} points over 8 weeks, and the tech debt gap widened to ${after} points. Talk about tech debt at the next leadership sync.*`,
+    );
   });
 
   it('posts once per week and channel, however often it runs', async () => {
@@ -224,15 +304,34 @@ describe('postDigest', () => {
     const again = await postDigest(t.app.ctx, survey, new Date('2026-11-21T09:00:00Z'));
     expect(again.posted).toEqual([]);
     expect(t.standIn.messagesIn(EXEC)).toHaveLength(1);
-    expect(t.standIn.uploads.size).toBe(1);
   });
 
-  it('still posts the text when the chart cannot be uploaded', async () => {
+  it('posts the chart as a picture when Slack refuses the chart block, and the text alone if that fails too', async () => {
     seedTwoWeeks();
+    t.standIn.refusedBlockTypes.add('data_visualization');
+    await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
+    const posts = t.standIn.callsTo('chat.postMessage');
+    expect(posts.map((c) => c.response.error ?? 'ok')).toEqual(['invalid_blocks', 'ok']);
+    const message = t.standIn.messagesIn(EXEC)[0];
+    expect(chartOf(message?.blocks)).toBeUndefined();
+    expect(JSON.stringify(message?.blocks)).toContain('*Alignment index 61*');
+    const upload = [...t.standIn.uploads.values()][0];
+    expect(upload).toMatchObject({ channel: EXEC, title: 'Index and the tech debt gap, 12 weeks' });
+    expect(upload?.bytes?.subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect(t.logs.some((l) => l.includes('Slack refused the native chart'))).toBe(true);
+
+    // Next week, the upload fails as well: the digest still goes out, and it is logged.
+    seedPulse('2026-11-23T08:00:00.000Z', [
+      ...product.map((id): [string, Record<string, number>] => [id, { 'okrs.same_direction': 4 }]),
+      ...engineering.map((id): [string, Record<string, number>] => [
+        id,
+        { 'okrs.same_direction': 4 },
+      ]),
+    ]);
     t.standIn.inject('files.getUploadURLExternal', { error: 'invalid_arguments' }, 5);
-    const result = await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
+    const result = await postDigest(t.app.ctx, survey, new Date('2026-11-27T15:00:00Z'));
     expect(result.posted).toEqual([EXEC]);
-    expect(t.standIn.messagesIn(EXEC)).toHaveLength(1);
+    expect(t.standIn.messagesIn(EXEC)).toHaveLength(2);
     expect(t.logs.some((l) => l.includes('the digest went out without its chart'))).toBe(true);
   });
 
@@ -250,8 +349,9 @@ describe('postDigest', () => {
   it('reads sensibly when nobody answered the closed pulse', async () => {
     seedPulse('2026-11-16T08:00:00.000Z', []);
     await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
-    expect(digestText().blocks).toContain('Nobody answered the pulse of W47, 16–22 Nov.');
-    expect(digestText().blocks).toContain('0 of 15 leaders answered this week (0%).');
+    expect(digestText().blocks).toContain('Nobody answered the pulse of the week of 16 Nov.');
+    expect(digestText().blocks).toContain('0 of 15 leaders answered (0%).');
+    expect(chartOf(t.standIn.messagesIn(EXEC)[0]?.blocks)).toBeUndefined();
     expect(t.standIn.uploads.size).toBe(0);
   });
 
@@ -263,9 +363,9 @@ describe('postDigest', () => {
     await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
     const { blocks } = digestText();
     expect(blocks).toContain(
-      'Only 2 leaders answered this week. Scores show once 3 or more answer',
+      'Only 2 leaders answered in the week of 16 Nov. Scores show once 3 or more answer',
     );
-    expect(blocks).toContain('2 of 15 leaders answered this week (13%).');
+    expect(blocks).toContain('2 of 15 leaders answered (13%).');
     expect(blocks).not.toContain('Only two of us this week.');
     expect(blocks).not.toContain('Alignment index');
     expect(blocks).not.toContain('Shared goals');
@@ -279,13 +379,14 @@ describe('postDigest', () => {
     await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
     const { blocks } = digestText();
     expect(blocks).toContain(
-      '*Alignment index: 75* · first week: the trend starts once there are 4',
+      '*The first week with scores: trends start after 4 closed weeks. Talk about one roadmap at the next leadership sync.*',
+    );
+    expect(blocks).toContain('"text":"*Alignment index 75*"');
+    expect(blocks).toContain(
+      '*Perception gap:* Product and Engineering rate roadmap alignment the same (Product 75, Engineering 75, last 4 weeks).',
     );
     expect(blocks).toContain(
-      '*Largest perception gap:* Product and Engineering rate roadmap alignment the same (Product 75, Engineering 75, last 4 weeks).',
-    );
-    expect(blocks).toContain(
-      '*Suggested topic for the next leadership sync: One roadmap.* It is the lowest score this week.',
+      '*Suggested topic for the next leadership sync: One roadmap.* It has the lowest score this week.',
     );
   });
 });

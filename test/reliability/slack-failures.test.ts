@@ -303,7 +303,8 @@ describe('the digest', () => {
     expect(await adminHomeText()).toContain('Invite the bot to <#C0EXEC>');
   });
 
-  it('goes out without its chart when the upload fails, and the admin is told', async () => {
+  it('goes out without its chart when Slack refuses the chart and the picture cannot be uploaded, and the admin is told', async () => {
+    t.standIn.refusedBlockTypes.add('data_visualization');
     t.standIn.inject('files.getUploadURLExternal', { error: 'invalid_arguments' }, 10);
     await minutesFrom('2026-11-20T15:00:30Z', 1);
     expect(runsOf(db(), survey.id, 'digest')).toMatchObject([{ status: 'done' }]);

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getWorkspace } from '../../src/storage/workspaces.js';
+import { foldRisks, readText } from '../support/presentation.js';
 import { slackSignature } from '../support/slack-requests.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
 import { SIGNING_SECRET, startTestApp, type TestApp } from '../support/test-app.js';
@@ -103,33 +104,68 @@ describe('request verification', () => {
 });
 
 describe('/alignment', () => {
-  it('answers help privately with what the bot does', async () => {
-    const reply = await t.slack.command({ user: 'U0PRODUCT1', channel: 'C0LEADERS', text: 'help' });
+  /** The private answer to a command: acknowledged at once, then sent to its response_url. */
+  async function ask(user: string, text: string) {
+    const before = t.standIn.responseUrlPosts.length;
+    const reply = await t.slack.command({ user, channel: 'C0LEADERS', text });
     expect(reply.status).toBe(200);
-    expect(reply.json).toMatchObject({ response_type: 'ephemeral' });
-    expect(String(reply.json?.text)).toContain(
+    await t.app.idle();
+    const answer = t.standIn.responseUrlPosts.slice(before).at(-1)?.body ?? {};
+    expect(answer.response_type).toBe('ephemeral');
+    return { text: String(answer.text), blocks: (answer.blocks ?? []) as unknown[] };
+  }
+
+  it('answers help privately, short: each command once, and no admin command for a leader', async () => {
+    const help = await ask('U0PRODUCT1', 'help');
+    expect(help.text).toContain(
       'Alignment Pulse asks product, engineering, design and program leaders',
     );
-    expect(JSON.stringify(reply.json?.blocks)).toContain('/alignment help');
+    const shown = readText(help.blocks);
+    for (const command of [
+      'score [weeks]',
+      'trend [dimension] [weeks]',
+      'gap',
+      'role <discipline>',
+      'forget-me',
+    ])
+      expect(
+        shown.match(new RegExp(`/alignment ${command.replace(/[[\]]/g, '\\$&')}\``, 'g')),
+      ).toHaveLength(1);
+    expect(shown).not.toMatch(
+      /For admins|setup|pulse now|digest now|export|score all|role @person/,
+    );
+    expect(foldRisks(help.blocks)).toEqual([]);
+    expect(shown.split('\n').length).toBeLessThanOrEqual(10);
+  });
+
+  it('shows an admin the admin commands as well, under their own heading', async () => {
+    t.standIn.addUser({ id: 'U0WSADMIN', name: 'owner', is_admin: true });
+    const help = await ask('U0WSADMIN', 'help');
+    const shown = readText(help.blocks);
+    expect(shown).toContain('*For admins*');
+    for (const command of [
+      'setup',
+      'pulse now',
+      'digest now',
+      'export',
+      'score all',
+      'role @person <discipline>',
+    ])
+      expect(shown).toContain(`\`/alignment ${command}\``);
+    expect(foldRisks(help.blocks)).toEqual([]);
   });
 
   it('answers an empty command with help', async () => {
-    const reply = await t.slack.command({ user: 'U0PRODUCT1', channel: 'C0LEADERS', text: '   ' });
-    expect(reply.json).toMatchObject({ response_type: 'ephemeral' });
-    expect(String(reply.json?.text)).not.toContain("I don't know");
+    const help = await ask('U0PRODUCT1', '   ');
+    expect(help.text).not.toContain("I don't know");
+    expect(readText(help.blocks)).toContain('`/alignment score [weeks]`');
   });
 
   it('names an unknown subcommand and shows help, however long or odd it is', async () => {
-    const reply = await t.slack.command({
-      user: 'U0PRODUCT1',
-      channel: 'C0LEADERS',
-      text: 'sc0re',
-    });
-    expect(String(reply.json?.text)).toContain('I don\'t know "sc0re"');
+    expect((await ask('U0PRODUCT1', 'sc0re')).text).toContain('I don\'t know "sc0re"');
     const odd = `${'🙈'.repeat(1500)}`;
-    const long = await t.slack.command({ user: 'U0PRODUCT1', channel: 'C0LEADERS', text: odd });
-    expect(long.status).toBe(200);
-    expect(String(long.json?.text)).toContain("I don't know");
+    const long = await ask('U0PRODUCT1', odd);
+    expect(long.text).toContain("I don't know");
   });
 });
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findOrCreateSurvey, getSurvey, type Survey } from '../../src/storage/surveys.js';
+import { codeSpans, colourRuleBreaks, foldRisks } from '../support/presentation.js';
 import { type Person, seedPulse } from '../support/seed.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -93,6 +94,9 @@ async function run(text: string, user = 'U0P1', channel = LEADS): Promise<string
     .join('\n');
 }
 
+/** The blocks of the last private answer. */
+const lastBlocks = () => (t.standIn.responseUrlPosts.at(-1)?.body.blocks ?? []) as unknown[];
+
 const count = (sql: string) => (t.app.ctx.db.prepare(sql).get() as { n: number }).n;
 
 describe('reports', () => {
@@ -101,31 +105,49 @@ describe('reports', () => {
   it('score: the index and every dimension with favorable shares, latest week', async () => {
     const text = await run('score');
     // Shared goals: eight 4s and three 3s = 68.2, 73% favorable. Tech debt: 4×100, 4×25, 3×50 = 59.1, 36%.
-    expect(text).toContain('Alignment index: 64 for W47, 16–22 Nov, the latest closed week.');
-    expect(text).toContain('🟡 *Shared goals* *68* · 73% favorable');
-    expect(text).toContain('🔴 *Tech debt* *59* · 36% favorable');
-    expect(text).toContain('⚪ *Priorities* — not asked');
+    expect(text).toContain(
+      '*Alignment index 64* · not enough data yet · <#C0LEADERS> · the week of 16 Nov, the latest closed week',
+    );
+    // Name, then score · call · favorable share, side by side; the dot follows the score.
+    expect(text).toContain(
+      '"text":"🟡 *Shared goals*"},{"type":"mrkdwn","text":"*68* · not enough data yet · 73% favorable"}',
+    );
+    expect(text).toContain(
+      '"text":"🔴 *Tech debt*"},{"type":"mrkdwn","text":"*59* · not enough data yet · 36% favorable"}',
+    );
+    expect(text).toContain('Not asked this week: One roadmap, Priorities,');
     expect(text).toContain('11 of 11 leaders answered.');
+    const blocks = lastBlocks();
+    expect(foldRisks(blocks)).toEqual([]);
+    expect(colourRuleBreaks(blocks)).toEqual([]);
+    expect(codeSpans(blocks)).toEqual([]);
   });
 
   it('score 2: the last two weeks taken together', async () => {
     const text = await run('score 2');
     // Shared goals over both weeks: eleven 3s, then eight 4s and three 3s = (14·50 + 8·75) / 22 = 59.1.
-    expect(text).toContain('🔴 *Shared goals* *59* · 36% favorable');
-    expect(text).toContain('the last 2 weeks to the latest closed week (W46–W47)');
+    expect(text).toContain(
+      '"text":"🔴 *Shared goals*"},{"type":"mrkdwn","text":"*59* · 36% favorable"}',
+    );
+    expect(text).toContain('the last 2 weeks to the week of 16 Nov, together');
+    expect(colourRuleBreaks(lastBlocks())).toEqual([]);
   });
 
-  it('trend: weekly scores with a sparkline, and no call on two weeks', async () => {
+  it('trend: weekly scores in an aligned column, newest first, and no call on two weeks', async () => {
     const text = await run('trend okrs 3');
-    expect(text).toContain('*Shared goals* · last 3 weeks');
-    expect(text).toContain('W45 (2–8 Nov): —');
-    expect(text).toContain('W46 (9–15 Nov): 50');
-    expect(text).toContain('W47 (16–22 Nov): 68');
+    expect(text).toContain('*Shared goals* · <#C0LEADERS> · not enough data yet');
+    // Week label | score, as section fields: the numbers form one column.
+    expect(text).toContain(
+      '"fields":[{"type":"mrkdwn","text":"week of 16 Nov"},{"type":"mrkdwn","text":"🟡 *68*"},{"type":"mrkdwn","text":"week of 9 Nov"},{"type":"mrkdwn","text":"🔴 *50*"},{"type":"mrkdwn","text":"week of 2 Nov"},{"type":"mrkdwn","text":"—"}]',
+    );
     // Two closed weeks are never compared: a trend needs four.
-    expect(text).toContain('· not enough data yet');
     expect(text).not.toMatch(/rose|fell|since the week before/);
+    const blocks = lastBlocks();
+    expect(foldRisks(blocks)).toEqual([]);
+    expect(colourRuleBreaks(blocks)).toEqual([]);
+    expect(codeSpans(blocks)).toEqual([]);
     const index = await run('trend');
-    expect(index).toContain('*Alignment index* · last 12 weeks');
+    expect(index).toContain('Alignment index over the last 12 weeks');
   });
 
   it('gap: the last 4 closed weeks, largest first, in words, hiding the designers', async () => {
@@ -141,6 +163,7 @@ describe('reports', () => {
     );
     expect(text.indexOf('Tech debt')).toBeLessThan(text.indexOf('Shared goals* —'));
     expect(text).not.toMatch(/Design/);
+    expect(foldRisks(lastBlocks())).toEqual([]);
   });
 
   it('answers with the range when weeks are out of range, and suggests a dimension for a typo', async () => {
@@ -307,10 +330,10 @@ describe('admin commands', () => {
       .prepare("UPDATE survey_channels SET channel_id = ? WHERE role = 'digest'")
       .run(EXEC);
     expect(await run('digest now', ADMIN)).toContain(
-      'Digest for W47, the latest closed week, posted in <#C0EXECS>.',
+      'Digest for the week of 16 Nov, the latest closed week, posted in <#C0EXECS>.',
     );
     expect(await run('digest now', ADMIN)).toContain(
-      'The digest for W47, the latest closed week, was already posted in <#C0EXECS>.',
+      'The digest for the week of 16 Nov, the latest closed week, was already posted in <#C0EXECS>.',
     );
     expect(t.standIn.messagesIn(EXEC)).toHaveLength(1);
   });
@@ -373,7 +396,10 @@ describe('the setup modal', () => {
     put('pulse_day', { type: 'static_select', selected_option: { value: values.pulseDay ?? '2' } });
     put('pulse_time', { type: 'timepicker', selected_time: values.pulseTime ?? '10:30' });
     put('pulse_cron', { type: 'plain_text_input', value: values.pulseCron ?? null });
-    put('timezone', { type: 'plain_text_input', value: values.timezone ?? 'America/New_York' });
+    put('timezone', {
+      type: 'static_select',
+      selected_option: { value: values.timezone ?? 'America/New_York' },
+    });
     put('questions', {
       type: 'static_select',
       selected_option: { value: values.questions ?? '6' },
@@ -386,7 +412,7 @@ describe('the setup modal', () => {
     put('reminder', { type: 'static_select', selected_option: { value: values.reminder ?? '12' } });
     put('digest_day', { type: 'static_select', selected_option: { value: '5' } });
     put('digest_time', { type: 'timepicker', selected_time: '16:00' });
-    put('digest_cron', { type: 'plain_text_input', value: values.digestCron ?? null });
+    put('digest_cron', { type: 'plain_text_input', value: values.digestCron ?? '0 16 * * 5' });
     put('threshold', {
       type: 'static_select',
       selected_option: { value: values.threshold ?? '4' },
@@ -414,19 +440,72 @@ describe('the setup modal', () => {
     };
   }
 
+  const blockIds = () => (setupView().blocks as { block_id?: string }[]).map((b) => b.block_id);
+  const switchMode = async (state: Record<string, Record<string, unknown>>) => {
+    const view = setupView();
+    const mode = view.blocks.find(
+      (b): b is { block_id: string; elements: { value: string }[] } =>
+        (b as { block_id?: string }).block_id === 'schedule_mode',
+    );
+    const reply = await t.slack.interaction(
+      t.slack.viewButtonClick({
+        user: ADMIN,
+        view,
+        actionId: 'setup_schedule_mode',
+        blockId: 'schedule_mode',
+        value: mode?.elements[0]?.value ?? '',
+        state,
+      }),
+    );
+    expect(reply.status).toBe(200);
+    await t.app.idle();
+  };
+
+  it('asks a weekday and a time, offers a time-zone menu set to the admin’s own zone, and shows the threshold as a number', async () => {
+    // A new survey, set up from a channel that has none yet, by an admin in New York.
+    t.standIn.addUser({ id: ADMIN, name: 'cpo', tz: 'America/New_York' });
+    await run('setup', ADMIN, 'C0NEWTEAM');
+    const view = setupView();
+    const blocks = JSON.stringify(view.blocks);
+    expect(blockIds()).toEqual(expect.arrayContaining(['pulse_day', 'pulse_time', 'timezone']));
+    expect(blockIds()).not.toContain('pulse_cron');
+    expect(blocks).toContain('"initial_time":"09:00"');
+    expect(blocks).toContain('Advanced: a cron schedule');
+    const zone = (view.blocks as { block_id?: string; element?: Record<string, unknown> }[]).find(
+      (b) => b.block_id === 'timezone',
+    )?.element as {
+      type: string;
+      option_groups: { label: { text: string }; options: { value: string }[] }[];
+      initial_option: { value: string; text: { text: string } };
+    };
+    expect(zone.type).toBe('static_select');
+    expect(zone.initial_option).toMatchObject({
+      value: 'America/New_York',
+      text: { text: 'New York City, Brooklyn, Queens · United States · GMT-5' },
+    });
+    const everyZone = zone.option_groups.flatMap((g) => g.options.map((o) => o.value));
+    expect(everyZone).toEqual(
+      expect.arrayContaining(['Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'UTC']),
+    );
+    expect(Math.max(...zone.option_groups.map((g) => g.options.length))).toBeLessThanOrEqual(100);
+    expect(blocks).toMatch(/"text":"3 people"/);
+    expect(t.standIn.violations()).toEqual([]);
+  });
+
   it('opens with the current settings, refuses bad input on its block, saves, reschedules and reopens with the saved values', async () => {
     t.app.scheduler.refresh();
     await run('setup', ADMIN);
     let blocks = JSON.stringify(setupView().blocks);
     expect(blocks).toContain('"initial_conversations":["C0LEADERS"]');
     expect(blocks).toContain('"initial_time":"09:00"');
-    expect(blocks).toContain('"initial_value":"Europe/Berlin"');
+    expect(blocks).toContain(
+      '"initial_option":{"text":{"type":"plain_text","text":"Berlin, Hamburg, Munich · Germany · GMT+1"},"value":"Europe/Berlin"}',
+    );
 
     const bad = await t.slack.interaction(
       submission({
         timezone: 'Mars/Base',
         reminder: '48',
-        pulseCron: '9am mondays',
         customText: 'Our OKR review includes both sides.',
       }),
     );
@@ -438,11 +517,43 @@ describe('the setup modal', () => {
         reminder: expect.stringContaining(
           'A reminder 48 hours before closing needs the pulse open longer',
         ),
-        pulse_cron: expect.stringContaining('"9am mondays" has 2 fields, not 5.'),
         custom_dimension: 'Choose the dimension your question measures.',
       },
     });
     expect(getSurvey(t.app.ctx.db, survey.id)?.timezone).toBe('Europe/Berlin');
+
+    // "Advanced": the day and time become cron expressions, carrying over what was chosen.
+    await switchMode({
+      pulse_day: { value: { type: 'static_select', selected_option: { value: '2' } } },
+      pulse_time: { value: { type: 'timepicker', selected_time: '10:30' } },
+      digest_day: { value: { type: 'static_select', selected_option: { value: '5' } } },
+      digest_time: { value: { type: 'timepicker', selected_time: '16:00' } },
+    });
+    expect(blockIds()).toEqual(expect.arrayContaining(['pulse_cron', 'digest_cron', 'timezone']));
+    expect(blockIds()).not.toContain('pulse_day');
+    blocks = JSON.stringify(setupView().blocks);
+    expect(blocks).toContain('"initial_value":"30 10 * * 2"');
+    expect(blocks).toContain('Use a day and a time');
+    const cron = await t.slack.interaction(submission({ pulseCron: '9am mondays' }));
+    expect(cron.json).toMatchObject({
+      response_action: 'errors',
+      errors: { pulse_cron: expect.stringContaining('"9am mondays" has 2 fields, not 5.') },
+    });
+    const empty = await t.slack.interaction(submission({ pulseCron: '' }));
+    expect(empty.json).toMatchObject({
+      errors: { pulse_cron: expect.stringContaining('or choose "Use a day and a time"') },
+    });
+    // And back: a weekly cron returns as its day and time.
+    await switchMode({
+      pulse_cron: { value: { type: 'plain_text_input', value: '30 10 * * 2' } },
+      digest_cron: { value: { type: 'plain_text_input', value: '0 16 * * 5' } },
+    });
+    expect(blockIds()).not.toContain('pulse_cron');
+    blocks = JSON.stringify(setupView().blocks);
+    expect(blocks).toContain('"initial_time":"10:30"');
+    expect(blocks).toContain(
+      '"initial_option":{"text":{"type":"plain_text","text":"Tuesday"},"value":"2"}',
+    );
 
     const good = await t.slack.interaction(
       submission({
@@ -452,7 +563,10 @@ describe('the setup modal', () => {
       }),
     );
     expect(good.json).toMatchObject({ response_action: 'update' });
-    expect(JSON.stringify(good.json)).toContain('Next pulse: Tue');
+    // The next pulse in each reader's own time, with the survey's time as the fallback.
+    expect(JSON.stringify(good.json)).toMatch(
+      /Next pulse: <!date\^\d+\^\{date_short_pretty\} at \{time\}\|Tue/,
+    );
     expect(getSurvey(t.app.ctx.db, survey.id)).toMatchObject({
       leadershipChannels: [LEADS],
       digestChannels: [EXEC],
@@ -481,9 +595,19 @@ describe('the setup modal', () => {
     await run('setup', ADMIN);
     blocks = JSON.stringify(setupView().blocks);
     expect(blocks).toContain('"initial_time":"10:30"');
-    expect(blocks).toContain('"initial_value":"America/New_York"');
+    expect(blocks).toContain('"value":"America/New_York"}');
     expect(blocks).toContain('"initial_date":"2026-12-07"');
     expect(blocks).toContain('"initial_conversations":["C0EXECS"]');
+    expect(t.standIn.violations()).toEqual([]);
+  });
+
+  it('opens a survey whose schedule needs cron in the advanced mode, with its expression', async () => {
+    t.app.ctx.db
+      .prepare("UPDATE surveys SET pulse_cron = '0 9 * * 1,4' WHERE id = ?")
+      .run(survey.id);
+    await run('setup', ADMIN);
+    expect(blockIds()).toContain('pulse_cron');
+    expect(JSON.stringify(setupView().blocks)).toContain('"initial_value":"0 9 * * 1,4"');
   });
 });
 
@@ -504,10 +628,10 @@ describe('the App Home', () => {
     seedWeeks();
     clock.now = new Date('2026-11-20T12:00:00Z');
     const closed = await openHome('U0E1');
-    expect(closed).toContain('*Alignment index: 64*');
-    expect(closed).toContain('W47, 16–22 Nov, the latest closed week');
+    expect(closed).toContain('*Alignment index 64* · not enough data yet');
+    expect(closed).toContain('<#C0LEADERS> · the week of 16 Nov, the latest closed week');
     expect(closed).toContain(
-      '*Largest perception gap:* Engineering rates tech debt handling 75 points lower than Product (Product 100, Engineering 25, last 4 weeks); not enough data yet to call it a gap.',
+      '*Perception gap:* Engineering rates tech debt handling 75 points lower than Product (Product 100, Engineering 25, last 4 weeks); not enough data yet to call it a gap.',
     );
     expect(closed).toContain('*Your discipline:* Engineering');
     expect(closed).not.toContain('home_set_role');
@@ -518,10 +642,13 @@ describe('the App Home', () => {
     clock.now = new Date('2026-11-18T12:00:00Z'); // the week-47 pulse is still open
     const home = await openHome('U0E1');
     // Week 46 alone: everyone answered 3 on shared goals.
-    expect(home).toContain('*Alignment index: 50*');
-    expect(home).toContain('W46, 9–15 Nov, the latest closed week');
+    expect(home).toContain('*Alignment index 50*');
+    expect(home).toContain('<#C0LEADERS> · the week of 9 Nov, the latest closed week');
     expect(home).not.toContain('Tech debt *');
-    expect(home).toContain('Answered — you can still change your answers');
+    // Whose pulse, and its closing in the reader's own time.
+    expect(home).toMatch(
+      /<#C0LEADERS> · answered — you can still change your answers · open until <!date\^\d+\^\{date_short_pretty\} at \{time\}\|Thu 19 Nov at 09:00 \(Berlin time\)>/,
+    );
     expect(home).toContain('*Your discipline:* Engineering');
     expect(home).not.toContain('Edit setup');
     expect(home).not.toMatch(/Design \*/);
@@ -540,7 +667,10 @@ describe('the App Home', () => {
     const home = await openHome(ADMIN);
     expect(home).toContain('Edit setup');
     expect(home).toContain(
-      '*Pulse:* Mondays at 09:00 (Europe/Berlin), 5 questions, open 72 h, in the channel, reminder 24 h before closing',
+      '*Pulse:* Mondays at 09:00 Berlin time, 5 questions, open 72 h, in the channel, reminder 24 h before closing',
+    );
+    expect(home).toContain(
+      '*Digest:* Fridays at 16:00 Berlin time · *Anonymity threshold:* 3 people',
     );
     expect(home).toContain(
       'could not post the digest in <#C0NOBOT> (`not_in_channel`). Invite the bot to <#C0NOBOT>',

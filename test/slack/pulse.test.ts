@@ -114,12 +114,16 @@ describe('/alignment pulse now', () => {
     });
     const [message] = t.standIn.messagesIn(CHANNEL);
     expect(message?.text).toMatch(
-      /^This week's alignment pulse: 5 questions, under a minute\. Open until \w{3} \d+ \w{3} at \d\d:\d\d \(Europe\/Berlin\)\.$/,
+      /^This week's alignment pulse: 5 questions, under a minute\. Open until \w{3} \d+ \w{3} at \d\d:\d\d \(Berlin time\)\.$/,
+    );
+    // In the blocks, the closing time in each reader's own zone, the survey's as the fallback.
+    expect(JSON.stringify(message?.blocks)).toMatch(
+      /<!date\^\d+\^\{date_short_pretty\} at \{time\}\|\w{3} \d+ \w{3} at \d\d:\d\d \(Berlin time\)>/,
     );
     expect(JSON.stringify(message?.blocks)).toContain('Answer the pulse');
     expect(JSON.stringify(message?.blocks)).toContain('No answers yet.');
     expect(lastResponse()).toMatch(
-      /^Pulse posted in <#C0LEADERS>: 5 questions, open until .+\(Europe\/Berlin\)\.$/,
+      /^Pulse posted in <#C0LEADERS>: 5 questions, open until <!date\^\d+\^\{date_short_pretty\} at \{time\}\|.+\(Berlin time\)>\.$/,
     );
     expect(count('SELECT count(*) AS n FROM pulse_questions')).toBe(5);
     // The people in the channel, not the bot, are the ones asked.
@@ -336,7 +340,7 @@ describe('answering a pulse', () => {
     const blocks = JSON.stringify(again.blocks);
     expect(blocks).not.toContain('"block_id":"discipline"');
     expect(blocks).toContain(
-      '"initial_option":{"text":{"type":"plain_text","text":"Disagree"},"value":"2"}',
+      '"initial_option":{"text":{"type":"plain_text","text":"2 · Disagree"},"value":"2"}',
     );
     expect(blocks).toContain('"initial_value":"First thoughts"');
     expect(JSON.stringify(again.submit)).toContain('Save changes');

@@ -82,6 +82,15 @@ function filled(view: OpenedView, value: string, extra: Record<string, string | 
   return values;
 }
 
+/** `/alignment help` over the socket: acknowledged in the envelope, answered privately after. */
+async function helpText(app: TestApp): Promise<string> {
+  const before = app.standIn.responseUrlPosts.length;
+  const reply = await app.slack.command({ user: ADMIN, channel: CHANNEL, text: 'help' });
+  expect(reply.status).toBe(200);
+  await app.app.idle();
+  return String(app.standIn.responseUrlPosts.slice(before).at(-1)?.body.text);
+}
+
 describe('Socket Mode against the stand-in', () => {
   it('connects through SLACK_API_URL with the app-level token and says so in /healthz and /readyz', async () => {
     t = await socketApp();
@@ -167,8 +176,7 @@ describe('Socket Mode against the stand-in', () => {
         .poll(() => health(t as TestApp).then((h) => h.body.slack), { timeout: 10_000 })
         .toBe('connected');
       expect(t.standIn.callsTo('apps.connections.open')).toHaveLength(2);
-      const reply = await t.slack.command({ user: ADMIN, channel: CHANNEL, text: 'help' });
-      expect(reply.json?.text).toContain('Alignment Pulse');
+      expect(await helpText(t)).toContain('Alignment Pulse');
     },
   );
 
@@ -188,8 +196,7 @@ describe('Socket Mode against the stand-in', () => {
     await expect
       .poll(() => health(t as TestApp).then((h) => h.body.slack), { timeout: 10_000 })
       .toBe('connected');
-    const reply = await t.slack.command({ user: ADMIN, channel: CHANNEL, text: 'help' });
-    expect(reply.json?.text).toContain('Alignment Pulse');
+    expect(await helpText(t)).toContain('Alignment Pulse');
   });
 });
 

@@ -51,6 +51,31 @@ const pulseBlocks = [
   { type: 'context', elements: [mrkdwn('Open until Friday. No answers yet.')] },
 ];
 
+/** A line chart as the digest sends it: two weeks, one of them with no point. */
+const series = (name: string, labels = ['W41', 'W43']) => ({
+  name,
+  data: labels.map((label, i) => ({ label, value: 50 + i })),
+});
+const lineChart = (more: Obj = {}) =>
+  chart({
+    chart: {
+      type: 'line',
+      series: [series('Index'), series('Tech debt · Product')],
+      axis_config: { categories: ['W41', 'W42', 'W43'], x_label: 'Week of', y_label: 'Score' },
+      ...more,
+    },
+  });
+const chart = (more: Obj = {}): Obj => ({
+  type: 'data_visualization',
+  title: 'Index and the tech debt gap, 12 weeks',
+  chart: {
+    type: 'line',
+    series: [series('Index')],
+    axis_config: { categories: ['W41', 'W42', 'W43'] },
+  },
+  ...more,
+});
+
 // ---- method arguments ----------------------------------------------------------------------
 
 describe('checkMethodArgs', () => {
@@ -963,6 +988,62 @@ describe('Block Kit rules', () => {
       'a markdown block in a modal',
       () => inModal([{ type: 'markdown', text: 'x' }]),
       /a markdown block can only be used in messages/,
+    ],
+    ['a line chart with a missing week', () => msg([chart()]), null],
+    [
+      'a pie chart',
+      () => msg([chart({ chart: { type: 'pie', segments: [{ label: 'a', value: 1 }] } })]),
+      null,
+    ],
+    ['a chart title over 50 characters', () => msg([chart({ title: x(51) })]), /title .*50/],
+    ['a chart without a title', () => msg([chart({ title: undefined })]), /title is required/],
+    [
+      'seven series',
+      () => msg([lineChart({ series: many(7, (i) => series(`S${i}`)) })]),
+      /series has 7 items; the limit is 6/,
+    ],
+    ['no series', () => msg([lineChart({ series: [] })]), /series has 0 items; at least 1/],
+    [
+      'two series of one name',
+      () => msg([lineChart({ series: [series('Index'), series('Index')] })]),
+      /series names/,
+    ],
+    [
+      'a point whose label is not a category',
+      () => msg([lineChart({ series: [series('Index', ['W52'])] })]),
+      /"W52" is not one of the axis categories/,
+    ],
+    [
+      'a point without a number',
+      () =>
+        msg([lineChart({ series: [{ name: 'Index', data: [{ label: 'W41', value: 'high' }] }] })]),
+      /needs a label and a numeric value/,
+    ],
+    [
+      'a line chart without axis_config',
+      () => msg([chart({ chart: { type: 'line', series: [series('Index')] } })]),
+      /axis_config is required/,
+    ],
+    [
+      '21 categories',
+      () => msg([lineChart({ axis_config: { categories: many(21, (i) => `W${41 + i}`) } })]),
+      /categories has 21 items; the limit is 20/,
+    ],
+    [
+      'a category over 20 characters',
+      () => msg([lineChart({ axis_config: { categories: ['W41', x(21), 'W43'] } })]),
+      /categories\[1\] .*20/,
+    ],
+    ['a scatter chart', () => msg([chart({ chart: { type: 'scatter' } })]), /chart\.type/],
+    [
+      'three charts in one message',
+      () => msg([chart(), chart(), chart()]),
+      /at most 2 data_visualization blocks/,
+    ],
+    [
+      'a chart in a modal',
+      () => inModal([chart()]),
+      /a data_visualization block can only be used in messages/,
     ],
   ];
   it.each(cases)('%s', (_name, check, expected) => {

@@ -495,12 +495,14 @@ interface BlockContext {
   surface: Surface;
   blockIds: Set<string>;
   markdownChars: number;
+  charts: number;
 }
 
 type BlockCheck = (out: Out, path: string, block: Obj, ctx: BlockContext) => void;
 
 const BLOCK_LIMIT: Record<Surface, number> = { message: 50, modal: 100, home: 100 };
-const MESSAGE_ONLY_BLOCKS = new Set(['markdown', 'file', 'context_actions']);
+// The chart block is confirmed for messages only (shared/slack-specs/block-kit/data-visualization.md).
+const MESSAGE_ONLY_BLOCKS = new Set(['markdown', 'file', 'context_actions', 'data_visualization']);
 const MARKDOWN_LIMIT = 12000;
 
 /** Problems with a list of blocks on a surface; paths start at `blocks`. */
@@ -519,7 +521,7 @@ function checkBlockList(out: Out, path: string, blocks: unknown, surface: Surfac
   if (blocks.length > limit) {
     out.push(`${path} has ${blocks.length} blocks; a ${surface} takes at most ${limit}`);
   }
-  const ctx: BlockContext = { surface, blockIds: new Set(), markdownChars: 0 };
+  const ctx: BlockContext = { surface, blockIds: new Set(), markdownChars: 0, charts: 0 };
   for (const [i, block] of blocks.entries()) checkBlock(out, `${path}[${i}]`, block, ctx);
   if (ctx.markdownChars > MARKDOWN_LIMIT) {
     out.push(`${path}: markdown blocks hold ${ctx.markdownChars} characters; the limit is 12000`);
@@ -630,7 +632,79 @@ const contextActions: BlockCheck = (out, path, block) => {
   }
 };
 
+/**
+ * Slack's data_visualization block, to the rules in
+ * shared/slack-specs/block-kit/data-visualization.md: a title of at most 50
+ * characters; a line, bar, area or pie chart; 1 to 6 series (or segments) with
+ * unique names; line, bar and area need axis_config.categories and every data
+ * point's label among them. The limits seen only in third-party material are
+ * held too (at most 2 such blocks a message, 20 categories, labels of 20 characters).
+ */
+const dataVisualization: BlockCheck = (out, path, block, ctx) => {
+  ctx.charts += 1;
+  if (ctx.charts > 2) out.push(`${path}: a message takes at most 2 data_visualization blocks`);
+  str(out, `${path}.title`, block.title, 50, { required: true, min: 1 });
+  const chart = block.chart;
+  if (!isObject(chart)) {
+    out.push(`${path}.chart is required: an object of type line, bar, area or pie`);
+    return;
+  }
+  const kinds = ['line', 'bar', 'area', 'pie'];
+  oneOf(out, `${path}.chart.type`, chart.type, kinds);
+  if (!kinds.includes(String(chart.type))) return;
+  if (chart.type === 'pie') {
+    const segments = list(out, `${path}.chart.segments`, chart.segments, 1, 6) ?? [];
+    for (const [i, segment] of segments.entries()) {
+      if (!isObject(segment) || typeof segment.value !== 'number')
+        out.push(`${path}.chart.segments[${i}] needs a label and a numeric value`);
+      else
+        str(out, `${path}.chart.segments[${i}].label`, segment.label, 20, {
+          required: true,
+          min: 1,
+        });
+    }
+    return;
+  }
+  const axis = chart.axis_config;
+  if (!isObject(axis)) {
+    out.push(`${path}.chart.axis_config is required for a ${show(chart.type)} chart`);
+    return;
+  }
+  const categories =
+    list(out, `${path}.chart.axis_config.categories`, axis.categories, 1, 20) ?? [];
+  for (const [i, c] of categories.entries())
+    str(out, `${path}.chart.axis_config.categories[${i}]`, c, 20, { required: true, min: 1 });
+  str(out, `${path}.chart.axis_config.x_label`, axis.x_label, 50);
+  str(out, `${path}.chart.axis_config.y_label`, axis.y_label, 50);
+  const names = new Set<string>();
+  const series = list(out, `${path}.chart.series`, chart.series, 1, 6) ?? [];
+  for (const [i, one] of series.entries()) {
+    const at = `${path}.chart.series[${i}]`;
+    if (!isObject(one)) {
+      out.push(`${at} must be an object with a name and data`);
+      continue;
+    }
+    unique(
+      out,
+      `${at}.name`,
+      str(out, `${at}.name`, one.name, 255, { required: true, min: 1 }),
+      names,
+      'series names',
+    );
+    const data = list(out, `${at}.data`, one.data, 0, NO_LIMIT) ?? [];
+    for (const [j, point] of data.entries()) {
+      if (!isObject(point) || typeof point.value !== 'number' || !Number.isFinite(point.value)) {
+        out.push(`${at}.data[${j}] needs a label and a numeric value`);
+        continue;
+      }
+      if (!categories.includes(point.label))
+        out.push(`${at}.data[${j}].label ${show(point.label)} is not one of the axis categories`);
+    }
+  }
+};
+
 const BLOCKS = new Map<string, BlockCheck>([
+  ['data_visualization', dataVisualization],
   ['section', section],
   ['actions', actions],
   ['context', context],

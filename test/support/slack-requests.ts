@@ -141,6 +141,60 @@ export class SlackSender {
     };
   }
 
+  /**
+   * A click on a button inside an open modal, as Slack sends it: the view with
+   * its current state (block_id → action_id → element state), so the app can
+   * redraw the form without losing what was entered.
+   */
+  viewButtonClick(click: {
+    user: string;
+    view: OpenedView & { id: string };
+    actionId: string;
+    blockId: string;
+    value: string;
+    state: Record<string, Record<string, unknown>>;
+  }): Record<string, unknown> {
+    return {
+      type: 'block_actions',
+      user: {
+        id: click.user,
+        username: click.user.toLowerCase(),
+        name: click.user.toLowerCase(),
+        team_id: TEAM_ID,
+      },
+      api_app_id: APP_ID,
+      token: 'legacy-verification-token',
+      container: { type: 'view', view_id: click.view.id },
+      trigger_id: this.standIn.mintTriggerId(),
+      team: { id: TEAM_ID, domain: 'alignment-test' },
+      view: {
+        id: click.view.id,
+        team_id: TEAM_ID,
+        type: 'modal',
+        blocks: click.view.blocks,
+        private_metadata: click.view.private_metadata ?? '',
+        callback_id: click.view.callback_id ?? '',
+        state: { values: click.state },
+        hash: `${click.view.id}.hash`,
+        title: click.view.title,
+        close: click.view.close ?? null,
+        submit: click.view.submit ?? null,
+        app_id: APP_ID,
+        bot_id: 'B0BOTPULSE',
+      },
+      actions: [
+        {
+          type: 'button',
+          action_id: click.actionId,
+          block_id: click.blockId,
+          text: { type: 'plain_text', text: 'button', emoji: true },
+          value: click.value,
+          action_ts: `${Math.floor(Date.now() / 1000)}.000100`,
+        },
+      ],
+    };
+  }
+
   /** A modal submitted with the given input values (block_id → value), as Slack sends it. */
   viewSubmission(submission: ViewSubmission): Record<string, unknown> {
     const view = submission.view;

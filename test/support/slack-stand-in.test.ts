@@ -212,5 +212,19 @@ describe('the Slack stand-in', () => {
     const { event: _event, ...wrapper } = envelope;
     const eventCatalogue = shape('events/AppHomeOpenedPayload.json');
     expect(unknownKeys(wrapper, eventCatalogue)).toEqual([]);
+    const click = sender.viewButtonClick({
+      user: 'U1',
+      view: { id: 'V1', blocks: [] },
+      actionId: 'a',
+      blockId: 'b',
+      value: 'v',
+      state: {},
+    });
+    // The catalogue's sample view has no blocks and no state values (the Java SDK
+    // types them apart); those two are Block Kit and the form's own state.
+    expect(unknownKeys(click, shape('app-backend/BlockActionPayload.json'))).toEqual([
+      '.view.blocks',
+      '.view.state.values',
+    ]);
   });
 });

@@ -149,6 +149,11 @@ export class SlackStandIn {
     string,
     { filename: string; length: number; bytes?: Buffer; title?: string; channel?: string }
   >();
+  /**
+   * Block types this workspace's Slack refuses with invalid_blocks (as one
+   * that does not know the native chart yet would), though they pass the checks.
+   */
+  readonly refusedBlockTypes = new Set<string>();
   /** Page size used by conversations.members when the caller gives no limit. */
   membersPageSize = 100;
   /** Calls answered 429 because they went over a rate limit (see enforceRateLimits). */
@@ -416,6 +421,10 @@ export class SlackStandIn {
         problems,
       );
     }
+    const given = typeof args.blocks === 'string' ? parseJson<unknown>(args.blocks) : args.blocks;
+    const blocks = Array.isArray(given) ? (given as { type?: unknown }[]) : [];
+    if (blocks.some((b) => typeof b?.type === 'string' && this.refusedBlockTypes.has(b.type)))
+      return send(200, { ok: false, error: 'invalid_blocks' });
     const handler = this.handlers[method];
     if (handler === undefined) {
       const problem = `the stand-in does not implement ${method}: add it before the app calls it`;

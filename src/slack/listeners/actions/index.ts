@@ -3,9 +3,11 @@ import type { AppContext } from '../../../context.js';
 import { FORGET_ME_CANCEL_ACTION, FORGET_ME_CONFIRM_ACTION } from '../../../views/forget-me.js';
 import { HOME_EDIT_SETUP_ACTION, HOME_ROLE_ACTION } from '../../../views/home.js';
 import { ANSWER_PULSE_ACTION } from '../../../views/pulse-message.js';
+import { SETUP_SCHEDULE_MODE_ACTION } from '../../../views/setup-modal.js';
 import { cancelForgetMe, confirmForgetMe } from './forget-me.js';
 import { changeRoleFromHome, editSetupFromHome } from './home.js';
 import { openPulseForm } from './open-pulse-form.js';
+import { switchScheduleMode } from './setup-mode.js';
 
 /** The action ids answered below; anything else is acknowledged and ignored. */
 export const HANDLED_ACTIONS = [
@@ -14,6 +16,7 @@ export const HANDLED_ACTIONS = [
   FORGET_ME_CANCEL_ACTION,
   HOME_ROLE_ACTION,
   HOME_EDIT_SETUP_ACTION,
+  SETUP_SCHEDULE_MODE_ACTION,
 ] as const;
 
 /** Every button and menu the bot answers. */
@@ -25,4 +28,5 @@ export function registerActions(app: App, ctx: AppContext): void {
   on(FORGET_ME_CANCEL_ACTION, cancelForgetMe());
   on(HOME_ROLE_ACTION, changeRoleFromHome(ctx));
   on(HOME_EDIT_SETUP_ACTION, editSetupFromHome(ctx));
+  on(SETUP_SCHEDULE_MODE_ACTION, switchScheduleMode(ctx));
 }

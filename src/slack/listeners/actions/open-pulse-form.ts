@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AppContext } from '../../../context.js';
-import { formatInZone } from '../../../domain/time-format.js';
+import { slackTime } from '../../../domain/time-format.js';
 import { storedAnswers } from '../../../storage/answers.js';
 import { disciplineForPulse } from '../../../storage/disciplines.js';
 import { getPulse } from '../../../storage/pulses.js';
@@ -40,7 +40,7 @@ export function openPulseForm(ctx: AppContext) {
       pulse.closedAt ?? (pulse.closesAt <= ctx.now().toISOString() ? pulse.closesAt : undefined);
     if (closedAt !== undefined) {
       await say(
-        `This pulse closed on ${formatInZone(closedAt, survey.timezone)}, so it takes no more answers. The next one will arrive on schedule.`,
+        `This pulse closed on ${slackTime(closedAt, survey.timezone)}, so it takes no more answers. The next one will arrive on schedule.`,
       );
       return;
     }

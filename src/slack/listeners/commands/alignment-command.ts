@@ -1,13 +1,14 @@
 import type { AppContext } from '../../../context.js';
 import { helpMessage, type SubcommandHelp } from '../../../views/help.js';
 import { adminsOnly, isAdmin } from '../../admins.js';
+import { slackErrorCode } from '../../slack-errors.js';
 import { type CommandArgs, type CommandHandler, reply } from './command-handler.js';
 import { digestNow } from './digest-now.js';
 import { exportCsv } from './export.js';
 import { forgetMe } from './forget-me.js';
 import { type Command, parseCommand } from './parse-command.js';
 import { pulseNow } from './pulse-now.js';
-import { gap, score, trend } from './reports.js';
+import { gap, score, scoreAll, trend } from './reports.js';
 import { role } from './role.js';
 import { setup } from './setup.js';
 
@@ -19,82 +20,79 @@ export const SUBCOMMANDS: (SubcommandHelp & { name: Command['name'] })[] = [
     name: 'help',
     usage: 'help',
     summary: 'what I do and every command.',
-    example: '/alignment help',
     adminOnly: false,
   },
   {
     name: 'score',
     usage: 'score [weeks]',
-    summary: 'the alignment index and every dimension, latest week (or the last few together).',
-    example: '/alignment score 4',
+    summary:
+      'the alignment index and every dimension: the latest closed week, or the last few together.',
     adminOnly: false,
   },
   {
     name: 'trend',
     usage: 'trend [dimension] [weeks]',
-    summary: "a dimension's (or the index's) weekly scores, 1–52 weeks.",
-    example: '/alignment trend tech_debt 12',
+    summary: 'weekly scores of a dimension (or the index), and whether it rose or fell.',
     adminOnly: false,
   },
   {
     name: 'gap',
     usage: 'gap',
-    summary: 'where Product and Engineering see things differently, largest gap first.',
-    example: '/alignment gap',
+    summary: 'where Product and Engineering see things differently, largest first.',
     adminOnly: false,
   },
   {
     name: 'role',
     usage: 'role <discipline>',
-    summary: 'set your discipline, once: product, engineering, design, program or other.',
-    example: '/alignment role engineering',
+    summary: 'set your discipline, once (product, engineering, design, program, other).',
     adminOnly: false,
   },
   {
     name: 'role',
     usage: 'role @person <discipline>',
     summary: "change someone's discipline, from their next pulse on.",
-    example: '/alignment role @dana engineering',
     adminOnly: true,
   },
   {
     name: 'forget-me',
     usage: 'forget-me',
     summary: 'delete all your answers and comments, after a confirmation.',
-    example: '/alignment forget-me',
     adminOnly: false,
+  },
+  {
+    name: 'score-all',
+    usage: 'score all',
+    summary: 'every survey side by side: index, trend, largest gap.',
+    adminOnly: true,
   },
   {
     name: 'setup',
     usage: 'setup',
     summary: "this channel's survey: schedule, questions, delivery, digest.",
-    example: '/alignment setup',
     adminOnly: true,
   },
   {
     name: 'pulse-now',
     usage: 'pulse now',
     summary: 'send a pulse to this channel now (sets it up the first time).',
-    example: '/alignment pulse now',
     adminOnly: true,
   },
   {
     name: 'digest-now',
     usage: 'digest now',
-    summary: "post this week's digest now.",
-    example: '/alignment digest now',
+    summary: "post the latest closed week's digest now.",
     adminOnly: true,
   },
   {
     name: 'export',
     usage: 'export',
     summary: 'weekly scores as a CSV file, sent to you by DM.',
-    example: '/alignment export',
     adminOnly: true,
   },
 ];
 
 const ADMIN_ACTIONS: Partial<Record<Command['name'], string>> = {
+  'score-all': 'see every survey side by side',
   setup: 'change the setup',
   'pulse-now': 'send a pulse',
   'digest-now': 'post the digest',
@@ -104,6 +102,7 @@ const ADMIN_ACTIONS: Partial<Record<Command['name'], string>> = {
 // Each handler narrows the command to its own kind; the table pairs them by name.
 const HANDLERS: { [K in Command['name']]?: CommandHandler<Extract<Command, { name: K }>> } = {
   score,
+  'score-all': scoreAll,
   trend,
   gap,
   role,
@@ -122,20 +121,27 @@ const HANDLERS: { [K in Command['name']]?: CommandHandler<Extract<Command, { nam
 export function alignmentCommand(ctx: AppContext) {
   return async (args: CommandArgs): Promise<void> => {
     const parsed = parseCommand(args.command.text);
-    if (!parsed.ok) {
-      await args.ack(
-        parsed.unknown === true
-          ? { response_type: 'ephemeral', ...helpMessage(SUBCOMMANDS, parsed.message) }
-          : { response_type: 'ephemeral', text: parsed.message },
-      );
-      return;
-    }
-    const { command } = parsed;
-    if (command.name === 'help') {
-      await args.ack({ response_type: 'ephemeral', ...helpMessage(SUBCOMMANDS) });
+    if (!parsed.ok && parsed.unknown !== true) {
+      await args.ack({ response_type: 'ephemeral', text: parsed.message });
       return;
     }
     await args.ack();
+    if (!parsed.ok || parsed.command.name === 'help') {
+      // Help is role-aware: admins see the admin commands, others do not. If
+      // Slack cannot say who is an admin just now, help still comes, without them.
+      const admin = await isAdmin(ctx, args.command.user_id).catch((error: unknown) => {
+        ctx.logger.warn('help: could not tell whether the person is an admin', {
+          error: slackErrorCode(error),
+        });
+        return false;
+      });
+      await args.respond({
+        response_type: 'ephemeral',
+        ...helpMessage(SUBCOMMANDS, { unknown: parsed.ok ? undefined : parsed.message, admin }),
+      });
+      return;
+    }
+    const { command } = parsed;
     ctx.logger.debug('slash command', { subcommand: command.name, user: args.command.user_id });
     const adminAction = ADMIN_ACTIONS[command.name];
     if (adminAction !== undefined && !(await isAdmin(ctx, args.command.user_id))) {

@@ -24,14 +24,16 @@ export const digestNow: CommandHandler<{ name: 'digest-now' }> = async (
   const channels = (ids: string[]) => ids.map((id) => `<#${id}>`).join(', ');
   const lines: string[] = [];
   if (result.posted.length > 0)
-    lines.push(`Digest for ${week}, the latest closed week, posted in ${channels(result.posted)}.`);
+    lines.push(
+      `Digest for the ${week}, the latest closed week, posted in ${channels(result.posted)}.`,
+    );
   for (const problem of result.problems) lines.push(`:warning: ${problem.advice}`);
   const already = survey.digestChannels.filter(
     (id) => !result.posted.includes(id) && !result.problems.some((p) => p.channelId === id),
   );
   if (already.length > 0)
     lines.push(
-      `The digest for ${week}, the latest closed week, was already posted in ${channels(already)}. Each closed week is digested once; the next digest covers the next pulse, after it closes.`,
+      `The digest for the ${week}, the latest closed week, was already posted in ${channels(already)}. Each closed week is digested once; the next digest covers the next pulse, after it closes.`,
     );
   await reply(
     respond,

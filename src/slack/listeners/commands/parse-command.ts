@@ -12,6 +12,7 @@ import { closest } from '../../../domain/suggest.js';
 export type Command =
   | { name: 'help' }
   | { name: 'score'; weeks: number }
+  | { name: 'score-all' }
   | { name: 'trend'; dimension: Dimension | undefined; weeks: number }
   | { name: 'gap' }
   | { name: 'role'; discipline: Discipline; person: string | undefined }
@@ -81,6 +82,7 @@ export function parseCommand(text: string): Parsed {
       const usage = '/alignment score 4';
       if (rest.length > 1) return tooMany(usage);
       if (rest[0] === undefined) return { ok: true, command: { name: 'score', weeks: 1 } };
+      if (rest[0] === 'all') return { ok: true, command: { name: 'score-all' } };
       const weeks = parseWeeks(rest[0], usage);
       return weeks.ok ? { ok: true, command: { name: 'score', weeks: weeks.weeks } } : weeks;
     }

@@ -1,5 +1,5 @@
 import { nextDueAt, parseCronExpression } from '../../../domain/schedule.js';
-import { formatInZone } from '../../../domain/time-format.js';
+import { slackTime } from '../../../domain/time-format.js';
 import { openPulse } from '../../../jobs/open-pulse.js';
 import { respondentCount } from '../../../storage/answers.js';
 import { findPulseMessage, openPulseOf } from '../../../storage/pulses.js';
@@ -39,7 +39,7 @@ export const pulseNow: CommandHandler<{ name: 'pulse-now' }> = async (
     const answered = respondentCount(ctx.db, open.id);
     await reply(
       respond,
-      `A pulse is already open here until ${formatInZone(open.closesAt, survey.timezone)} (${answered} answered so far). The next one can start after it closes.`,
+      `A pulse is already open here until ${slackTime(open.closesAt, survey.timezone)} (${answered} answered so far). The next one can start after it closes.`,
     );
     return;
   }
@@ -49,7 +49,7 @@ export const pulseNow: CommandHandler<{ name: 'pulse-now' }> = async (
     survey,
     open === undefined ? ctx.now() : new Date(open.dueAt),
   );
-  const closes = formatInZone(opened.pulse.closesAt, survey.timezone);
+  const closes = slackTime(opened.pulse.closesAt, survey.timezone);
   const how =
     survey.delivery === 'dm'
       ? `sent by DM to ${opened.recipients} ${opened.recipients === 1 ? 'leader' : 'leaders'}`
@@ -60,7 +60,7 @@ export const pulseNow: CommandHandler<{ name: 'pulse-now' }> = async (
   const next = spec.ok ? nextDueAt(spec.value, survey.timezone, ctx.now()) : undefined;
   if (next !== undefined && next.toISOString() < opened.pulse.closesAt)
     lines.push(
-      `The scheduled pulse of ${formatInZone(next, survey.timezone)} will be skipped: this one is still open then.`,
+      `The scheduled pulse of ${slackTime(next, survey.timezone)} will be skipped: this one is still open then.`,
     );
   for (const problem of opened.problems) lines.push(`:warning: ${problem.advice}`);
   await reply(respond, lines.join('\n'));

@@ -1,15 +1,18 @@
 import type { Dimension } from '../../../domain/dimensions.js';
 import { lastWeeks } from '../../../domain/weeks.js';
 import { weekTrends } from '../../../reports/calls.js';
+import { orgLines } from '../../../reports/org.js';
 import {
   closedWeeks,
   closedWindow,
   latestShownWeek,
   thresholdOf,
 } from '../../../reports/published.js';
+import { listSurveys } from '../../../storage/surveys.js';
 import {
   gapMessage,
   NOTHING_CLOSED_YET,
+  orgMessage,
   scoreMessage,
   trendMessage,
 } from '../../../views/scores.js';
@@ -33,11 +36,12 @@ export const score: CommandHandler<{ name: 'score'; weeks: number }> = async (
   const { latest, shown } = latestShownWeek(ctx, survey);
   if (latest === undefined)
     return void (await respond({ response_type: 'ephemeral', text: NOTHING_CLOSED_YET }));
+  const channelId = survey.leadershipChannels[0];
   if (weeks === 1) {
     const calls = shown === undefined ? undefined : weekTrends(ctx, survey, shown.week);
     await respond({
       response_type: 'ephemeral',
-      ...scoreMessage({ latest, shown, calls, threshold }),
+      ...scoreMessage({ latest, shown, calls, threshold, channelId }),
     });
     return;
   }
@@ -49,6 +53,7 @@ export const score: CommandHandler<{ name: 'score'; weeks: number }> = async (
       shown: undefined,
       window: { weeks: span, score: closedWindow(ctx, survey, span) },
       threshold,
+      channelId,
     }),
   });
 };
@@ -73,7 +78,14 @@ export const trend: CommandHandler<{
   const line = weekTrends(ctx, survey, latest)?.trends[dimension ?? 'index'];
   await respond({
     response_type: 'ephemeral',
-    ...trendMessage({ dimension, weeks, groups, line, threshold: thresholdOf(ctx, survey) }),
+    ...trendMessage({
+      dimension,
+      weeks,
+      groups,
+      line,
+      threshold: thresholdOf(ctx, survey),
+      channelId: survey.leadershipChannels[0],
+    }),
   });
 };
 
@@ -89,10 +101,20 @@ export const gap: CommandHandler<{ name: 'gap' }> = async (ctx, { command, respo
   await respond({
     response_type: 'ephemeral',
     ...gapMessage({
-      period: `${week.week.label}, ${week.week.range}${week === latest ? ' (the latest closed week)' : ''}`,
+      period: `the ${week.week.label}${week === latest ? ', the latest closed week' : ''}`,
       score: week.score,
       calls: weekTrends(ctx, survey, latest.week),
       threshold: thresholdOf(ctx, survey),
+      channelId: survey.leadershipChannels[0],
     }),
   });
+};
+
+/** `/alignment score all` (admins): every survey of the workspace, one line each. */
+export const scoreAll: CommandHandler<{ name: 'score-all' }> = async (
+  ctx,
+  { command, respond },
+) => {
+  const surveys = listSurveys(ctx.db, command.team_id);
+  await respond({ response_type: 'ephemeral', ...orgMessage(orgLines(ctx, surveys)) });
 };

@@ -20,6 +20,7 @@ export async function openSetup(
     channelId: survey?.leadershipChannels[0] ?? p.channelId,
     timezone: admin.timezone ?? ctx.config.defaultTimezone,
     defaultThreshold: ctx.config.anonymityThreshold,
+    now: ctx.now(),
   });
   try {
     await ctx.slack.views.open({ trigger_id: p.triggerId, view });

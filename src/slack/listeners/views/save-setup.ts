@@ -9,7 +9,7 @@ import {
   parseCronExpression,
   timezoneSchema,
 } from '../../../domain/schedule.js';
-import { formatInZone } from '../../../domain/time-format.js';
+import { slackTime } from '../../../domain/time-format.js';
 import {
   channelsLeadingOtherSurveys,
   getSurvey,
@@ -36,9 +36,10 @@ interface Input {
   value?: unknown;
 }
 
-const metadataSchema = z.object({
+export const metadataSchema = z.object({
   surveyId: z.number().int().positive().nullable(),
   channelId: z.string().regex(/^[CGD][A-Z0-9]+$/),
+  advanced: z.boolean().default(false),
 });
 const channelsSchema = z
   .array(z.string().regex(/^[CG][A-Z0-9]+$/))
@@ -106,8 +107,15 @@ export function saveSetup(ctx: AppContext) {
     if (!digest.success) fail(SETUP.digest, 'Choose at least one channel for the digest.');
 
     const schedule = (ids: { day: string; time: string; cron: string }): string | undefined => {
-      const custom = input(ids.cron)?.value;
-      if (typeof custom === 'string' && custom.trim() !== '') {
+      if (meta?.advanced) {
+        const custom = input(ids.cron)?.value;
+        if (typeof custom !== 'string' || custom.trim() === '') {
+          fail(
+            ids.cron,
+            'Write a schedule such as "0 9 * * 1" (Mondays at 09:00), or choose "Use a day and a time".',
+          );
+          return undefined;
+        }
         const parsed = cronSchema.safeParse(custom);
         if (!parsed.success)
           fail(ids.cron, parsed.error.issues[0]?.message ?? 'This schedule cannot be read.');
@@ -132,9 +140,11 @@ export function saveSetup(ctx: AppContext) {
       cron: SETUP.digestCron,
     });
 
-    const timezone = timezoneSchema.safeParse(input(SETUP.timezone)?.value);
-    if (!timezone.success)
-      fail(SETUP.timezone, timezone.error.issues[0]?.message ?? 'Use an IANA time zone name.');
+    const zone = input(SETUP.timezone)?.selected_option?.value;
+    const timezone = timezoneSchema.safeParse(zone);
+    if (zone === undefined || zone === null) fail(SETUP.timezone, 'Choose a time zone.');
+    else if (!timezone.success)
+      fail(SETUP.timezone, timezone.error.issues[0]?.message ?? 'Choose a time zone.');
     const questions = z.coerce
       .number()
       .int()
@@ -239,7 +249,7 @@ export function saveSetup(ctx: AppContext) {
     const lines = [
       next === undefined
         ? 'Pulses are scheduled.'
-        : `Next pulse: ${formatInZone(next, survey.timezone)}${survey.pausedUntil ? ` — paused until ${formatInZone(survey.pausedUntil, survey.timezone)}` : ''}.`,
+        : `Next pulse: ${slackTime(next, survey.timezone)}${survey.pausedUntil ? ` — paused until ${slackTime(survey.pausedUntil, survey.timezone)}` : ''}.`,
       `Leadership: ${survey.leadershipChannels.map((c) => `<#${c}>`).join(', ')}. Digest: ${survey.digestChannels.map((c) => `<#${c}>`).join(', ')}.`,
     ];
     if (text !== '') lines.push('Your question joins the rotation.');
