@@ -14,20 +14,9 @@ import {
 import { BOT_TOKEN, SlackStandIn } from '../test/support/slack-stand-in.js';
 import { SIGNING_SECRET } from '../test/support/test-app.js';
 import type { LoadJob, Run } from './load-worker.js';
-import { megabytes, type Section } from './measure.js';
+import { residentMemory, type Section } from './measure.js';
 
 const USERS = 2_000;
-
-/** Resident memory of a process, from /proc (Linux). */
-function residentMemory(pid: number | undefined): string {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
-    return megabytes(kb * 1024);
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** CPU time a process has used so far, in milliseconds, from /proc (Linux; 100 ticks a second). */
 function cpuMs(pid: number | undefined): number {

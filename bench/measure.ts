@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** A part of the benchmark report: a titled table of figures. */
 export interface Section {
   title: string;
@@ -19,3 +21,19 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 export const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+/** Resident memory of a process in bytes, from /proc (Linux); NaN where it cannot be read. */
+export function residentBytes(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) * 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Resident memory of a process, as "84 MB". */
+export const residentMemory = (pid: number | undefined) => {
+  const bytes = residentBytes(pid);
+  return Number.isNaN(bytes) ? 'unknown' : megabytes(bytes);
+};

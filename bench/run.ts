@@ -3,12 +3,14 @@ import { digestBenchmark } from './digest.js';
 import { dmBenchmark } from './dm.js';
 import { interactionsBenchmark } from './interactions.js';
 import { megabytes, type Section } from './measure.js';
+import { memoryBenchmark } from './memory.js';
 import { validityBenchmark } from './validity.js';
 
 const BENCHMARKS: Record<string, () => Promise<Section>> = {
   interactions: interactionsBenchmark,
   digest: digestBenchmark,
   dm: dmBenchmark,
+  memory: memoryBenchmark,
   validity: validityBenchmark,
 };
 

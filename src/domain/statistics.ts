@@ -1,5 +1,20 @@
-import tCdf from '@stdlib/stats-base-dists-t-cdf';
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { createRequire } from 'node:module';
+
+type TDistribution = (x: number, df: number) => number;
+const require = createRequire(import.meta.url);
+/**
+ * The t distribution's functions, loaded at the first call: they are only
+ * needed when a pulse closes, and loading them at start would cost the idle
+ * app some 17 MB (bench/RESULTS.md, Memory of the app).
+ */
+let loaded: { cdf: TDistribution; quantile: TDistribution } | undefined;
+const tDistribution = () => {
+  loaded ??= {
+    cdf: require('@stdlib/stats-base-dists-t-cdf') as TDistribution,
+    quantile: require('@stdlib/stats-base-dists-t-quantile') as TDistribution,
+  };
+  return loaded;
+};
 
 /**
  * The statistics behind the trend and gap calls: least squares with each
@@ -11,10 +26,12 @@ import tQuantile from '@stdlib/stats-base-dists-t-quantile';
  */
 
 /** The two-sided p-value of a t statistic. */
-export const twoSidedP = (t: number, df: number): number => 2 * (1 - tCdf(Math.abs(t), df));
+export const twoSidedP = (value: number, df: number): number =>
+  2 * (1 - tDistribution().cdf(Math.abs(value), df));
 
 /** The t quantile: criticalT(0.975, 14) = 2.145. */
-export const criticalT = (probability: number, df: number): number => tQuantile(probability, df);
+export const criticalT = (probability: number, df: number): number =>
+  tDistribution().quantile(probability, df);
 
 /**
  * Holm's step-down, weighted: which hypotheses to reject so that the chance of

@@ -1,5 +1,9 @@
 import { TZDate } from '@date-fns/tz';
-import { addWeeks, format, getISOWeek, getISOWeekYear, startOfISOWeek } from 'date-fns';
+import { addWeeks } from 'date-fns/addWeeks';
+import { format } from 'date-fns/format';
+import { getISOWeek } from 'date-fns/getISOWeek';
+import { getISOWeekYear } from 'date-fns/getISOWeekYear';
+import { startOfISOWeek } from 'date-fns/startOfISOWeek';
 
 /** One ISO week in a survey's time zone: Monday 00:00 to the next Monday 00:00. */
 export interface Week {

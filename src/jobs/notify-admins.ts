@@ -1,4 +1,4 @@
-import { subHours } from 'date-fns';
+import { subHours } from 'date-fns/subHours';
 import type { AppContext } from '../context.js';
 import { slackErrorCode } from '../slack/slack-errors.js';
 import {

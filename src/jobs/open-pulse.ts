@@ -1,4 +1,4 @@
-import { addHours } from 'date-fns';
+import { addHours } from 'date-fns/addHours';
 import type { AppContext } from '../context.js';
 import { chooseQuestions } from '../domain/rotation.js';
 import { humanMembers } from '../slack/members.js';

@@ -1,4 +1,4 @@
-import { subWeeks } from 'date-fns';
+import { subWeeks } from 'date-fns/subWeeks';
 import type { AppContext } from '../context.js';
 import { publishCells } from '../domain/publication.js';
 import { callWeek, GAP_TREND_WEEKS } from '../domain/trends.js';

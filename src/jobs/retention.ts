@@ -1,4 +1,4 @@
-import { subMonths } from 'date-fns';
+import { subMonths } from 'date-fns/subMonths';
 import type { AppContext } from '../context.js';
 import { expiredPulses, purgePulse } from '../storage/retention.js';
 

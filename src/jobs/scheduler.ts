@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { addMilliseconds } from 'date-fns';
+import { addMilliseconds } from 'date-fns/addMilliseconds';
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { AppContext } from '../context.js';
 import {

@@ -1,4 +1,4 @@
-import { subDays } from 'date-fns';
+import { subDays } from 'date-fns/subDays';
 import type { AppContext } from '../context.js';
 import { buildDigest, type Digest } from '../domain/digest.js';
 import { TREND_WEEKS } from '../jobs/post-digest.js';

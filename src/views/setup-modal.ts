@@ -1,6 +1,6 @@
 import { TZDate } from '@date-fns/tz';
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
-import { format } from 'date-fns';
+import { format } from 'date-fns/format';
 import { DIMENSION_LABELS, DIMENSIONS } from '../domain/dimensions.js';
 import type { Survey } from '../storage/surveys.js';
 import { timeZoneMenu } from './time-zones.js';

@@ -338,6 +338,29 @@ describe('admin commands', () => {
     expect(t.standIn.messagesIn(EXEC)).toHaveLength(1);
   });
 
+  it('digest now, where Slack refuses the native chart: the digest without it, and the chart as a picture', async () => {
+    seedWeeks();
+    t.app.ctx.db
+      .prepare("UPDATE survey_channels SET channel_id = ? WHERE role = 'digest'")
+      .run(EXEC);
+    t.standIn.refusedBlockTypes.add('data_visualization');
+    expect(await run('digest now', ADMIN)).toContain(
+      'Digest for the week of 16 Nov, the latest closed week, posted in <#C0EXECS>.',
+    );
+    // Slack answered invalid_blocks to the chart; the same digest went again without it.
+    expect(t.standIn.callsTo('chat.postMessage').map((c) => c.response.error ?? 'ok')).toEqual([
+      'invalid_blocks',
+      'ok',
+    ]);
+    const [digest] = t.standIn.messagesIn(EXEC);
+    expect(JSON.stringify(digest?.blocks)).not.toContain('data_visualization');
+    expect(JSON.stringify(digest?.blocks)).toContain('*Alignment index 64*');
+    const png = [...t.standIn.uploads.values()].find((u) => u.channel === EXEC);
+    expect(png?.title).toBe('Index and the tech debt gap, 12 weeks');
+    expect(png?.bytes?.subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect(png?.bytes?.readUInt32BE(16)).toBe(1000);
+  });
+
   it('export: a CSV of weekly aggregates by DM, groups under the threshold left out', async () => {
     seedWeeks();
     expect(await run('export', ADMIN)).toMatch(

@@ -1,4 +1,4 @@
-import { format } from 'date-fns';
+import { format } from 'date-fns/format';
 import { weekTrends } from '../../../reports/calls.js';
 import { closedWeeks } from '../../../reports/published.js';
 import { listSurveys } from '../../../storage/surveys.js';
