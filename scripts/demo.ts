@@ -1,9 +1,26 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { renderTrendChart } from '../src/charts/trend-chart.js';
+import type { DigestChart } from '../src/domain/digest.js';
 import { projectRoot } from '../src/paths.js';
+import type { DataVisualizationBlock } from '../src/views/digest.js';
 import { ADMIN, EXEC, LEADERS, LEADERSHIP, runQuarter } from '../test/support/quarter.js';
 import { startTestApp } from '../test/support/test-app.js';
 import { blocksToMarkdown } from './render-blocks.js';
+
+/** The digest's chart as the fallback renderer takes it, read back from the block Slack draws. */
+function chartOf(block: DataVisualizationBlock): DigestChart {
+  const weeks = block.chart.axis_config.categories;
+  return {
+    title: block.title,
+    weeks,
+    lines: block.chart.series.map((series, i) => ({
+      name: series.name,
+      kind: i === 0 ? 'index' : series.name.endsWith('Product') ? 'product' : 'engineering',
+      values: weeks.map((week) => series.data.find((d) => d.label === week)?.value ?? null),
+    })),
+  };
+}
 
 /**
  * `npm run demo`: the real app (what `npm start` runs) against the local Slack
@@ -49,12 +66,14 @@ async function main(): Promise<void> {
     );
     writeFileSync(
       join(out, 'digest.md'),
-      `<!-- The digest posted to #exec, as Slack shows it. -->\n\n${blocksToMarkdown(digest.blocks, names)}`,
+      `<!-- The digest posted to #exec, as Slack shows it; its chart is Slack's own, drawn in chart.png as the fallback picture would be. -->\n\n${blocksToMarkdown(digest.blocks, names, 'chart.png')}`,
     );
-    const chart = [...t.standIn.uploads.values()]
-      .filter((u) => u.channel === EXEC && u.bytes !== undefined)
-      .at(-1);
-    if (chart?.bytes !== undefined) writeFileSync(join(out, 'chart.png'), chart.bytes);
+    // The picture the app uploads when Slack refuses the native chart, of the same lines.
+    const block = (digest.blocks as DataVisualizationBlock[]).find(
+      (b) => b.type === 'data_visualization',
+    );
+    if (block === undefined) throw new Error('the digest has no chart');
+    writeFileSync(join(out, 'chart.png'), await renderTrendChart(chartOf(block)));
     writeFileSync(
       join(out, 'home.md'),
       `<!-- The App Home of Chris, an admin. -->\n\n${blocksToMarkdown((home?.blocks as unknown[]) ?? [], names)}`,

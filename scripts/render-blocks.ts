@@ -17,10 +17,42 @@ interface Element {
 interface Block extends Element {
   fields?: Text[];
   accessory?: Element;
+  title?: string;
+  chart?: {
+    type?: string;
+    series?: { name: string; data: { label: string; value: number }[] }[];
+    axis_config?: { categories?: string[]; y_label?: string };
+  };
+}
+
+/**
+ * Slack's native chart as a table a person can read: a row a week, a column a
+ * line, "—" where a line has no point (a week that shows nothing), and the
+ * picture of it beside (`image`, when the demo draws one).
+ */
+function chartToMarkdown(block: Block, image: string | undefined): string {
+  const series = block.chart?.series ?? [];
+  const weeks = block.chart?.axis_config?.categories ?? [];
+  const rows = weeks.map((week) => {
+    const cells = series.map((s) => {
+      const point = s.data.find((d) => d.label === week);
+      return point === undefined ? '—' : String(point.value);
+    });
+    return `| ${week} | ${cells.join(' | ')} |`;
+  });
+  return [
+    `**📈 ${block.title ?? ''}** (Slack's own line chart; ${block.chart?.axis_config?.y_label ?? ''})`,
+    ...(image === undefined ? [] : ['', `![${block.title ?? 'chart'}](${image})`]),
+    '',
+    `| week of | ${series.map((s) => s.name).join(' | ')} |`,
+    `|---|${series.map(() => '---:').join('|')}|`,
+    ...rows,
+  ].join('\n');
 }
 
 export function mrkdwnToMarkdown(text: string, names: Record<string, string> = {}): string {
   return text
+    .replace(/<!date\^[^|>]+\|([^>]+)>/g, '$1')
     .replace(/<#([A-Z0-9]+)>/g, (_, id: string) => `#${names[id] ?? id}`)
     .replace(/<@([A-Z0-9]+)>/g, (_, id: string) => `@${names[id] ?? id}`)
     .replace(/(^|[\s(])\*([^*\n]+)\*/g, '$1**$2**')
@@ -43,6 +75,7 @@ function elementText(e: Element | undefined, names: Record<string, string>): str
 export function blocksToMarkdown(
   blocks: readonly unknown[],
   names: Record<string, string> = {},
+  chartImage?: string,
 ): string {
   const out: string[] = [];
   for (const raw of blocks as Block[]) {
@@ -52,13 +85,24 @@ export function blocksToMarkdown(
         out.push(`## ${text ?? ''}`);
         break;
       case 'section':
-        out.push(
-          `${mrkdwnToMarkdown(text ?? '', names)}${elementText(raw.accessory, names)}`.replaceAll(
-            '\n',
-            '  \n',
-          ),
-        );
-        for (const field of raw.fields ?? []) out.push(mrkdwnToMarkdown(field.text ?? '', names));
+        if (text !== undefined)
+          out.push(
+            `${mrkdwnToMarkdown(text, names)}${elementText(raw.accessory, names)}`.replaceAll(
+              '\n',
+              '  \n',
+            ),
+          );
+        if (raw.fields !== undefined && raw.fields.length > 0) {
+          // Fields sit side by side in two columns: a row of two, as Slack draws them.
+          const fields = raw.fields.map((f) => mrkdwnToMarkdown(f.text ?? '', names));
+          const pairs: string[] = [];
+          for (let i = 0; i < fields.length; i += 2)
+            pairs.push(`| ${fields[i] ?? ''} | ${fields[i + 1] ?? ''} |`);
+          out.push(['| | |', '|---|---|', ...pairs].join('\n'));
+        }
+        break;
+      case 'data_visualization':
+        out.push(chartToMarkdown(raw, chartImage));
         break;
       case 'context':
         out.push(`<sub>${(raw.elements ?? []).map((e) => elementText(e, names)).join(' ')}</sub>`);

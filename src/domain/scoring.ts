@@ -179,38 +179,6 @@ export function scoreDimension(
   return { dimension, overall, byDiscipline, gap };
 }
 
-export type TrafficLight = 'green' | 'yellow' | 'red';
-
-/** As survey tools do, from the favorable share: green 75% or more, yellow 60–74%, red below. */
-export function trafficLight(favorable: number): TrafficLight {
-  const percent = Math.round(favorable * 100);
-  if (percent >= 75) return 'green';
-  return percent >= 60 ? 'yellow' : 'red';
-}
-
-const BARS = '▁▂▃▄▅▆▇█';
-
-/**
- * A text sparkline for Slack, one bar per week, scaled to the series' own range
- * (at least 20 points tall, so small wobbles stay small). Weeks without a score
- * show as a gap.
- */
-export function sparkline(values: readonly (number | null | undefined)[]): string {
-  const known = values.filter((v): v is number => typeof v === 'number');
-  if (known.length === 0) return '';
-  const low = Math.min(...known);
-  const high = Math.max(...known);
-  const span = Math.max(high - low, 20);
-  const base = Math.max(0, Math.min(low - (span - (high - low)) / 2, 100 - span));
-  return values
-    .map((v) => {
-      if (typeof v !== 'number') return ' ';
-      const step = Math.round(((v - base) / span) * (BARS.length - 1));
-      return BARS[Math.max(0, Math.min(BARS.length - 1, step))];
-    })
-    .join('');
-}
-
 /** A 0–1 share or a 0–100 score as the whole number shown to people. */
 export const whole = (value: number): number => Math.round(value);
 export const percent = (share: number): number => Math.round(share * 100);

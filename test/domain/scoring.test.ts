@@ -6,9 +6,7 @@ import {
   type Group,
   scoreDimension,
   scoreGroup,
-  sparkline,
   type Tally,
-  trafficLight,
 } from '../../src/domain/scoring.js';
 
 const tally = (counts: Counts, respondents: number): Tally => ({ counts, respondents });
@@ -133,32 +131,5 @@ describe('the perception gap', () => {
     );
     expect(d.gap.visible).toBe(true);
     if (d.gap.visible) expect(d.gap.points).toBeCloseTo(points, 10);
-  });
-});
-
-describe('trafficLight', () => {
-  it.each([
-    [0.75, 'green'],
-    [0.9, 'green'],
-    [0.745, 'green'], // shown as 75%: the light follows the number people see
-    [0.74, 'yellow'],
-    [0.6, 'yellow'],
-    [0.594, 'red'],
-    [0, 'red'],
-  ] as const)('%d favorable is %s', (share, light) => {
-    expect(trafficLight(share)).toBe(light);
-  });
-});
-
-describe('sparkline', () => {
-  it.each([
-    [[0, 50, 100], '▁▅█'],
-    [[60, 60], '▅▅'],
-    [[40, null, 60], '▁ █'],
-    [[70, 72, 74], '▄▅▅'],
-    [[], ''],
-    [[null, null], ''],
-  ] as const)('%j draws "%s"', (values, expected) => {
-    expect(sparkline(values)).toBe(expected);
   });
 });
