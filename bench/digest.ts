@@ -94,6 +94,7 @@ export async function digestBenchmark(): Promise<Section> {
       now: () => new Date(),
       slack: new WebClient(),
       reschedule: () => {},
+      runOnce: (_key, work) => work(),
     };
     const publishStarted = performance.now();
     const published = publishClosedPulses(ctx);

@@ -56,6 +56,7 @@ export async function memoryBenchmark(): Promise<Section> {
       now: () => new Date(),
       slack: undefined as never,
       reschedule: () => {},
+      runOnce: (_key, work) => work(),
     };
     const survey = db.prepare('SELECT id FROM surveys').get() as { id: number };
     for (let week = 4; week >= 1; week--)

@@ -91,6 +91,7 @@ export async function startAlignmentPulse(
       now,
       slack: app.client,
       reschedule: () => scheduler.refresh(),
+      runOnce: (key, work) => scheduler.runOnce(key, work),
     };
     registerListeners(app, ctx);
     // Closed pulses a database from before publications holds, frozen as they

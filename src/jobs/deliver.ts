@@ -126,7 +126,7 @@ export async function sendPulseDm(
 }
 
 /** Opens (or finds) the app's DM with a person: conversations.open, a Tier 3 method. */
-async function openDm(ctx: AppContext, userId: string): Promise<string> {
+export async function openDm(ctx: AppContext, userId: string): Promise<string> {
   const opened = await ctx.slack.conversations.open({ users: userId });
   const channel = opened.channel?.id;
   if (channel === undefined) throw new Error('conversations.open returned no channel');

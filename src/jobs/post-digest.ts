@@ -2,9 +2,11 @@ import type { KnownBlock } from '@slack/types';
 import type { AppContext } from '../context.js';
 import { buildDigest, type Digest } from '../domain/digest.js';
 import { describeError } from '../errors.js';
+import { followUpOf } from '../reports/agreements.js';
 import { weekTrends } from '../reports/calls.js';
 import { closedWeekComments, closedWeeks, thresholdOf } from '../reports/published.js';
 import { slackErrorCode } from '../slack/slack-errors.js';
+import { closedUnsaid, markClosedSaid, openAgreements } from '../storage/agreements.js';
 import { recordDeliveryFailure } from '../storage/delivery-failures.js';
 import { claimDigest, recordDigest } from '../storage/digests.js';
 import type { Survey } from '../storage/surveys.js';
@@ -47,7 +49,22 @@ export async function postDigest(
     comments: closedWeekComments(ctx, survey, week, asOf),
     calls: weekTrends(ctx, survey, week, asOf),
   });
-  const message = digestMessage(digest);
+  // Agreements are followed up only in a digest that shows scores.
+  const agreements =
+    digest.state === 'normal' || digest.state === 'first'
+      ? {
+          open: openAgreements(ctx.db, survey.id).map((agreement) => ({
+            agreement,
+            followUp: followUpOf(ctx, survey, agreement, asOf),
+          })),
+          closed: closedUnsaid(ctx.db, survey.id),
+        }
+      : undefined;
+  const message = digestMessage(digest, {
+    surveyId: survey.id,
+    timezone: survey.timezone,
+    ...(agreements === undefined ? {} : { agreements }),
+  });
   const posted: string[] = [];
   const problems: DeliveryProblem[] = [];
   let png: Buffer | undefined;
@@ -118,6 +135,13 @@ export async function postDigest(
       });
     }
   }
+  // Closed agreements are said once: in the first digest that went out after.
+  if (posted.length > 0 && agreements !== undefined && agreements.closed.length > 0)
+    markClosedSaid(
+      ctx.db,
+      agreements.closed.map((a) => a.id),
+      week.period,
+    );
   ctx.logger.info('digest', {
     survey: survey.id,
     week: week.period,

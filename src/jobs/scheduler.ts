@@ -13,6 +13,7 @@ import {
 } from '../domain/schedule.js';
 import { describeError } from '../errors.js';
 import { InFlight } from '../slack/in-flight.js';
+import { agreementsWithoutDms, dueReviews, getAgreement } from '../storage/agreements.js';
 import { openPulseOf, pulseByDue, unclosedPulses } from '../storage/pulses.js';
 import {
   claimRun,
@@ -30,6 +31,7 @@ import {
   takeRun,
 } from '../storage/runs.js';
 import { getSurvey, type Survey, scheduledSurveys } from '../storage/surveys.js';
+import { agreementDmsKey, reviewKey, sendOwnerDms, sendReview } from './agreements.js';
 import { closePulse } from './close-pulse.js';
 import { notifyAdmins } from './notify-admins.js';
 import { remindPulse } from './remind-pulse.js';
@@ -198,6 +200,14 @@ export class Scheduler {
         });
       }
     }
+    // Agreements: the owners' DMs of one recorded while the app could not send
+    // them (normally sent at once), and the reviews that have come due.
+    for (const agreement of agreementsWithoutDms(this.ctx.db))
+      await this.claimAndRun(agreementDmsKey(agreement), now, () =>
+        sendOwnerDms(this.ctx, agreement),
+      );
+    for (const agreement of dueReviews(this.ctx.db, now))
+      await this.claimAndRun(reviewKey(agreement), now, () => sendReview(this.ctx, agreement));
     // Retention, once a day from 03:00 UTC.
     const retentionDue = new Date(
       Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), RETENTION_HOUR_UTC),
@@ -313,6 +323,11 @@ export class Scheduler {
     );
   }
 
+  /** Runs work now as a claimed run (see AppContext.runOnce). */
+  runOnce(key: RunKey, work: () => Promise<void>): Promise<void> {
+    return this.track(this.claimAndRun(key, this.ctx.now(), work));
+  }
+
   private async claimAndRun(key: RunKey, now: Date, work: () => Promise<void>): Promise<void> {
     const run = claimRun(this.ctx.db, key, this.owner, now);
     if (run === undefined) return;
@@ -337,6 +352,15 @@ export class Scheduler {
       await this.attempt(run, () =>
         this.jobFor(run.kind as 'pulse' | 'digest', run.surveyId, dueAt),
       );
+      return;
+    }
+    if (run.kind === 'agreement' || run.kind === 'review') {
+      const agreement = getAgreement(this.ctx.db, run.subjectId);
+      await this.attempt(run, async () => {
+        if (agreement === undefined) return;
+        if (run.kind === 'agreement') await sendOwnerDms(this.ctx, agreement);
+        else await sendReview(this.ctx, agreement);
+      });
       return;
     }
     const pulse = pulseByDue(this.ctx.db, run.surveyId, run.scheduledFor);

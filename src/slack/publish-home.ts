@@ -5,6 +5,7 @@ import { TREND_WEEKS } from '../jobs/post-digest.js';
 import { weekTrends } from '../reports/calls.js';
 import { orgLines } from '../reports/org.js';
 import { latestShownWeek, scoredWeeks, thresholdOf } from '../reports/published.js';
+import { agreementsOwnedBy, openAgreements } from '../storage/agreements.js';
 import { storedAnswers } from '../storage/answers.js';
 import { recentDeliveryFailures } from '../storage/delivery-failures.js';
 import { currentDiscipline } from '../storage/disciplines.js';
@@ -78,10 +79,24 @@ export async function publishHome(ctx: AppContext, teamId: string, userId: strin
         skipped: recentSkips(ctx.db, teamId, subDays(now, 14)),
       }
     : undefined;
+  // The agreements of the viewer's survey, then any other they own.
+  const agreements =
+    survey === undefined
+      ? undefined
+      : {
+          surveyId: survey.id,
+          channelId: survey.leadershipChannels[0],
+          viewer: userId,
+          list: [
+            ...openAgreements(ctx.db, survey.id),
+            ...agreementsOwnedBy(ctx.db, teamId, userId).filter((a) => a.surveyId !== survey.id),
+          ],
+        };
   const view = homeView({
     scores,
     openPulses,
     discipline: currentDiscipline(ctx.db, teamId, userId),
+    agreements,
     admin,
   });
   await ctx.slack.views.publish({ user_id: userId, view });

@@ -1,4 +1,5 @@
 import type { Discipline } from '../domain/dimensions.js';
+import { forgetInAgreements } from './agreements.js';
 import type { Db } from './database.js';
 import { disciplineForPulse, setFirstDiscipline } from './disciplines.js';
 
@@ -101,7 +102,8 @@ export function respondentCount(db: Db, pulseId: number): number {
  * gave, in one transaction: their answers (to closed pulses and outright to the
  * open one), comments, discipline and its history, the pulses' recipient lists
  * and the record of DMs sent to them, and their name on surveys, questions and
- * discipline changes they made. Published group scores are sums over at least
+ * discipline changes they made, and their place on agreements (an owner
+ * becomes "a former leader"). Published group scores are sums over at least
  * the threshold of people and stay as they are. Returns what was deleted, and
  * the open pulses whose answer count went down.
  */
@@ -155,6 +157,8 @@ export function forgetPerson(
         `UPDATE questions SET created_by = NULL WHERE created_by = ?
          AND survey_id IN (SELECT id FROM surveys WHERE team_id = ?)`,
       ).run(userId, teamId);
+      // Agreements are the team's records: they stay, the person leaves them.
+      forgetInAgreements(db, teamId, userId);
       return { answers, comments, openPulses };
     })
     .immediate();

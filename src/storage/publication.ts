@@ -320,3 +320,28 @@ export function publishedCalls(db: Db, pulseId: number): WeekCalls | undefined {
     featuredTrend: (featured?.call ?? 'not_enough_data') as WeekCalls['featuredTrend'],
   };
 }
+
+/**
+ * The closed weeks around a moment: the last `before` published up to it, and
+ * every one published after it, up to `asOf`. Periods, oldest first.
+ */
+export function publishedAround(
+  db: Db,
+  surveyId: number,
+  at: Date,
+  asOf: Date,
+  before: number,
+): { before: string[]; after: string[] } {
+  const rows = db
+    .prepare(
+      `SELECT DISTINCT period, published_at <= ? AS earlier FROM published_pulses
+       WHERE survey_id = ? AND published_at <= ? ORDER BY period`,
+    )
+    .all(at.toISOString(), surveyId, asOf.toISOString()) as { period: string; earlier: number }[];
+  const earlier = rows.filter((r) => r.earlier === 1).map((r) => r.period);
+  const later = rows.filter((r) => r.earlier === 0).map((r) => r.period);
+  return {
+    before: earlier.slice(-before),
+    after: later.filter((p) => !earlier.includes(p)),
+  };
+}

@@ -1,11 +1,22 @@
 import type { Db } from './database.js';
 
-export type RunKind = 'pulse' | 'digest' | 'remind' | 'close' | 'retention';
+export type RunKind =
+  | 'pulse'
+  | 'digest'
+  | 'remind'
+  | 'close'
+  | 'retention'
+  /** The owners' DMs when an agreement is recorded. */
+  | 'agreement'
+  /** An agreement's review, on its date. */
+  | 'review';
 
 export interface Run {
   id: number;
   kind: RunKind;
   surveyId: number;
+  /** What the run is about within the survey: an agreement's id; 0 for the survey itself. */
+  subjectId: number;
   scheduledFor: string;
   status: 'running' | 'done' | 'failed' | 'retrying' | 'skipped';
   attempts: number;
@@ -14,12 +25,14 @@ export interface Run {
   nextAttemptAt: string | null;
 }
 
-const COLUMNS = `id, kind, survey_id AS surveyId, scheduled_for AS scheduledFor, status, attempts,
+const COLUMNS = `id, kind, survey_id AS surveyId, subject_id AS subjectId, scheduled_for AS scheduledFor, status, attempts,
   claimed_by AS claimedBy, last_error AS lastError, next_attempt_at AS nextAttemptAt`;
 
 export interface RunKey {
   kind: RunKind;
   surveyId: number;
+  /** An agreement's id, for agreement and review runs. */
+  subjectId?: number;
   scheduledFor: Date;
 }
 
@@ -33,10 +46,18 @@ export function claimRun(db: Db, key: RunKey, owner: string, at: Date): Run | un
   const claim = db.transaction(() => {
     const inserted = db
       .prepare(
-        `INSERT INTO schedule_runs (kind, survey_id, scheduled_for, status, claimed_by, claimed_at)
-         VALUES (?, ?, ?, 'running', ?, ?) ON CONFLICT (kind, survey_id, scheduled_for) DO NOTHING`,
+        `INSERT INTO schedule_runs (kind, survey_id, subject_id, scheduled_for, status, claimed_by, claimed_at)
+         VALUES (?, ?, ?, ?, 'running', ?, ?)
+         ON CONFLICT (kind, survey_id, subject_id, scheduled_for) DO NOTHING`,
       )
-      .run(key.kind, key.surveyId, key.scheduledFor.toISOString(), owner, at.toISOString());
+      .run(
+        key.kind,
+        key.surveyId,
+        key.subjectId ?? 0,
+        key.scheduledFor.toISOString(),
+        owner,
+        at.toISOString(),
+      );
     return inserted.changes > 0 ? Number(inserted.lastInsertRowid) : undefined;
   });
   const id = claim.immediate();
@@ -48,12 +69,14 @@ export function recordSkipped(db: Db, key: RunKey, reason: string, at: Date): bo
   return (
     db
       .prepare(
-        `INSERT INTO schedule_runs (kind, survey_id, scheduled_for, status, claimed_at, finished_at, last_error)
-         VALUES (?, ?, ?, 'skipped', ?, ?, ?) ON CONFLICT (kind, survey_id, scheduled_for) DO NOTHING`,
+        `INSERT INTO schedule_runs (kind, survey_id, subject_id, scheduled_for, status, claimed_at, finished_at, last_error)
+         VALUES (?, ?, ?, ?, 'skipped', ?, ?, ?)
+         ON CONFLICT (kind, survey_id, subject_id, scheduled_for) DO NOTHING`,
       )
       .run(
         key.kind,
         key.surveyId,
+        key.subjectId ?? 0,
         key.scheduledFor.toISOString(),
         at.toISOString(),
         at.toISOString(),
@@ -65,8 +88,10 @@ export function recordSkipped(db: Db, key: RunKey, reason: string, at: Date): bo
 export function isClaimed(db: Db, key: RunKey): boolean {
   return (
     db
-      .prepare('SELECT 1 FROM schedule_runs WHERE kind = ? AND survey_id = ? AND scheduled_for = ?')
-      .get(key.kind, key.surveyId, key.scheduledFor.toISOString()) !== undefined
+      .prepare(
+        'SELECT 1 FROM schedule_runs WHERE kind = ? AND survey_id = ? AND subject_id = ? AND scheduled_for = ?',
+      )
+      .get(key.kind, key.surveyId, key.subjectId ?? 0, key.scheduledFor.toISOString()) !== undefined
   );
 }
 

@@ -1,7 +1,10 @@
 import type { KnownBlock } from '@slack/types';
+import type { FollowUp } from '../domain/agreements.js';
 import type { Digest, DigestChart } from '../domain/digest.js';
 import { DIMENSION_LABELS } from '../domain/dimensions.js';
 import { percent, whole } from '../domain/scoring.js';
+import type { Agreement } from '../storage/agreements.js';
+import { digestAgreementBlocks, recordButton } from './agreements.js';
 import { LEGEND, largestGapWords, scoreFields, trendWords } from './calls.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
@@ -95,7 +98,17 @@ export function withoutChart(message: DigestMessage): DigestMessage {
  * expand), and the top-level text carries the headline figures for clients
  * that cannot draw the blocks.
  */
-export function digestMessage(d: Digest): DigestMessage {
+export interface DigestExtras {
+  surveyId: number;
+  timezone: string;
+  /** Open agreements with what happened since, and those closed since the last digest. */
+  agreements?: {
+    open: { agreement: Agreement; followUp: FollowUp }[];
+    closed: Agreement[];
+  };
+}
+
+export function digestMessage(d: Digest, extras?: DigestExtras): DigestMessage {
   const title = `Alignment digest · ${d.week.label}`;
   const blocks: DigestBlock[] = [{ type: 'header', text: { type: 'plain_text', text: title } }];
 
@@ -157,13 +170,23 @@ export function digestMessage(d: Digest): DigestMessage {
       d.topic.why === 'divided' && d.largestGap !== undefined
         ? `Product and Engineering are apart by about ${Math.abs(whole(d.largestGap.gap.points))} points on it.`
         : 'It has the lowest score this week.';
-    blocks.push(
-      section(
+    blocks.push({
+      ...section(
         `*Suggested topic for the next leadership sync: ${DIMENSION_LABELS[d.topic.dimension]}.* ${why}\n_${d.topic.question}_`,
         true,
       ),
-    );
+      // What the sync agrees becomes a tracked agreement, followed up in every digest.
+      ...(extras === undefined
+        ? {}
+        : {
+            accessory: recordButton({ surveyId: extras.surveyId, dimension: d.topic.dimension }),
+          }),
+    } as KnownBlock);
   }
+  if (extras?.agreements !== undefined)
+    blocks.push(
+      ...digestAgreementBlocks(extras.agreements.open, extras.agreements.closed, extras.timezone),
+    );
   blocks.push(context(`${LEGEND} No group of fewer than ${d.threshold} people is ever shown.`));
   if (d.chart !== undefined) blocks.push(chartBlock(d.chart));
 

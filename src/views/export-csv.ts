@@ -1,7 +1,9 @@
+import { stringify } from 'csv-stringify/sync';
 import { DISCIPLINES } from '../domain/dimensions.js';
 import type { Group, PeriodScore } from '../domain/scoring.js';
 import type { GapLine, SaidCalls, TrendLine } from '../domain/trends.js';
 import type { Week } from '../domain/weeks.js';
+import type { Agreement } from '../storage/agreements.js';
 
 export const CSV_HEADER = [
   'week',
@@ -33,10 +35,12 @@ const GAP_WORDS = {
   not_enough_data: 'not enough data yet',
 } as const;
 
-const cell = (value: string | number) => {
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-};
+/**
+ * Text a person wrote, made safe for a spreadsheet: one starting with = + - @
+ * (or a tab or return) would run as a formula when the file is opened, so it
+ * gets a leading apostrophe, as spreadsheets themselves do.
+ */
+const inert = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
 /**
  * Weekly aggregated scores, one row per survey, week, dimension and discipline
@@ -52,7 +56,7 @@ export function scoresCsv(
   scores: readonly PeriodScore[],
   calls: readonly (SaidCalls | undefined)[] = [],
 ): { csv: string; rows: number } {
-  const lines = [CSV_HEADER.join(',')];
+  const lines: (string | number)[][] = [];
   const row = (
     week: Week,
     dimension: string,
@@ -63,25 +67,21 @@ export function scoresCsv(
     if (!group.visible) return;
     const trend = said?.trend;
     const gap = said?.gap;
-    lines.push(
-      [
-        week.period,
-        week.firstDay,
-        surveyId,
-        dimension,
-        discipline,
-        group.respondents,
-        group.answers,
-        Math.round(group.score),
-        Math.round(group.favorable * 100),
-        trend === undefined ? '' : TREND_WORDS[trend.call],
-        trend?.change === undefined ? '' : Math.round(trend.change),
-        gap?.gap === undefined ? '' : Math.round(gap.gap.points),
-        gap === undefined ? '' : GAP_WORDS[gap.call],
-      ]
-        .map(cell)
-        .join(','),
-    );
+    lines.push([
+      week.period,
+      week.firstDay,
+      surveyId,
+      dimension,
+      discipline,
+      group.respondents,
+      group.answers,
+      Math.round(group.score),
+      Math.round(group.favorable * 100),
+      trend === undefined ? '' : TREND_WORDS[trend.call],
+      trend?.change === undefined ? '' : Math.round(trend.change),
+      gap?.gap === undefined ? '' : Math.round(gap.gap.points),
+      gap === undefined ? '' : GAP_WORDS[gap.call],
+    ]);
   };
   weeks.forEach((week, i) => {
     const score = scores[i];
@@ -97,5 +97,51 @@ export function scoresCsv(
         row(week, d.dimension, discipline, d.byDiscipline[discipline]);
     }
   });
-  return { csv: `${lines.join('\n')}\n`, rows: lines.length - 1 };
+  return { csv: stringify(lines, { header: true, columns: CSV_HEADER }), rows: lines.length };
+}
+
+export const AGREEMENTS_CSV_HEADER = [
+  'survey_id',
+  'leadership_channel',
+  'dimension',
+  'agreement',
+  'product_owner',
+  'engineering_owner',
+  'recorded_by',
+  'recorded_at',
+  'review_on',
+  'status',
+  'closed_at',
+  'closed_by',
+  'note',
+];
+
+/**
+ * The agreements, every status: organisational records, with their owners'
+ * Slack ids ("a former leader" once forgotten). Nothing from the answers.
+ */
+export function agreementsCsv(
+  agreements: readonly Agreement[],
+  channelOf: (surveyId: number) => string | undefined,
+): { csv: string; rows: number } {
+  const person = (id: string | null) => id ?? 'a former leader';
+  const rows = agreements.map((a) => [
+    a.surveyId,
+    channelOf(a.surveyId) ?? '',
+    a.dimension,
+    inert(a.body),
+    person(a.productOwner),
+    person(a.engineeringOwner),
+    person(a.recordedBy),
+    a.recordedAt,
+    a.reviewOn,
+    a.status,
+    a.closedAt ?? '',
+    a.closedAt === null ? '' : person(a.closedBy),
+    a.note === null ? '' : inert(a.note),
+  ]);
+  return {
+    csv: stringify(rows, { header: true, columns: AGREEMENTS_CSV_HEADER }),
+    rows: rows.length,
+  };
 }

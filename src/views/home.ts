@@ -11,10 +11,18 @@ import { whole } from '../domain/scoring.js';
 import { slackTime, zoneName } from '../domain/time-format.js';
 import type { Week } from '../domain/weeks.js';
 import type { OrgLine } from '../reports/org.js';
+import type { Agreement } from '../storage/agreements.js';
 import type { DeliveryFailure } from '../storage/delivery-failures.js';
 import type { Pulse } from '../storage/pulses.js';
 import type { Survey } from '../storage/surveys.js';
 import { adviceFor } from './advice.js';
+import {
+  AGREEMENT_DONE_ACTION,
+  AGREEMENT_DROP_ACTION,
+  AGREEMENT_KEEP_ACTION,
+  agreementLine,
+  recordButton,
+} from './agreements.js';
 import { dot, LEGEND, largestGapWords, scoreFields, trendWords } from './calls.js';
 import { ANSWER_PULSE_ACTION } from './pulse-message.js';
 import { simpleWeekly, WEEKDAYS } from './setup-modal.js';
@@ -62,6 +70,15 @@ export interface HomeInput {
     answered: boolean;
   }[];
   discipline: Discipline | undefined;
+  /** The agreements of the viewer's survey, and any other they own; the viewer, to offer them the review. */
+  agreements?:
+    | {
+        surveyId: number;
+        channelId: string | undefined;
+        viewer: string;
+        list: Agreement[];
+      }
+    | undefined;
   admin:
     | {
         surveys: Survey[];
@@ -182,6 +199,67 @@ function skipWords(
   return `${what} was skipped: the app was down for longer than CATCH_UP_GRACE_HOURS, so it was not sent late.`;
 }
 
+/** Most agreements the App Home lists. */
+const MAX_AGREEMENTS = 8;
+
+/**
+ * The agreements: each with its owners and review day; an owner gets the
+ * review's three buttons beside their own. A button to record one.
+ */
+function agreementBlocks(a: NonNullable<HomeInput['agreements']>): KnownBlock[] {
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Agreements* · ${channel(a.channelId)} (not anonymous)`,
+      },
+      accessory: recordButton({ surveyId: a.surveyId }),
+    },
+  ];
+  if (a.list.length === 0)
+    blocks.push(
+      context(
+        'None open. What a leadership sync agrees can be recorded here, with an owner from Product and one from Engineering; every digest then follows it up.',
+      ),
+    );
+  for (const agreement of a.list.slice(0, MAX_AGREEMENTS)) {
+    blocks.push(section(agreementLine(agreement), true));
+    if (agreement.productOwner === a.viewer || agreement.engineeringOwner === a.viewer)
+      blocks.push({
+        type: 'actions',
+        block_id: `home_agreement_${agreement.id}`,
+        elements: [
+          {
+            type: 'button',
+            action_id: AGREEMENT_DONE_ACTION,
+            text: { type: 'plain_text', text: 'Done' },
+            value: String(agreement.id),
+          },
+          {
+            type: 'button',
+            action_id: AGREEMENT_KEEP_ACTION,
+            text: { type: 'plain_text', text: 'Keep going' },
+            value: String(agreement.id),
+          },
+          {
+            type: 'button',
+            action_id: AGREEMENT_DROP_ACTION,
+            text: { type: 'plain_text', text: 'Dropped' },
+            value: String(agreement.id),
+          },
+        ],
+      });
+  }
+  if (a.list.length > MAX_AGREEMENTS)
+    blocks.push(
+      context(
+        `And ${plural(a.list.length - MAX_AGREEMENTS, 'more agreement')}: \`/alignment export\` (admins) lists every one.`,
+      ),
+    );
+  return blocks;
+}
+
 /** The App Home: scores, the viewer's open pulses and discipline; for admins the setup and failures. */
 export function homeView(h: HomeInput): HomeView {
   const blocks: KnownBlock[] = [
@@ -217,6 +295,8 @@ export function homeView(h: HomeInput): HomeView {
         `And ${plural(moreOpen.length, 'more open pulse')}: ${moreOpen.map((p) => channel(p.channelId)).join(', ')}. Each channel's pulse message has its button.`,
       ),
     );
+
+  if (h.agreements !== undefined) blocks.push(...agreementBlocks(h.agreements));
 
   if (h.discipline === undefined) {
     const options: PlainTextOption[] = DISCIPLINES.map((d) => ({

@@ -224,7 +224,11 @@ describe.each([
     // The export leaves the week out entirely.
     await t.slack.command({ user: ADMIN, channel: LEADERSHIP, text: 'export' });
     await t.app.idle();
-    const csv = [...t.standIn.uploads.values()].at(-1)?.bytes?.toString('utf8') ?? '';
+    const csv =
+      [...t.standIn.uploads.values()]
+        .filter((u) => u.filename.startsWith('alignment-scores'))
+        .at(-1)
+        ?.bytes?.toString('utf8') ?? '';
     expect(csv.split('\n').length).toBeGreaterThan(20);
     expect(csv).not.toContain('2026-W47');
     // No design group of fewer than 3 ever appears.

@@ -220,6 +220,7 @@ function run(
     now: () => now,
     slack,
     reschedule: () => {},
+    runOnce: (_key, work) => work(),
   };
   const survey = getSurvey(db, 1) as Survey;
   const outputs = new Map<string, number>();

@@ -342,7 +342,8 @@ describe('what people do themselves', () => {
     ['a time-out', { delayMs: 400 }],
     ['ok:false', { error: 'invalid_arguments' }],
   ])('the export: %s from Slack gets a clear answer to try again', async (_what, fault) => {
-    t.standIn.inject('files.getUploadURLExternal', fault, 3);
+    // Enough faults for every try of both files (the scores and the agreements).
+    t.standIn.inject('files.getUploadURLExternal', fault, 10);
     const reply = await t.slack.command({ user: ADMIN, channel: CHANNEL, text: 'export' });
     expect(reply.status).toBe(200);
     await t.app.idle();

@@ -231,7 +231,7 @@ describe('role and forget-me', () => {
     await t.slack.interaction(payload);
     await t.app.idle();
     expect(t.standIn.responseUrlPosts.at(-1)?.body.text).toBe(
-      'Deleted 3 answers and 1 comment, and your discipline. Alignment Pulse no longer holds anything that links you to what you gave. Group scores already published from closed pulses stay as they are: each is a total over at least 3 people, holds nothing that is yours alone, and is never recomputed.',
+      'Deleted 3 answers and 1 comment, and your discipline. Alignment Pulse no longer holds anything that links you to what you gave. Group scores already published from closed pulses stay as they are: each is a total over at least 3 people, holds nothing that is yours alone, and is never recomputed. Agreements you own or recorded stay with the team, your name taken off them ("a former leader").',
     );
     for (const table of [
       'answers',
@@ -364,7 +364,7 @@ describe('admin commands', () => {
   it('export: a CSV of weekly aggregates by DM, groups under the threshold left out', async () => {
     seedWeeks();
     expect(await run('export', ADMIN)).toMatch(
-      /Sent you the export by DM: \d+ rows of weekly scores\./,
+      /Sent you the export by DM: \d+ rows of weekly scores, and 0 agreements in a second file\./,
     );
     const upload = [...t.standIn.uploads.values()][0];
     expect(upload?.channel).toBe(t.standIn.dmChannelOf(ADMIN));

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -33,9 +40,12 @@ describe('migrate with the real migrations', () => {
       '002_published_scores.sql',
       '003_published_calls.sql',
       '004_schedule_start.sql',
+      '005_agreements.sql',
     ]);
     expect(tables(db)).toEqual(
       expect.arrayContaining([
+        'agreements',
+        'agreement_messages',
         'discipline_changes',
         'published_calls',
         'published_cells',
@@ -63,7 +73,35 @@ describe('migrate with the real migrations', () => {
       { name: '002_published_scores.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
       { name: '003_published_calls.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
       { name: '004_schedule_start.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      { name: '005_agreements.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
     ]);
+    db.close();
+  });
+
+  it('keeps every run of a database from before agreements, and claims agreement runs once each', () => {
+    const db = openDatabase(':memory:');
+    // The database as the previous version left it: migrations 001 to 004 only.
+    const older = mkdtempSync(join(tmpdir(), 'alignment-migrations-'));
+    for (const name of readdirSync(migrationsDir).filter((n) => n < '005'))
+      copyFileSync(join(migrationsDir, name), join(older, name));
+    migrate(db, older);
+    db.prepare("INSERT INTO workspaces (team_id) VALUES ('T1')").run();
+    db.prepare("INSERT INTO surveys (id, team_id, timezone) VALUES (1, 'T1', 'UTC')").run();
+    db.prepare(
+      "INSERT INTO schedule_runs (kind, survey_id, scheduled_for, status) VALUES ('pulse', 1, '2026-11-23T08:00:00.000Z', 'done')",
+    ).run();
+    expect(migrate(db, migrationsDir)).toEqual(['005_agreements.sql']);
+    expect(
+      db.prepare('SELECT kind, survey_id, subject_id, status FROM schedule_runs').all(),
+    ).toEqual([{ kind: 'pulse', survey_id: 1, subject_id: 0, status: 'done' }]);
+    const claim = (subject: number) =>
+      db
+        .prepare(
+          "INSERT INTO schedule_runs (kind, survey_id, subject_id, scheduled_for) VALUES ('review', 1, ?, '2026-12-01T08:00:00.000Z') ON CONFLICT DO NOTHING",
+        )
+        .run(subject).changes;
+    // Two agreements reviewed at the same moment are two runs; the same one twice is one.
+    expect([claim(1), claim(2), claim(1)]).toEqual([1, 1, 0]);
     db.close();
   });
 

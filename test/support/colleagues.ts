@@ -199,7 +199,12 @@ export class Colleagues {
   /** The admin's `/alignment export`, as the CSV file's text. */
   async exportCsv(): Promise<string> {
     await this.run('export');
-    return [...this.t.standIn.uploads.values()].at(-1)?.bytes?.toString('utf8') ?? '';
+    return (
+      [...this.t.standIn.uploads.values()]
+        .filter((u) => u.filename.startsWith('alignment-scores'))
+        .at(-1)
+        ?.bytes?.toString('utf8') ?? ''
+    );
   }
 
   /**

@@ -204,16 +204,21 @@ export class SlackSender {
         view.blocks as { block_id?: string; element?: { type: string; action_id: string } }[]
       ).find((b) => b.block_id === blockId);
       const element = block?.element ?? { type: 'plain_text_input', action_id: 'value' };
+      // Each element's state as Slack sends it: typed text, a chosen person, a day, an option.
       const state =
         element.type === 'plain_text_input'
           ? { type: element.type, value }
-          : {
-              type: element.type,
-              selected_option:
-                value === null
-                  ? null
-                  : { text: { type: 'plain_text', text: String(value) }, value },
-            };
+          : element.type === 'users_select'
+            ? { type: element.type, selected_user: value }
+            : element.type === 'datepicker'
+              ? { type: element.type, selected_date: value }
+              : {
+                  type: element.type,
+                  selected_option:
+                    value === null
+                      ? null
+                      : { text: { type: 'plain_text', text: String(value) }, value },
+                };
       values[blockId] = { [element.action_id]: state };
     }
     return {

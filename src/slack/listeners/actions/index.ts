@@ -1,9 +1,16 @@
 import type { App, BlockAction } from '@slack/bolt';
 import type { AppContext } from '../../../context.js';
+import {
+  AGREEMENT_DONE_ACTION,
+  AGREEMENT_DROP_ACTION,
+  AGREEMENT_KEEP_ACTION,
+  RECORD_AGREEMENT_ACTION,
+} from '../../../views/agreements.js';
 import { FORGET_ME_CANCEL_ACTION, FORGET_ME_CONFIRM_ACTION } from '../../../views/forget-me.js';
 import { HOME_EDIT_SETUP_ACTION, HOME_ROLE_ACTION } from '../../../views/home.js';
 import { ANSWER_PULSE_ACTION } from '../../../views/pulse-message.js';
 import { SETUP_SCHEDULE_MODE_ACTION } from '../../../views/setup-modal.js';
+import { askNewDate, askWhyDropped, markDone, recordFromButton } from './agreements.js';
 import { cancelForgetMe, confirmForgetMe } from './forget-me.js';
 import { changeRoleFromHome, editSetupFromHome } from './home.js';
 import { openPulseForm } from './open-pulse-form.js';
@@ -17,6 +24,10 @@ export const HANDLED_ACTIONS = [
   HOME_ROLE_ACTION,
   HOME_EDIT_SETUP_ACTION,
   SETUP_SCHEDULE_MODE_ACTION,
+  RECORD_AGREEMENT_ACTION,
+  AGREEMENT_DONE_ACTION,
+  AGREEMENT_KEEP_ACTION,
+  AGREEMENT_DROP_ACTION,
 ] as const;
 
 /** Every button and menu the bot answers. */
@@ -29,4 +40,8 @@ export function registerActions(app: App, ctx: AppContext): void {
   on(HOME_ROLE_ACTION, changeRoleFromHome(ctx));
   on(HOME_EDIT_SETUP_ACTION, editSetupFromHome(ctx));
   on(SETUP_SCHEDULE_MODE_ACTION, switchScheduleMode(ctx));
+  on(RECORD_AGREEMENT_ACTION, recordFromButton(ctx));
+  on(AGREEMENT_DONE_ACTION, markDone(ctx));
+  on(AGREEMENT_KEEP_ACTION, askNewDate(ctx));
+  on(AGREEMENT_DROP_ACTION, askWhyDropped(ctx));
 }

@@ -2,6 +2,7 @@ import type { AppContext } from '../../../context.js';
 import { helpMessage, type SubcommandHelp } from '../../../views/help.js';
 import { adminsOnly, isAdmin } from '../../admins.js';
 import { slackErrorCode } from '../../slack-errors.js';
+import { agree } from './agree.js';
 import { type CommandArgs, type CommandHandler, reply } from './command-handler.js';
 import { digestNow } from './digest-now.js';
 import { exportCsv } from './export.js';
@@ -54,6 +55,12 @@ export const SUBCOMMANDS: (SubcommandHelp & { name: Command['name'] })[] = [
     adminOnly: true,
   },
   {
+    name: 'agree',
+    usage: 'agree [dimension]',
+    summary: 'record what the leadership sync agreed, with an owner from each side.',
+    adminOnly: false,
+  },
+  {
     name: 'forget-me',
     usage: 'forget-me',
     summary: 'delete all your answers and comments, after a confirmation.',
@@ -103,6 +110,7 @@ const ADMIN_ACTIONS: Partial<Record<Command['name'], string>> = {
 const HANDLERS: { [K in Command['name']]?: CommandHandler<Extract<Command, { name: K }>> } = {
   score,
   'score-all': scoreAll,
+  agree,
   trend,
   gap,
   role,

@@ -1,8 +1,9 @@
 import { format } from 'date-fns/format';
 import { weekTrends } from '../../../reports/calls.js';
 import { closedWeeks } from '../../../reports/published.js';
+import { workspaceAgreements } from '../../../storage/agreements.js';
 import { listSurveys } from '../../../storage/surveys.js';
-import { scoresCsv } from '../../../views/export-csv.js';
+import { agreementsCsv, scoresCsv } from '../../../views/export-csv.js';
 import { slackErrorCode } from '../../slack-errors.js';
 import { type CommandHandler, reply } from './command-handler.js';
 
@@ -31,14 +32,31 @@ export const exportCsv: CommandHandler<{ name: 'export' }> = async (ctx, { comma
     const dm = await ctx.slack.conversations.open({ users: command.user_id });
     const channel = dm.channel?.id;
     if (channel === undefined) throw new Error('conversations.open returned no channel');
+    const agreements = agreementsCsv(
+      workspaceAgreements(ctx.db, command.team_id),
+      (id) => surveys.find((s) => s.id === id)?.leadershipChannels[0],
+    );
+    const date = format(ctx.now(), 'yyyy-MM-dd');
     await ctx.slack.filesUploadV2({
       channel_id: channel,
-      file: Buffer.from(csv, 'utf8'),
-      filename: `alignment-scores-${format(ctx.now(), 'yyyy-MM-dd')}.csv`,
-      title: 'Alignment Pulse: weekly scores',
-      initial_comment: `Published scores of the closed weeks in the last ${EXPORT_WEEKS}: ${rows} rows. Groups of fewer than the anonymity threshold are left out, and a pulse still open is not included.`,
+      file_uploads: [
+        {
+          file: Buffer.from(csv, 'utf8'),
+          filename: `alignment-scores-${date}.csv`,
+          title: 'Alignment Pulse: weekly scores',
+        },
+        {
+          file: Buffer.from(agreements.csv, 'utf8'),
+          filename: `alignment-agreements-${date}.csv`,
+          title: 'Alignment Pulse: agreements',
+        },
+      ],
+      initial_comment: `Published scores of the closed weeks in the last ${EXPORT_WEEKS}: ${rows} rows. Groups of fewer than the anonymity threshold are left out, and a pulse still open is not included. And the ${agreements.rows} ${agreements.rows === 1 ? 'agreement' : 'agreements'} recorded, with their owners: they are not anonymous.`,
     });
-    await reply(respond, `Sent you the export by DM: ${rows} rows of weekly scores.`);
+    await reply(
+      respond,
+      `Sent you the export by DM: ${rows} rows of weekly scores, and ${agreements.rows} ${agreements.rows === 1 ? 'agreement' : 'agreements'} in a second file.`,
+    );
   } catch (error) {
     ctx.logger.warn('export failed', { error: slackErrorCode(error) });
     await reply(

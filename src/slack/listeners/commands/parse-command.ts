@@ -20,7 +20,8 @@ export type Command =
   | { name: 'setup' }
   | { name: 'pulse-now' }
   | { name: 'digest-now' }
-  | { name: 'export' };
+  | { name: 'export' }
+  | { name: 'agree'; dimension: Dimension | undefined };
 
 export type Parsed =
   | { ok: true; command: Command }
@@ -62,6 +63,16 @@ function shorten(word: string): string {
 /** A user mention as Slack escapes it in a command: <@U0123ABC> or <@U0123ABC|dana>. */
 const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
 
+/** A word that is not a dimension: the closest one suggested, and the list. */
+function unknownDimension(word: string): { ok: false; message: string } {
+  const guess = closest(word, [...DIMENSION_WORDS.keys()]);
+  const hint = guess === undefined ? '' : ` Did you mean \`${DIMENSION_WORDS.get(guess)}\`?`;
+  return {
+    ok: false,
+    message: `I don't know the dimension "${shorten(word)}".${hint} The dimensions are ${DIMENSIONS.map((d) => `\`${d}\``).join(', ')}.`,
+  };
+}
+
 const tooMany = (usage: string) => ({
   ok: false as const,
   message: `That is more than I expected. Try \`${usage}\`.`,
@@ -99,15 +110,7 @@ export function parseCommand(text: string): Parsed {
           continue;
         }
         const known = DIMENSION_WORDS.get(word);
-        if (known === undefined || dimension !== undefined) {
-          const guess = closest(word, [...DIMENSION_WORDS.keys()]);
-          const hint =
-            guess === undefined ? '' : ` Did you mean \`${DIMENSION_WORDS.get(guess)}\`?`;
-          return {
-            ok: false,
-            message: `I don't know the dimension "${shorten(word)}".${hint} The dimensions are ${DIMENSIONS.map((d) => `\`${d}\``).join(', ')}.`,
-          };
-        }
+        if (known === undefined || dimension !== undefined) return unknownDimension(word);
         dimension = known;
       }
       return { ok: true, command: { name: 'trend', dimension, weeks } };
@@ -171,6 +174,16 @@ export function parseCommand(text: string): Parsed {
       return rest.length > 0
         ? tooMany('/alignment export')
         : { ok: true, command: { name: 'export' } };
+    case 'agree':
+    case 'agreement': {
+      if (rest.length > 1) return tooMany('/alignment agree tech_debt');
+      if (rest[0] === undefined)
+        return { ok: true, command: { name: 'agree', dimension: undefined } };
+      const known = DIMENSION_WORDS.get(rest[0]);
+      return known === undefined
+        ? unknownDimension(rest[0])
+        : { ok: true, command: { name: 'agree', dimension: known } };
+    }
     default: {
       const names = [
         'help',
@@ -183,6 +196,7 @@ export function parseCommand(text: string): Parsed {
         'pulse',
         'digest',
         'export',
+        'agree',
       ];
       const guess = closest(first, names);
       const hint = guess === undefined ? '' : ` Did you mean \`/alignment ${guess}\`?`;

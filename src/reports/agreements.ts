@@ -1,0 +1,62 @@
+import type { AppContext } from '../context.js';
+import { type FollowUp, followUp } from '../domain/agreements.js';
+import { scorePublished } from '../domain/publication.js';
+import type { Agreement } from '../storage/agreements.js';
+import { callAnswers, publishedAround, publishedPulses } from '../storage/publication.js';
+import type { Survey } from '../storage/surveys.js';
+import { thresholdOf } from './published.js';
+
+/** How many closed weeks before an agreement its "before" figures cover. */
+export const WEEKS_BEFORE = 4;
+
+/**
+ * What happened to an agreement's dimension and gap since it was recorded, as
+ * of `asOf`: published figures of the 4 closed weeks up to it and of every
+ * closed week since, and the tests on the answers of groups large enough to
+ * publish (domain/agreements.ts).
+ */
+export function followUpOf(
+  ctx: AppContext,
+  survey: Survey,
+  agreement: Agreement,
+  asOf: Date = ctx.now(),
+): FollowUp {
+  const threshold = thresholdOf(ctx, survey);
+  const { before, after } = publishedAround(
+    ctx.db,
+    survey.id,
+    new Date(agreement.recordedAt),
+    asOf,
+    WEEKS_BEFORE,
+  );
+  const of = (periods: readonly string[]) => {
+    const pulses = publishedPulses(ctx.db, survey.id, periods, asOf);
+    const scored = scorePublished(pulses, threshold).dimensions.find(
+      (d) => d.dimension === agreement.dimension,
+    );
+    return {
+      score: scored?.overall.visible === true ? scored.overall.score : undefined,
+      gap: scored?.gap.visible === true ? scored.gap.points : undefined,
+    };
+  };
+  const then = of(before);
+  const now = of(after);
+  // weeksAgo here only marks the side: 1 before the agreement, 0 after it.
+  const marks = new Map([
+    ...before.map((p): [string, number] => [p, 1]),
+    ...after.map((p): [string, number] => [p, 0]),
+  ]);
+  const answers = callAnswers(ctx.db, survey.id, marks)
+    .filter((a) => a.dimension === agreement.dimension)
+    .map((a) => ({ ...a, after: a.weeksAgo === 0 }));
+  return followUp({
+    since: agreement.recordedAt,
+    weeksBefore: before.length,
+    weeksAfter: after.length,
+    answers,
+    cells: {
+      score: { from: then.score, to: now.score },
+      gap: { from: then.gap, to: now.gap },
+    },
+  });
+}

@@ -1,0 +1,230 @@
+import type { Dimension } from '../domain/dimensions.js';
+import type { Db } from './database.js';
+
+export type AgreementStatus = 'open' | 'done' | 'dropped';
+
+/** An agreement as stored. A person forgotten (forget-me) reads as null: "a former leader". */
+export interface Agreement {
+  id: number;
+  surveyId: number;
+  dimension: Dimension;
+  body: string;
+  productOwner: string | null;
+  engineeringOwner: string | null;
+  recordedBy: string | null;
+  recordedAt: string;
+  /** The review's day, YYYY-MM-DD in the survey's time zone. */
+  reviewOn: string;
+  /** The moment the review is due (09:00 on that day, in the survey's time zone). */
+  reviewAt: string;
+  status: AgreementStatus;
+  closedAt: string | null;
+  closedBy: string | null;
+  note: string | null;
+  /** The digest week that said it was closed. */
+  closedSaidIn: string | null;
+}
+
+const FIELDS: [column: string, field: keyof Agreement][] = [
+  ['id', 'id'],
+  ['survey_id', 'surveyId'],
+  ['dimension', 'dimension'],
+  ['body', 'body'],
+  ['product_owner', 'productOwner'],
+  ['engineering_owner', 'engineeringOwner'],
+  ['recorded_by', 'recordedBy'],
+  ['recorded_at', 'recordedAt'],
+  ['review_on', 'reviewOn'],
+  ['review_at', 'reviewAt'],
+  ['status', 'status'],
+  ['closed_at', 'closedAt'],
+  ['closed_by', 'closedBy'],
+  ['note', 'note'],
+  ['closed_said_in', 'closedSaidIn'],
+];
+/** The select list, from the table itself or from it under an alias. */
+const columns = (alias = '') =>
+  FIELDS.map(([column, field]) => `${alias}${column} AS ${field}`).join(', ');
+const COLUMNS = columns();
+
+export function createAgreement(
+  db: Db,
+  a: {
+    surveyId: number;
+    dimension: Dimension;
+    body: string;
+    productOwner: string;
+    engineeringOwner: string;
+    recordedBy: string;
+    recordedAt: Date;
+    reviewOn: string;
+    reviewAt: Date;
+  },
+): Agreement {
+  const id = Number(
+    db
+      .prepare(
+        `INSERT INTO agreements (survey_id, dimension, body, product_owner, engineering_owner,
+           recorded_by, recorded_at, review_on, review_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        a.surveyId,
+        a.dimension,
+        a.body,
+        a.productOwner,
+        a.engineeringOwner,
+        a.recordedBy,
+        a.recordedAt.toISOString(),
+        a.reviewOn,
+        a.reviewAt.toISOString(),
+      ).lastInsertRowid,
+  );
+  return getAgreement(db, id) as Agreement;
+}
+
+export function getAgreement(db: Db, id: number): Agreement | undefined {
+  return db.prepare(`SELECT ${COLUMNS} FROM agreements WHERE id = ?`).get(id) as
+    | Agreement
+    | undefined;
+}
+
+/** A survey's open agreements, oldest first. */
+export function openAgreements(db: Db, surveyId: number): Agreement[] {
+  return db
+    .prepare(
+      `SELECT ${COLUMNS} FROM agreements WHERE survey_id = ? AND status = 'open' ORDER BY recorded_at, id`,
+    )
+    .all(surveyId) as Agreement[];
+}
+
+/** Open agreements a person owns, in any survey of the workspace. */
+export function agreementsOwnedBy(db: Db, teamId: string, userId: string): Agreement[] {
+  return db
+    .prepare(
+      `SELECT ${columns('a.')} FROM agreements a
+       JOIN surveys s ON s.id = a.survey_id
+       WHERE s.team_id = ? AND a.status = 'open' AND (a.product_owner = ? OR a.engineering_owner = ?)
+       ORDER BY a.review_at, a.id`,
+    )
+    .all(teamId, userId, userId) as Agreement[];
+}
+
+/** Closed agreements no digest has mentioned yet. */
+export function closedUnsaid(db: Db, surveyId: number): Agreement[] {
+  return db
+    .prepare(
+      `SELECT ${COLUMNS} FROM agreements
+       WHERE survey_id = ? AND status <> 'open' AND closed_said_in IS NULL ORDER BY closed_at, id`,
+    )
+    .all(surveyId) as Agreement[];
+}
+
+/** Notes that the digest of `period` said these were closed. */
+export function markClosedSaid(db: Db, ids: readonly number[], period: string): void {
+  const put = db.prepare(
+    'UPDATE agreements SET closed_said_in = ? WHERE id = ? AND closed_said_in IS NULL',
+  );
+  db.transaction(() => {
+    for (const id of ids) put.run(period, id);
+  })();
+}
+
+/** Open agreements whose owners' DMs were never claimed (the app stopped before it could). */
+export function agreementsWithoutDms(db: Db): Agreement[] {
+  return db
+    .prepare(
+      `SELECT ${columns('a.')} FROM agreements a WHERE a.status = 'open' AND NOT EXISTS (
+         SELECT 1 FROM schedule_runs r WHERE r.kind = 'agreement' AND r.subject_id = a.id)`,
+    )
+    .all() as Agreement[];
+}
+
+/** Open agreements whose review is due by `now`. */
+export function dueReviews(db: Db, now: Date): Agreement[] {
+  return db
+    .prepare(
+      `SELECT ${COLUMNS} FROM agreements WHERE status = 'open' AND review_at <= ? ORDER BY review_at, id`,
+    )
+    .all(now.toISOString()) as Agreement[];
+}
+
+/**
+ * Closes an open agreement (Done or Dropped). False when it was not open any
+ * more: someone closed it first, and nothing changes.
+ */
+export function closeAgreement(
+  db: Db,
+  id: number,
+  close: { status: 'done' | 'dropped'; by: string; at: Date; note?: string | undefined },
+): boolean {
+  return (
+    db
+      .prepare(
+        `UPDATE agreements SET status = ?, closed_by = ?, closed_at = ?, note = ?
+         WHERE id = ? AND status = 'open'`,
+      )
+      .run(close.status, close.by, close.at.toISOString(), close.note ?? null, id).changes > 0
+  );
+}
+
+/** "Keep going": a new review date for an open agreement. False when it is not open. */
+export function moveReview(db: Db, id: number, reviewOn: string, reviewAt: Date): boolean {
+  return (
+    db
+      .prepare(
+        `UPDATE agreements SET review_on = ?, review_at = ? WHERE id = ? AND status = 'open'`,
+      )
+      .run(reviewOn, reviewAt.toISOString(), id).changes > 0
+  );
+}
+
+/** A workspace's agreements, for the export: every status, oldest first. */
+export function workspaceAgreements(db: Db, teamId: string): Agreement[] {
+  return db
+    .prepare(
+      `SELECT ${columns('a.')} FROM agreements a
+       JOIN surveys s ON s.id = a.survey_id WHERE s.team_id = ? ORDER BY a.survey_id, a.recorded_at, a.id`,
+    )
+    .all(teamId) as Agreement[];
+}
+
+/** Whether this DM about the agreement has gone to this person already. */
+export function messageSent(db: Db, agreementId: number, userId: string, purpose: string): boolean {
+  return (
+    db
+      .prepare(
+        'SELECT 1 FROM agreement_messages WHERE agreement_id = ? AND user_id = ? AND purpose = ?',
+      )
+      .get(agreementId, userId, purpose) !== undefined
+  );
+}
+
+export function recordMessage(
+  db: Db,
+  m: { agreementId: number; userId: string; purpose: string; channelId: string; ts: string },
+): void {
+  db.prepare(
+    `INSERT INTO agreement_messages (agreement_id, user_id, purpose, channel_id, ts)
+     VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  ).run(m.agreementId, m.userId, m.purpose, m.channelId, m.ts);
+}
+
+/**
+ * forget-me: the person leaves every agreement of the workspace — as an owner
+ * (who then reads as "a former leader"), as who recorded or closed one — and
+ * the record of DMs sent to them goes. The agreements themselves stay: they
+ * belong to the leadership team.
+ */
+export function forgetInAgreements(db: Db, teamId: string, userId: string): void {
+  const inTeam = 'survey_id IN (SELECT id FROM surveys WHERE team_id = ?)';
+  for (const column of ['product_owner', 'engineering_owner', 'recorded_by', 'closed_by'])
+    db.prepare(`UPDATE agreements SET ${column} = NULL WHERE ${column} = ? AND ${inTeam}`).run(
+      userId,
+      teamId,
+    );
+  db.prepare(
+    `DELETE FROM agreement_messages WHERE user_id = ?
+     AND agreement_id IN (SELECT id FROM agreements WHERE ${inTeam})`,
+  ).run(userId, teamId);
+}
