@@ -5,6 +5,9 @@ import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../../src/domain/d
 import { closedWeeks } from '../../src/reports/published.js';
 import {
   ADMIN,
+  AGREEMENT_OWNERS,
+  AGREEMENT_TEXT,
+  AGREEMENT_WEEK,
   type Answer,
   COMMENTS,
   DESIGNERS_ONLY_WEEK,
@@ -183,6 +186,42 @@ describe.each([
       'Tech debt · Product',
       'Tech debt · Engineering',
     ]);
+  });
+
+  it('follows up the agreement recorded after the sixth digest, with numbers worked out here', () => {
+    const blocks = JSON.stringify(digests().at(-1)?.blocks);
+    // Before: the 4 closed weeks up to it (weeks 3–6); since: every closed week after it.
+    const before = techDebtGap(AGREEMENT_WEEK - 3, AGREEMENT_WEEK + 1);
+    const since = techDebtGap(AGREEMENT_WEEK + 1, WEEKS);
+    const techDebt = (from: number, to: number) =>
+      scoreOf(
+        quarter.answers.filter(
+          (a) =>
+            a.week >= from &&
+            a.week < to &&
+            a.week !== DESIGNERS_ONLY_WEEK &&
+            dimensionOf.get(a.questionId) === 'tech_debt',
+        ),
+      );
+    const gapThen = Math.round(before.product - before.engineering);
+    const gapNow = Math.round(since.product - since.engineering);
+    expect(gapNow).toBeGreaterThan(gapThen + 10);
+    expect(blocks).toContain(
+      `*Tech debt* — “${AGREEMENT_TEXT}” · <@${AGREEMENT_OWNERS.product}> and <@${AGREEMENT_OWNERS.engineering}> · review Fri 8 Jan`,
+    );
+    expect(blocks).toContain(
+      `Since 13 Nov: the tech debt gap widened from ${gapThen} to ${gapNow} points; no clear change yet in its score (${Math.round(techDebt(AGREEMENT_WEEK - 3, AGREEMENT_WEEK + 1))} then, ${Math.round(techDebt(AGREEMENT_WEEK + 1, WEEKS))} now).`,
+    );
+    // Each owner: one DM when it was recorded, one review on its day (11 Dec), kept going to 8 Jan.
+    for (const owner of Object.values(AGREEMENT_OWNERS)) {
+      const dm = t.standIn.dmChannelOf(owner);
+      const texts = (dm === undefined ? [] : t.standIn.messagesIn(dm)).map((m) => m.text);
+      expect(texts.filter((x) => x.startsWith('You own an agreement'))).toHaveLength(1);
+      expect(texts.filter((x) => x.startsWith('Time to review'))).toHaveLength(1);
+    }
+    expect(
+      t.app.ctx.db.prepare('SELECT status, review_on AS reviewOn FROM agreements').all(),
+    ).toEqual([{ status: 'open', reviewOn: '2027-01-08' }]);
   });
 
   it('tells the story: roadmap alignment improves and the tech-debt gap widens', () => {

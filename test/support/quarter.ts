@@ -27,6 +27,12 @@ const berlin = (day: number, hour: number) =>
   new Date(TZDate.tz('Europe/Berlin', 2026, 9, 5 + day, hour, 0).getTime());
 /** The week in which only the two designers answer (0-based). */
 export const DESIGNERS_ONLY_WEEK = 6;
+/** After this week's digest (0-based: the sixth), the leadership sync records an agreement on tech debt. */
+export const AGREEMENT_WEEK = 5;
+export const AGREEMENT_TEXT =
+  'Reserve 20% of every sprint for tech debt, agreed by product and engineering together.';
+/** The agreement's owners: one product leader, one engineering leader. */
+export const AGREEMENT_OWNERS = { product: 'U0PM1', engineering: 'U0EN1' } as const;
 
 export const LEADERS: { id: string; name: string; discipline: Discipline }[] = [
   ...['Priya', 'Tom', 'Aisha', 'Marco', 'Lena', 'Sam'].map((name, i) => ({
@@ -105,6 +111,100 @@ const questionBlocks = (view: OpenedView) =>
     .map((b) => b.block_id)
     .filter((id): id is string => id?.startsWith('q:') === true);
 
+/** The button of a message, by its action id. */
+function buttonOf(message: { blocks?: unknown } | undefined, actionId: string) {
+  const blocks = (message?.blocks ?? []) as {
+    accessory?: { action_id?: string; value?: string };
+    elements?: { action_id?: string; value?: string }[];
+  }[];
+  return blocks
+    .flatMap((b) => [b.accessory, ...(b.elements ?? [])])
+    .find((e) => e?.action_id === actionId)?.value;
+}
+
+/**
+ * At the leadership sync after the sixth digest, the CPO clicks "Record what
+ * we agreed" on its suggested topic (tech debt) and fills in the form: what
+ * was agreed, Priya (Product) and Jonas (Engineering) as owners, the review in
+ * four weeks as proposed.
+ */
+async function recordAgreement(t: TestApp, clock: { now: Date }, at: Date): Promise<void> {
+  clock.now = at;
+  const digest = t.standIn.messagesIn(EXEC).at(-1);
+  const value = buttonOf(digest, 'agreement_record');
+  if (value === undefined) throw new Error('the digest has no "Record what we agreed"');
+  await t.slack.interaction(
+    t.slack.buttonClick({ user: ADMIN, channel: EXEC, actionId: 'agreement_record', value }),
+  );
+  await t.app.idle();
+  const opened = t.standIn.openedViews.at(-1);
+  if (opened === undefined) throw new Error('the agreement form did not open');
+  const view = { id: opened.id, ...opened.view } as OpenedView;
+  const blocks = view.blocks as {
+    block_id?: string;
+    element?: { initial_date?: string; initial_option?: { value?: string } };
+  }[];
+  const initial = (id: string) => blocks.find((b) => b.block_id === id)?.element;
+  const reply = await t.slack.interaction(
+    t.slack.viewSubmission({
+      user: ADMIN,
+      view,
+      values: {
+        agree_dimension: initial('agree_dimension')?.initial_option?.value ?? null,
+        agree_body: AGREEMENT_TEXT,
+        agree_product: AGREEMENT_OWNERS.product,
+        agree_engineering: AGREEMENT_OWNERS.engineering,
+        agree_review: initial('agree_review')?.initial_date ?? null,
+      },
+    }),
+  );
+  if (reply.json?.response_action !== 'update')
+    throw new Error(`the agreement was refused: ${reply.text}`);
+  await t.app.idle();
+}
+
+/** The review DM Priya got, if it has come. */
+function reviewDm(t: TestApp) {
+  const dm = t.standIn.dmChannelOf(AGREEMENT_OWNERS.product);
+  return dm === undefined
+    ? undefined
+    : t.standIn.messagesIn(dm).find((m) => m.text.startsWith('Time to review'));
+}
+
+/** Priya answers the review with "Keep going", and the new date the form proposes. */
+async function keepGoing(t: TestApp, clock: { now: Date }, at: Date): Promise<void> {
+  clock.now = at;
+  const review = reviewDm(t);
+  const value = buttonOf(review, 'agreement_keep');
+  const channel = t.standIn.dmChannelOf(AGREEMENT_OWNERS.product);
+  if (value === undefined || channel === undefined) throw new Error('no review to answer');
+  await t.slack.interaction(
+    t.slack.buttonClick({
+      user: AGREEMENT_OWNERS.product,
+      channel,
+      actionId: 'agreement_keep',
+      value,
+    }),
+  );
+  await t.app.idle();
+  const opened = t.standIn.openedViews.at(-1);
+  if (opened === undefined) throw new Error('the keep-going form did not open');
+  const view = { id: opened.id, ...opened.view } as OpenedView;
+  const date = (view.blocks as { element?: { initial_date?: string } }[]).find(
+    (b) => b.element?.initial_date !== undefined,
+  )?.element?.initial_date;
+  const reply = await t.slack.interaction(
+    t.slack.viewSubmission({
+      user: AGREEMENT_OWNERS.product,
+      view,
+      values: { agree_review: date ?? null },
+    }),
+  );
+  if (reply.json?.response_action !== 'update')
+    throw new Error(`keep going was refused: ${reply.text}`);
+  await t.app.idle();
+}
+
 /** Runs the quarter; `clock` is the app's injected clock, moved by this function. */
 export async function runQuarter(t: TestApp, clock: { now: Date }): Promise<QuarterResult> {
   const { standIn, slack, app } = t;
@@ -141,6 +241,7 @@ export async function runQuarter(t: TestApp, clock: { now: Date }): Promise<Quar
   };
 
   let lastDigestAt = FIRST_PULSE;
+  let keptGoing = false;
   for (let week = 0; week < WEEKS; week++) {
     const monday = berlin(week * 7, 9);
     await tick(addMinutes(monday, 1)); // the scheduler opens the pulse
@@ -201,6 +302,12 @@ export async function runQuarter(t: TestApp, clock: { now: Date }): Promise<Quar
     await tick(addHours(monday, 72)); // Thursday 09:00: the pulse closes
     lastDigestAt = berlin(week * 7 + 4, 16); // Friday 16:00: the digest
     await tick(addMinutes(lastDigestAt, 1));
+    if (week === AGREEMENT_WEEK) await recordAgreement(t, clock, berlin(week * 7 + 4, 17));
+    // The review came on its day (that Friday's tick sent it): Priya keeps it going.
+    if (reviewDm(t) !== undefined && !keptGoing) {
+      await keepGoing(t, clock, addMinutes(lastDigestAt, 30));
+      keptGoing = true;
+    }
   }
   const survey = app.ctx.db.prepare('SELECT id FROM surveys').get() as { id: number };
   const { getSurvey } = await import('../../src/storage/surveys.js');

@@ -124,12 +124,15 @@ export function recordAgreement(ctx: AppContext) {
       return id.data;
     };
     const product = await owner(AGREE.product, 'product');
-    const engineering = await owner(AGREE.engineering, 'engineering');
-    if (product !== undefined && product === engineering)
+    const sameTwice =
+      userSchema.safeParse(input(AGREE.engineering)?.selected_user).data ===
+      input(AGREE.product)?.selected_user;
+    if (sameTwice)
       fail(
         AGREE.engineering,
         'Choose two different people: one owner from Product and one from Engineering.',
       );
+    const engineering = sameTwice ? undefined : await owner(AGREE.engineering, 'engineering');
     const review = reviewDay(input(AGREE.review)?.selected_date, ctx.now(), survey.timezone);
     if ('error' in review) fail(AGREE.review, review.error);
 
