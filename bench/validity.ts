@@ -1,6 +1,7 @@
+import { type FollowUp, followUp } from '../src/domain/agreements.js';
 import { CATALOGUE } from '../src/domain/catalogue.js';
 import { DIMENSIONS, type Dimension, type Discipline } from '../src/domain/dimensions.js';
-import { type PublishedPulse, publishCells } from '../src/domain/publication.js';
+import { type PublishedPulse, publishCells, scorePublished } from '../src/domain/publication.js';
 import { chooseQuestions, DEFAULT_QUESTIONS_PER_PULSE } from '../src/domain/rotation.js';
 import { sayCalls } from '../src/domain/said-calls.js';
 import type { Counts, Tally } from '../src/domain/scoring.js';
@@ -229,6 +230,65 @@ function weeklyGapSpread(): number {
   return 2 * Math.sqrt(gaps.reduce((a, g) => a + (g - mean) ** 2, 0) / (gaps.length - 1));
 }
 
+/** Agreement follow-ups: 4 closed weeks before the agreement, 4 after. */
+const FOLLOW_WEEKS = 4;
+/** A step at the agreement: the tech-debt truth before it, and after it. */
+const stepScenario = (
+  name: string,
+  before: { product: number; engineering: number },
+  after: { product: number; engineering: number },
+): Scenario => ({
+  name,
+  weeks: 2 * FOLLOW_WEEKS,
+  truth: (d, g, w) => {
+    if (d !== 'tech_debt') return flat;
+    const side = w < FOLLOW_WEEKS ? before : after;
+    return g === 'product' ? side.product : g === 'engineering' ? side.engineering : flat;
+  },
+});
+export const FOLLOW_UP_SCENARIOS = {
+  steady: stepScenario(
+    'a steady 30-point gap',
+    { product: 75, engineering: 45 },
+    { product: 75, engineering: 45 },
+  ),
+  narrows: stepScenario(
+    'the gap narrowing 40 → 10 at the agreement',
+    { product: 80, engineering: 40 },
+    { product: 70, engineering: 60 },
+  ),
+  rises: stepScenario(
+    'the score rising 20 points for both sides',
+    { product: 50, engineering: 40 },
+    { product: 70, engineering: 60 },
+  ),
+};
+
+/** One team's follow-up of an agreement on tech debt made between week 4 and week 5. */
+function simulateFollowUp(scenario: Scenario, seed: number): FollowUp {
+  const { answers, pulses } = simulateAnswers(scenario, seed);
+  const figures = (chosen: typeof pulses) => {
+    const d = scorePublished(chosen, 3).dimensions.find((x) => x.dimension === 'tech_debt');
+    return {
+      score: d?.overall.visible === true ? d.overall.score : undefined,
+      gap: d?.gap.visible === true ? d.gap.points : undefined,
+    };
+  };
+  const before = pulses.filter((p) => p.weeksAgo >= FOLLOW_WEEKS);
+  const after = pulses.filter((p) => p.weeksAgo < FOLLOW_WEEKS);
+  const then = figures(before);
+  const now = figures(after);
+  return followUp({
+    since: '',
+    weeksBefore: before.length,
+    weeksAfter: after.length,
+    answers: answers
+      .filter((a) => a.dimension === 'tech_debt')
+      .map((a) => ({ ...a, after: a.weeksAgo < FOLLOW_WEEKS })),
+    cells: { score: { from: then.score, to: now.score }, gap: { from: then.gap, to: now.gap } },
+  });
+}
+
 export async function validityBenchmark(): Promise<Section> {
   const started = performance.now();
   const nothing = run(SCENARIOS.nothing, 1_000);
@@ -260,6 +320,21 @@ export async function validityBenchmark(): Promise<Section> {
   ).length;
   const widening = run(SCENARIOS.widening, 5_000).filter(
     (c) => c.featured?.dimension === 'tech_debt' && c.featured.call === 'widening',
+  ).length;
+  const follow = (scenario: Scenario, seedBase: number) =>
+    Array.from({ length: SIMULATIONS }, (_, i) => simulateFollowUp(scenario, seedBase + i));
+  const steady = follow(FOLLOW_UP_SCENARIOS.steady, 6_000);
+  const steadyScore = steady.filter(
+    (f) => f.score.move === 'rose' || f.score.move === 'fell',
+  ).length;
+  const steadyGap = steady.filter(
+    (f) => f.gap.move === 'narrowed' || f.gap.move === 'widened',
+  ).length;
+  const narrowed = follow(FOLLOW_UP_SCENARIOS.narrows, 7_000).filter(
+    (f) => f.gap.move === 'narrowed',
+  ).length;
+  const rose = follow(FOLLOW_UP_SCENARIOS.rises, 8_000).filter(
+    (f) => f.score.move === 'rose',
   ).length;
   const seconds = ((performance.now() - started) / 1000).toFixed(0);
   const n = SIMULATIONS;
@@ -302,6 +377,26 @@ export async function validityBenchmark(): Promise<Section> {
         'a gap widening 10 → 80 over 12 weeks called "widening"',
         percent(widening, n),
         'goal ≥ 90%',
+      ],
+      [
+        'agreement follow-up, nothing changed: its score called rose or fell',
+        percent(steadyScore, n),
+        'goal ≤ 5%; 4 closed weeks before the agreement, 4 after, on tech debt',
+      ],
+      [
+        'agreement follow-up, nothing changed: its gap called narrowed or widened',
+        percent(steadyGap, n),
+        'goal ≤ 5%; a steady 30-point gap',
+      ],
+      [
+        'agreement follow-up: a gap narrowing 40 → 10 called "narrowed"',
+        percent(narrowed, n),
+        'no goal; 4 weeks each side, 6 leaders a side',
+      ],
+      [
+        'agreement follow-up: a score rising 20 points called "rose"',
+        percent(rose, n),
+        'no goal; 4 weeks each side',
       ],
     ],
   };
