@@ -87,6 +87,7 @@ export async function publishHome(ctx: AppContext, teamId: string, userId: strin
           surveyId: survey.id,
           channelId: survey.leadershipChannels[0],
           viewer: userId,
+          now,
           list: [
             ...openAgreements(ctx.db, survey.id),
             ...agreementsOwnedBy(ctx.db, teamId, userId).filter((a) => a.surveyId !== survey.id),

@@ -176,9 +176,13 @@ export function followUpWords(a: Agreement, f: FollowUp, timezone: string): stri
   return `${since}: ${gap}; ${score}.`;
 }
 
-/** An agreement on one line: what, on which dimension, whose, when it is reviewed. */
-export function agreementLine(a: Agreement): string {
-  return `*${DIMENSION_LABELS[a.dimension]}* — ${quoted(a)} · ${owners(a)} · review ${reviewDay(a)}`;
+/** An agreement on one line: what, on which dimension, whose, when it is reviewed (or that its review is due). */
+export function agreementLine(a: Agreement, now?: Date): string {
+  const review =
+    now !== undefined && Date.parse(a.reviewAt) <= now.getTime()
+      ? `review due since ${reviewDay(a)}`
+      : `review ${reviewDay(a)}`;
+  return `*${DIMENSION_LABELS[a.dimension]}* — ${quoted(a)} · ${owners(a)} · ${review}`;
 }
 
 /** The DM each owner gets when an agreement is recorded. */

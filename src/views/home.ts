@@ -77,6 +77,7 @@ export interface HomeInput {
         channelId: string | undefined;
         viewer: string;
         list: Agreement[];
+        now: Date;
       }
     | undefined;
   admin:
@@ -224,7 +225,7 @@ function agreementBlocks(a: NonNullable<HomeInput['agreements']>): KnownBlock[] 
       ),
     );
   for (const agreement of a.list.slice(0, MAX_AGREEMENTS)) {
-    blocks.push(section(agreementLine(agreement), true));
+    blocks.push(section(agreementLine(agreement, a.now), true));
     if (agreement.productOwner === a.viewer || agreement.engineeringOwner === a.viewer)
       blocks.push({
         type: 'actions',
