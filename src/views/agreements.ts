@@ -4,6 +4,7 @@ import { format } from 'date-fns/format';
 import { AGREEMENT_MAX, type FollowUp, NOTE_MAX } from '../domain/agreements.js';
 import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../domain/dimensions.js';
 import type { Agreement } from '../storage/agreements.js';
+import { context, plain, section } from './blocks.js';
 import type { SlackMessage } from './help.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
@@ -31,17 +32,9 @@ export interface RecordButtonValue {
   dimension?: Dimension | undefined;
 }
 
-const plain = (text: string) => ({ type: 'plain_text' as const, text });
 const option = (text: string, value: string): PlainTextOption => ({ text: plain(text), value });
-const section = (text: string): KnownBlock => ({
-  type: 'section',
-  text: { type: 'mrkdwn', text },
-  expand: true,
-});
-const context = (text: string): KnownBlock => ({
-  type: 'context',
-  elements: [{ type: 'mrkdwn', text }],
-});
+/** Agreements are the team's own words: their sections always show whole. */
+const fullSection = (text: string) => section(text, true);
 
 /** A person on an agreement, or who they were once forgotten. */
 export const who = (userId: string | null) =>
@@ -146,7 +139,7 @@ export function agreementRecordedModal(a: Agreement): ModalView {
     title: plain('Agreement recorded'),
     close: plain('Done'),
     blocks: [
-      section(
+      fullSection(
         `*Recorded:* ${quoted(a)} (${DIMENSION_LABELS[a.dimension]})\n${owners(a)} each get a DM now. On ${reviewDay(a)} they are asked how it went; meanwhile every digest follows what happens to ${DIMENSION_LABELS[a.dimension].toLowerCase()}.`,
       ),
     ],
@@ -192,7 +185,7 @@ export function ownerDm(a: Agreement, channelId: string | undefined): SlackMessa
   return {
     text,
     blocks: [
-      section(
+      fullSection(
         `*You own an agreement* from ${where}, with ${owners(a)}:\n${quoted(a)} (${DIMENSION_LABELS[a.dimension]})`,
       ),
       context(
@@ -215,10 +208,10 @@ export function reviewDm(
   return {
     text: `Time to review an agreement from ${where}: ${quoted(a)}. ${followed}`,
     blocks: [
-      section(
+      fullSection(
         `*Time to review an agreement* from ${where}, owned by ${owners(a)}:\n${quoted(a)} (${DIMENSION_LABELS[a.dimension]})`,
       ),
-      section(followed),
+      fullSection(followed),
       {
         type: 'actions',
         block_id: `agreement_review_${a.id}`,
@@ -249,7 +242,7 @@ export function keepGoingModal(a: Agreement, reviewOn: string): ModalView {
     submit: plain('Save'),
     close: plain('Cancel'),
     blocks: [
-      section(`${quoted(a)} (${DIMENSION_LABELS[a.dimension]})`),
+      fullSection(`${quoted(a)} (${DIMENSION_LABELS[a.dimension]})`),
       {
         type: 'input',
         block_id: AGREE.review,
@@ -270,7 +263,7 @@ export function droppedModal(a: Agreement): ModalView {
     submit: plain('Drop it'),
     close: plain('Cancel'),
     blocks: [
-      section(`${quoted(a)} (${DIMENSION_LABELS[a.dimension]})`),
+      fullSection(`${quoted(a)} (${DIMENSION_LABELS[a.dimension]})`),
       {
         type: 'input',
         block_id: AGREE.note,
@@ -307,10 +300,10 @@ export function digestAgreementBlocks(
   timezone: string,
 ): KnownBlock[] {
   if (open.length === 0 && closed.length === 0) return [];
-  const blocks: KnownBlock[] = [section('*Agreements* (not anonymous)')];
+  const blocks: KnownBlock[] = [fullSection('*Agreements* (not anonymous)')];
   for (const { agreement, followUp } of open.slice(0, MAX_DIGEST_AGREEMENTS))
     blocks.push(
-      section(`${agreementLine(agreement)}\n${followUpWords(agreement, followUp, timezone)}`),
+      fullSection(`${agreementLine(agreement)}\n${followUpWords(agreement, followUp, timezone)}`),
     );
   if (open.length > MAX_DIGEST_AGREEMENTS)
     blocks.push(
@@ -320,7 +313,7 @@ export function digestAgreementBlocks(
     );
   if (closed.length > 0)
     blocks.push(
-      section(
+      fullSection(
         `*Closed since the last digest*\n${closed
           .map(
             (a) =>

@@ -5,6 +5,7 @@ import { DIMENSION_LABELS } from '../domain/dimensions.js';
 import { percent, whole } from '../domain/scoring.js';
 import type { Agreement } from '../storage/agreements.js';
 import { digestAgreementBlocks, recordButton } from './agreements.js';
+import { context, section } from './blocks.js';
 import { LEGEND, largestGapWords, scoreFields, trendWords } from './calls.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
@@ -32,16 +33,6 @@ export interface DigestMessage {
   text: string;
   blocks: DigestBlock[];
 }
-
-const section = (text: string, expand = false): KnownBlock => ({
-  type: 'section',
-  text: { type: 'mrkdwn', text },
-  ...(expand ? { expand: true } : {}),
-});
-const context = (text: string): KnownBlock => ({
-  type: 'context',
-  elements: [{ type: 'mrkdwn', text }],
-});
 
 /**
  * The chart as Slack draws it: a line a series, a week a category; a week that

@@ -23,6 +23,7 @@ import {
   agreementLine,
   recordButton,
 } from './agreements.js';
+import { context, header, section } from './blocks.js';
 import { dot, LEGEND, largestGapWords, scoreFields, trendWords } from './calls.js';
 import { ANSWER_PULSE_ACTION } from './pulse-message.js';
 import { simpleWeekly, WEEKDAYS } from './setup-modal.js';
@@ -33,19 +34,6 @@ const MAX_OPEN_PULSES = 5;
 const MAX_SURVEYS = 5;
 const MAX_ORG_LINES = 20;
 
-const section = (text: string, expand = false): KnownBlock => ({
-  type: 'section',
-  text: { type: 'mrkdwn', text },
-  ...(expand ? { expand: true } : {}),
-});
-const header = (text: string): KnownBlock => ({
-  type: 'header',
-  text: { type: 'plain_text', text },
-});
-const context = (text: string): KnownBlock => ({
-  type: 'context',
-  elements: [{ type: 'mrkdwn', text }],
-});
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export interface HomeInput {

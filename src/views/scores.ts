@@ -5,6 +5,7 @@ import { whole } from '../domain/scoring.js';
 import type { GapLine, SaidCalls, TrendLine } from '../domain/trends.js';
 import type { Week } from '../domain/weeks.js';
 import type { OrgLine } from '../reports/org.js';
+import { context, section } from './blocks.js';
 import {
   dot,
   gapSentence,
@@ -16,16 +17,6 @@ import {
 } from './calls.js';
 import type { SlackMessage } from './help.js';
 import { orgText } from './home.js';
-
-const section = (text: string, expand = false): KnownBlock => ({
-  type: 'section',
-  text: { type: 'mrkdwn', text },
-  ...(expand ? { expand: true } : {}),
-});
-const context = (text: string): KnownBlock => ({
-  type: 'context',
-  elements: [{ type: 'mrkdwn', text }],
-});
 
 /** What score, trend and gap say before any pulse has closed. */
 export const NOTHING_CLOSED_YET =

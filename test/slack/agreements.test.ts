@@ -374,7 +374,7 @@ describe('the review', () => {
     for (const owner of ['U0P1', 'U0E1']) {
       const review = reviewOf(owner);
       expect(review?.text).toContain('Since 27 Nov: the tech debt gap narrowed');
-      const labels = (review?.blocks as { elements?: { text?: { text?: string } }[] }[])
+      const labels = ((review?.blocks ?? []) as { elements?: { text?: { text?: string } }[] }[])
         .flatMap((b) => b.elements ?? [])
         .map((e) => e.text?.text);
       expect(labels).toEqual(expect.arrayContaining(['Done', 'Keep going', 'Dropped']));
