@@ -62,3 +62,21 @@ INSERT INTO schedule_runs_new (id, kind, survey_id, scheduled_for, status, attem
 DROP TABLE schedule_runs;
 ALTER TABLE schedule_runs_new RENAME TO schedule_runs;
 CREATE INDEX schedule_runs_retry ON schedule_runs (next_attempt_at) WHERE status = 'retrying';
+
+-- What each closed week said of each open agreement: its follow-up, worked out
+-- when the week's pulse closed and frozen with it, like the week's calls. Every
+-- output reads these, so the same week says the same thing everywhere, and a
+-- later forget-me or retention run never changes what an agreement's follow-up
+-- said (its tests read individual answers, which those remove).
+CREATE TABLE agreement_follow_ups (
+  agreement_id INTEGER NOT NULL REFERENCES agreements (id) ON DELETE CASCADE,
+  pulse_id     INTEGER NOT NULL REFERENCES published_pulses (pulse_id) ON DELETE CASCADE,
+  weeks_after  INTEGER NOT NULL,
+  score_from   REAL,
+  score_to     REAL,
+  score_move   TEXT NOT NULL CHECK (score_move IN ('rose', 'fell', 'no_clear_change', 'too_early')),
+  gap_from     REAL,
+  gap_to       REAL,
+  gap_move     TEXT NOT NULL CHECK (gap_move IN ('narrowed', 'widened', 'no_clear_change', 'too_early')),
+  PRIMARY KEY (agreement_id, pulse_id)
+) STRICT;

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import { publishCells } from '../domain/publication.js';
 import { callWeek, GAP_TREND_WEEKS } from '../domain/trends.js';
 import { lastWeeks, weekOf } from '../domain/weeks.js';
+import { freezeFollowUps } from '../reports/agreements.js';
 import { thresholdOf } from '../reports/published.js';
 import {
   callAnswers,
@@ -17,7 +18,8 @@ import { getSurvey } from '../storage/surveys.js';
 
 /**
  * Freezes what a closed pulse publishes: its cells, each judged against the
- * survey's threshold now and for good, and the week's calls (trends, gaps). Run inside the transaction that closes
+ * survey's threshold now and for good, the week's calls (trends, gaps) and
+ * what it says of each open agreement. Run inside the transaction that closes
  * the pulse, so a pulse is never closed without its publication, never
  * published twice, and no output ever sees half of it. False when it was
  * published already.
@@ -51,6 +53,7 @@ function publishPulse(
   const weeks = lastWeeks(week.start, survey.timezone, GAP_TREND_WEEKS);
   const weeksAgo = new Map(weeks.map((w, i) => [w.period, weeks.length - 1 - i]));
   storeCalls(ctx.db, pulseId, callWeek(callAnswers(ctx.db, survey.id, weeksAgo)));
+  freezeFollowUps(ctx, survey, pulseId, at);
   return true;
 }
 

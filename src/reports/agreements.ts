@@ -1,7 +1,12 @@
 import type { AppContext } from '../context.js';
 import { type FollowUp, followUp } from '../domain/agreements.js';
 import { scorePublished } from '../domain/publication.js';
-import type { Agreement } from '../storage/agreements.js';
+import {
+  type Agreement,
+  frozenFollowUp,
+  openAgreements,
+  storeFollowUp,
+} from '../storage/agreements.js';
 import { callAnswers, publishedAround, publishedPulses } from '../storage/publication.js';
 import type { Survey } from '../storage/surveys.js';
 import { thresholdOf } from './published.js';
@@ -10,16 +15,37 @@ import { thresholdOf } from './published.js';
 export const WEEKS_BEFORE = 4;
 
 /**
- * What happened to an agreement's dimension and gap since it was recorded, as
- * of `asOf`: published figures of the 4 closed weeks up to it and of every
- * closed week since, and the tests on the answers of groups large enough to
- * publish (domain/agreements.ts).
+ * What an output says happened to an agreement's dimension and gap since it
+ * was recorded, as of `asOf`: what the latest week closed by then froze for it.
+ * Before any week has closed since, the published figures of the 4 closed
+ * weeks up to it, and too early to tell.
  */
 export function followUpOf(
   ctx: AppContext,
   survey: Survey,
   agreement: Agreement,
   asOf: Date = ctx.now(),
+): FollowUp {
+  return (
+    frozenFollowUp(ctx.db, agreement, asOf) ??
+    workOutFollowUp(ctx, survey, agreement, asOf, { tests: false })
+  );
+}
+
+/**
+ * Works out what happened to an agreement's dimension and gap since it was
+ * recorded, as of `asOf`: published figures of the 4 closed weeks up to it and
+ * of every closed week since, and the tests on the answers of groups large
+ * enough to publish (domain/agreements.ts). The tests read individual answers,
+ * so this runs only inside the transaction that publishes a week, which
+ * freezes the result (`freezeFollowUps`); `tests: false` reads none.
+ */
+function workOutFollowUp(
+  ctx: AppContext,
+  survey: Survey,
+  agreement: Agreement,
+  asOf: Date,
+  { tests }: { tests: boolean },
 ): FollowUp {
   const threshold = thresholdOf(ctx, survey);
   const { before, after } = publishedAround(
@@ -46,9 +72,11 @@ export function followUpOf(
     ...before.map((p): [string, number] => [p, 1]),
     ...after.map((p): [string, number] => [p, 0]),
   ]);
-  const answers = callAnswers(ctx.db, survey.id, marks)
-    .filter((a) => a.dimension === agreement.dimension)
-    .map((a) => ({ ...a, after: a.weeksAgo === 0 }));
+  const answers = tests
+    ? callAnswers(ctx.db, survey.id, marks)
+        .filter((a) => a.dimension === agreement.dimension)
+        .map((a) => ({ ...a, after: a.weeksAgo === 0 }))
+    : [];
   return followUp({
     since: agreement.recordedAt,
     weeksBefore: before.length,
@@ -59,4 +87,20 @@ export function followUpOf(
       gap: { from: then.gap, to: now.gap },
     },
   });
+}
+
+/**
+ * Freezes, with the pulse just published, what it says of each open agreement
+ * of its survey. Called inside the publishing transaction.
+ */
+export function freezeFollowUps(ctx: AppContext, survey: Survey, pulseId: number, at: Date): void {
+  for (const agreement of openAgreements(ctx.db, survey.id)) {
+    if (new Date(agreement.recordedAt) > at) continue;
+    storeFollowUp(
+      ctx.db,
+      agreement.id,
+      pulseId,
+      workOutFollowUp(ctx, survey, agreement, at, { tests: true }),
+    );
+  }
 }

@@ -1,3 +1,4 @@
+import type { FollowUp, GapMove, ScoreMove } from '../domain/agreements.js';
 import type { Dimension } from '../domain/dimensions.js';
 import type { Db } from './database.js';
 
@@ -227,4 +228,55 @@ export function forgetInAgreements(db: Db, teamId: string, userId: string): void
     `DELETE FROM agreement_messages WHERE user_id = ?
      AND agreement_id IN (SELECT id FROM agreements WHERE ${inTeam})`,
   ).run(userId, teamId);
+}
+
+/** Freezes what a week's close said of an agreement (see migration 005). */
+export function storeFollowUp(db: Db, agreementId: number, pulseId: number, f: FollowUp): void {
+  db.prepare(
+    `INSERT OR REPLACE INTO agreement_follow_ups (agreement_id, pulse_id, weeks_after,
+       score_from, score_to, score_move, gap_from, gap_to, gap_move)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    agreementId,
+    pulseId,
+    f.weeksAfter,
+    f.score.from ?? null,
+    f.score.to ?? null,
+    f.score.move,
+    f.gap.from ?? null,
+    f.gap.to ?? null,
+    f.gap.move,
+  );
+}
+
+/** The follow-up the latest close published by `asOf` froze for an agreement, if any. */
+export function frozenFollowUp(db: Db, agreement: Agreement, asOf: Date): FollowUp | undefined {
+  const row = db
+    .prepare(
+      `SELECT f.* FROM agreement_follow_ups f JOIN published_pulses pp ON pp.pulse_id = f.pulse_id
+       WHERE f.agreement_id = ? AND pp.published_at <= ?
+       ORDER BY pp.published_at DESC, pp.pulse_id DESC LIMIT 1`,
+    )
+    .get(agreement.id, asOf.toISOString()) as
+    | {
+        weeks_after: number;
+        score_from: number | null;
+        score_to: number | null;
+        score_move: ScoreMove;
+        gap_from: number | null;
+        gap_to: number | null;
+        gap_move: GapMove;
+      }
+    | undefined;
+  if (row === undefined) return undefined;
+  return {
+    since: agreement.recordedAt,
+    weeksAfter: row.weeks_after,
+    score: {
+      from: row.score_from ?? undefined,
+      to: row.score_to ?? undefined,
+      move: row.score_move,
+    },
+    gap: { from: row.gap_from ?? undefined, to: row.gap_to ?? undefined, move: row.gap_move },
+  };
 }

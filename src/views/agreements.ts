@@ -204,7 +204,6 @@ export function reviewDm(
 ): SlackMessage {
   const where = channelId === undefined ? 'your leadership team' : `<#${channelId}>`;
   const followed = followUpWords(a, f, timezone);
-  const value = String(a.id);
   return {
     text: `Time to review an agreement from ${where}: ${quoted(a)}. ${followed}`,
     blocks: [
@@ -212,22 +211,32 @@ export function reviewDm(
         `*Time to review an agreement* from ${where}, owned by ${owners(a)}:\n${quoted(a)} (${DIMENSION_LABELS[a.dimension]})`,
       ),
       fullSection(followed),
-      {
-        type: 'actions',
-        block_id: `agreement_review_${a.id}`,
-        elements: [
-          {
-            type: 'button',
-            action_id: AGREEMENT_DONE_ACTION,
-            text: plain('Done'),
-            style: 'primary',
-            value,
-          },
-          { type: 'button', action_id: AGREEMENT_KEEP_ACTION, text: plain('Keep going'), value },
-          { type: 'button', action_id: AGREEMENT_DROP_ACTION, text: plain('Dropped'), value },
-        ],
-      },
+      reviewActions(a, `agreement_review_${a.id}`, { primary: true }),
       context('Either owner can answer; the other sees it in the next digest.'),
+    ],
+  };
+}
+
+/** The review's three buttons: Done, Keep going, Dropped. */
+export function reviewActions(
+  a: Agreement,
+  blockId: string,
+  { primary }: { primary: boolean },
+): KnownBlock {
+  const value = String(a.id);
+  return {
+    type: 'actions',
+    block_id: blockId,
+    elements: [
+      {
+        type: 'button',
+        action_id: AGREEMENT_DONE_ACTION,
+        text: plain('Done'),
+        ...(primary ? { style: 'primary' as const } : {}),
+        value,
+      },
+      { type: 'button', action_id: AGREEMENT_KEEP_ACTION, text: plain('Keep going'), value },
+      { type: 'button', action_id: AGREEMENT_DROP_ACTION, text: plain('Dropped'), value },
     ],
   };
 }

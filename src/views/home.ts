@@ -16,13 +16,7 @@ import type { DeliveryFailure } from '../storage/delivery-failures.js';
 import type { Pulse } from '../storage/pulses.js';
 import type { Survey } from '../storage/surveys.js';
 import { adviceFor } from './advice.js';
-import {
-  AGREEMENT_DONE_ACTION,
-  AGREEMENT_DROP_ACTION,
-  AGREEMENT_KEEP_ACTION,
-  agreementLine,
-  recordButton,
-} from './agreements.js';
+import { agreementLine, recordButton, reviewActions } from './agreements.js';
 import { context, header, section } from './blocks.js';
 import { dot, LEGEND, largestGapWords, scoreFields, trendWords } from './calls.js';
 import { ANSWER_PULSE_ACTION } from './pulse-message.js';
@@ -215,30 +209,7 @@ function agreementBlocks(a: NonNullable<HomeInput['agreements']>): KnownBlock[] 
   for (const agreement of a.list.slice(0, MAX_AGREEMENTS)) {
     blocks.push(section(agreementLine(agreement, a.now), true));
     if (agreement.productOwner === a.viewer || agreement.engineeringOwner === a.viewer)
-      blocks.push({
-        type: 'actions',
-        block_id: `home_agreement_${agreement.id}`,
-        elements: [
-          {
-            type: 'button',
-            action_id: AGREEMENT_DONE_ACTION,
-            text: { type: 'plain_text', text: 'Done' },
-            value: String(agreement.id),
-          },
-          {
-            type: 'button',
-            action_id: AGREEMENT_KEEP_ACTION,
-            text: { type: 'plain_text', text: 'Keep going' },
-            value: String(agreement.id),
-          },
-          {
-            type: 'button',
-            action_id: AGREEMENT_DROP_ACTION,
-            text: { type: 'plain_text', text: 'Dropped' },
-            value: String(agreement.id),
-          },
-        ],
-      });
+      blocks.push(reviewActions(agreement, `home_agreement_${agreement.id}`, { primary: false }));
   }
   if (a.list.length > MAX_AGREEMENTS)
     blocks.push(

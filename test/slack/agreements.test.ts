@@ -385,6 +385,34 @@ describe('the review', () => {
     expect(runsOf(db(), survey.id, 'review')).toMatchObject([{ status: 'done' }]);
   });
 
+  it('says at the review what the digest said, even after leaders asked to be forgotten', async () => {
+    // The attack: read the follow-up, have leaders forget themselves, read it
+    // again. Had the review worked its tests out anew, two engineers fewer would
+    // leave too few for the gap's test, and its words would change with their answers.
+    for (let w = 0; w < 4; w++) week(w, 5, 2);
+    clock.now = new Date(Date.parse('2026-11-27T15:00:00Z'));
+    await record();
+    for (let w = 4; w < 7; w++) week(w, 4, 4);
+    clock.now = new Date('2026-12-18T07:00:00Z');
+    await postDigest(t.app.ctx, survey, clock.now);
+    const since = (text: string) => text.match(/Since 27 Nov: [^\n]*/)?.[0];
+    const inDigest = since(
+      readText((t.standIn.messagesIn(EXEC).at(-1)?.blocks ?? []) as unknown[]),
+    );
+    expect(inDigest).toMatch(/the tech debt gap narrowed from \d+ to \d+ points/);
+    for (const leader of ['U0E3', 'U0E4']) {
+      await t.slack.command({ user: leader, channel: LEADS, text: 'forget-me' });
+      await t.app.idle();
+      await click(leader, 'forget_me_confirm', 'confirm', LEADS);
+    }
+    expect(count("SELECT count(*) AS n FROM answers WHERE user_id IN ('U0E3', 'U0E4')")).toBe(0);
+    clock.now = new Date('2026-12-18T08:01:00Z');
+    await t.app.scheduler.tick(clock.now);
+    await t.app.idle();
+    const review = reviewOf('U0P1');
+    expect(since(readText((review?.blocks ?? []) as unknown[]))).toBe(inDigest);
+  });
+
   it('Done: only an owner closes it; the next digest says so once', async () => {
     const agreement = await atReview();
     const value = reviewButton('U0P1', 'agreement_done');

@@ -46,6 +46,7 @@ describe('migrate with the real migrations', () => {
       expect.arrayContaining([
         'agreements',
         'agreement_messages',
+        'agreement_follow_ups',
         'discipline_changes',
         'published_calls',
         'published_cells',
