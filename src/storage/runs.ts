@@ -36,6 +36,10 @@ export interface RunKey {
   scheduledFor: Date;
 }
 
+/** A run's key as its four columns: kind, survey_id, subject_id, scheduled_for. */
+const keyColumns = (key: RunKey) =>
+  [key.kind, key.surveyId, key.subjectId ?? 0, key.scheduledFor.toISOString()] as const;
+
 /**
  * Claims a run: inserts its row, keyed by kind, survey and scheduled time, in a
  * transaction that holds the write lock. Only the process whose insert went in
@@ -50,14 +54,7 @@ export function claimRun(db: Db, key: RunKey, owner: string, at: Date): Run | un
          VALUES (?, ?, ?, ?, 'running', ?, ?)
          ON CONFLICT (kind, survey_id, subject_id, scheduled_for) DO NOTHING`,
       )
-      .run(
-        key.kind,
-        key.surveyId,
-        key.subjectId ?? 0,
-        key.scheduledFor.toISOString(),
-        owner,
-        at.toISOString(),
-      );
+      .run(...keyColumns(key), owner, at.toISOString());
     return inserted.changes > 0 ? Number(inserted.lastInsertRowid) : undefined;
   });
   const id = claim.immediate();
@@ -73,15 +70,7 @@ export function recordSkipped(db: Db, key: RunKey, reason: string, at: Date): bo
          VALUES (?, ?, ?, ?, 'skipped', ?, ?, ?)
          ON CONFLICT (kind, survey_id, subject_id, scheduled_for) DO NOTHING`,
       )
-      .run(
-        key.kind,
-        key.surveyId,
-        key.subjectId ?? 0,
-        key.scheduledFor.toISOString(),
-        at.toISOString(),
-        at.toISOString(),
-        reason,
-      ).changes > 0
+      .run(...keyColumns(key), at.toISOString(), at.toISOString(), reason).changes > 0
   );
 }
 
@@ -91,7 +80,7 @@ export function isClaimed(db: Db, key: RunKey): boolean {
       .prepare(
         'SELECT 1 FROM schedule_runs WHERE kind = ? AND survey_id = ? AND subject_id = ? AND scheduled_for = ?',
       )
-      .get(key.kind, key.surveyId, key.subjectId ?? 0, key.scheduledFor.toISOString()) !== undefined
+      .get(...keyColumns(key)) !== undefined
   );
 }
 

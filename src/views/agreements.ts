@@ -241,48 +241,50 @@ export function reviewActions(
   };
 }
 
-/** "Keep going": a new review date. */
-export function keepGoingModal(a: Agreement, reviewOn: string): ModalView {
+/** A review's small form: the agreement, then one input. */
+function reviewModal(
+  a: Agreement,
+  form: { callbackId: string; title: string; submit: string; input: KnownBlock },
+): ModalView {
   return {
     type: 'modal',
-    callback_id: KEEP_GOING_CALLBACK,
+    callback_id: form.callbackId,
     private_metadata: JSON.stringify({ agreementId: a.id }),
-    title: plain('Keep going'),
-    submit: plain('Save'),
+    title: plain(form.title),
+    submit: plain(form.submit),
     close: plain('Cancel'),
-    blocks: [
-      fullSection(`${quoted(a)} (${DIMENSION_LABELS[a.dimension]})`),
-      {
-        type: 'input',
-        block_id: AGREE.review,
-        label: plain('Review again on'),
-        element: { type: 'datepicker', action_id: VALUE, initial_date: reviewOn },
-      },
-    ],
+    blocks: [fullSection(`${quoted(a)} (${DIMENSION_LABELS[a.dimension]})`), form.input],
   };
 }
 
+/** "Keep going": a new review date. */
+export const keepGoingModal = (a: Agreement, reviewOn: string): ModalView =>
+  reviewModal(a, {
+    callbackId: KEEP_GOING_CALLBACK,
+    title: 'Keep going',
+    submit: 'Save',
+    input: {
+      type: 'input',
+      block_id: AGREE.review,
+      label: plain('Review again on'),
+      element: { type: 'datepicker', action_id: VALUE, initial_date: reviewOn },
+    },
+  });
+
 /** "Dropped": a short note on why. */
-export function droppedModal(a: Agreement): ModalView {
-  return {
-    type: 'modal',
-    callback_id: DROPPED_CALLBACK,
-    private_metadata: JSON.stringify({ agreementId: a.id }),
-    title: plain('Drop the agreement'),
-    submit: plain('Drop it'),
-    close: plain('Cancel'),
-    blocks: [
-      fullSection(`${quoted(a)} (${DIMENSION_LABELS[a.dimension]})`),
-      {
-        type: 'input',
-        block_id: AGREE.note,
-        label: plain('Why, in a line'),
-        hint: plain('Shown in the next digest beside the agreement, with your name.'),
-        element: { type: 'plain_text_input', action_id: VALUE, max_length: NOTE_MAX },
-      },
-    ],
-  };
-}
+export const droppedModal = (a: Agreement): ModalView =>
+  reviewModal(a, {
+    callbackId: DROPPED_CALLBACK,
+    title: 'Drop the agreement',
+    submit: 'Drop it',
+    input: {
+      type: 'input',
+      block_id: AGREE.note,
+      label: plain('Why, in a line'),
+      hint: plain('Shown in the next digest beside the agreement, with your name.'),
+      element: { type: 'plain_text_input', action_id: VALUE, max_length: NOTE_MAX },
+    },
+  });
 
 /** How a closed agreement ended, in a few words. */
 export function closedWords(a: Agreement, timezone: string): string {
