@@ -13,8 +13,14 @@ const CHANNEL = 'C0LEADERS';
 const LEADERS = ['U0PROD01', 'U0PROD02', 'U0ENG01', 'U0ENG02'];
 
 let t: TestApp;
+/**
+ * The app's clock, pinned to a Tuesday morning in Berlin: on a Sunday a pulse sent
+ * now would still be open at Monday's scheduled one and the answer would say so.
+ */
+const clock = { now: new Date('2026-11-17T08:45:00Z') };
 beforeEach(async () => {
-  t = await startTestApp({ env: { ADMIN_USER_IDS: ADMIN } });
+  clock.now = new Date('2026-11-17T08:45:00Z');
+  t = await startTestApp({ env: { ADMIN_USER_IDS: ADMIN }, now: () => clock.now });
   t.standIn.addUser({ id: ADMIN, name: 'cpo', tz: 'Europe/Berlin' });
   for (const id of LEADERS) t.standIn.addUser({ id, name: id.toLowerCase() });
   t.standIn.addChannel({
@@ -41,6 +47,8 @@ const lastResponse = () => t.standIn.responseUrlPosts.at(-1)?.body.text as strin
 const settle = () => t.app.idle();
 
 async function pulseNow(user = ADMIN, channel = CHANNEL): Promise<void> {
+  // A minute passes between two commands, as it would for a person typing them.
+  clock.now = new Date(clock.now.getTime() + 60_000);
   const reply = await t.slack.command({ user, channel, text: 'pulse now' });
   expect(reply.status).toBe(200);
   await settle();
