@@ -1,3 +1,4 @@
+import { DEFAULT_SIDES } from '../src/domain/dimensions.js';
 import { openPulse } from '../src/jobs/open-pulse.js';
 import { remindPulse } from '../src/jobs/remind-pulse.js';
 import { saveSurvey } from '../src/storage/surveys.js';
@@ -38,6 +39,7 @@ export async function dmBenchmark(): Promise<Section> {
         openHours: 72,
         delivery: 'dm',
         reminderHours: 24,
+        sides: DEFAULT_SIDES,
         anonymityThreshold: 3,
         pausedUntil: null,
       },

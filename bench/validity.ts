@@ -1,7 +1,19 @@
 import { type FollowUp, followUp } from '../src/domain/agreements.js';
 import { CATALOGUE } from '../src/domain/catalogue.js';
-import { DIMENSIONS, type Dimension, type Discipline } from '../src/domain/dimensions.js';
-import { type PublishedPulse, publishCells, scorePublished } from '../src/domain/publication.js';
+import {
+  DEFAULT_SIDES,
+  DIMENSIONS,
+  type Dimension,
+  type Discipline,
+  type Side,
+  sideOf,
+} from '../src/domain/dimensions.js';
+import {
+  type PublishedPulse,
+  publishCells,
+  scorePublished,
+  sideGroup,
+} from '../src/domain/publication.js';
 import { chooseQuestions, DEFAULT_QUESTIONS_PER_PULSE } from '../src/domain/rotation.js';
 import { sayCalls } from '../src/domain/said-calls.js';
 import type { Counts, Tally } from '../src/domain/scoring.js';
@@ -19,11 +31,12 @@ import type { Section } from './measure.js';
  * and stay quiet on noise? A seeded simulation of a 15-leader team (6 product,
  * 6 engineering, 2 design, 1 program), each answering a pulse with probability
  * 0.87, on the default 5-question rotation. An answer is a latent value on the
- * 1–5 scale — the true level of the dimension for the leader's discipline that
+ * 1–5 scale — the true level of the dimension for the leader's side that
  * week, plus the leader's own stable offset (sd 0.7), the statement's own level
  * (sd 0.3) and noise (sd 0.5) — rounded and kept within 1–5; with 6 leaders a
- * side it gives one week's gap about the spread the first version measured. Each week is
- * published as the app publishes it (threshold 3, secondary suppression), and
+ * side it gives one week's gap about the spread the first version measured. The
+ * true level is a side's (Design with Product, Program with Engineering, the
+ * defaults). Each week is published as the app publishes it (threshold 3, by side), and
  * the calls are the app's own (`callWeek`) on the answers it would use, said
  * as the outputs say them (`sayCalls`, with the published cells' numbers).
  */
@@ -58,9 +71,12 @@ function generator(seed: number) {
 interface Scenario {
   name: string;
   weeks: number;
-  /** The true score (0–100) of a dimension for a discipline in week w (0 = the first). */
-  truth: (dimension: Dimension, discipline: Discipline, week: number) => number;
+  /** The true score (0–100) of a dimension for a side in week w (0 = the first). */
+  truth: (dimension: Dimension, side: Side, week: number) => number;
 }
+
+/** Each leader's side, under the default sides (Design with Product, Program with Engineering). */
+const SIDE_OF = TEAM.map((d) => sideOf(d, DEFAULT_SIDES));
 
 /**
  * Simulates one team through a scenario: the answers its last week's calls
@@ -80,12 +96,12 @@ export function simulateAnswers(
     const questions = chooseQuestions(CATALOGUE, history, DEFAULT_QUESTIONS_PER_PULSE);
     history.push(questions.map((q) => q.id));
     const given: { leader: number; question: (typeof questions)[number]; value: number }[] = [];
-    TEAM.forEach((discipline, leader) => {
+    SIDE_OF.forEach((side, leader) => {
       if (random.uniform() >= 0.87) return;
       for (const question of questions) {
         const latent =
           1 +
-          (4 * scenario.truth(question.dimension, discipline, week)) / 100 +
+          (4 * scenario.truth(question.dimension, side, week)) / 100 +
           (offsets[leader] ?? 0) +
           (levels.get(question.id) ?? 0) +
           NOISE_SD * random.normal();
@@ -93,24 +109,24 @@ export function simulateAnswers(
       }
     });
     // Published as the app publishes it: which cells are shown.
-    const tallies = new Map<string, Map<Discipline, Tally>>();
-    const people = new Map<string, Map<Discipline, Set<number>>>();
+    const tallies = new Map<string, Map<Side, Tally>>();
+    const people = new Map<string, Map<Side, Set<number>>>();
     for (const g of given) {
-      const discipline = TEAM[g.leader] as Discipline;
-      const byDiscipline = tallies.get(g.question.id) ?? new Map<Discipline, Tally>();
-      tallies.set(g.question.id, byDiscipline);
-      const t = byDiscipline.get(discipline) ?? {
+      const side = SIDE_OF[g.leader] as Side;
+      const bySide = tallies.get(g.question.id) ?? new Map<Side, Tally>();
+      tallies.set(g.question.id, bySide);
+      const t = bySide.get(side) ?? {
         counts: [0, 0, 0, 0, 0] as Counts,
         respondents: 0,
       };
       const counts = [...t.counts] as [number, number, number, number, number];
       counts[g.value - 1] = (counts[g.value - 1] ?? 0) + 1;
-      const who = people.get(g.question.id) ?? new Map<Discipline, Set<number>>();
+      const who = people.get(g.question.id) ?? new Map<Side, Set<number>>();
       people.set(g.question.id, who);
-      const set = who.get(discipline) ?? new Set<number>();
+      const set = who.get(side) ?? new Set<number>();
       set.add(g.leader);
-      who.set(discipline, set);
-      byDiscipline.set(discipline, { counts, respondents: set.size });
+      who.set(side, set);
+      bySide.set(side, { counts, respondents: set.size });
     }
     const respondents = new Set(given.map((g) => g.leader)).size;
     const cells = publishCells({ questions, tallies, respondents, invited: TEAM.length }, 3);
@@ -126,11 +142,11 @@ export function simulateAnswers(
     const weeksAgo = scenario.weeks - 1 - week;
     for (const g of given) {
       if (weeksAgo >= GAP_TREND_WEEKS || !shown(g.question.id, 'all')) continue;
-      const discipline = TEAM[g.leader] as Discipline;
+      const side = SIDE_OF[g.leader] as Side;
       answers.push({
         leader: `L${g.leader}`,
-        discipline,
-        groupLargeEnough: largeEnough(g.question.id, discipline),
+        side,
+        groupLargeEnough: largeEnough(g.question.id, sideGroup(side)),
         statement: g.question.id,
         dimension: g.question.dimension,
         weeksAgo,
@@ -142,6 +158,8 @@ export function simulateAnswers(
       period: `W${week}`,
       respondents,
       invited: TEAM.length,
+      threshold: 3,
+      unit: 'side',
       cells,
       weeksAgo,
     });
@@ -155,7 +173,6 @@ function simulate(scenario: Scenario, seed: number): SaidCalls {
   return sayCalls(
     callWeek(answers),
     pulses.filter((p) => p.weeksAgo < GAP_TREND_WEEKS),
-    3,
   );
 }
 
@@ -188,16 +205,15 @@ export const SCENARIOS = {
   constantGap: {
     name: 'a constant 30-point tech-debt gap',
     weeks: 16,
-    truth: (d, g) =>
-      d !== 'tech_debt' ? flat : g === 'product' ? 75 : g === 'engineering' ? 45 : flat,
+    truth: (d, side) => (d !== 'tech_debt' ? flat : side === 'product' ? 75 : 45),
   },
   widening: {
     name: 'the tech-debt gap widening 10 → 80 over 12 weeks',
     weeks: 12,
-    truth: (d, g, w) => {
+    truth: (d, side, w) => {
       if (d !== 'tech_debt') return flat;
       const gap = 10 + (70 * w) / 11;
-      return g === 'product' ? flat + gap / 2 : g === 'engineering' ? flat - gap / 2 : flat;
+      return side === 'product' ? flat + gap / 2 : flat - gap / 2;
     },
   },
 } satisfies Record<string, Scenario>;
@@ -222,8 +238,8 @@ function weeklyGapSpread(): number {
       );
       return counts.length === 0 || n === 0 ? undefined : total / n;
     };
-    const p = side('product');
-    const e = side('engineering');
+    const p = side(sideGroup('product'));
+    const e = side(sideGroup('engineering'));
     if (p !== undefined && e !== undefined) gaps.push(p - e);
   }
   const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
@@ -240,10 +256,10 @@ const stepScenario = (
 ): Scenario => ({
   name,
   weeks: 2 * FOLLOW_WEEKS,
-  truth: (d, g, w) => {
+  truth: (d, side, w) => {
     if (d !== 'tech_debt') return flat;
-    const side = w < FOLLOW_WEEKS ? before : after;
-    return g === 'product' ? side.product : g === 'engineering' ? side.engineering : flat;
+    const truth = w < FOLLOW_WEEKS ? before : after;
+    return truth[side];
   },
 });
 export const FOLLOW_UP_SCENARIOS = {
@@ -268,7 +284,7 @@ export const FOLLOW_UP_SCENARIOS = {
 function simulateFollowUp(scenario: Scenario, seed: number): FollowUp {
   const { answers, pulses } = simulateAnswers(scenario, seed);
   const figures = (chosen: typeof pulses) => {
-    const d = scorePublished(chosen, 3).dimensions.find((x) => x.dimension === 'tech_debt');
+    const d = scorePublished(chosen).dimensions.find((x) => x.dimension === 'tech_debt');
     return {
       score: d?.overall.visible === true ? d.overall.score : undefined,
       gap: d?.gap.visible === true ? d.gap.points : undefined,

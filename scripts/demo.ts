@@ -16,7 +16,7 @@ function chartOf(block: DataVisualizationBlock): DigestChart {
     weeks,
     lines: block.chart.series.map((series, i) => ({
       name: series.name,
-      kind: i === 0 ? 'index' : series.name.endsWith('Product') ? 'product' : 'engineering',
+      kind: i === 0 ? 'index' : series.name.endsWith('Product side') ? 'product' : 'engineering',
       values: weeks.map((week) => series.data.find((d) => d.label === week)?.value ?? null),
     })),
   };

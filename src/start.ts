@@ -23,6 +23,7 @@ import type { HealthState } from './slack/health.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { openDatabase } from './storage/database.js';
 import { migrate } from './storage/migrate.js';
+import { freezeOlderComments } from './storage/publication.js';
 import { syncCatalogue } from './storage/questions.js';
 import { upsertWorkspace } from './storage/workspaces.js';
 
@@ -97,6 +98,9 @@ export async function startAlignmentPulse(
     // Closed pulses a database from before publications holds, frozen as they
     // would have been published; none on a current database.
     publishClosedPulses(ctx);
+    // Comments of weeks published before comments were frozen with them.
+    const frozen = freezeOlderComments(db);
+    if (frozen > 0) logger.info('froze the comments of published weeks', { pulses: frozen });
 
     const scheduler = new Scheduler(ctx, {
       graceMs: config.catchUpGraceHours * 3_600_000,

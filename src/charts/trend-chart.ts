@@ -15,7 +15,11 @@ import type { DigestChart } from '../domain/digest.js';
 export const CHART_WIDTH = 1000;
 export const CHART_HEIGHT = 560;
 
-const COLORS = { index: '#1d3557', product: '#d62828', engineering: '#0077b6' } as const;
+/**
+ * The index dark, the two sides violet and blue: no red, green or yellow, which
+ * the digest's legend gives to scores (🟢 🟡 🔴), so no side reads as a verdict.
+ */
+export const COLORS = { index: '#1d3557', product: '#7b2cbf', engineering: '#0077b6' } as const;
 
 const FONT_FILES = [
   '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',

@@ -1,7 +1,7 @@
 import { TZDate } from '@date-fns/tz';
 import { addDays } from 'date-fns/addDays';
 import { format } from 'date-fns/format';
-import type { Dimension, Discipline } from './dimensions.js';
+import type { Dimension, Side } from './dimensions.js';
 import { fitWithLevels, type Observation, twoSidedP } from './statistics.js';
 import { MIN_CHANGE, MIN_LEADERS, MIN_SIDE } from './trends.js';
 
@@ -35,8 +35,9 @@ export function reviewMoment(day: string, timezone: string): Date {
 /** One answer of a leader, before the agreement or after it, as the follow-up reads it. */
 export interface FollowUpAnswer {
   leader: string;
-  discipline: Discipline;
-  /** Whether its discipline group was large enough to publish (gap tests use only those). */
+  /** The side the leader counted with that week (none: a week published by discipline, outside Product and Engineering). */
+  side: Side | undefined;
+  /** Whether its side was large enough to publish (gap tests use only those). */
   groupLargeEnough: boolean;
   statement: string;
   dimension: Dimension;
@@ -56,7 +57,13 @@ export interface FollowUp {
   /** The dimension's score: published before (the 4 closed weeks up to the agreement) and since. */
   score: { from: number | undefined; to: number | undefined; move: ScoreMove };
   /** Product minus Engineering on it, the same two windows. */
-  gap: { from: number | undefined; to: number | undefined; move: GapMove };
+  gap: {
+    from: number | undefined;
+    to: number | undefined;
+    move: GapMove;
+    /** When a window's gap could not be shown: the rule that hid it, and in which weeks. */
+    hidden?: string | undefined;
+  };
 }
 
 interface Test {
@@ -95,15 +102,13 @@ export function scoreChangeTest(answers: readonly FollowUpAnswer[]): Test | unde
  * before and after.
  */
 export function gapChangeTest(answers: readonly FollowUpAnswer[]): Test | undefined {
-  const sides = answers.filter(
-    (a) => a.groupLargeEnough && (a.discipline === 'product' || a.discipline === 'engineering'),
-  );
+  const sides = answers.filter((a) => a.groupLargeEnough && a.side !== undefined);
   const periods = new Map<string, Set<boolean>>();
   for (const a of sides) periods.set(a.leader, (periods.get(a.leader) ?? new Set()).add(a.after));
-  const both = (d: Discipline) =>
+  const both = (side: Side) =>
     new Set(
       sides
-        .filter((a) => a.discipline === d && periods.get(a.leader)?.size === 2)
+        .filter((a) => a.side === side && periods.get(a.leader)?.size === 2)
         .map((a) => a.leader),
     ).size;
   if (both('product') < MIN_SIDE || both('engineering') < MIN_SIDE) return undefined;
@@ -114,7 +119,7 @@ export function gapChangeTest(answers: readonly FollowUpAnswer[]): Test | undefi
         cluster: a.leader,
         statement: a.statement,
         y: a.value,
-        x: a.discipline === 'product' ? [after, 0] : [0, after],
+        x: a.side === 'product' ? [after, 0] : [0, after],
       };
     }),
   );
@@ -140,7 +145,7 @@ export function followUp(input: {
   answers: readonly FollowUpAnswer[];
   cells: {
     score: { from: number | undefined; to: number | undefined };
-    gap: { from: number | undefined; to: number | undefined };
+    gap: { from: number | undefined; to: number | undefined; hidden?: string | undefined };
   };
 }): FollowUp {
   const early = input.weeksBefore < MIN_WEEKS_EACH_SIDE || input.weeksAfter < MIN_WEEKS_EACH_SIDE;

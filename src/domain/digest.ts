@@ -1,4 +1,4 @@
-import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from './dimensions.js';
+import { DIMENSION_LABELS, DIMENSIONS, type Dimension, SIDE_LABELS } from './dimensions.js';
 import type { Group, PeriodScore, VisibleGap, VisibleGroup } from './scoring.js';
 import { DISCUSSION_QUESTIONS } from './topics.js';
 import type { FeaturedGap, GapCall, SaidCalls, TrendLine } from './trends.js';
@@ -49,6 +49,8 @@ export interface Digest {
         trend: Omit<FeaturedGap, 'dimension'> | undefined;
       }
     | undefined;
+  /** When no gap is shown: the rule that hid it, in words ("fewer than 3 on the Engineering side answered"). */
+  gapHidden: string | undefined;
   respondents: number;
   invited: number;
   comments: string[];
@@ -113,6 +115,8 @@ export function buildDigest(input: {
       largestGap = { dimension: top.dimension, gap: top.gap, call: undefined, trend: undefined };
   }
 
+  const gapHidden = largestGap === undefined ? whyNoGap(current, calls) : undefined;
+
   let topic: Digest['topic'];
   if (largestGap !== undefined && largestGap.call === 'apart') {
     topic = {
@@ -161,6 +165,7 @@ export function buildDigest(input: {
         ? chartOf(weeks, scores, largestGap?.dimension)
         : undefined,
     largestGap,
+    gapHidden,
     respondents: current.respondents,
     invited: current.invited,
     comments: current.respondents >= threshold ? input.comments : [],
@@ -169,6 +174,25 @@ export function buildDigest(input: {
 }
 
 const points = (n: number) => `${n} ${n === 1 ? 'point' : 'points'}`;
+
+/**
+ * Why no gap is shown: the rule that hid most of the dimensions' gaps (over the
+ * last 4 closed weeks when the week has calls, else in the week itself). Every
+ * "not shown" names the rule that actually hid the number.
+ */
+function whyNoGap(current: PeriodScore, calls: SaidCalls | undefined): string {
+  const reasons =
+    calls === undefined
+      ? current.dimensions.flatMap((d) => (d.gap.visible ? [] : [d.gap.reason]))
+      : DIMENSIONS.flatMap((d) => {
+          const hidden = calls.gaps[d].hidden;
+          return hidden === undefined ? [] : [`${hidden} in the last 4 weeks`];
+        });
+  const count = new Map<string, number>();
+  for (const r of reasons) count.set(r, (count.get(r) ?? 0) + 1);
+  const top = [...count].sort((a, b) => b[1] - a[1])[0]?.[0];
+  return top ?? 'no dimension was asked of both sides';
+}
 
 /**
  * The digest's first line: the largest change the calls make (a score that
@@ -236,10 +260,10 @@ function chartOf(
   if (featured !== undefined) {
     for (const side of ['product', 'engineering'] as const) {
       lines.push({
-        name: `${DIMENSION_LABELS[featured]} · ${side === 'product' ? 'Product' : 'Engineering'}`,
+        name: `${DIMENSION_LABELS[featured]} · ${SIDE_LABELS[side]} side`,
         kind: side,
         values: scores.map((s) =>
-          value(s.dimensions.find((d) => d.dimension === featured)?.byDiscipline[side]),
+          value(s.dimensions.find((d) => d.dimension === featured)?.bySide[side]),
         ),
       });
     }

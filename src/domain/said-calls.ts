@@ -27,7 +27,6 @@ import {
 export function sayCalls(
   calls: WeekCalls,
   pulses: readonly (PublishedPulse & { weeksAgo: number })[],
-  threshold: number,
 ): SaidCalls {
   const ago = (p: { weeksAgo: number }) => p.weeksAgo;
 
@@ -64,23 +63,28 @@ export function sayCalls(
     }),
   ) as Record<Scope, TrendLine>;
 
-  const gapOver = (from: number, to: number, dimension: Dimension) => {
+  const gapIn = (from: number, to: number, dimension: Dimension) => {
     const chosen = pulses.filter((p) => ago(p) >= from && ago(p) < to);
-    const gap = scorePublished(chosen, threshold).dimensions.find(
-      (d) => d.dimension === dimension,
-    )?.gap;
+    return scorePublished(chosen).dimensions.find((d) => d.dimension === dimension)?.gap;
+  };
+  const gapOver = (from: number, to: number, dimension: Dimension) => {
+    const gap = gapIn(from, to, dimension);
     return gap?.visible === true ? gap : undefined;
   };
   const gaps = Object.fromEntries(
     DIMENSIONS.map((d): [Dimension, GapLine] => {
-      const gap = gapOver(0, GAP_WEEKS, d);
+      const published = gapIn(0, GAP_WEEKS, d);
+      const gap = published?.visible === true ? published : undefined;
       const stored = calls.gaps[d] ?? 'not_enough_data';
       // "Apart by about N points" needs N: without a published gap, say no clear gap.
       const call =
         stored === 'apart' && (gap === undefined || Math.abs(Math.round(gap.points)) < MIN_CHANGE)
           ? 'no_clear_gap'
           : stored;
-      return [d, { call, gap }];
+      // Why there is no number, when there is none: the rule that hid it, or that it was not asked.
+      const hidden =
+        published === undefined ? undefined : published.visible ? undefined : published.reason;
+      return [d, { call, gap, hidden }];
     }),
   ) as Record<Dimension, GapLine>;
 

@@ -1,4 +1,4 @@
-import { DISCIPLINES, type Dimension, type Discipline } from './dimensions.js';
+import type { Dimension, Discipline, Side } from './dimensions.js';
 
 /**
  * Scores as DESIGN.md defines them, from tallies (how many answers of 1–5 a
@@ -34,6 +34,8 @@ export type HiddenReason = 'too_few' | 'complement' | 'no_answers';
 export interface HiddenGroup {
   visible: false;
   reason: HiddenReason;
+  /** The threshold the rule that hid it applied (the one its pulse was published with). */
+  threshold?: number;
 }
 
 export type Group = VisibleGroup | HiddenGroup;
@@ -60,8 +62,14 @@ export type VisibleGap = Extract<Gap, { visible: true }>;
 export interface DimensionScore {
   dimension: Dimension;
   overall: Group;
+  /** The Product side and the Engineering side (DESIGN.md, Sides). */
+  bySide: Record<Side, Group>;
+  /**
+   * One discipline alone: only in weeks published by discipline, before the
+   * sides (migration 006); hidden ('no_answers') in every week published by side.
+   */
   byDiscipline: Record<Discipline, Group>;
-  /** Product leaders' score minus engineering leaders'. */
+  /** The Product side's score minus the Engineering side's. */
   gap: Gap;
 }
 
@@ -77,9 +85,13 @@ export interface PeriodScore {
   invited: number;
   /** respondents / invited, or undefined when nobody was invited. */
   responseRate: number | undefined;
+  /** How the pulses behind it were published: by side, or (before the sides) by discipline. */
+  units: ('side' | 'discipline')[];
+  /** The threshold its pulses were published with (the largest); undefined without pulses. */
+  threshold: number | undefined;
 }
 
-const ZERO: Counts = [0, 0, 0, 0, 0];
+export const NO_COUNTS: Counts = [0, 0, 0, 0, 0];
 
 export function addCounts(a: Counts, b: Counts): Counts {
   return [a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3], a[4] + b[4]];
@@ -108,15 +120,7 @@ export function describeTally(tally: Tally): VisibleGroup | undefined {
   };
 }
 
-/** A group's score, or hidden when fewer than `threshold` people stand behind it. */
-export function scoreGroup(tally: Tally | undefined, threshold: number): Group {
-  const described = tally === undefined ? undefined : describeTally(tally);
-  if (described === undefined) return { visible: false, reason: 'no_answers' };
-  if (described.respondents < threshold) return { visible: false, reason: 'too_few' };
-  return described;
-}
-
-/** Product's score minus Engineering's, with its standard error. */
+/** The Product side's score minus the Engineering side's, with its standard error. */
 export function gapBetween(product: VisibleGroup, engineering: VisibleGroup): Gap {
   const points = product.score - engineering.score;
   const standardError = Math.sqrt(product.standardError ** 2 + engineering.standardError ** 2);
@@ -127,56 +131,6 @@ export function gapBetween(product: VisibleGroup, engineering: VisibleGroup): Ga
     engineering: engineering.score,
     standardError,
   };
-}
-
-export function scoreDimension(
-  dimension: Dimension,
-  tallies: ReadonlyMap<Discipline, Tally>,
-  threshold: number,
-): DimensionScore {
-  let overallCounts = ZERO;
-  let overallRespondents = 0;
-  for (const tally of tallies.values()) {
-    overallCounts = addCounts(overallCounts, tally.counts);
-    overallRespondents += tally.respondents;
-  }
-  const overall = scoreGroup({ counts: overallCounts, respondents: overallRespondents }, threshold);
-  const byDiscipline = Object.fromEntries(
-    DISCIPLINES.map((d) => [d, scoreGroup(tallies.get(d), threshold)]),
-  ) as Record<Discipline, Group>;
-
-  // A shown total and every shown group but the hidden ones let anyone work out
-  // the hidden ones together: if they are fewer than the threshold, hide one more
-  // group — the smallest outside Product and Engineering when there is one, so
-  // the perception gap survives whenever it can.
-  const people = (d: Discipline) => tallies.get(d)?.respondents ?? 0;
-  const hiddenPeople = DISCIPLINES.filter((d) => !byDiscipline[d].visible).reduce(
-    (sum, d) => sum + people(d),
-    0,
-  );
-  if (overall.visible && hiddenPeople > 0 && hiddenPeople < threshold) {
-    const bySize = (a: Discipline, b: Discipline) => people(a) - people(b);
-    const shown = DISCIPLINES.filter((d) => byDiscipline[d].visible);
-    const outsideGap = shown.filter((d) => d !== 'product' && d !== 'engineering').sort(bySize);
-    const gapSides = shown.filter((d) => d === 'product' || d === 'engineering').sort(bySize);
-    const second = outsideGap[0] ?? gapSides[0];
-    if (second !== undefined) byDiscipline[second] = { visible: false, reason: 'complement' };
-  }
-
-  const product = byDiscipline.product;
-  const engineering = byDiscipline.engineering;
-  let gap: Gap;
-  if (product.visible && engineering.visible) {
-    gap = gapBetween(product, engineering);
-  } else {
-    const side = !product.visible ? product : engineering;
-    const who = !product.visible ? 'Product' : 'Engineering';
-    gap = {
-      visible: false,
-      reason: side.visible ? 'hidden' : `${who}: ${HIDDEN_REASONS[side.reason](threshold)}`,
-    };
-  }
-  return { dimension, overall, byDiscipline, gap };
 }
 
 /** A 0–1 share or a 0–100 score as the whole number shown to people. */

@@ -1,4 +1,4 @@
-import { DIMENSIONS, type Dimension, type Discipline } from './dimensions.js';
+import { DIMENSIONS, type Dimension, type Side } from './dimensions.js';
 import type { VisibleGap } from './scoring.js';
 import {
   criticalT,
@@ -56,11 +56,12 @@ export const ALIGNED_WITHIN = 10;
 
 export interface TrendAnswer {
   leader: string;
-  discipline: Discipline;
+  /** The side the leader counted with that week; none for a week published by discipline outside Product and Engineering. */
+  side: Side | undefined;
   /**
-   * Whether the answer's discipline group, for its question that week, had at
-   * least the threshold of people: shown, or hidden only so that a smaller
-   * group could not be worked out. Gap calls use only such groups.
+   * Whether the answer's side, for its question that week, had at least the
+   * threshold of people: shown, or hidden only because the other side was
+   * short. Gap calls use only such groups.
    */
   groupLargeEnough: boolean;
   statement: string;
@@ -108,6 +109,8 @@ export interface TrendLine {
 export interface GapLine {
   call: GapCall;
   gap: VisibleGap | undefined;
+  /** Why the gap is not shown, when asked but hidden: the rule that hid it ("fewer than 3 on the Engineering side answered"). */
+  hidden?: string | undefined;
 }
 
 /** The gap the digest features, whether it is widening, and from what (earlier weeks) to what (the last 4). */
@@ -127,8 +130,7 @@ export interface SaidCalls {
   featured: FeaturedGap | undefined;
 }
 
-const sides = (a: TrendAnswer) =>
-  a.groupLargeEnough && (a.discipline === 'product' || a.discipline === 'engineering');
+const sides = (a: TrendAnswer) => a.groupLargeEnough && a.side !== undefined;
 
 /** The change over the last 8 weeks of the index (every statement) or one dimension. */
 export function trendTest(answers: readonly TrendAnswer[], scope: Scope): LineTest | undefined {
@@ -157,23 +159,23 @@ export function trendTest(answers: readonly TrendAnswer[], scope: Scope): LineTe
 /** Each leader's mean over their answers, with each statement's level (its mean) taken out. */
 function leaderMeans(
   answers: readonly TrendAnswer[],
-): Map<string, { discipline: Discipline; mean: number }> {
+): Map<string, { side: Side | undefined; mean: number }> {
   const byStatement = new Map<string, number[]>();
   for (const a of answers)
     byStatement.set(a.statement, [...(byStatement.get(a.statement) ?? []), a.value]);
   const level = new Map(
     [...byStatement].map(([s, values]) => [s, values.reduce((x, y) => x + y, 0) / values.length]),
   );
-  const byLeader = new Map<string, { discipline: Discipline; values: number[] }>();
+  const byLeader = new Map<string, { side: Side | undefined; values: number[] }>();
   for (const a of answers) {
-    const entry = byLeader.get(a.leader) ?? { discipline: a.discipline, values: [] };
+    const entry = byLeader.get(a.leader) ?? { side: a.side, values: [] };
     entry.values.push(a.value - (level.get(a.statement) ?? 0));
     byLeader.set(a.leader, entry);
   }
   return new Map(
     [...byLeader].map(([leader, e]) => [
       leader,
-      { discipline: e.discipline, mean: e.values.reduce((x, y) => x + y, 0) / e.values.length },
+      { side: e.side, mean: e.values.reduce((x, y) => x + y, 0) / e.values.length },
     ]),
   );
 }
@@ -187,7 +189,7 @@ export function gapTest(
     (a) => a.weeksAgo < GAP_WEEKS && a.dimension === dimension && sides(a),
   );
   const means = [...leaderMeans(mine).values()];
-  const of = (d: Discipline) => means.filter((m) => m.discipline === d).map((m) => m.mean);
+  const of = (side: Side) => means.filter((m) => m.side === side).map((m) => m.mean);
   const product = of('product');
   const engineering = of('engineering');
   if (product.length < MIN_SIDE || engineering.length < MIN_SIDE) return undefined;
@@ -226,7 +228,7 @@ export function gapTrendTest(
         cluster: a.leader,
         statement: a.statement,
         y: a.value,
-        x: a.discipline === 'product' ? [t, 0] : [0, t],
+        x: a.side === 'product' ? [t, 0] : [0, t],
       };
     }),
   );
@@ -234,7 +236,7 @@ export function gapTrendTest(
   // Each side's leaders who answered in two weeks or more: the ones its slope is learnt from.
   const weeksOf = new Map<string, Set<number>>();
   for (const a of mine) weeksOf.set(a.leader, (weeksOf.get(a.leader) ?? new Set()).add(a.weeksAgo));
-  const sideOf = new Map(mine.map((a) => [a.leader, a.discipline]));
+  const sideOf = new Map(mine.map((a) => [a.leader, a.side]));
   const part = { product: { v: 0, g: 0 }, engineering: { v: 0, g: 0 } };
   for (const [leader, [ip = 0, ie = 0] = []] of fit.influence) {
     const side = sideOf.get(leader) === 'product' ? part.product : part.engineering;
@@ -261,41 +263,6 @@ export function gapTrendTest(
     p: twoSidedP(contrast / Math.sqrt(variance), df),
     df,
   };
-}
-
-/** Each leader's own slope (points a week) once statement levels are out; leaders answering in two weeks or more. */
-export function leaderSlopes(
-  answers: readonly TrendAnswer[],
-): { leader: string; discipline: Discipline; slope: number }[] {
-  const byLeader = new Map<string, TrendAnswer[]>();
-  for (const a of answers) byLeader.set(a.leader, [...(byLeader.get(a.leader) ?? []), a]);
-  const leaderMean = new Map(
-    [...byLeader].map(([leader, list]) => [
-      leader,
-      list.reduce((x, a) => x + a.value, 0) / list.length,
-    ]),
-  );
-  const byStatement = new Map<string, number[]>();
-  for (const a of answers)
-    byStatement.set(a.statement, [
-      ...(byStatement.get(a.statement) ?? []),
-      a.value - (leaderMean.get(a.leader) ?? 0),
-    ]);
-  const level = new Map(
-    [...byStatement].map(([s, values]) => [s, values.reduce((x, y) => x + y, 0) / values.length]),
-  );
-  const slopes: { leader: string; discipline: Discipline; slope: number }[] = [];
-  for (const [leader, list] of byLeader) {
-    const t = list.map((a) => -a.weeksAgo);
-    const y = list.map((a) => a.value - (level.get(a.statement) ?? 0));
-    const tMean = t.reduce((x, v) => x + v, 0) / t.length;
-    const yMean = y.reduce((x, v) => x + v, 0) / y.length;
-    const sxx = t.reduce((x, v) => x + (v - tMean) ** 2, 0);
-    if (sxx === 0) continue;
-    const sxy = t.reduce((x, v, i) => x + (v - tMean) * ((y[i] ?? 0) - yMean), 0);
-    slopes.push({ leader, discipline: list[0]?.discipline ?? 'other', slope: sxy / sxx });
-  }
-  return slopes;
 }
 
 /**
@@ -366,8 +333,8 @@ function windowGap(
   weeks = GAP_TREND_WEEKS,
 ): number {
   const recent = answers.filter((a) => a.weeksAgo < weeks && a.dimension === dimension && sides(a));
-  const mean = (d: Discipline) => {
-    const values = recent.filter((a) => a.discipline === d).map((a) => a.value);
+  const mean = (side: Side) => {
+    const values = recent.filter((a) => a.side === side).map((a) => a.value);
     return values.length === 0 ? 0 : values.reduce((x, y) => x + y, 0) / values.length;
   };
   return mean('product') - mean('engineering');

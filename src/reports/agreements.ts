@@ -9,7 +9,6 @@ import {
 } from '../storage/agreements.js';
 import { callAnswers, publishedAround, publishedPulses } from '../storage/publication.js';
 import type { Survey } from '../storage/surveys.js';
-import { thresholdOf } from './published.js';
 
 /** How many closed weeks before an agreement its "before" figures cover. */
 export const WEEKS_BEFORE = 4;
@@ -47,7 +46,6 @@ function workOutFollowUp(
   asOf: Date,
   { tests }: { tests: boolean },
 ): FollowUp {
-  const threshold = thresholdOf(ctx, survey);
   const { before, after } = publishedAround(
     ctx.db,
     survey.id,
@@ -57,16 +55,30 @@ function workOutFollowUp(
   );
   const of = (periods: readonly string[]) => {
     const pulses = publishedPulses(ctx.db, survey.id, periods, asOf);
-    const scored = scorePublished(pulses, threshold).dimensions.find(
+    const scored = scorePublished(pulses).dimensions.find(
       (d) => d.dimension === agreement.dimension,
     );
+    const hidden =
+      scored === undefined
+        ? 'it was not asked'
+        : scored.gap.visible
+          ? undefined
+          : scored.gap.reason;
     return {
       score: scored?.overall.visible === true ? scored.overall.score : undefined,
       gap: scored?.gap.visible === true ? scored.gap.points : undefined,
+      hidden: periods.length === 0 ? undefined : hidden,
     };
   };
   const then = of(before);
   const now = of(after);
+  // The rule that hid a window's gap, and which window: said in place of the numbers.
+  const gapHidden =
+    then.hidden !== undefined
+      ? `${then.hidden} in the weeks before it`
+      : now.hidden !== undefined
+        ? `${now.hidden} in the weeks since`
+        : undefined;
   // weeksAgo here only marks the side: 1 before the agreement, 0 after it.
   const marks = new Map([
     ...before.map((p): [string, number] => [p, 1]),
@@ -84,7 +96,7 @@ function workOutFollowUp(
     answers,
     cells: {
       score: { from: then.score, to: now.score },
-      gap: { from: then.gap, to: now.gap },
+      gap: { from: then.gap, to: now.gap, hidden: gapHidden },
     },
   });
 }

@@ -4,7 +4,6 @@ import { GAP_TREND_WEEKS, type SaidCalls } from '../domain/trends.js';
 import { lastWeeks, type Week } from '../domain/weeks.js';
 import { publishedCalls, publishedPulses } from '../storage/publication.js';
 import type { Survey } from '../storage/surveys.js';
-import { thresholdOf } from './published.js';
 
 /**
  * A closed week's calls, as every output says them (domain/said-calls.ts): the
@@ -34,5 +33,5 @@ export function weekTrends(
   const calls = latest === undefined ? undefined : publishedCalls(ctx.db, latest.pulseId);
   if (calls === undefined) return undefined;
   const dated = pulses.map((p) => ({ ...p, weeksAgo: weeksAgo.get(p.period) ?? GAP_TREND_WEEKS }));
-  return { week, ...sayCalls(calls, dated, thresholdOf(ctx, survey)) };
+  return { week, ...sayCalls(calls, dated) };
 }

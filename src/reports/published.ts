@@ -52,13 +52,7 @@ export function scoredWeeks(
 ): { weeks: Week[]; scores: PeriodScore[] } {
   const weeks = lastWeeks(last instanceof Date ? last : last.start, survey.timezone, count);
   const pulses = scoreOf(ctx, survey, weeks, asOf);
-  const threshold = thresholdOf(ctx, survey);
-  const scores = weeks.map((w) =>
-    scorePublished(
-      pulses.filter((p) => p.period === w.period),
-      threshold,
-    ),
-  );
+  const scores = weeks.map((w) => scorePublished(pulses.filter((p) => p.period === w.period)));
   return { weeks, scores };
 }
 
@@ -83,7 +77,7 @@ export function closedWindow(
   weeks: readonly Week[],
   asOf: Date = ctx.now(),
 ): PeriodScore {
-  return scorePublished(scoreOf(ctx, survey, weeks, asOf), thresholdOf(ctx, survey));
+  return scorePublished(scoreOf(ctx, survey, weeks, asOf));
 }
 
 /** Up to `limit` anonymous comments of a closed week, in an order that says nothing. */

@@ -234,8 +234,8 @@ export function forgetInAgreements(db: Db, teamId: string, userId: string): void
 export function storeFollowUp(db: Db, agreementId: number, pulseId: number, f: FollowUp): void {
   db.prepare(
     `INSERT OR REPLACE INTO agreement_follow_ups (agreement_id, pulse_id, weeks_after,
-       score_from, score_to, score_move, gap_from, gap_to, gap_move)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       score_from, score_to, score_move, gap_from, gap_to, gap_move, gap_hidden)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     agreementId,
     pulseId,
@@ -246,6 +246,7 @@ export function storeFollowUp(db: Db, agreementId: number, pulseId: number, f: F
     f.gap.from ?? null,
     f.gap.to ?? null,
     f.gap.move,
+    f.gap.hidden ?? null,
   );
 }
 
@@ -266,6 +267,7 @@ export function frozenFollowUp(db: Db, agreement: Agreement, asOf: Date): Follow
         gap_from: number | null;
         gap_to: number | null;
         gap_move: GapMove;
+        gap_hidden: string | null;
       }
     | undefined;
   if (row === undefined) return undefined;
@@ -277,6 +279,11 @@ export function frozenFollowUp(db: Db, agreement: Agreement, asOf: Date): Follow
       to: row.score_to ?? undefined,
       move: row.score_move,
     },
-    gap: { from: row.gap_from ?? undefined, to: row.gap_to ?? undefined, move: row.gap_move },
+    gap: {
+      from: row.gap_from ?? undefined,
+      to: row.gap_to ?? undefined,
+      move: row.gap_move,
+      hidden: row.gap_hidden ?? undefined,
+    },
   };
 }

@@ -1,7 +1,8 @@
 import type { Discipline } from '../domain/dimensions.js';
+import { weekOf } from '../domain/weeks.js';
 import { forgetInAgreements } from './agreements.js';
 import type { Db } from './database.js';
-import { disciplineForPulse, setFirstDiscipline } from './disciplines.js';
+import { currentDiscipline, disciplineForPulse, setFirstDiscipline } from './disciplines.js';
 
 export interface Submission {
   teamId: string;
@@ -24,16 +25,30 @@ export interface StoredAnswers {
   comment: string | undefined;
 }
 
+/** What became of a submission. */
+export type Saved =
+  | { ok: true; discipline: Discipline }
+  /** The person has no discipline for this pulse and chose none. */
+  | { ok: false; reason: 'no_discipline' }
+  /**
+   * The person's discipline counts from the next pulse (this one went out
+   * before they were on its list, or before they chose it); their choice, if
+   * they made one now, is kept for then.
+   */
+  | { ok: false; reason: 'next_pulse'; discipline: Discipline | undefined }
+  /** They answered another survey's pulse this week: a leader counts in one survey a week. */
+  | { ok: false; reason: 'answered_elsewhere'; surveyId: number };
+
 /**
  * Stores a person's answers to a pulse in one transaction: every value and the
  * comment, under the discipline they count under for this pulse (see
  * `disciplineForPulse`; a first-time person's chosen one becomes their first).
  * Answering again replaces the earlier answers (same rows, so a retry or a
  * double submission is stored once) and never changes their discipline.
- * Returns the discipline the answers count under; undefined, with nothing
- * stored, when the person has none and chose none.
+ * Nothing of the pulse is stored when the person has no discipline for it, or
+ * answered another survey's pulse of the same week (`otherSurveyThisWeek`).
  */
-export function saveSubmission(db: Db, s: Submission): Discipline | undefined {
+export function saveSubmission(db: Db, s: Submission): Saved {
   const at = s.at.toISOString();
   const answer = db.prepare(
     `INSERT INTO answers (pulse_id, question_id, user_id, discipline, value, answered_at, updated_at)
@@ -42,16 +57,34 @@ export function saveSubmission(db: Db, s: Submission): Discipline | undefined {
        value = excluded.value, updated_at = excluded.updated_at`,
   );
   return db
-    .transaction(() => {
+    .transaction((): Saved => {
       const pulse = db
         .prepare('SELECT id, opened_at AS openedAt FROM pulses WHERE id = ?')
         .get(s.pulseId) as { id: number; openedAt: string } | undefined;
-      if (pulse === undefined) return undefined;
+      if (pulse === undefined) return { ok: false, reason: 'no_discipline' };
+      const elsewhere = otherSurveyThisWeek(db, s.userId, s.pulseId);
+      if (elsewhere !== undefined)
+        return { ok: false, reason: 'answered_elsewhere', surveyId: elsewhere };
       let discipline = disciplineForPulse(db, s.teamId, s.userId, pulse);
       if (discipline === undefined) {
-        if (s.chosenDiscipline === undefined) return undefined;
-        setFirstDiscipline(db, s.teamId, s.userId, s.chosenDiscipline);
-        discipline = s.chosenDiscipline;
+        const chosen = s.chosenDiscipline;
+        const first =
+          chosen !== undefined &&
+          setFirstDiscipline(db, {
+            teamId: s.teamId,
+            userId: s.userId,
+            discipline: chosen,
+            at: s.at,
+          });
+        if (chosen === undefined && currentDiscipline(db, s.teamId, s.userId) === undefined)
+          return { ok: false, reason: 'no_discipline' };
+        discipline = first ? disciplineForPulse(db, s.teamId, s.userId, pulse) : undefined;
+        if (discipline === undefined)
+          return {
+            ok: false,
+            reason: 'next_pulse',
+            discipline: currentDiscipline(db, s.teamId, s.userId),
+          };
       }
       for (const [questionId, value] of s.values)
         answer.run(s.pulseId, questionId, s.userId, discipline, value, at, at);
@@ -67,9 +100,49 @@ export function saveSubmission(db: Db, s: Submission): Discipline | undefined {
            ON CONFLICT (pulse_id, user_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
         ).run(s.pulseId, s.userId, comment, at, at);
       }
-      return discipline;
+      return { ok: true, discipline };
     })
     .immediate();
+}
+
+/**
+ * The other survey whose pulse of the same week (each pulse's ISO week in its
+ * own survey's time zone) this person has answered, if any.
+ *
+ * A leader counts in one survey a week. Two surveys of nearly the same people
+ * asking the same statements the same week would otherwise publish figures
+ * whose difference is the few people who are in one and not the other (a
+ * person answers the same statement alike twice). With one survey a person a
+ * week, the people behind two surveys' figures of one week never overlap, so
+ * every cross-survey difference is a difference of groups each judged on its
+ * own. (Refusing overlapping setups cannot see channel members come and go;
+ * suppressing one survey's week would hide it from everyone in it for one
+ * shared person.)
+ */
+export function otherSurveyThisWeek(db: Db, userId: string, pulseId: number): number | undefined {
+  const rows = db
+    .prepare(
+      `SELECT o.survey_id AS surveyId, o.due_at AS dueAt, os.timezone, p.due_at AS myDue, ps.timezone AS myZone
+       FROM pulses p JOIN surveys ps ON ps.id = p.survey_id
+       JOIN surveys os ON os.team_id = ps.team_id AND os.id <> ps.id
+       JOIN pulses o ON o.survey_id = os.id
+         AND o.due_at BETWEEN strftime('%Y-%m-%dT%H:%M:%fZ', p.due_at, '-8 days')
+                          AND strftime('%Y-%m-%dT%H:%M:%fZ', p.due_at, '+8 days')
+       WHERE p.id = ? AND EXISTS
+         (SELECT 1 FROM answers a INDEXED BY answers_by_user WHERE a.user_id = ? AND a.pulse_id = o.id)`,
+    )
+    .all(pulseId, userId) as {
+    surveyId: number;
+    dueAt: string;
+    timezone: string;
+    myDue: string;
+    myZone: string;
+  }[];
+  const found = rows.find(
+    (r) =>
+      weekOf(new Date(r.dueAt), r.timezone).period === weekOf(new Date(r.myDue), r.myZone).period,
+  );
+  return found?.surveyId;
 }
 
 /** What this person answered to this pulse, to pre-fill the form when they come back. */

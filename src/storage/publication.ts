@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto';
-import type { Dimension, Discipline } from '../domain/dimensions.js';
+import {
+  type Dimension,
+  type Discipline,
+  type Side,
+  type SideMapping,
+  sideOf,
+} from '../domain/dimensions.js';
 import type {
   Cell,
   CellGroup,
   CellHidden,
   PublishedPulse,
+  PublishingUnit,
   PulseTallies,
 } from '../domain/publication.js';
 import type { Counts, Tally } from '../domain/scoring.js';
@@ -12,11 +19,12 @@ import type { TrendAnswer, WeekCalls } from '../domain/trends.js';
 import type { Db } from './database.js';
 
 /**
- * A closed pulse's answers, tallied for publishing: per question and
- * discipline, how many answers of 1–5 (reversed questions flipped) and how many
- * distinct people. Each person is counted under one discipline for the whole
- * pulse, the one their answers were given under (their latest, should an old
- * database hold two). Individual answers never leave this function.
+ * A closed pulse's answers, tallied for publishing: per question and side, how
+ * many answers of 1–5 (reversed questions flipped) and how many distinct
+ * people. Each person is counted with one side for the whole pulse: the side
+ * of the discipline their answers were given under (their latest, should an
+ * old database hold two), under the sides the pulse opened with. Individual
+ * answers never leave this function.
  */
 export function pulseTallies(db: Db, pulseId: number): PulseTallies {
   const questions = db
@@ -25,6 +33,7 @@ export function pulseTallies(db: Db, pulseId: number): PulseTallies {
        WHERE pq.pulse_id = ? ORDER BY pq.position`,
     )
     .all(pulseId) as { id: string; dimension: Dimension; reversed: number }[];
+  const mapping = pulseSides(db, pulseId);
   const rows = db
     .prepare(
       `SELECT question_id AS questionId, user_id AS userId, discipline, value, updated_at AS updatedAt
@@ -40,14 +49,14 @@ export function pulseTallies(db: Db, pulseId: number): PulseTallies {
   const disciplineOf = new Map<string, Discipline>();
   for (const row of rows) disciplineOf.set(row.userId, row.discipline);
   const reversed = new Map(questions.map((q) => [q.id, q.reversed === 1]));
-  const tallies = new Map<string, Map<Discipline, { counts: number[]; people: Set<string> }>>();
+  const tallies = new Map<string, Map<Side, { counts: number[]; people: Set<string> }>>();
   for (const row of rows) {
     if (!reversed.has(row.questionId)) continue;
-    const discipline = disciplineOf.get(row.userId) ?? row.discipline;
-    const byDiscipline = tallies.get(row.questionId) ?? new Map();
-    tallies.set(row.questionId, byDiscipline);
-    const group = byDiscipline.get(discipline) ?? { counts: [0, 0, 0, 0, 0], people: new Set() };
-    byDiscipline.set(discipline, group);
+    const side = sideOf(disciplineOf.get(row.userId) ?? row.discipline, mapping);
+    const bySide = tallies.get(row.questionId) ?? new Map();
+    tallies.set(row.questionId, bySide);
+    const group = bySide.get(side) ?? { counts: [0, 0, 0, 0, 0], people: new Set() };
+    bySide.set(side, group);
     const value = reversed.get(row.questionId) === true ? 6 - row.value : row.value;
     group.counts[value - 1] += 1;
     group.people.add(row.userId);
@@ -60,11 +69,11 @@ export function pulseTallies(db: Db, pulseId: number): PulseTallies {
   return {
     questions: questions.map((q) => ({ id: q.id, dimension: q.dimension })),
     tallies: new Map(
-      [...tallies].map(([questionId, byDiscipline]) => [
+      [...tallies].map(([questionId, bySide]) => [
         questionId,
         new Map(
-          [...byDiscipline].map(([discipline, g]) => [
-            discipline,
+          [...bySide].map(([side, g]) => [
+            side,
             { counts: g.counts as unknown as Counts, respondents: g.people.size },
           ]),
         ),
@@ -73,6 +82,17 @@ export function pulseTallies(db: Db, pulseId: number): PulseTallies {
     respondents: disciplineOf.size,
     invited,
   };
+}
+
+/** The sides a pulse opened with: which side Design, Program / TPM and Other count with. */
+export function pulseSides(db: Db, pulseId: number): SideMapping {
+  const row = db
+    .prepare(
+      'SELECT design_side AS design, program_side AS program, other_side AS other FROM pulses WHERE id = ?',
+    )
+    .get(pulseId) as SideMapping | undefined;
+  if (row === undefined) throw new Error(`pulse ${pulseId} does not exist`);
+  return row;
 }
 
 export function isPublished(db: Db, pulseId: number): boolean {
@@ -103,8 +123,9 @@ export function storePublication(
   },
 ): void {
   db.prepare(
-    `INSERT INTO published_pulses (pulse_id, survey_id, period, week_start, threshold, respondents, invited, published_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO published_pulses (pulse_id, survey_id, period, week_start, threshold, respondents,
+       invited, published_at, unit, comments_frozen)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'side', 1)`,
   ).run(
     p.pulseId,
     p.surveyId,
@@ -116,7 +137,7 @@ export function storePublication(
     p.at.toISOString(),
   );
   const cell = db.prepare(
-    `INSERT INTO published_cells (pulse_id, question_id, dimension, discipline, hidden, respondents, n1, n2, n3, n4, n5)
+    `INSERT INTO published_cells (pulse_id, question_id, dimension, grp, hidden, respondents, n1, n2, n3, n4, n5)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   for (const c of p.cells) {
@@ -132,6 +153,49 @@ export function storePublication(
       ...counts,
     );
   }
+  freezeComments(db, p.pulseId, p.respondents >= p.threshold);
+}
+
+/**
+ * Freezes a closed pulse's comments with it: the text only, in an order that
+ * says nothing (sorted by a hash of the pulse and the text, so neither who wrote
+ * a comment nor when changes where it appears), and only when at least the
+ * threshold answered. forget-me and retention delete the comments rows, which
+ * link a comment to its author; the published text stays with its week.
+ */
+function freezeComments(db: Db, pulseId: number, publish: boolean): void {
+  if (publish) {
+    const rows = db.prepare('SELECT body FROM comments WHERE pulse_id = ?').all(pulseId) as {
+      body: string;
+    }[];
+    const key = (body: string) =>
+      createHash('sha256').update(`${pulseId}\u0000${body}`).digest('hex');
+    const put = db.prepare(
+      'INSERT INTO published_comments (pulse_id, position, body) VALUES (?, ?, ?)',
+    );
+    rows
+      .map((r) => ({ key: key(r.body), body: r.body }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .forEach((r, i) => {
+        put.run(pulseId, i, r.body);
+      });
+  }
+  db.prepare('UPDATE published_pulses SET comments_frozen = 1 WHERE pulse_id = ?').run(pulseId);
+}
+
+/**
+ * Freezes the comments of pulses published before comments were frozen with
+ * them (migration 006), as they would have been. Run at start; returns how many.
+ */
+export function freezeOlderComments(db: Db): number {
+  const pending = db
+    .prepare(
+      'SELECT pulse_id AS pulseId, respondents >= threshold AS publish FROM published_pulses WHERE comments_frozen = 0',
+    )
+    .all() as { pulseId: number; publish: number }[];
+  for (const p of pending)
+    db.transaction(() => freezeComments(db, p.pulseId, p.publish === 1)).immediate();
+  return pending.length;
 }
 
 /** Closed pulses with no publication yet: written by an older version, or by a close that failed. */
@@ -150,7 +214,7 @@ interface CellRow {
   pulseId: number;
   questionId: string;
   dimension: Dimension;
-  discipline: CellGroup;
+  grp: CellGroup;
   hidden: CellHidden | null;
   respondents: number | null;
   n1: number | null;
@@ -172,7 +236,8 @@ export function publishedPulses(
 ): (PublishedPulse & { weekStart: string })[] {
   const pulses = db
     .prepare(
-      `SELECT pp.pulse_id AS pulseId, pp.period, pp.week_start AS weekStart, pp.respondents, pp.invited
+      `SELECT pp.pulse_id AS pulseId, pp.period, pp.week_start AS weekStart, pp.respondents, pp.invited,
+         pp.threshold, pp.unit
        FROM published_pulses pp JOIN pulses p ON p.id = pp.pulse_id
        WHERE pp.survey_id = ? AND pp.period IN (SELECT value FROM json_each(?)) AND pp.published_at <= ?
        ORDER BY p.due_at, pp.pulse_id`,
@@ -183,10 +248,12 @@ export function publishedPulses(
     weekStart: string;
     respondents: number;
     invited: number;
+    threshold: number;
+    unit: PublishingUnit;
   }[];
   const rows = db
     .prepare(
-      `SELECT pulse_id AS pulseId, question_id AS questionId, dimension, discipline, hidden, respondents,
+      `SELECT pulse_id AS pulseId, question_id AS questionId, dimension, grp, hidden, respondents,
          n1, n2, n3, n4, n5 FROM published_cells WHERE pulse_id IN (SELECT value FROM json_each(?))`,
     )
     .all(JSON.stringify(pulses.map((p) => p.pulseId))) as CellRow[];
@@ -204,7 +271,7 @@ export function publishedPulses(
     list.push({
       questionId: row.questionId,
       dimension: row.dimension,
-      group: row.discipline,
+      group: row.grp,
       tally,
       hidden: row.hidden ?? undefined,
     });
@@ -227,32 +294,30 @@ export function latestPublishedWeek(
 }
 
 /**
- * Up to `limit` anonymous comments from published pulses that at least their
- * threshold of people answered. Bodies only, never their authors or times, in
- * an order that carries no information: sorted by a hash of the pulse and the
- * text, so neither who wrote a comment nor when changes where it appears.
+ * Up to `limit` anonymous comments of published pulses, as frozen when each
+ * closed (only pulses that at least their threshold answered have any): bodies
+ * only, never their authors or times, in the order frozen with them, which says
+ * nothing of who wrote one or when.
  */
 export function publishedComments(db: Db, pulseIds: readonly number[], limit = 3): string[] {
-  const rows = db
-    .prepare(
-      `SELECT c.pulse_id AS pulseId, c.body FROM comments c JOIN published_pulses pp ON pp.pulse_id = c.pulse_id
-       WHERE c.pulse_id IN (SELECT value FROM json_each(?)) AND pp.respondents >= pp.threshold`,
-    )
-    .all(JSON.stringify(pulseIds)) as { pulseId: number; body: string }[];
-  const key = (r: { pulseId: number; body: string }) =>
-    createHash('sha256').update(`${r.pulseId}\u0000${r.body}`).digest('hex');
-  return rows
-    .map((r) => ({ key: key(r), body: r.body }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .slice(0, limit)
-    .map((r) => r.body);
+  return (
+    db
+      .prepare(
+        `SELECT body FROM published_comments WHERE pulse_id IN (SELECT value FROM json_each(?))
+         ORDER BY position, pulse_id LIMIT ?`,
+      )
+      .all(JSON.stringify(pulseIds), limit) as { body: string }[]
+  ).map((r) => r.body);
 }
 
 /**
  * The answers a week's calls are worked out from: those of published pulses in
  * the given weeks whose question was shown for everyone that week, each with
- * whether the person's discipline group was large enough to publish (shown, or
- * hidden only to protect a smaller group). Reversed statements flipped, 0–100.
+ * its side and whether that side's group was large enough to publish (shown,
+ * or hidden only because the other side was short). A pulse published by side
+ * gives each person the side of their discipline under its sides; one
+ * published before the sides counted only Product and Engineering as the gap's
+ * two sides, and gives the others none. Reversed statements flipped, 0–100.
  * Read inside the transaction that publishes the week, never by an output.
  */
 export function callAnswers(
@@ -262,29 +327,41 @@ export function callAnswers(
 ): TrendAnswer[] {
   const rows = db
     .prepare(
-      `SELECT a.user_id AS leader, a.discipline, a.question_id AS statement, c.dimension, a.value,
-         q.reversed, pp.period,
-         EXISTS (SELECT 1 FROM published_cells d WHERE d.pulse_id = a.pulse_id AND d.question_id = a.question_id
-           AND d.discipline = a.discipline AND (d.hidden IS NULL OR d.hidden = 'complement')) AS large
-       FROM published_pulses pp
-       JOIN published_cells c ON c.pulse_id = pp.pulse_id AND c.discipline = 'all' AND c.hidden IS NULL
-       JOIN answers a ON a.pulse_id = c.pulse_id AND a.question_id = c.question_id
-       JOIN questions q ON q.id = a.question_id
-       WHERE pp.survey_id = ? AND pp.period IN (SELECT value FROM json_each(?))`,
+      `WITH sided AS (
+         SELECT a.user_id AS leader, a.question_id AS statement, c.dimension, a.value, q.reversed,
+           pp.period, a.pulse_id,
+           CASE WHEN pp.unit = 'discipline'
+             THEN CASE WHEN a.discipline IN ('product', 'engineering') THEN a.discipline END
+             ELSE CASE a.discipline WHEN 'product' THEN 'product' WHEN 'engineering' THEN 'engineering'
+               WHEN 'design' THEN p.design_side WHEN 'program' THEN p.program_side ELSE p.other_side END
+           END AS side,
+           CASE WHEN pp.unit = 'discipline' THEN a.discipline END AS legacy_group
+         FROM published_pulses pp
+         JOIN pulses p ON p.id = pp.pulse_id
+         JOIN published_cells c ON c.pulse_id = pp.pulse_id AND c.grp = 'all' AND c.hidden IS NULL
+         JOIN answers a ON a.pulse_id = c.pulse_id AND a.question_id = c.question_id
+         JOIN questions q ON q.id = a.question_id
+         WHERE pp.survey_id = ? AND pp.period IN (SELECT value FROM json_each(?)))
+       SELECT leader, statement, dimension, value, reversed, period, side,
+         side IS NOT NULL AND EXISTS (SELECT 1 FROM published_cells d
+           WHERE d.pulse_id = sided.pulse_id AND d.question_id = sided.statement
+             AND d.grp = coalesce(legacy_group, side || '_side')
+             AND (d.hidden IS NULL OR d.hidden = 'complement')) AS large
+       FROM sided`,
     )
     .all(surveyId, JSON.stringify([...weeksAgo.keys()])) as {
     leader: string;
-    discipline: Discipline;
     statement: string;
     dimension: Dimension;
     value: number;
     reversed: number;
     period: string;
+    side: Side | null;
     large: number;
   }[];
   return rows.map((r) => ({
     leader: r.leader,
-    discipline: r.discipline,
+    side: r.side ?? undefined,
     groupLargeEnough: r.large === 1,
     statement: r.statement,
     dimension: r.dimension,

@@ -44,16 +44,18 @@ export function createPulse(
   },
 ): { pulse: Pulse; created: boolean } {
   const create = db.transaction(() => {
+    // The pulse keeps the sides its survey has now: a later change applies from the next pulse.
     const inserted = db
       .prepare(
-        `INSERT INTO pulses (survey_id, due_at, opened_at, closes_at) VALUES (?, ?, ?, ?)
+        `INSERT INTO pulses (survey_id, due_at, opened_at, closes_at, design_side, program_side, other_side)
+         SELECT id, ?, ?, ?, design_side, program_side, other_side FROM surveys WHERE id = ?
          ON CONFLICT (survey_id, due_at) DO NOTHING`,
       )
       .run(
-        input.surveyId,
         input.dueAt.toISOString(),
         input.openedAt.toISOString(),
         input.closesAt.toISOString(),
+        input.surveyId,
       );
     const { id } = db
       .prepare('SELECT id FROM pulses WHERE survey_id = ? AND due_at = ?')
@@ -82,6 +84,16 @@ export function openPulseOf(db: Db, surveyId: number, now: Date): Pulse | undefi
        ORDER BY p.opened_at DESC LIMIT 1`,
     )
     .get(surveyId, now.toISOString()) as Pulse | undefined;
+}
+
+/** The pulses of a workspace still open at `now`. */
+export function openPulsesOfTeam(db: Db, teamId: string, now: Date): Pulse[] {
+  return db
+    .prepare(
+      `SELECT ${COLUMNS} FROM pulses p JOIN surveys s ON s.id = p.survey_id
+       WHERE s.team_id = ? AND p.closed_at IS NULL AND p.closes_at > ? ORDER BY p.closes_at`,
+    )
+    .all(teamId, now.toISOString()) as Pulse[];
 }
 
 /** The question ids each earlier pulse of a survey asked, oldest pulse first. */

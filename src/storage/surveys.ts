@@ -1,3 +1,4 @@
+import type { SideMapping } from '../domain/dimensions.js';
 import type { Db } from './database.js';
 
 export interface Survey {
@@ -17,27 +18,36 @@ export interface Survey {
   /** When the pulse and digest schedules took effect; a due time before is never caught up. */
   pulseScheduleFrom: string | null;
   digestScheduleFrom: string | null;
+  /** Which side Design, Program / TPM and Other count with; a change applies from the next pulse. */
+  sides: SideMapping;
   leadershipChannels: string[];
   digestChannels: string[];
 }
 
-interface SurveyRow extends Omit<Survey, 'leadershipChannels' | 'digestChannels'> {}
+interface SurveyRow extends Omit<Survey, 'leadershipChannels' | 'digestChannels' | 'sides'> {
+  designSide: SideMapping['design'];
+  programSide: SideMapping['program'];
+  otherSide: SideMapping['other'];
+}
 
 const COLUMNS = `id, team_id AS teamId, pulse_cron AS pulseCron, timezone,
   questions_per_pulse AS questionsPerPulse, open_hours AS openHours, delivery,
   reminder_hours AS reminderHours, digest_cron AS digestCron,
   anonymity_threshold AS anonymityThreshold, paused_until AS pausedUntil,
-  pulse_schedule_from AS pulseScheduleFrom, digest_schedule_from AS digestScheduleFrom`;
+  pulse_schedule_from AS pulseScheduleFrom, digest_schedule_from AS digestScheduleFrom,
+  design_side AS designSide, program_side AS programSide, other_side AS otherSide`;
 
 function withChannels(db: Db, row: SurveyRow | undefined): Survey | undefined {
   if (row === undefined) return undefined;
+  const { designSide, programSide, otherSide, ...rest } = row;
   const channels = db
     .prepare(
       'SELECT role, channel_id AS channelId FROM survey_channels WHERE survey_id = ? ORDER BY channel_id',
     )
     .all(row.id) as { role: 'leadership' | 'digest'; channelId: string }[];
   return {
-    ...row,
+    ...rest,
+    sides: { design: designSide, program: programSide, other: otherSide },
     leadershipChannels: channels.filter((c) => c.role === 'leadership').map((c) => c.channelId),
     digestChannels: channels.filter((c) => c.role === 'digest').map((c) => c.channelId),
   };
@@ -132,6 +142,7 @@ export interface SurveySettings {
   reminderHours: number | null;
   anonymityThreshold: number;
   pausedUntil: string | null;
+  sides: SideMapping;
 }
 
 /** Leadership channels already leading another survey than `surveyId`. */
@@ -175,6 +186,9 @@ export function saveSurvey(
         s.reminderHours,
         s.anonymityThreshold,
         s.pausedUntil,
+        s.sides.design,
+        s.sides.program,
+        s.sides.other,
       ];
       let surveyId = input.surveyId;
       const at = input.at.toISOString();
@@ -192,8 +206,9 @@ export function saveSurvey(
           db
             .prepare(
               `INSERT INTO surveys (pulse_cron, digest_cron, timezone, questions_per_pulse, open_hours, delivery,
-               reminder_hours, anonymity_threshold, paused_until, team_id, created_by,
-               pulse_schedule_from, digest_schedule_from) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               reminder_hours, anonymity_threshold, paused_until, design_side, program_side, other_side,
+               team_id, created_by, pulse_schedule_from, digest_schedule_from)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
             .run(...values, input.teamId, input.by, at, at).lastInsertRowid,
         );
@@ -201,7 +216,7 @@ export function saveSurvey(
         db.prepare(
           `UPDATE surveys SET pulse_cron = ?, digest_cron = ?, timezone = ?, questions_per_pulse = ?, open_hours = ?,
            delivery = ?, reminder_hours = ?, anonymity_threshold = ?, paused_until = ?,
-           updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
+           design_side = ?, program_side = ?, other_side = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
         ).run(...values, surveyId);
       }
       db.prepare('DELETE FROM survey_channels WHERE survey_id = ?').run(surveyId);

@@ -156,7 +156,7 @@ export function followUpWords(a: Agreement, f: FollowUp, timezone: string): stri
   const whole = (n: number | undefined) => Math.round(n ?? 0);
   const gap =
     f.gap.from === undefined || f.gap.to === undefined
-      ? `the ${name} gap is not shown (too few answers on one side)`
+      ? `the ${name} gap is not shown (${f.gap.hidden ?? 'not asked in one of the two periods'})`
       : f.gap.move === 'no_clear_change'
         ? `no clear change yet in the ${name} gap (${size(f.gap.from)} points then, ${size(f.gap.to)} now)`
         : `the ${name} gap ${f.gap.move} from ${size(f.gap.from)} to ${size(f.gap.to)} points`;

@@ -146,7 +146,7 @@ export function digestMessage(d: Digest, extras?: DigestExtras): DigestMessage {
   blocks.push(
     section(
       d.largestGap === undefined
-        ? `*Perception gap:* not shown — Product and Engineering each need ${d.threshold} or more people answering.`
+        ? `*Perception gap:* not shown: ${d.gapHidden ?? 'no dimension was asked of both sides'}.`
         : `*Perception gap:* ${largestGapWords(d.largestGap)}`,
       true,
     ),

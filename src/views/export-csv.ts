@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { DISCIPLINES } from '../domain/dimensions.js';
+import { DISCIPLINES, SIDES } from '../domain/dimensions.js';
 import type { Group, PeriodScore } from '../domain/scoring.js';
 import type { GapLine, SaidCalls, TrendLine } from '../domain/trends.js';
 import type { Week } from '../domain/weeks.js';
@@ -10,7 +10,7 @@ export const CSV_HEADER = [
   'week_start',
   'survey_id',
   'dimension',
-  'discipline',
+  'group',
   'respondents',
   'answers',
   'score',
@@ -43,12 +43,14 @@ const GAP_WORDS = {
 const inert = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
 /**
- * Weekly aggregated scores, one row per survey, week, dimension and discipline
- * ("all" for everyone), with respondent counts. Only groups the scoring layer
- * shows appear: a group under the anonymity threshold is left out, never blanked
- * in a way that would tell it was there. Never individual answers. The "all"
- * rows carry that week's calls: the 8-week trend and its change, and the
- * 4-week Product–Engineering gap (Product minus Engineering) and its call.
+ * Weekly aggregated scores, one row per survey, week, dimension and group:
+ * "all" for everyone, "product_side" and "engineering_side" for the two sides
+ * (weeks published before the sides have a row per discipline instead, as they
+ * were published), with respondent counts. Only groups the scoring layer shows
+ * appear: a group under the anonymity threshold is left out, never blanked in
+ * a way that would tell it was there. Never individual answers. The "all" rows
+ * carry that week's calls: the 8-week trend and its change, and the 4-week gap
+ * (the Product side minus the Engineering side) and its call.
  */
 export function scoresCsv(
   surveyId: number,
@@ -93,8 +95,11 @@ export function scoresCsv(
         trend: said?.trends[d.dimension],
         gap: said?.gaps[d.dimension],
       });
-      for (const discipline of DISCIPLINES)
-        row(week, d.dimension, discipline, d.byDiscipline[discipline]);
+      if (score.units.includes('side'))
+        for (const side of SIDES) row(week, d.dimension, `${side}_side`, d.bySide[side]);
+      if (score.units.includes('discipline'))
+        for (const discipline of DISCIPLINES)
+          row(week, d.dimension, discipline, d.byDiscipline[discipline]);
     }
   });
   return { csv: stringify(lines, { header: true, columns: CSV_HEADER }), rows: lines.length };

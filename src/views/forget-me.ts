@@ -8,7 +8,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** What stays after forget-me, said the same way before and after. */
 const WHAT_STAYS =
-  'Group scores already published from closed pulses stay as they are: each is a total over at least 3 people, holds nothing that is yours alone, and is never recomputed. Agreements you own or recorded stay with the team, your name taken off them ("a former leader").';
+  'Group scores already published from closed pulses stay as they are: each is a total over at least 3 people, holds nothing that is yours alone, and is never recomputed. A comment already published with a closed week stays in it, as it was shown: anonymous, with nothing left that links it to you. Agreements you own or recorded stay with the team, your name taken off them ("a former leader"). If you answer again, your discipline counts from the next pulse, or at once if an admin sets it.';
 
 /** The question `/alignment forget-me` asks before deleting anything. */
 export function forgetMeQuestion(own: { answers: number; comments: number }): SlackMessage {

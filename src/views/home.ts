@@ -20,7 +20,7 @@ import { agreementLine, recordButton, reviewActions } from './agreements.js';
 import { context, header, section } from './blocks.js';
 import { dot, LEGEND, largestGapWords, scoreFields, trendWords } from './calls.js';
 import { ANSWER_PULSE_ACTION } from './pulse-message.js';
-import { simpleWeekly, WEEKDAYS } from './setup-modal.js';
+import { sidesText, simpleWeekly, WEEKDAYS } from './setup-modal.js';
 
 export const HOME_ROLE_ACTION = 'home_set_role';
 export const HOME_EDIT_SETUP_ACTION = 'home_edit_setup';
@@ -135,6 +135,8 @@ function surveyScores(s: NonNullable<HomeInput['scores']>): KnownBlock[] {
   );
   if (d.largestGap !== undefined)
     blocks.push(section(`*Perception gap:* ${largestGapWords(d.largestGap)}`, true));
+  else if (d.gapHidden !== undefined)
+    blocks.push(section(`*Perception gap:* not shown: ${d.gapHidden}.`));
   blocks.push(context(LEGEND));
   return blocks;
 }
@@ -280,7 +282,7 @@ export function homeView(h: HomeInput): HomeView {
     blocks.push(
       section(`*Your discipline:* ${DISCIPLINE_LABELS[h.discipline]}`),
       context(
-        'Set once, so nobody can move between groups to single out answers. An admin can change it: `/alignment role @you <discipline>`, from your next pulse on.',
+        `Set once, so nobody can move between groups to single out answers. ${h.admin === undefined ? 'An admin' : 'Another admin'} can change it for you, from your next pulse on.`,
       ),
     );
   }
@@ -314,6 +316,7 @@ export function homeView(h: HomeInput): HomeView {
         `*Leadership:* ${s.leadershipChannels.map((c) => `<#${c}>`).join(', ')} · *Digest:* ${s.digestChannels.map((c) => `<#${c}>`).join(', ')}`,
         `*Pulse:* ${scheduleText(s.pulseCron)} ${zoneName(s.timezone)}, ${plural(s.questionsPerPulse, 'question')}, open ${s.openHours} h, ${s.delivery === 'dm' ? 'by DM' : 'in the channel'}, ${s.reminderHours === null ? 'no reminder' : `reminder ${s.reminderHours} h before closing`}`,
         `*Digest:* ${scheduleText(s.digestCron)} ${zoneName(s.timezone)} · *Anonymity threshold:* ${s.anonymityThreshold ?? h.admin.defaultThreshold} people${s.pausedUntil ? ` · *Paused until* ${slackTime(s.pausedUntil, s.timezone)}` : ''}`,
+        sidesText(s.sides),
       ];
       blocks.push({
         type: 'section',

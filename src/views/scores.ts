@@ -214,15 +214,29 @@ export function gapMessage(p: {
       Math.abs(b.gap.points) - Math.abs(a.gap.points) ||
       DIMENSIONS.indexOf(a.dimension) - DIMENSIONS.indexOf(b.dimension),
   );
-  const asked = new Set(
-    calls === undefined
-      ? p.score.dimensions.map((d) => d.dimension)
-      : DIMENSIONS.filter((d) => calls.gaps[d].call !== 'not_enough_data' || calls.gaps[d].gap),
-  );
-  const hidden = [...asked].filter((d) => !gaps.some((g) => g.dimension === d));
+  // Each dimension asked but not shown, with the rule that hid it.
+  const hidden = new Map<string, Dimension[]>();
+  for (const d of DIMENSIONS) {
+    if (gaps.some((g) => g.dimension === d)) continue;
+    const reason =
+      calls === undefined
+        ? (() => {
+            const gap = p.score.dimensions.find((x) => x.dimension === d)?.gap;
+            return gap === undefined || gap.visible ? undefined : gap.reason;
+          })()
+        : calls.gaps[d].hidden;
+    if (reason !== undefined) hidden.set(reason, [...(hidden.get(reason) ?? []), d]);
+  }
   const over = calls === undefined ? p.period : 'the last 4 closed weeks';
   if (gaps.length === 0) {
-    const text = `No perception gap to show for ${over}: Product and Engineering each need ${p.threshold} or more people answering a dimension.`;
+    const reasons = [...hidden.keys()];
+    const why =
+      reasons.length === 0
+        ? 'no dimension was asked of both sides'
+        : reasons.length === 1
+          ? reasons[0]
+          : reasons.join('; ');
+    const text = `No perception gap to show for ${over}: ${why}. The gap shows once each side has ${p.threshold} or more people answering.`;
     return { text, blocks: [section(text)] };
   }
   const blocks: KnownBlock[] = [
@@ -239,13 +253,10 @@ export function gapMessage(p: {
       section(`*${DIMENSION_LABELS[dimension]}* — ${withGapTrend(sentence, featured)}`, true),
     );
   }
-  if (hidden.length > 0) {
+  for (const [reason, dimensions] of hidden)
     blocks.push(
-      context(
-        `Not shown: ${hidden.map((d) => DIMENSION_LABELS[d]).join(', ')} (too few answers on one side).`,
-      ),
+      context(`Not shown: ${dimensions.map((d) => DIMENSION_LABELS[d]).join(', ')} (${reason}).`),
     );
-  }
   const top = gaps[0];
   return {
     text:

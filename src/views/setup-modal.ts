@@ -1,7 +1,18 @@
 import { TZDate } from '@date-fns/tz';
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { format } from 'date-fns/format';
-import { DIMENSION_LABELS, DIMENSIONS } from '../domain/dimensions.js';
+import {
+  DEFAULT_SIDES,
+  DIMENSION_LABELS,
+  DIMENSIONS,
+  DISCIPLINE_LABELS,
+  disciplinesOf,
+  MAPPED_DISCIPLINES,
+  type MappedDiscipline,
+  SIDE_LABELS,
+  SIDES,
+  type SideMapping,
+} from '../domain/dimensions.js';
 import type { Survey } from '../storage/surveys.js';
 import { timeZoneMenu } from './time-zones.js';
 
@@ -26,7 +37,18 @@ export const SETUP = {
   customDimension: 'custom_dimension',
   customReversed: 'custom_reversed',
   pausedUntil: 'paused_until',
+  sides: 'sides',
+  designSide: 'side_design',
+  programSide: 'side_program',
+  otherSide: 'side_other',
 } as const;
+
+/** The form's block for each discipline whose side an admin chooses. */
+export const SIDE_BLOCKS: Record<MappedDiscipline, string> = {
+  design: SETUP.designSide,
+  program: SETUP.programSide,
+  other: SETUP.otherSide,
+};
 export const VALUE = 'value';
 /** The button that swaps the day-and-time pickers for cron expressions, and back. */
 export const SETUP_SCHEDULE_MODE_ACTION = 'setup_schedule_mode';
@@ -138,6 +160,38 @@ function select(
       ...(initialOption ? { initial_option: initialOption } : {}),
     },
   };
+}
+
+/**
+ * The two sides of the perception gap: Product and Engineering make their
+ * own; Design, Program / TPM and Other each count with the side chosen here.
+ */
+function sideBlocks(s: Survey | undefined): KnownBlock[] {
+  const sides = s?.sides ?? DEFAULT_SIDES;
+  const options = SIDES.map((side) => option(`${SIDE_LABELS[side]} side`, side));
+  return [
+    {
+      type: 'section',
+      block_id: SETUP.sides,
+      text: {
+        type: 'mrkdwn',
+        text: '*The two sides of the gap.* The perception gap compares the Product side with the Engineering side. Product and Engineering make their own; choose where the others stand. A change applies from the next pulse.',
+      },
+    },
+    ...MAPPED_DISCIPLINES.map(
+      (d): KnownBlock => ({
+        type: 'input',
+        block_id: SIDE_BLOCKS[d],
+        label: plain(`${DISCIPLINE_LABELS[d]} counts with`),
+        element: {
+          type: 'radio_buttons',
+          action_id: VALUE,
+          options,
+          initial_option: options.find((o) => o.value === sides[d]) ?? options[0],
+        },
+      }),
+    ),
+  ];
 }
 
 /** The setup form, filled with the survey's current settings (or the defaults for a new one). */
@@ -270,6 +324,8 @@ export function setupModal(p: {
       'No score is shown for a group with fewer people than this. A change applies to pulses that close from now on; weeks already published stay as they were.',
     ),
     { type: 'divider' },
+    ...sideBlocks(s),
+    { type: 'divider' },
     {
       type: 'input',
       block_id: SETUP.customText,
@@ -330,6 +386,16 @@ export function setupModal(p: {
     close: plain('Cancel'),
     blocks,
   };
+}
+
+/** Which disciplines make up each side: "Product side: Product, Design · Engineering side: …". */
+export function sidesText(sides: SideMapping): string {
+  return SIDES.map(
+    (side) =>
+      `*${SIDE_LABELS[side]} side:* ${disciplinesOf(side, sides)
+        .map((d) => DISCIPLINE_LABELS[d])
+        .join(', ')}`,
+  ).join(' · ');
 }
 
 /** Shown in place of the form once the settings are saved. */

@@ -10,13 +10,13 @@ import {
 
 /** Leaders' answers to one statement, before and after: [leader, side, before, after]. */
 const answers = (rows: [string, 'product' | 'engineering', number, number][]): FollowUpAnswer[] =>
-  rows.flatMap(([leader, discipline, before, after]) =>
+  rows.flatMap(([leader, side, before, after]) =>
     [
       [before, false],
       [after, true],
     ].map(([value, isAfter]) => ({
       leader,
-      discipline,
+      side,
       groupLargeEnough: true,
       statement: 'tech_debt.real_capacity',
       dimension: 'tech_debt' as const,

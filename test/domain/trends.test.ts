@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Dimension, Discipline } from '../../src/domain/dimensions.js';
+import type { Dimension, Side } from '../../src/domain/dimensions.js';
 import {
   callWeek,
   cellTrend,
@@ -16,7 +16,7 @@ const answer = (
   more: Partial<TrendAnswer> = {},
 ): TrendAnswer => ({
   leader,
-  discipline: 'product',
+  side: 'product',
   groupLargeEnough: true,
   statement: 'roadmap.one_plan',
   dimension: 'roadmap',
@@ -62,10 +62,10 @@ describe('gapTest: Product leaders against Engineering leaders over 4 weeks', ()
     // Product 75, 75, 100; Engineering 25, 50, 25 (one answer each, one statement):
     // difference 50; each side's variance 208.3 / 3 = 69.4; SE 11.79; df 4;
     // t = 4.24, p = 0.0132; interval 50 ± 2.776·11.79 = 17.3 to 82.7.
-    const side = (discipline: Discipline, values: number[], prefix: string) =>
-      values.map((v, i) => answer(`${prefix}${i}`, 0, v, { discipline }));
+    const of = (side: Side, values: number[], prefix: string) =>
+      values.map((v, i) => answer(`${prefix}${i}`, 0, v, { side }));
     const test = gapTest(
-      [...side('product', [75, 75, 100], 'P'), ...side('engineering', [25, 50, 25], 'E')],
+      [...of('product', [75, 75, 100], 'P'), ...of('engineering', [25, 50, 25], 'E')],
       'roadmap',
     );
     expect(test?.estimate).toBeCloseTo(50, 9);
@@ -78,8 +78,8 @@ describe('gapTest: Product leaders against Engineering leaders over 4 weeks', ()
   it('needs 3 leaders a side whose groups were large enough to publish', () => {
     const answers = [
       ...[80, 90, 70].map((v, i) => answer(`P${i}`, 0, v)),
-      ...[20, 30].map((v, i) => answer(`E${i}`, 0, v, { discipline: 'engineering' })),
-      answer('E9', 0, 40, { discipline: 'engineering', groupLargeEnough: false }),
+      ...[20, 30].map((v, i) => answer(`E${i}`, 0, v, { side: 'engineering' })),
+      answer('E9', 0, 40, { side: 'engineering', groupLargeEnough: false }),
     ];
     expect(gapTest(answers, 'roadmap')).toBeUndefined();
   });
@@ -93,7 +93,7 @@ describe('gapTrendTest: is the gap widening?', () => {
     // 0.354 a side; SE 0.841; t = 4.76; df (2·0.354)² / (2·0.354²/2) = 4.
     const answers = [
       ...rising({ P1: 1, P2: 2, P3: 3 }, 6),
-      ...rising({ E1: -1, E2: -2, E3: -3 }, 6, { discipline: 'engineering' }),
+      ...rising({ E1: -1, E2: -2, E3: -3 }, 6, { side: 'engineering' }),
     ];
     const test = gapTrendTest(answers, 'roadmap');
     expect(test?.estimate).toBeCloseTo(20, 9);
@@ -104,7 +104,7 @@ describe('gapTrendTest: is the gap widening?', () => {
   it('has not enough data with fewer than 6 weeks', () => {
     const answers = [
       ...rising({ P1: 1, P2: 2, P3: 3 }, 5),
-      ...rising({ E1: -1, E2: -2, E3: -3 }, 5, { discipline: 'engineering' }),
+      ...rising({ E1: -1, E2: -2, E3: -3 }, 5, { side: 'engineering' }),
     ];
     expect(gapTrendTest(answers, 'roadmap')).toBeUndefined();
   });
@@ -119,17 +119,17 @@ describe('callWeek: every call of a week', () => {
       return (seed / 2_147_483_647 - 0.5) * 10;
     };
     const answers: TrendAnswer[] = [];
-    for (const [discipline, count] of [
+    for (const [side, count] of [
       ['product', 6],
       ['engineering', 6],
     ] as const)
       for (let i = 0; i < count; i++)
         for (let t = 0; t < weeks; t++)
           for (const dimension of ['roadmap', 'okrs'] as Dimension[]) {
-            const level = 40 + i * 3 + (discipline === 'product' && dimension === 'okrs' ? gap : 0);
+            const level = 40 + i * 3 + (side === 'product' && dimension === 'okrs' ? gap : 0);
             answers.push({
-              leader: `${discipline}${i}`,
-              discipline,
+              leader: `${side}${i}`,
+              side,
               groupLargeEnough: true,
               statement: `${dimension}.s${t % 2}`,
               dimension,

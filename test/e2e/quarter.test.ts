@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../src/domain/catalogue.js';
 import { buildDigest } from '../../src/domain/digest.js';
-import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../../src/domain/dimensions.js';
+import {
+  DEFAULT_SIDES,
+  DIMENSION_LABELS,
+  DIMENSIONS,
+  type Dimension,
+  SIDES,
+  type Side,
+  sideOf,
+} from '../../src/domain/dimensions.js';
 import { closedWeeks } from '../../src/reports/published.js';
 import {
   ADMIN,
@@ -39,29 +47,37 @@ const scoreOf = (answers: Answer[]) =>
     0,
   ) / answers.length;
 
+/** The side a leader counts with: Design with Product, Program / TPM with Engineering. */
+const sideOfAnswer = (a: Answer): Side => sideOf(a.discipline, DEFAULT_SIDES);
+/** Whether both sides had 3 or more people answering tech debt in a week: then both are published. */
+const bothSidesShown = (week: number) =>
+  SIDES.every(
+    (side) =>
+      new Set(
+        quarter.answers
+          .filter(
+            (a) =>
+              a.week === week &&
+              sideOfAnswer(a) === side &&
+              dimensionOf.get(a.questionId) === 'tech_debt',
+          )
+          .map((a) => a.userId),
+      ).size >= 3,
+  );
+
 /**
- * Product's and Engineering's tech-debt scores over weeks [from, to), answers
- * pooled over the weeks both sides were published. A side is hidden in a week
- * when the designers and the program lead who answered are 1 or 2: together
- * too few, so one more group (the smaller side) is hidden to protect them.
+ * The Product side's and the Engineering side's tech-debt scores over weeks
+ * [from, to), answers pooled over the weeks both sides were published.
  */
 const techDebtGap = (from: number, to: number) => {
-  const bothShown = (week: number) => {
-    const small = new Set(
-      quarter.answers
-        .filter((a) => a.week === week && (a.discipline === 'design' || a.discipline === 'program'))
-        .map((a) => a.userId),
-    ).size;
-    return small === 0 || small >= 3;
-  };
-  const of = (discipline: string) =>
+  const of = (side: Side) =>
     scoreOf(
       quarter.answers.filter(
         (a) =>
           a.week >= from &&
           a.week < to &&
-          bothShown(a.week) &&
-          a.discipline === discipline &&
+          bothSidesShown(a.week) &&
+          sideOfAnswer(a) === side &&
           dimensionOf.get(a.questionId) === 'tech_debt',
       ),
     );
@@ -183,8 +199,8 @@ describe.each([
     ).find((b) => b.type === 'data_visualization');
     expect(chart?.chart?.series.map((x) => x.name)).toEqual([
       'Alignment index',
-      'Tech debt · Product',
-      'Tech debt · Engineering',
+      'Tech debt · Product side',
+      'Tech debt · Engineering side',
     ]);
   });
 
@@ -233,18 +249,30 @@ describe.each([
       );
     expect(roadmap(WEEKS - 1)).toBeGreaterThan(roadmap(0) + 30);
     const gap = (week: number) => {
-      const of = (discipline: string) =>
-        scoreOf(
-          quarter.answers.filter(
-            (a) =>
-              a.week === week &&
-              a.discipline === discipline &&
-              dimensionOf.get(a.questionId) === 'tech_debt',
-          ),
-        );
-      return of('product') - of('engineering');
+      const { product, engineering } = techDebtGap(week, week + 1);
+      return product - engineering;
     };
     expect(gap(WEEKS - 1)).toBeGreaterThan(gap(1) + 20);
+  });
+
+  it('publishes both sides of the gap in every week but the designers-only one, and every such digest states it', () => {
+    const shown = Array.from({ length: WEEKS }, (_, week) => week).filter(bothSidesShown);
+    expect(shown).toHaveLength(WEEKS - 1);
+    expect(shown).not.toContain(DESIGNERS_ONLY_WEEK);
+    // The chart's two side lines have a point in each of those 11 weeks.
+    const chart = (
+      (digests().at(-1)?.blocks ?? []) as {
+        type: string;
+        chart?: { series: { name: string; data: unknown[] }[] };
+      }[]
+    ).find((b) => b.type === 'data_visualization');
+    expect(chart?.chart?.series.map((x) => x.data.length)).toEqual([11, 11, 11]);
+    // Every digest of a week with both sides published states the gap, in numbers.
+    digests().forEach((digest, week) => {
+      const blocks = JSON.stringify(digest.blocks);
+      if (week === DESIGNERS_ONLY_WEEK) expect(blocks).not.toContain('Perception gap');
+      else expect(blocks).toMatch(/\*Perception gap:\* [^"]*\(Product \d+, Engineering \d+/);
+    });
   });
 
   it('never shows the week only two designers answered, in any output', async () => {
@@ -270,8 +298,17 @@ describe.each([
         ?.bytes?.toString('utf8') ?? '';
     expect(csv.split('\n').length).toBeGreaterThan(20);
     expect(csv).not.toContain('2026-W47');
-    // No design group of fewer than 3 ever appears.
-    expect(csv).not.toMatch(/,design,[12],/);
+    // No group of fewer than 3 ever appears, and no discipline alone: only everyone and the two sides.
+    expect(csv).not.toMatch(/,(all|product_side|engineering_side),[12],/);
+    expect(
+      new Set(
+        csv
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((row) => row.split(',')[4]),
+      ),
+    ).toEqual(new Set(['all', 'product_side', 'engineering_side']));
     expect(t.standIn.violations()).toEqual([]);
   });
 

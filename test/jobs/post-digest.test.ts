@@ -122,7 +122,7 @@ describe('postDigest', () => {
     const { text, blocks } = digestText();
     // The top-level text carries the headline for clients that cannot draw the blocks.
     expect(text).toBe(
-      'Alignment digest · week of 16 Nov: index 61, not enough data yet. Not enough data yet to call a change. Talk about one roadmap at the next leadership sync.',
+      'Alignment digest · week of 16 Nov: index 61, not enough data yet. Product and Engineering are 43 points apart on tech debt. Talk about tech debt at the next leadership sync.',
     );
     // Index: mean of Shared goals 72.7, Tech debt 59.1 and One roadmap 50.0 = 60.6.
     // Two weeks are never compared: a trend needs four closed weeks.
@@ -139,15 +139,16 @@ describe('postDigest', () => {
       '"text":"🔴 *One roadmap*"},{"type":"mrkdwn","text":"*50* · not enough data yet · 36% favorable"}',
     );
     expect(blocks).toContain('Not asked this week: Priorities, Customer value,');
-    // Over the last 4 closed weeks (46 and 47), reversed: Product eight 100s,
-    // Engineering four 50s then four 25s = 37.5: 62.5 apart. Every product leader
-    // answered alike, so there is no spread to test against: no call yet.
+    // Over the last 4 closed weeks (46 and 47), reversed, by side: the Product
+    // side is the product leaders' eight 100s and the designers' four 50s =
+    // 83.3; the Engineering side is the engineers' four 50s and four 25s and the
+    // program lead's two 50s = 40: 43.3 apart, past the test on leaders.
     expect(blocks).toContain(
-      '*Perception gap:* Engineering rates tech debt handling 63 points lower than Product (Product 100, Engineering 38, last 4 weeks); not enough data yet to call it a gap.',
+      '*Perception gap:* Product and Engineering are apart by about 43 points on tech debt handling: Engineering rates it lower than Product (Product 83, Engineering 40, last 4 weeks).',
     );
     expect(blocks).toContain('11 of 15 leaders answered (73%).');
     expect(blocks).toContain(
-      '*Suggested topic for the next leadership sync: One roadmap.* It has the lowest score this week.',
+      '*Suggested topic for the next leadership sync: Tech debt.* Product and Engineering are apart by about 43 points on it.',
     );
     // Up to three comments of the week, inert (no @channel), none from week 46.
     expect(blocks).toContain('&lt;!channel&gt; roadmap review helped &amp; focused us.');
@@ -170,17 +171,17 @@ describe('postDigest', () => {
         ],
       },
       {
-        name: 'Tech debt · Product',
+        name: 'Tech debt · Product side',
         data: [
-          { label: '9 Nov', value: 100 },
-          { label: '16 Nov', value: 100 },
+          { label: '9 Nov', value: 83 },
+          { label: '16 Nov', value: 83 },
         ],
       },
       {
-        name: 'Tech debt · Engineering',
+        name: 'Tech debt · Engineering side',
         data: [
           { label: '9 Nov', value: 50 },
-          { label: '16 Nov', value: 25 },
+          { label: '16 Nov', value: 30 },
         ],
       },
     ]);

@@ -198,19 +198,17 @@ describe('a database from the first version', () => {
       { id: 1, period: '2026-W46', respondents: 11 },
       { id: 2, period: '2026-W47', respondents: 2 },
     ]);
-    // As the first version published it: the week, with the two designers and
-    // the program lead hidden together (3 people), and W47 not at all.
+    // Published now, by side: the two designers with Product, the program lead
+    // with Engineering, and W47 (two designers only) not at all.
     const cells = upgraded
       .prepare(
-        'SELECT discipline, hidden, n2, n3, n4 FROM published_cells WHERE pulse_id = 1 ORDER BY discipline',
+        'SELECT grp, hidden, n2, n3, n4 FROM published_cells WHERE pulse_id = 1 ORDER BY grp',
       )
       .all();
     expect(cells).toEqual([
-      { discipline: 'all', hidden: null, n2: 4, n3: 3, n4: 4 },
-      { discipline: 'design', hidden: 'too_few', n2: null, n3: null, n4: null },
-      { discipline: 'engineering', hidden: null, n2: 4, n3: 0, n4: 0 },
-      { discipline: 'product', hidden: null, n2: 0, n3: 0, n4: 4 },
-      { discipline: 'program', hidden: 'too_few', n2: null, n3: null, n4: null },
+      { grp: 'all', hidden: null, n2: 4, n3: 3, n4: 4 },
+      { grp: 'engineering_side', hidden: null, n2: 4, n3: 1, n4: 0 },
+      { grp: 'product_side', hidden: null, n2: 0, n3: 2, n4: 4 },
     ]);
     expect(
       (upgraded.prepare('SELECT count(*) AS n FROM discipline_changes').get() as { n: number }).n,

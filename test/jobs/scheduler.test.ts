@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/context.js';
+import { DEFAULT_SIDES } from '../../src/domain/dimensions.js';
 import { pulseJob } from '../../src/jobs/pulse-job.js';
 import { claimantIsGone, Scheduler } from '../../src/jobs/scheduler.js';
 import { openDatabase } from '../../src/storage/database.js';
@@ -298,6 +299,7 @@ describe('a survey that begins after its schedule’s due time', () => {
         questionsPerPulse: 5,
         openHours: 72,
         delivery: 'channel',
+        sides: DEFAULT_SIDES,
         reminderHours: 24,
         anonymityThreshold: 3,
         pausedUntil: null,

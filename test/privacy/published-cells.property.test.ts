@@ -6,7 +6,14 @@ import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
 import { CATALOGUE } from '../../src/domain/catalogue.js';
 import { buildDigest } from '../../src/domain/digest.js';
-import { DISCIPLINES, type Discipline } from '../../src/domain/dimensions.js';
+import {
+  DEFAULT_SIDES,
+  DISCIPLINES,
+  type Discipline,
+  SIDES,
+  type Side,
+  type SideMapping,
+} from '../../src/domain/dimensions.js';
 import type { PeriodScore } from '../../src/domain/scoring.js';
 import { lastWeeks } from '../../src/domain/weeks.js';
 import { closeAndPublish } from '../../src/jobs/publish-pulse.js';
@@ -21,26 +28,35 @@ import {
 } from '../../src/reports/published.js';
 import { forgetPerson, saveSubmission } from '../../src/storage/answers.js';
 import { openDatabase } from '../../src/storage/database.js';
-import { changeDiscipline } from '../../src/storage/disciplines.js';
+import { changeDiscipline, disciplineForPulse } from '../../src/storage/disciplines.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { createPulse, setRecipients } from '../../src/storage/pulses.js';
 import { syncCatalogue } from '../../src/storage/questions.js';
-import { findOrCreateSurvey, getSurvey, type Survey } from '../../src/storage/surveys.js';
+import {
+  findOrCreateSurvey,
+  getSurvey,
+  type Survey,
+  saveSurvey,
+} from '../../src/storage/surveys.js';
 import { rationalRank, smallGroupRevealed } from '../support/linear-privacy.js';
 
 /**
  * The rule behind every output (src/domain/publication.ts), checked on random
  * histories: whatever sequence of outputs anyone reads — score windows, weekly
- * trends and the change beside each trend call, gaps over any window, the
- * digest, the App Home's week (and the export, which prints the weekly groups)
- * — before and after forget-me and admins' role changes, no
- * linear combination of the numbers shown depends on fewer than 3 people.
+ * trends and the change beside each trend call, gaps over any window, both
+ * sides, the digest, the App Home's week (and the export, which prints the
+ * weekly groups) — before and after forget-me, admins' role changes and
+ * changes of which side a discipline counts with, and across a second survey
+ * over nearly the same people, no linear combination of the numbers shown
+ * depends on fewer than 3 people.
  *
  * Each output is linear in the answers once who answered what is fixed (which
  * cells are shown depends on counts, never on values). So the history is run
  * once with every answer 3, then once more per answer with that one answer 4:
  * the differences are each number's coefficients, and linear-privacy.ts checks
- * the matrix they form.
+ * the matrix they form. A person answering the same statement in the same week
+ * in both surveys is taken to answer alike (one unknown, not two): that is how
+ * two surveys of nearly the same people would single someone out.
  */
 
 const THRESHOLD = 3;
@@ -61,13 +77,20 @@ interface PulseSpec {
   respondents: number[];
 }
 interface Event {
-  kind: 'role' | 'forget';
+  kind: 'role' | 'forget' | 'sides';
   person: number;
   discipline: Discipline;
+  /** For 'sides': which side Design, Program / TPM and Other count with from the next pulse. */
+  sides: SideMapping;
 }
 interface History {
   disciplines: Discipline[];
   pulses: PulseSpec[];
+  /**
+   * The second survey's pulse due in the same week as each of the first's
+   * (undefined: none that week): who tries to answer it.
+   */
+  second: (number[] | undefined)[];
   /** After each pulse closes: what happens before the next one. */
   events: Event[][];
 }
@@ -102,14 +125,26 @@ const history: fc.Arbitrary<History> = fc
           { minLength: 2 },
         ),
       });
+    const side = fc.constantFrom<Side>('product', 'engineering');
     const event = fc.record({
-      kind: fc.constantFrom<'role' | 'forget'>('role', 'role', 'forget'),
+      kind: fc.constantFrom<Event['kind']>('role', 'role', 'forget', 'sides'),
       person: fc.integer({ min: 0, max: people - 1 }),
       discipline,
+      sides: fc.record({ design: side, program: side, other: side }),
     });
+    // Mostly everyone but one person, as a second leadership channel set up to single them out.
+    const all = Array.from({ length: people }, (_, i) => i);
+    const second = fc.option(
+      fc.oneof(
+        fc.integer({ min: 0, max: people - 1 }).map((out) => all.filter((i) => i !== out)),
+        fc.subarray(all, { minLength: 2 }),
+      ),
+      { nil: undefined, freq: 2 },
+    );
     return fc.record({
       disciplines: fc.constant(disciplines),
       pulses: fc.tuple(...weeks.map(pulse)),
+      second: fc.tuple(...weeks.map(() => second)),
       events: fc.tuple(...weeks.map(() => fc.array(event, { maxLength: 2 }))),
     });
   });
@@ -122,12 +157,14 @@ const template = (() => {
   migrate(db, migrationsDir);
   syncCatalogue(db, CATALOGUE);
   db.prepare('INSERT INTO workspaces (team_id) VALUES (?)').run(TEAM_ID);
-  findOrCreateSurvey(db, {
-    teamId: TEAM_ID,
-    channelId: 'C0LEADS',
-    timezone: 'Europe/Berlin',
-    createdBy: 'U0ADMIN',
-  });
+  // Two surveys of one workspace: the second is set up over nearly the same people.
+  for (const channelId of ['C0LEADS', 'C0LEADS2'])
+    findOrCreateSurvey(db, {
+      teamId: TEAM_ID,
+      channelId,
+      timezone: 'Europe/Berlin',
+      createdBy: 'U0ADMIN',
+    });
   const bytes = db.serialize();
   db.close();
   return bytes;
@@ -149,6 +186,7 @@ function collect(out: Map<string, number>, name: string, s: PeriodScore): void {
   put('index', s.index);
   for (const d of s.dimensions) {
     put(`${d.dimension}|all`, d.overall);
+    for (const side of SIDES) put(`${d.dimension}|${side} side`, d.bySide[side]);
     for (const discipline of DISCIPLINES)
       put(`${d.dimension}|${discipline}`, d.byDiscipline[discipline]);
     if (d.gap.visible) {
@@ -162,7 +200,7 @@ function collect(out: Map<string, number>, name: string, s: PeriodScore): void {
 function readEverything(
   ctx: AppContext,
   survey: Survey,
-  read: number,
+  read: string,
   out: Map<string, number>,
 ): void {
   const { weeks, scores, latest } = closedWeeks(ctx, survey, 12);
@@ -204,11 +242,14 @@ function readEverything(
 /**
  * Runs the history through the app's own storage and publishing, answering
  * `answerOf(answer)`, and returns every number read along the way, and the
- * answers given (person, pulse, question).
+ * answers given (person, week, pulse of the week, question). `oneSurveyAWeek`
+ * false stores the second survey's answers without the app's rule (to show
+ * the check catches what the rule prevents).
  */
 function run(
   h: History,
   answerOf: (answer: string) => number,
+  { oneSurveyAWeek = true }: { oneSurveyAWeek?: boolean } = {},
 ): { outputs: Map<string, number>; answers: string[] } {
   const db = new Database(Buffer.from(template));
   db.pragma('foreign_keys = ON');
@@ -222,14 +263,21 @@ function run(
     reschedule: () => {},
     runOnce: (_key, work) => work(),
   };
-  const survey = getSurvey(db, 1) as Survey;
+  const first = getSurvey(db, 1) as Survey;
+  const second = getSurvey(db, 2) as Survey;
   const outputs = new Map<string, number>();
   const answers: string[] = [];
+  const pulsesInWeek = new Map<string, number>();
   let reads = 0;
-  h.pulses.forEach((spec, index) => {
-    // Each pulse opens after the one before closed, in its own week or the same one.
-    const due = new Date(Math.max(FIRST_MONDAY + spec.week * 7 * 24 * HOUR, now.getTime() + HOUR));
-    now = due;
+  const readBoth = () => {
+    const read = reads++;
+    readEverything(ctx, first, `${read} survey 1`, outputs);
+    readEverything(ctx, second, `${read} survey 2`, outputs);
+  };
+  /** Opens a pulse of `survey` due at `due`, and stores each respondent's answers as the form would. */
+  const pulseOf = (survey: Survey, due: Date, week: number, spec: PulseSpec, who: number[]) => {
+    const k = pulsesInWeek.get(`${survey.id}|${week}`) ?? 0;
+    pulsesInWeek.set(`${survey.id}|${week}`, k + 1);
     const { pulse } = createPulse(db, {
       surveyId: survey.id,
       dueAt: due,
@@ -242,27 +290,49 @@ function run(
       pulse.id,
       h.disciplines.map((_, i) => person(i)),
     );
-    for (const i of spec.respondents) {
-      const values = new Map(
-        spec.questions.map((q) => {
-          const key = `${person(i)}|${index}|${q}`;
-          answers.push(key);
-          return [q, answerOf(key)];
-        }),
-      );
-      saveSubmission(db, {
-        teamId: TEAM_ID,
-        pulseId: pulse.id,
-        userId: person(i),
-        chosenDiscipline: h.disciplines[i],
-        values,
-        comment: undefined,
-        at: new Date(due.getTime() + HOUR),
-      });
+    for (const i of who) {
+      // The same person, week and statement in either survey: one answer, given alike.
+      const key = (q: string) => `${person(i)}|w${week}|k${k}|${q}`;
+      const values = new Map(spec.questions.map((q) => [q, answerOf(key(q))]));
+      const at = new Date(due.getTime() + HOUR);
+      let saved: boolean;
+      if (oneSurveyAWeek || survey.id === first.id) {
+        saved = saveSubmission(db, {
+          teamId: TEAM_ID,
+          pulseId: pulse.id,
+          userId: person(i),
+          chosenDiscipline: h.disciplines[i],
+          values,
+          comment: undefined,
+          at,
+        }).ok;
+      } else {
+        const discipline =
+          disciplineForPulse(db, TEAM_ID, person(i), pulse) ?? (h.disciplines[i] as Discipline);
+        const put = db.prepare(
+          'INSERT INTO answers (pulse_id, question_id, user_id, discipline, value, answered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        );
+        for (const [q, v] of values)
+          put.run(pulse.id, q, person(i), discipline, v, at.toISOString(), at.toISOString());
+        saved = true;
+      }
+      if (saved)
+        for (const q of spec.questions) if (!answers.includes(key(q))) answers.push(key(q));
     }
-    now = new Date(due.getTime() + 24 * HOUR);
-    closeAndPublish(ctx, pulse.id);
-    readEverything(ctx, survey, reads++, outputs);
+    return pulse.id;
+  };
+  h.pulses.forEach((spec, index) => {
+    // Each pulse opens after the one before closed, in its own week or the same one.
+    const due = new Date(Math.max(FIRST_MONDAY + spec.week * 7 * 24 * HOUR, now.getTime() + HOUR));
+    now = due;
+    const pulses = [pulseOf(first, due, spec.week, spec, spec.respondents)];
+    // The second survey asks the same statements the same week.
+    const others = h.second[index];
+    if (others !== undefined)
+      pulses.push(pulseOf(second, new Date(due.getTime() + 60_000), spec.week, spec, others));
+    now = new Date(due.getTime() + 24 * HOUR + 60_000);
+    for (const pulseId of pulses) closeAndPublish(ctx, pulseId);
+    readBoth();
     for (const event of h.events[index] ?? []) {
       now = new Date(now.getTime() + 60_000);
       if (event.kind === 'role')
@@ -273,8 +343,21 @@ function run(
           changedBy: 'U0ADMIN',
           at: now,
         });
-      else forgetPerson(db, TEAM_ID, person(event.person), now);
-      readEverything(ctx, survey, reads++, outputs);
+      else if (event.kind === 'sides') {
+        const current = getSurvey(db, first.id) as Survey;
+        saveSurvey(db, {
+          surveyId: current.id,
+          teamId: TEAM_ID,
+          by: 'U0ADMIN',
+          at: now,
+          settings: {
+            ...current,
+            anonymityThreshold: current.anonymityThreshold ?? THRESHOLD,
+            sides: event.sides,
+          },
+        });
+      } else forgetPerson(db, TEAM_ID, person(event.person), now);
+      readBoth();
     }
   });
   db.close();
@@ -285,13 +368,14 @@ function run(
 function coefficients(
   h: History,
   extra?: (answerOf: (a: string) => number) => Map<string, number>,
+  options: { oneSurveyAWeek?: boolean } = {},
 ) {
-  const base = run(h, () => 3);
+  const base = run(h, () => 3, options);
   const baseOut = new Map([...base.outputs, ...(extra?.(() => 3) ?? [])]);
   const keys = [...baseOut.keys()];
   const columns = base.answers.map((answer) => {
     const bumped = (a: string) => (a === answer ? 4 : 3);
-    const out = new Map([...run(h, bumped).outputs, ...(extra?.(bumped) ?? [])]);
+    const out = new Map([...run(h, bumped, options).outputs, ...(extra?.(bumped) ?? [])]);
     expect([...out.keys()]).toEqual(keys); // what is shown never depends on the values
     return keys.map((k) => (out.get(k) ?? 0) - (baseOut.get(k) ?? 0));
   });
@@ -308,9 +392,13 @@ function coefficients(
 }
 
 describe('published numbers never reveal a group of fewer than 3', () => {
-  it('holds for random histories of pulses, windows, trends, gaps, role changes and forget-me', () => {
+  it('holds for random histories of pulses, windows, trends, gaps by side, role changes, side changes, forget-me and a second survey', () => {
+    let sawSides = 0;
+    let sawSecond = 0;
     fc.assert(
       fc.property(history, (h) => {
+        if (h.events.flat().some((e) => e.kind === 'sides')) sawSides += 1;
+        if (h.second.some((x) => x !== undefined)) sawSecond += 1;
         const { rows, people } = coefficients(h);
         expect(smallGroupRevealed(rows, people, THRESHOLD)).toBeUndefined();
         // Not vacuous: a pulse of 3 or more publishes numbers that move with the answers.
@@ -319,7 +407,10 @@ describe('published numbers never reveal a group of fewer than 3', () => {
       }),
       { seed: 20_261_201, numRuns: 40, endOnFailure: true },
     );
-  }, 240_000);
+    // The histories did include side changes and a second survey.
+    expect(sawSides).toBeGreaterThan(5);
+    expect(sawSecond).toBeGreaterThan(10);
+  }, 480_000);
 
   it('catches a leak: a pooled score taken straight from the answers gives away a week of two', () => {
     // Week 1: three people; week 2: only two of them. A window score that pools
@@ -330,10 +421,17 @@ describe('published numbers never reveal a group of fewer than 3', () => {
         { week: 0, questions: ['okrs.same_direction'], respondents: [0, 1, 2] },
         { week: 1, questions: ['okrs.same_direction'], respondents: [0, 1] },
       ],
+      second: [undefined, undefined],
       events: [[], []],
     };
     const naive = (answerOf: (a: string) => number) => {
-      const all = ['U0PERSON0|0', 'U0PERSON1|0', 'U0PERSON2|0', 'U0PERSON0|1', 'U0PERSON1|1'];
+      const all = [
+        'U0PERSON0|w0|k0',
+        'U0PERSON1|w0|k0',
+        'U0PERSON2|w0|k0',
+        'U0PERSON0|w1|k0',
+        'U0PERSON1|w1|k0',
+      ];
       const total = all.reduce(
         (sum, a) => sum + (answerOf(`${a}|okrs.same_direction`) - 1) * 25,
         0,
@@ -348,5 +446,61 @@ describe('published numbers never reveal a group of fewer than 3', () => {
     const safe = coefficients(h);
     expect(smallGroupRevealed(safe.rows, safe.people, THRESHOLD)).toBeUndefined();
     expect(rationalRank(safe.rows, safe.people.length)).toBe(1);
+  });
+
+  it('catches two surveys over nearly the same people, and the one-survey-a-week rule stops them', () => {
+    // Five leaders, a side of at least 3 each way with the defaults; a second
+    // survey of the same people but one, the same statement, the same week.
+    const h: History = {
+      disciplines: ['product', 'product', 'engineering', 'engineering', 'design', 'program'],
+      pulses: [{ week: 0, questions: ['okrs.same_direction'], respondents: [0, 1, 2, 3, 4, 5] }],
+      second: [[0, 1, 2, 3, 4]],
+      events: [[]],
+    };
+    // Without the rule: survey 1 minus survey 2 is the sixth person's answer.
+    const leaky = coefficients(h, undefined, { oneSurveyAWeek: false });
+    expect(smallGroupRevealed(leaky.rows, leaky.people, THRESHOLD)?.people).toContain('U0PERSON5');
+    // With it (the app's): the second survey counts nobody who answered the first this week.
+    const safe = coefficients(h);
+    expect(smallGroupRevealed(safe.rows, safe.people, THRESHOLD)).toBeUndefined();
+    expect(rationalRank(safe.rows, safe.people.length)).toBeGreaterThan(0);
+  });
+
+  it('side changes apply from the next pulse: a pulse keeps the sides it opened with', () => {
+    const h: History = {
+      disciplines: [
+        'product',
+        'product',
+        'product',
+        'engineering',
+        'engineering',
+        'engineering',
+        'design',
+      ],
+      pulses: [
+        { week: 0, questions: ['okrs.same_direction'], respondents: [0, 1, 2, 3, 4, 5, 6] },
+        { week: 1, questions: ['okrs.same_direction'], respondents: [0, 1, 2, 3, 4, 5, 6] },
+      ],
+      second: [undefined, undefined],
+      events: [
+        [
+          {
+            kind: 'sides',
+            person: 0,
+            discipline: 'design',
+            sides: { ...DEFAULT_SIDES, design: 'engineering' },
+          },
+        ],
+        [],
+      ],
+    };
+    const { outputs } = run(h, () => 4);
+    const respondents = (week: string, side: string) =>
+      outputs.get(`read 2 survey 1: week ${week}|okrs|${side} side|score`);
+    // Both weeks show both sides (4 and 3 each way, then 3 and 4).
+    expect(respondents('2026-W37', 'product')).toBe(75);
+    expect(respondents('2026-W38', 'engineering')).toBe(75);
+    const { rows, people } = coefficients(h);
+    expect(smallGroupRevealed(rows, people, THRESHOLD)).toBeUndefined();
   });
 });

@@ -44,7 +44,7 @@ beforeAll(async () => {
     teamId: TEAM_ID,
     surveyId: survey.id,
     due,
-    invited: [STRANGER],
+    invited: [STRANGER, 'U0SEED'],
     answers: [{ person: ['U0SEED', 'product'], values: { 'okrs.same_direction': 3 } }],
   });
 });

@@ -196,8 +196,6 @@ describe('recording an agreement', () => {
       ],
       [{ agree_product: 'U0BOT' }, 'agree_product', /a bot or a deactivated account/],
       [{ agree_engineering: 'U0GONE' }, 'agree_engineering', /a bot or a deactivated account/],
-      // U0E2 answers as an engineer: not Product's owner.
-      [{ agree_product: 'U0E2' }, 'agree_product', /counted under Product: this person is not/],
       [{ agree_product: null }, 'agree_product', /Choose the owner from Product/],
       [{ agree_review: '2026-11-20' }, 'agree_review', /after today/],
       [{ agree_review: '2026-10-01' }, 'agree_review', /after today/],

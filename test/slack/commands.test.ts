@@ -152,14 +152,15 @@ describe('reports', () => {
 
   it('gap: the last 4 closed weeks, largest first, in words, hiding the designers', async () => {
     const text = await run('gap');
-    // Tech debt, week 47 only: four 5s against four 2s. With every leader giving
-    // the same answer there is no spread to test against: no call yet.
+    // Tech debt, week 47 only, by side: the Product side is four 5s and the
+    // designers' two 3s = 83.3, the Engineering side four 2s and the program
+    // lead's 3 = 30: 53 apart, past the test on leaders.
     expect(text).toContain(
-      '*Tech debt* — Engineering rates tech debt handling 75 points lower than Product (Product 100, Engineering 25, last 4 weeks); not enough data yet to call it a gap.',
+      '*Tech debt* — Product and Engineering are apart by about 53 points on tech debt handling: Engineering rates it lower than Product (Product 83, Engineering 30, last 4 weeks).',
     );
-    // Shared goals over weeks 46 and 47: 3s, then 4s, on both sides.
+    // Shared goals over weeks 46 and 47: 58.3 against 60, the interval within ±10.
     expect(text).toContain(
-      '*Shared goals* — Product and Engineering rate shared goals the same (Product 63, Engineering 63, last 4 weeks).',
+      '*Shared goals* — Product and Engineering see shared goals alike: within 10 points over the last 4 weeks.',
     );
     expect(text.indexOf('Tech debt')).toBeLessThan(text.indexOf('Shared goals* —'));
     expect(text).not.toMatch(/Design/);
@@ -184,7 +185,7 @@ describe('role and forget-me', () => {
       'You are already counted under Engineering.',
     );
     expect(await run('role design', 'U0E1')).toContain(
-      "You are counted under Engineering. A discipline is set once, so nobody can move into a small group and work out the others' answers. Only admins can change it. Ask <@U0ADMIN01> or a workspace admin.",
+      "You are counted under Engineering. A discipline is set once, and nobody changes their own, admins included, so nobody can move into a small group and work out the others' answers. Only admins can change it. Ask <@U0ADMIN01> or a workspace admin.",
     );
     expect(
       t.app.ctx.db
@@ -199,12 +200,24 @@ describe('role and forget-me', () => {
       "Only admins can change someone's discipline.",
     );
     expect(await run('role @e2 design', ADMIN)).toContain('I could not tell who that is.');
-    expect(await run('role <@U0E1|e1> design', ADMIN)).toContain(
-      'Done: <@U0E1> is counted under Design from the next pulse on. Answers already given keep the discipline they were given under.',
-    );
-    expect(await run('role design <@U0E2>', ADMIN)).toContain(
-      'Done: <@U0E2> is counted under Design.',
-    );
+    // The same answer whether the person had a discipline or not, and whichever:
+    // nothing the command says tells the admin someone's discipline.
+    const done = (id: string) =>
+      `Done: <@${id}> is counted under Design from their next pulse on (at once, if they had no discipline yet). Answers already given keep the discipline they were given under.`;
+    expect(await run('role <@U0E1|e1> design', ADMIN)).toContain(done('U0E1'));
+    expect(await run('role design <@U0E2>', ADMIN)).toContain(done('U0E2'));
+    expect(await run('role design <@U0E2>', ADMIN)).toContain(done('U0E2'));
+    expect(
+      t.app.ctx.db
+        .prepare(
+          "SELECT user_id AS user, discipline, applies_from = '' AS first FROM discipline_changes WHERE user_id IN ('U0E1', 'U0E2') ORDER BY 1, 3 DESC",
+        )
+        .all(),
+    ).toEqual([
+      { user: 'U0E1', discipline: 'engineering', first: 1 },
+      { user: 'U0E1', discipline: 'design', first: 0 },
+      { user: 'U0E2', discipline: 'design', first: 1 },
+    ]);
     t.standIn.addUser({ id: 'U0BOT', name: 'bot', is_bot: true });
     expect(await run('role <@U0BOT> design', ADMIN)).toContain('is a bot or a deactivated account');
     expect(count("SELECT count(*) AS n FROM discipline_changes WHERE user_id = 'U0BOT'")).toBe(0);
@@ -231,7 +244,7 @@ describe('role and forget-me', () => {
     await t.slack.interaction(payload);
     await t.app.idle();
     expect(t.standIn.responseUrlPosts.at(-1)?.body.text).toBe(
-      'Deleted 3 answers and 1 comment, and your discipline. Alignment Pulse no longer holds anything that links you to what you gave. Group scores already published from closed pulses stay as they are: each is a total over at least 3 people, holds nothing that is yours alone, and is never recomputed. Agreements you own or recorded stay with the team, your name taken off them ("a former leader").',
+      'Deleted 3 answers and 1 comment, and your discipline. Alignment Pulse no longer holds anything that links you to what you gave. Group scores already published from closed pulses stay as they are: each is a total over at least 3 people, holds nothing that is yours alone, and is never recomputed. A comment already published with a closed week stays in it, as it was shown: anonymous, with nothing left that links it to you. Agreements you own or recorded stay with the team, your name taken off them ("a former leader"). If you answer again, your discipline counts from the next pulse, or at once if an admin sets it.',
     );
     for (const table of [
       'answers',
@@ -371,18 +384,24 @@ describe('admin commands', () => {
     const csv = upload?.bytes?.toString('utf8') ?? '';
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe(
-      'week,week_start,survey_id,dimension,discipline,respondents,answers,score,favorable_pct,trend_8w,change_8w,gap_4w,gap_call',
+      'week,week_start,survey_id,dimension,group,respondents,answers,score,favorable_pct,trend_8w,change_8w,gap_4w,gap_call',
     );
-    expect(lines).toContain(`2026-W47,2026-11-16,${survey.id},tech_debt,product,4,4,100,100,,,,`);
-    expect(lines).toContain(`2026-W47,2026-11-16,${survey.id},tech_debt,engineering,4,4,25,0,,,,`);
+    // The two sides: four 5s and the designers' two 3s; four 2s and the program lead's 3.
+    expect(lines).toContain(
+      `2026-W47,2026-11-16,${survey.id},tech_debt,product_side,6,6,83,67,,,,`,
+    );
+    expect(lines).toContain(
+      `2026-W47,2026-11-16,${survey.id},tech_debt,engineering_side,5,5,30,0,,,,`,
+    );
     // The "all" rows carry the week's calls: too little history for a trend yet.
     expect(lines).toContain(
       `2026-W46,2026-11-09,${survey.id},okrs,all,11,11,50,0,not enough data yet,,0,not enough data yet`,
     );
     expect(lines).toContain(
-      `2026-W47,2026-11-16,${survey.id},tech_debt,all,11,11,59,36,not enough data yet,,75,not enough data yet`,
+      `2026-W47,2026-11-16,${survey.id},tech_debt,all,11,11,59,36,not enough data yet,,53,apart`,
     );
-    expect(csv).not.toMatch(/,design,/);
+    // Never a discipline alone: only everyone and the two sides.
+    expect(csv).not.toMatch(/,(product|engineering|design|program|other),/);
     expect(csv).not.toMatch(/U0P1|U0E1/);
   });
 });
@@ -451,6 +470,13 @@ describe('the setup modal', () => {
       selected_options: values.customReversed ? [{ value: 'reversed' }] : [],
     });
     put('paused_until', { type: 'datepicker', selected_date: values.pausedUntil ?? null });
+    for (const d of ['design', 'program', 'other'])
+      put(`side_${d}`, {
+        type: 'radio_buttons',
+        selected_option: {
+          value: values[`${d}Side`] ?? (d === 'design' ? 'product' : 'engineering'),
+        },
+      });
     return {
       type: 'view_submission',
       team: { id: TEAM_ID, domain: 'alignment-test' },
@@ -530,11 +556,13 @@ describe('the setup modal', () => {
         timezone: 'Mars/Base',
         reminder: '48',
         customText: 'Our OKR review includes both sides.',
+        otherSide: 'marketing',
       }),
     );
     expect(bad.json).toMatchObject({
       response_action: 'errors',
       errors: {
+        side_other: 'Choose the Product side or the Engineering side.',
         timezone:
           '"Mars/Base" is not a time zone. Use an IANA name such as Europe/Berlin or America/New_York.',
         reminder: expect.stringContaining(
@@ -583,9 +611,14 @@ describe('the setup modal', () => {
         customText: 'Our OKR review includes both sides.',
         customDimension: 'okrs',
         pausedUntil: '2026-12-07',
+        programSide: 'product',
       }),
     );
     expect(good.json).toMatchObject({ response_action: 'update' });
+    // Which disciplines make up each side, and that the change applies from the next pulse.
+    expect(JSON.stringify(good.json)).toContain(
+      '*Product side:* Product, Design, Program / TPM · *Engineering side:* Engineering, Other (from the next pulse).',
+    );
     // The next pulse in each reader's own time, with the survey's time as the fallback.
     expect(JSON.stringify(good.json)).toMatch(
       /Next pulse: <!date\^\d+\^\{date_short_pretty\} at \{time\}\|Tue/,
@@ -601,6 +634,7 @@ describe('the setup modal', () => {
       reminderHours: 12,
       anonymityThreshold: 4,
       pausedUntil: '2026-12-07T05:00:00.000Z',
+      sides: { design: 'product', program: 'product', other: 'engineering' },
     });
     expect(
       count(
@@ -621,6 +655,10 @@ describe('the setup modal', () => {
     expect(blocks).toContain('"value":"America/New_York"}');
     expect(blocks).toContain('"initial_date":"2026-12-07"');
     expect(blocks).toContain('"initial_conversations":["C0EXECS"]');
+    const program = (
+      setupView().blocks as { block_id?: string; element?: { initial_option?: unknown } }[]
+    ).find((b) => b.block_id === 'side_program');
+    expect(program?.element?.initial_option).toMatchObject({ value: 'product' });
     expect(t.standIn.violations()).toEqual([]);
   });
 
@@ -654,7 +692,7 @@ describe('the App Home', () => {
     expect(closed).toContain('*Alignment index 64* · not enough data yet');
     expect(closed).toContain('<#C0LEADERS> · the week of 16 Nov, the latest closed week');
     expect(closed).toContain(
-      '*Perception gap:* Engineering rates tech debt handling 75 points lower than Product (Product 100, Engineering 25, last 4 weeks); not enough data yet to call it a gap.',
+      '*Perception gap:* Product and Engineering are apart by about 53 points on tech debt handling: Engineering rates it lower than Product (Product 83, Engineering 30, last 4 weeks).',
     );
     expect(closed).toContain('*Your discipline:* Engineering');
     expect(closed).not.toContain('home_set_role');

@@ -7,7 +7,8 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * A company with thirteen leadership teams, one survey each (one per product
- * area). One product leader sits in all of them; the admin runs them all.
+ * area). One product leader sits in all of them (and, a leader counting in one
+ * survey a week, answers area 1's); the admin runs them all.
  */
 const ADMIN = 'U0ADMIN01';
 const LEADER = 'U0LEADALL';
@@ -17,6 +18,8 @@ const teamOf = (n: number): Person[] => [
   ...['A', 'B', 'C'].map((x): Person => [`U0P${n}${x}`, 'product']),
   ...['A', 'B', 'C'].map((x): Person => [`U0E${n}${x}`, 'engineering']),
 ];
+/** Who answers as the seventh, a product leader: the shared leader in area 1, the area's own elsewhere. */
+const seventhOf = (n: number): Person => [n === 1 ? LEADER : `U0P${n}D`, 'product'];
 /** Area 12 keeps its own threshold of 7: its 7 answers show, area 11's 7 would not at 8. */
 const THRESHOLD_OF: Record<number, number> = { 11: 8, 12: 7 };
 
@@ -31,11 +34,13 @@ beforeEach(async () => {
   surveys.length = 0;
   for (let n = 1; n <= AREAS; n++) {
     const team = teamOf(n);
+    const seventh = seventhOf(n)[0];
     for (const [id] of team) t.standIn.addUser({ id, name: id.toLowerCase() });
+    if (seventh !== LEADER) t.standIn.addUser({ id: seventh, name: seventh.toLowerCase() });
     t.standIn.addChannel({
       id: channelOf(n),
       name: `area-${n}`,
-      members: [ADMIN, LEADER, ...team.map(([id]) => id), BOT_USER_ID],
+      members: [ADMIN, ...new Set([LEADER, seventh]), ...team.map(([id]) => id), BOT_USER_ID],
     });
     const survey = findOrCreateSurvey(t.app.ctx.db, {
       teamId: TEAM_ID,
@@ -49,7 +54,7 @@ beforeEach(async () => {
         .prepare('UPDATE surveys SET anonymity_threshold = ? WHERE id = ?')
         .run(own, survey.id);
     surveys.push(survey);
-    const invited = [LEADER, ...team.map(([id]) => id)];
+    const invited = [...new Set([LEADER, seventh]), ...team.map(([id]) => id)];
     // Week 46, closed: area n's product leaders answer 4 or 5, engineering 2; area 13 has
     // only two answers, so nothing of it shows.
     const productValue = n % 2 === 0 ? 5 : 4;
@@ -57,7 +62,7 @@ beforeEach(async () => {
       n === AREAS
         ? team.slice(0, 2).map((person) => ({ person, values: { 'tech_debt.real_capacity': 3 } }))
         : [
-            { person: [LEADER, 'product'] as Person, values: { 'tech_debt.real_capacity': 4 } },
+            { person: seventhOf(n), values: { 'tech_debt.real_capacity': 4 } },
             ...team.map((person) => ({
               person,
               values: { 'tech_debt.real_capacity': person[1] === 'product' ? productValue : 2 },

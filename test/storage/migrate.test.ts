@@ -41,6 +41,7 @@ describe('migrate with the real migrations', () => {
       '003_published_calls.sql',
       '004_schedule_start.sql',
       '005_agreements.sql',
+      '006_sides.sql',
     ]);
     expect(tables(db)).toEqual(
       expect.arrayContaining([
@@ -50,6 +51,7 @@ describe('migrate with the real migrations', () => {
         'discipline_changes',
         'published_calls',
         'published_cells',
+        'published_comments',
         'published_pulses',
         'answers',
         'comments',
@@ -75,6 +77,7 @@ describe('migrate with the real migrations', () => {
       { name: '003_published_calls.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
       { name: '004_schedule_start.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
       { name: '005_agreements.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      { name: '006_sides.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
     ]);
     db.close();
   });
@@ -91,7 +94,7 @@ describe('migrate with the real migrations', () => {
     db.prepare(
       "INSERT INTO schedule_runs (kind, survey_id, scheduled_for, status) VALUES ('pulse', 1, '2026-11-23T08:00:00.000Z', 'done')",
     ).run();
-    expect(migrate(db, migrationsDir)).toEqual(['005_agreements.sql']);
+    expect(migrate(db, migrationsDir)).toEqual(['005_agreements.sql', '006_sides.sql']);
     expect(
       db.prepare('SELECT kind, survey_id, subject_id, status FROM schedule_runs').all(),
     ).toEqual([{ kind: 'pulse', survey_id: 1, subject_id: 0, status: 'done' }]);

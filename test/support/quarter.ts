@@ -1,7 +1,12 @@
 import { TZDate } from '@date-fns/tz';
 import { addHours, addMinutes } from 'date-fns';
 import { CATALOGUE } from '../../src/domain/catalogue.js';
-import type { Dimension, Discipline } from '../../src/domain/dimensions.js';
+import {
+  DEFAULT_SIDES,
+  type Dimension,
+  type Discipline,
+  sideOf,
+} from '../../src/domain/dimensions.js';
 import { findOrCreateSurvey, type Survey } from '../../src/storage/surveys.js';
 import { ANSWER_PULSE_ACTION } from '../../src/views/pulse-message.js';
 import type { OpenedView } from './slack-requests.js';
@@ -61,16 +66,14 @@ export function randomSource(seed = 7): () => number {
 
 /**
  * How healthy a dimension looks to a discipline in a week (1–5, before noise):
- * roadmap alignment improves over the quarter for everyone; on tech debt,
- * Product grows happier while Engineering grows unhappier.
+ * roadmap alignment improves over the quarter for everyone; on tech debt, the
+ * Product side (the designers with it) grows happier while the Engineering
+ * side (the TPM with it) grows unhappier.
  */
 export function mood(dimension: Dimension, discipline: Discipline, week: number): number {
   if (dimension === 'roadmap') return 2.2 + week * 0.2;
-  if (dimension === 'tech_debt') {
-    if (discipline === 'product') return 3.4 + week * 0.1;
-    if (discipline === 'engineering') return 3.0 - week * 0.15;
-    return 3;
-  }
+  if (dimension === 'tech_debt')
+    return sideOf(discipline, DEFAULT_SIDES) === 'product' ? 3.4 + week * 0.1 : 3.0 - week * 0.15;
   return 3.4;
 }
 

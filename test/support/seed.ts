@@ -46,8 +46,10 @@ export function seedPulse(
       comment,
       at: new Date(due.getTime() + 3_600_000),
     });
-    if (counted !== person[1])
-      throw new Error(`seed: ${person[0]} counts under ${counted}, not ${person[1]}`);
+    if (!counted.ok || counted.discipline !== person[1])
+      throw new Error(
+        `seed: ${person[0]} counts under ${JSON.stringify(counted)}, not ${person[1]}`,
+      );
   }
   if (input.closed === true) closeAndPublish(ctx, pulse.id, closesAt);
   return pulse.id;

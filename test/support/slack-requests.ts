@@ -48,8 +48,68 @@ export interface OpenedView {
 export interface ViewSubmission {
   user: string;
   view: OpenedView;
-  /** block_id → the chosen option's value, or the typed text; null for nothing chosen. */
-  values: Record<string, string | null>;
+  /**
+   * block_id → the chosen option's value, the typed text, the chosen channels
+   * (a list); null for nothing chosen.
+   */
+  values: Record<string, string | string[] | null>;
+  /**
+   * As Slack does: every input not in `values` is sent with what the form
+   * showed in it (its initial value). Off: only `values` are sent.
+   */
+  keepInitial?: boolean;
+}
+
+interface InputElement {
+  type: string;
+  action_id: string;
+  initial_option?: { value: string };
+  initial_options?: { value: string }[];
+  initial_conversations?: string[];
+  initial_time?: string;
+  initial_date?: string;
+  initial_value?: string;
+  initial_user?: string;
+}
+
+/** An input's state as Slack sends it, for a value given (or, when undefined, the one it showed). */
+function inputState(element: InputElement, given: string | string[] | null | undefined) {
+  const value =
+    given !== undefined
+      ? given
+      : (element.initial_option?.value ??
+        element.initial_options?.map((o) => o.value) ??
+        element.initial_conversations ??
+        element.initial_time ??
+        element.initial_date ??
+        element.initial_value ??
+        element.initial_user ??
+        null);
+  switch (element.type) {
+    case 'plain_text_input':
+      return { type: element.type, value };
+    case 'users_select':
+      return { type: element.type, selected_user: value };
+    case 'datepicker':
+      return { type: element.type, selected_date: value };
+    case 'timepicker':
+      return { type: element.type, selected_time: value };
+    case 'multi_conversations_select':
+      return { type: element.type, selected_conversations: value ?? [] };
+    case 'checkboxes':
+      return {
+        type: element.type,
+        selected_options: (Array.isArray(value) ? value : value === null ? [] : [value]).map(
+          (v) => ({ text: { type: 'plain_text', text: v }, value: v }),
+        ),
+      };
+    default:
+      return {
+        type: element.type,
+        selected_option:
+          value === null ? null : { text: { type: 'plain_text', text: String(value) }, value },
+      };
+  }
 }
 
 export interface CommandFields {
@@ -199,28 +259,22 @@ export class SlackSender {
   viewSubmission(submission: ViewSubmission): Record<string, unknown> {
     const view = submission.view;
     const values: Record<string, Record<string, unknown>> = {};
+    const blocks = view.blocks as { type?: string; block_id?: string; element?: InputElement }[];
     for (const [blockId, value] of Object.entries(submission.values)) {
-      const block = (
-        view.blocks as { block_id?: string; element?: { type: string; action_id: string } }[]
-      ).find((b) => b.block_id === blockId);
+      const block = blocks.find((b) => b.block_id === blockId);
       const element = block?.element ?? { type: 'plain_text_input', action_id: 'value' };
       // Each element's state as Slack sends it: typed text, a chosen person, a day, an option.
-      const state =
-        element.type === 'plain_text_input'
-          ? { type: element.type, value }
-          : element.type === 'users_select'
-            ? { type: element.type, selected_user: value }
-            : element.type === 'datepicker'
-              ? { type: element.type, selected_date: value }
-              : {
-                  type: element.type,
-                  selected_option:
-                    value === null
-                      ? null
-                      : { text: { type: 'plain_text', text: String(value) }, value },
-                };
-      values[blockId] = { [element.action_id]: state };
+      values[blockId] = { [element.action_id]: inputState(element, value) };
     }
+    if (submission.keepInitial === true)
+      for (const block of blocks) {
+        if (block.type !== 'input' || block.block_id === undefined || block.element === undefined)
+          continue;
+        if (block.block_id in values) continue;
+        values[block.block_id] = {
+          [block.element.action_id]: inputState(block.element, undefined),
+        };
+      }
     return {
       type: 'view_submission',
       team: { id: TEAM_ID, domain: 'alignment-test' },

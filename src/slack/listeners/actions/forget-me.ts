@@ -13,10 +13,8 @@ export function confirmForgetMe(ctx: AppContext) {
     await ack();
     const teamId = body.team?.id ?? body.user.team_id ?? '';
     const deleted = forgetPerson(ctx.db, teamId, body.user.id, ctx.now());
-    ctx.logger.info('a person was forgotten', {
-      answers: deleted.answers,
-      comments: deleted.comments,
-    });
+    // Neither who nor what they had: a log line must not single them out.
+    ctx.logger.info('forget-me done');
     await respond({
       response_type: 'ephemeral',
       replace_original: true,

@@ -19,7 +19,13 @@ export function changeRoleFromHome(ctx: AppContext) {
     const chosen = z
       .enum(DISCIPLINES)
       .safeParse('selected_option' in action ? action.selected_option?.value : undefined);
-    if (chosen.success) setFirstDiscipline(ctx.db, teamOf(body), body.user.id, chosen.data);
+    if (chosen.success)
+      setFirstDiscipline(ctx.db, {
+        teamId: teamOf(body),
+        userId: body.user.id,
+        discipline: chosen.data,
+        at: ctx.now(),
+      });
     await publishHome(ctx, teamOf(body), body.user.id);
   };
 }

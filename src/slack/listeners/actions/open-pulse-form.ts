@@ -1,12 +1,13 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AppContext } from '../../../context.js';
 import { slackTime } from '../../../domain/time-format.js';
-import { storedAnswers } from '../../../storage/answers.js';
-import { disciplineForPulse } from '../../../storage/disciplines.js';
+import { otherSurveyThisWeek, storedAnswers } from '../../../storage/answers.js';
+import { standingInPulse } from '../../../storage/disciplines.js';
 import { getPulse } from '../../../storage/pulses.js';
 import { pulseQuestions } from '../../../storage/questions.js';
 import { getSurvey } from '../../../storage/surveys.js';
 import { pulseModal } from '../../../views/pulse-modal.js';
+import { answeredElsewhere, notCountedHere } from '../../../views/pulse-standing.js';
 import { slackErrorCode } from '../../slack-errors.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -45,12 +46,23 @@ export function openPulseForm(ctx: AppContext) {
       return;
     }
     const userId = body.user.id;
+    // Before the form: whether this pulse can count the person at all.
+    const elsewhere = otherSurveyThisWeek(ctx.db, userId, pulse.id);
+    if (elsewhere !== undefined) {
+      await say(answeredElsewhere(getSurvey(ctx.db, elsewhere)?.leadershipChannels[0]));
+      return;
+    }
+    const standing = standingInPulse(ctx.db, pulse.teamId, userId, pulse);
+    if (standing.kind === 'next_pulse') {
+      await say(notCountedHere(standing.discipline));
+      return;
+    }
     const view = pulseModal({
       pulseId: pulse.id,
       questions: pulseQuestions(ctx.db, pulse.id),
       closesAt: pulse.closesAt,
       timezone: survey.timezone,
-      askDiscipline: disciplineForPulse(ctx.db, pulse.teamId, userId, pulse) === undefined,
+      askDiscipline: standing.kind === 'choose',
       previous: storedAnswers(ctx.db, pulse.id, userId),
     });
     try {

@@ -150,7 +150,8 @@ export function alignmentCommand(ctx: AppContext) {
       return;
     }
     const { command } = parsed;
-    ctx.logger.debug('slash command', { subcommand: command.name, user: args.command.user_id });
+    // Never who typed it: the log must not say who used forget-me, or anything else.
+    ctx.logger.debug('slash command', { subcommand: command.name });
     const adminAction = ADMIN_ACTIONS[command.name];
     if (adminAction !== undefined && !(await isAdmin(ctx, args.command.user_id))) {
       await reply(args.respond, adminsOnly(ctx, adminAction));

@@ -1,18 +1,22 @@
+import type { AppContext } from '../../../context.js';
 import { DISCIPLINE_LABELS, type Discipline } from '../../../domain/dimensions.js';
 import {
   changeDiscipline,
   currentDiscipline,
   setFirstDiscipline,
+  standingInPulse,
 } from '../../../storage/disciplines.js';
+import { openPulsesOfTeam } from '../../../storage/pulses.js';
 import { adminsOnly, isAdmin, personInfo } from '../../admins.js';
 import { slackErrorCode } from '../../slack-errors.js';
 import { type CommandHandler, reply } from './command-handler.js';
 
 /**
  * `/alignment role <discipline>`: a person sets their own discipline once.
- * `/alignment role @person <discipline>` (admins): changes anyone's, from their
- * next pulse on. Nobody else can move between groups, so no one can pad a small
- * group to make it show and then subtract their own answers.
+ * `/alignment role @person <discipline>` (admins): changes anyone's but their
+ * own, from their next pulse on. Nobody else can move between groups, so no
+ * one can pad a small group to make it show and then subtract their own
+ * answers. Nothing it says tells one person another's discipline or side.
  */
 export const role: CommandHandler<{
   name: 'role';
@@ -23,56 +27,32 @@ export const role: CommandHandler<{
   const caller = command.user_id;
   const label = DISCIPLINE_LABELS[discipline];
   const target = person ?? caller;
-  const admin = await isAdmin(ctx, caller);
 
-  if (target === caller && !admin) {
-    if (setFirstDiscipline(ctx.db, teamId, caller, discipline)) {
-      await reply(
-        respond,
-        `Done: you are counted under ${label}. A discipline is set once; after this only an admin can change it.`,
-      );
-      return;
-    }
-    const current = currentDiscipline(ctx.db, teamId, caller);
-    if (current === discipline) {
-      await reply(respond, `You are already counted under ${label}.`);
-      return;
-    }
-    await reply(
-      respond,
-      `You are counted under ${current === undefined ? 'a discipline' : DISCIPLINE_LABELS[current]}. A discipline is set once, so nobody can move into a small group and work out the others' answers. ${adminsOnly(ctx, 'change it')} They can type \`/alignment role @you ${discipline}\`.`,
-    );
+  if (target === caller) {
+    await reply(respond, await ownDiscipline(ctx, teamId, caller, discipline));
     return;
   }
-  if (!admin) {
+  if (!(await isAdmin(ctx, caller))) {
     await reply(respond, adminsOnly(ctx, "change someone's discipline"));
     return;
   }
-  if (target !== caller) {
-    try {
-      const found = await personInfo(ctx, target);
-      if (!found.isHuman) {
-        await reply(
-          respond,
-          `<@${target}> is a bot or a deactivated account: only people answer pulses.`,
-        );
-        return;
-      }
-    } catch (error) {
-      const code = slackErrorCode(error);
+  try {
+    const found = await personInfo(ctx, target);
+    if (!found.isHuman) {
       await reply(
         respond,
-        code === 'user_not_found'
-          ? 'Slack does not know that person. Pick them from the list Slack offers as you type @.'
-          : 'Slack could not look that person up just now. Please try again in a minute.',
+        `<@${target}> is a bot or a deactivated account: only people answer pulses.`,
       );
       return;
     }
-  }
-  const who = target === caller ? 'you are' : `<@${target}> is`;
-  if (currentDiscipline(ctx.db, teamId, target) === discipline) {
-    const already = target === caller ? 'You are' : `<@${target}> is`;
-    await reply(respond, `${already} already counted under ${label}.`);
+  } catch (error) {
+    const code = slackErrorCode(error);
+    await reply(
+      respond,
+      code === 'user_not_found'
+        ? 'Slack does not know that person. Pick them from the list Slack offers as you type @.'
+        : 'Slack could not look that person up just now. Please try again in a minute.',
+    );
     return;
   }
   const when = changeDiscipline(ctx.db, {
@@ -83,10 +63,36 @@ export const role: CommandHandler<{
     at: ctx.now(),
   });
   ctx.logger.info('discipline changed by an admin', { applies: when });
+  // The same answer whether they had one, had this one, or had another: the
+  // reply tells nobody what someone's discipline was.
   await reply(
     respond,
-    when === 'now'
-      ? `Done: ${who} counted under ${label}.`
-      : `Done: ${who} counted under ${label} from the next pulse on. Answers already given keep the discipline they were given under.`,
+    `Done: <@${target}> is counted under ${label} from their next pulse on (at once, if they had no discipline yet). Answers already given keep the discipline they were given under.`,
   );
 };
+
+/** A person's own discipline: set once; after that an admin changes it, never their own. */
+async function ownDiscipline(
+  ctx: AppContext,
+  teamId: string,
+  userId: string,
+  discipline: Discipline,
+): Promise<string> {
+  const label = DISCIPLINE_LABELS[discipline];
+  if (setFirstDiscipline(ctx.db, { teamId, userId, discipline, at: ctx.now() })) {
+    // Chosen after a pulse went out without them on its list: it counts from the next one.
+    const waiting = openPulsesOfTeam(ctx.db, teamId, ctx.now()).some(
+      (pulse) => standingInPulse(ctx.db, teamId, userId, pulse).kind === 'next_pulse',
+    );
+    return waiting
+      ? `Done: you are counted under ${label} from the next pulse. The pulse open now went out before you chose, so it cannot count you. A discipline is set once; after this only an admin can change it.`
+      : `Done: you are counted under ${label}. A discipline is set once; after this only an admin can change it.`;
+  }
+  const current = currentDiscipline(ctx.db, teamId, userId);
+  if (current === discipline) return `You are already counted under ${label}.`;
+  const why = `You are counted under ${current === undefined ? 'a discipline' : DISCIPLINE_LABELS[current]}. A discipline is set once, and nobody changes their own, admins included, so nobody can move into a small group and work out the others' answers.`;
+  const admin = await isAdmin(ctx, userId).catch(() => false);
+  return admin
+    ? `${why} Ask another admin to change yours: they type \`/alignment role @your-name ${discipline}\`.`
+    : `${why} ${adminsOnly(ctx, 'change it')}`;
+}

@@ -3,7 +3,7 @@ import type { ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
 import { AGREEMENT_MAX, dayIn, NOTE_MAX, reviewMoment } from '../../../domain/agreements.js';
-import { DIMENSIONS, DISCIPLINE_LABELS, type Discipline } from '../../../domain/dimensions.js';
+import { DIMENSIONS, SIDE_LABELS, type Side } from '../../../domain/dimensions.js';
 import { agreementDmsKey, sendOwnerDms } from '../../../jobs/agreements.js';
 import {
   type Agreement,
@@ -12,7 +12,6 @@ import {
   getAgreement,
   moveReview,
 } from '../../../storage/agreements.js';
-import { currentDiscipline } from '../../../storage/disciplines.js';
 import { getSurvey, type Survey } from '../../../storage/surveys.js';
 import { AGREE, agreementRecordedModal, VALUE } from '../../../views/agreements.js';
 import { personInfo } from '../../admins.js';
@@ -52,8 +51,9 @@ function reviewDay(raw: unknown, now: Date, timezone: string): { day: string } |
 
 /**
  * The agreement form's submission. Checked with zod and with Slack (owners
- * must be two different people, neither a bot nor deactivated, each on their
- * side when their discipline is known); each problem goes back on its own
+ * must be two different people, neither a bot nor deactivated; their
+ * disciplines are never checked, so the form tells nobody a colleague's side);
+ * each problem goes back on its own
  * block and nothing is stored. Once stored, the owners get their DMs as a run:
  * retried if Slack fails, the admins told once.
  */
@@ -98,10 +98,10 @@ export function recordAgreement(ctx: AppContext) {
     else if ([...text].length > AGREEMENT_MAX)
       fail(AGREE.body, `Keep it to ${AGREEMENT_MAX} characters; it has ${[...text].length}.`);
 
-    const owner = async (block: string, side: Discipline): Promise<string | undefined> => {
+    const owner = async (block: string, side: Side): Promise<string | undefined> => {
       const id = userSchema.safeParse(input(block)?.selected_user);
       if (!id.success) {
-        fail(block, `Choose the owner from ${DISCIPLINE_LABELS[side]}.`);
+        fail(block, `Choose the owner from ${SIDE_LABELS[side]}.`);
         return undefined;
       }
       const person = await personInfo(ctx, id.data).catch(() => undefined);
@@ -113,14 +113,9 @@ export function recordAgreement(ctx: AppContext) {
         fail(block, 'That is a bot or a deactivated account. Choose a leader.');
         return undefined;
       }
-      const counted = currentDiscipline(ctx.db, teamId, id.data);
-      if (counted !== undefined && counted !== side) {
-        fail(
-          block,
-          `Choose someone counted under ${DISCIPLINE_LABELS[side]}: this person is not. Both sides own it together.`,
-        );
-        return undefined;
-      }
+      // Their discipline is not checked: an answer that differs by it would tell
+      // anyone who can open this form a colleague's side. Who owns it for which
+      // side is the team's word.
       return id.data;
     };
     const product = await owner(AGREE.product, 'product');

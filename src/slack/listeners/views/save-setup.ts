@@ -2,7 +2,12 @@ import { TZDate } from '@date-fns/tz';
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { AppContext } from '../../../context.js';
-import { DIMENSIONS } from '../../../domain/dimensions.js';
+import {
+  DIMENSIONS,
+  MAPPED_DISCIPLINES,
+  SIDES,
+  type SideMapping,
+} from '../../../domain/dimensions.js';
 import {
   cronSchema,
   nextDueAt,
@@ -20,7 +25,9 @@ import {
   OPEN_HOURS,
   REMINDER_HOURS,
   SETUP,
+  SIDE_BLOCKS,
   setupSavedModal,
+  sidesText,
   VALUE,
 } from '../../../views/setup-modal.js';
 import { adminsOnly, isAdmin } from '../../admins.js';
@@ -174,6 +181,13 @@ export function saveSetup(ctx: AppContext) {
       .safeParse(input(SETUP.threshold)?.selected_option?.value);
     if (!threshold.success) fail(SETUP.threshold, 'The anonymity threshold is 3 people or more.');
 
+    const sides: Partial<SideMapping> = {};
+    for (const d of MAPPED_DISCIPLINES) {
+      const side = z.enum(SIDES).safeParse(input(SIDE_BLOCKS[d])?.selected_option?.value);
+      if (side.success) sides[d] = side.data;
+      else fail(SIDE_BLOCKS[d], 'Choose the Product side or the Engineering side.');
+    }
+
     const customText = input(SETUP.customText)?.value;
     const text = typeof customText === 'string' ? customText.trim() : '';
     const dimension = z
@@ -213,7 +227,10 @@ export function saveSetup(ctx: AppContext) {
       !openHours.success ||
       !delivery.success ||
       !reminder.success ||
-      !threshold.success
+      !threshold.success ||
+      sides.design === undefined ||
+      sides.program === undefined ||
+      sides.other === undefined
     ) {
       await ack({ response_action: 'errors', errors });
       return;
@@ -230,7 +247,11 @@ export function saveSetup(ctx: AppContext) {
       reminderHours: reminder.data === 0 ? null : reminder.data,
       anonymityThreshold: threshold.data,
       pausedUntil,
+      sides: { design: sides.design, program: sides.program, other: sides.other },
     };
+    const sidesChanged =
+      existing !== undefined &&
+      MAPPED_DISCIPLINES.some((d) => existing.sides[d] !== settings.sides[d]);
     const survey = saveSurvey(ctx.db, {
       surveyId: existing?.id,
       teamId: body.team?.id ?? body.user.team_id ?? '',
@@ -251,6 +272,7 @@ export function saveSetup(ctx: AppContext) {
         ? 'Pulses are scheduled.'
         : `Next pulse: ${slackTime(next, survey.timezone)}${survey.pausedUntil ? ` — paused until ${slackTime(survey.pausedUntil, survey.timezone)}` : ''}.`,
       `Leadership: ${survey.leadershipChannels.map((c) => `<#${c}>`).join(', ')}. Digest: ${survey.digestChannels.map((c) => `<#${c}>`).join(', ')}.`,
+      `${sidesText(survey.sides)}${sidesChanged ? ' (from the next pulse)' : ''}.`,
     ];
     if (text !== '') lines.push('Your question joins the rotation.');
     await ack({ response_action: 'update', view: setupSavedModal(lines.join('\n')) });

@@ -4,8 +4,8 @@ import type { AppContext } from '../../../context.js';
 import { DISCIPLINES } from '../../../domain/dimensions.js';
 import { formatInZone } from '../../../domain/time-format.js';
 import { refreshAnswerCount } from '../../../jobs/refresh-pulse-messages.js';
-import { saveSubmission } from '../../../storage/answers.js';
-import { disciplineForPulse } from '../../../storage/disciplines.js';
+import { otherSurveyThisWeek, saveSubmission } from '../../../storage/answers.js';
+import { standingInPulse } from '../../../storage/disciplines.js';
 import { getPulse } from '../../../storage/pulses.js';
 import { pulseQuestions } from '../../../storage/questions.js';
 import { getSurvey } from '../../../storage/surveys.js';
@@ -18,6 +18,7 @@ import {
   questionBlockId,
   VALUE_ACTION,
 } from '../../../views/pulse-modal.js';
+import { answeredElsewhere, notCountedHere } from '../../../views/pulse-standing.js';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -74,6 +75,19 @@ export function submitPulse(ctx: AppContext) {
     }
 
     const userId = body.user.id;
+    // Whether this pulse can count the person at all (a form opened before may say otherwise).
+    const elsewhere = otherSurveyThisWeek(ctx.db, userId, pulse.id);
+    if (elsewhere !== undefined) {
+      await rejectForm(
+        `${answeredElsewhere(getSurvey(ctx.db, elsewhere)?.leadershipChannels[0], false)} These answers were not saved.`,
+      );
+      return;
+    }
+    const standing = standingInPulse(ctx.db, pulse.teamId, userId, pulse);
+    if (standing.kind === 'next_pulse') {
+      await rejectForm(`${notCountedHere(standing.discipline)} Your answers were not saved.`);
+      return;
+    }
     const errors: Record<string, string> = {};
     const questions = pulseQuestions(ctx.db, pulse.id);
     const asked = new Set(questions.map((q) => questionBlockId(q.id)));
@@ -97,7 +111,7 @@ export function submitPulse(ctx: AppContext) {
     }
     // The discipline rule (storage/disciplines.ts) decides; the form's choice
     // counts only for a person who has none yet.
-    const known = disciplineForPulse(ctx.db, pulse.teamId, userId, pulse);
+    const known = standing.kind === 'counted' ? standing.discipline : undefined;
     const rawDiscipline = state[DISCIPLINE_BLOCK]?.[VALUE_ACTION]?.selected_option?.value;
     const discipline = disciplineSchema.safeParse(rawDiscipline);
     // A form opened before the person's discipline was forgotten has no
@@ -135,7 +149,7 @@ export function submitPulse(ctx: AppContext) {
       return;
     }
 
-    const counted = saveSubmission(ctx.db, {
+    const saved = saveSubmission(ctx.db, {
       teamId: pulse.teamId,
       pulseId: pulse.id,
       userId,
@@ -144,10 +158,17 @@ export function submitPulse(ctx: AppContext) {
       comment,
       at: ctx.now(),
     });
-    if (counted === undefined) {
-      await reject(noDiscipline);
+    if (!saved.ok) {
+      if (saved.reason === 'no_discipline') await reject(noDiscipline);
+      else if (saved.reason === 'next_pulse')
+        await rejectForm(`${notCountedHere(saved.discipline)} Your answers were not saved.`);
+      else
+        await rejectForm(
+          `${answeredElsewhere(getSurvey(ctx.db, saved.surveyId)?.leadershipChannels[0], false)} These answers were not saved.`,
+        );
       return;
     }
+    const counted = saved.discipline;
     ctx.logger.info('pulse answered', { pulse: pulse.id, questions: values.size });
     await ack({
       response_action: 'update',
