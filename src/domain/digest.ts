@@ -51,6 +51,11 @@ export interface Digest {
     | undefined;
   /** When no gap is shown: the rule that hid it, in words ("fewer than 3 on the Engineering side answered"). */
   gapHidden: string | undefined;
+  /**
+   * When the week itself shows everyone only (its sides hidden) though a gap is
+   * shown from the weeks before: which side was short that week.
+   */
+  weekSidesHidden: string | undefined;
   respondents: number;
   invited: number;
   comments: string[];
@@ -116,6 +121,7 @@ export function buildDigest(input: {
   }
 
   const gapHidden = largestGap === undefined ? whyNoGap(current, calls) : undefined;
+  const weekSidesHidden = largestGap === undefined ? undefined : sidesHiddenIn(current);
 
   let topic: Digest['topic'];
   if (largestGap !== undefined && largestGap.call === 'apart') {
@@ -166,6 +172,7 @@ export function buildDigest(input: {
         : undefined,
     largestGap,
     gapHidden,
+    weekSidesHidden,
     respondents: current.respondents,
     invited: current.invited,
     comments: current.respondents >= threshold ? input.comments : [],
@@ -174,6 +181,19 @@ export function buildDigest(input: {
 }
 
 const points = (n: number) => `${n} ${n === 1 ? 'point' : 'points'}`;
+
+/**
+ * Which side was short in a week that shows everyone only: the rule that hid
+ * the sides of the dimensions it showed; undefined when it showed both sides.
+ */
+export function sidesHiddenIn(week: PeriodScore): string | undefined {
+  const shown = week.dimensions.filter((d) => d.overall.visible);
+  if (shown.length === 0 || shown.some((d) => d.gap.visible)) return undefined;
+  const reasons = shown.flatMap((d) => (d.gap.visible ? [] : [d.gap.reason]));
+  const count = new Map<string, number>();
+  for (const r of reasons) count.set(r, (count.get(r) ?? 0) + 1);
+  return [...count].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
 
 /**
  * Why no gap is shown: the rule that hid most of the dimensions' gaps (over the
@@ -260,7 +280,8 @@ function chartOf(
   if (featured !== undefined) {
     for (const side of ['product', 'engineering'] as const) {
       lines.push({
-        name: `${DIMENSION_LABELS[featured]} · ${SIDE_LABELS[side]} side`,
+        // The title names the dimension: the series stay short enough for a phone's legend.
+        name: `${SIDE_LABELS[side]} side`,
         kind: side,
         values: scores.map((s) =>
           value(s.dimensions.find((d) => d.dimension === featured)?.bySide[side]),

@@ -150,7 +150,11 @@ export function digestMessage(d: Digest, extras?: DigestExtras): DigestMessage {
         : `*Perception gap:* ${largestGapWords(d.largestGap)}`,
       true,
     ),
-    context(responseText(d)),
+    context(
+      d.weekSidesHidden === undefined
+        ? responseText(d)
+        : `${responseText(d)} This week shows everyone only: ${d.weekSidesHidden}.`,
+    ),
   );
   if (d.comments.length > 0)
     blocks.push(

@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { sidesHiddenIn } from '../domain/digest.js';
 import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../domain/dimensions.js';
 import type { Group, PeriodScore, VisibleGap } from '../domain/scoring.js';
 import { whole } from '../domain/scoring.js';
@@ -109,10 +110,11 @@ export function scoreMessage(p: {
     );
   const rate = score.invited > 0 ? ` of ${score.invited}` : '';
   const missing = notAsked(score);
+  const sides = sidesHiddenIn(score);
   blocks.push(
     ...scoreFields(linesOf(score, p.calls), threshold),
     context(
-      `${score.respondents}${rate} leaders answered.${missing.length > 0 ? ` Not asked this week: ${missing.join(', ')}.` : ''} ${LEGEND}`,
+      `${score.respondents}${rate} leaders answered.${sides === undefined ? '' : ` This week shows everyone only: ${sides}.`}${missing.length > 0 ? ` Not asked this week: ${missing.join(', ')}.` : ''} ${LEGEND}`,
     ),
   );
   return {

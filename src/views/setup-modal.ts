@@ -321,7 +321,7 @@ export function setupModal(p: {
       'Anonymity threshold',
       Array.from({ length: 8 }, (_, i) => option(`${i + 3} people`, String(i + 3))),
       String(s?.anonymityThreshold ?? p.defaultThreshold),
-      'No score is shown for a group with fewer people than this. A change applies to pulses that close from now on; weeks already published stay as they were.',
+      'No score is shown for a group with fewer people than this. In a group of exactly this many, someone who knows their own answers can work out the total of the others: raise it if that matters for your team. A change applies to pulses that close from now on.',
     ),
     { type: 'divider' },
     ...sideBlocks(s),

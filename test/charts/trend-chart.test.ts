@@ -71,3 +71,39 @@ describe('trendChartSpec', () => {
     expect(spec).toContain('"fontSize":30');
   });
 });
+
+/** The hue (0–360°) of a #rrggbb colour. */
+function hue(hex: string): number {
+  const [r, g, b] = [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16) / 255) as [
+    number,
+    number,
+    number,
+  ];
+  const max = Math.max(r, g, b);
+  const d = max - Math.min(r, g, b);
+  if (d === 0) return 0;
+  const h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
+  return (h * 60 + 360) % 360;
+}
+
+describe('the sides’ colours', () => {
+  it('are neither red, yellow nor green, the colours the legend gives to scores', () => {
+    const spec = trendChartSpec({
+      title: 't',
+      weeks: ['16 Nov'],
+      lines: [
+        { name: 'Alignment index', kind: 'index', values: [61] },
+        { name: 'Tech debt · Product side', kind: 'product', values: [80] },
+        { name: 'Tech debt · Engineering side', kind: 'engineering', values: [30] },
+      ],
+    }) as { encoding: { color: { scale: { range: string[] } } } };
+    const [, product, engineering] = spec.encoding.color.scale.range;
+    for (const colour of [product, engineering]) {
+      const h = hue(colour ?? '');
+      // Red (🔴) around 0°, yellow (🟡) 40–70°, green (🟢) 80–160°: a side is none of them.
+      expect(h > 20 && h < 340).toBe(true);
+      expect(h >= 40 && h <= 160).toBe(false);
+    }
+    expect(hue(product ?? '')).not.toBeCloseTo(hue(engineering ?? ''), -1);
+  });
+});

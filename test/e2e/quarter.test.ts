@@ -199,8 +199,8 @@ describe.each([
     ).find((b) => b.type === 'data_visualization');
     expect(chart?.chart?.series.map((x) => x.name)).toEqual([
       'Alignment index',
-      'Tech debt · Product side',
-      'Tech debt · Engineering side',
+      'Product side',
+      'Engineering side',
     ]);
   });
 
@@ -238,6 +238,12 @@ describe.each([
     expect(
       t.app.ctx.db.prepare('SELECT status, review_on AS reviewOn FROM agreements').all(),
     ).toEqual([{ status: 'open', reviewOn: '2027-01-08' }]);
+    // The review the owners decided on stated the gap then and now, the number it exists for.
+    const review = t.standIn
+      .messagesIn(t.standIn.dmChannelOf(AGREEMENT_OWNERS.product) ?? '')
+      .find((m) => m.text.startsWith('Time to review'));
+    expect(review?.text).toMatch(/Since 13 Nov: the tech debt gap widened from \d+ to \d+ points;/);
+    expect(review?.text).not.toContain('not shown');
   });
 
   it('tells the story: roadmap alignment improves and the tech-debt gap widens', () => {

@@ -171,14 +171,14 @@ describe('postDigest', () => {
         ],
       },
       {
-        name: 'Tech debt · Product side',
+        name: 'Product side',
         data: [
           { label: '9 Nov', value: 83 },
           { label: '16 Nov', value: 83 },
         ],
       },
       {
-        name: 'Tech debt · Engineering side',
+        name: 'Engineering side',
         data: [
           { label: '9 Nov', value: 50 },
           { label: '16 Nov', value: 30 },

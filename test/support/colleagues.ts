@@ -39,13 +39,20 @@ export class Colleagues {
     readonly clock: { now: Date },
   ) {}
 
-  /** The app with the team in a leadership channel and an exec channel, on a clock starting `start`. */
-  static async start(start = new Date('2026-11-03T09:00:00Z')): Promise<Colleagues> {
+  /**
+   * The app with the team in a leadership channel and an exec channel, on a
+   * clock starting `start`; `env` adds to its environment (a database file to
+   * start on, say).
+   */
+  static async start(
+    start = new Date('2026-11-03T09:00:00Z'),
+    env: Record<string, string> = {},
+  ): Promise<Colleagues> {
     const clock = { now: start };
     const t = await startTestApp({
       now: () => clock.now,
       schedule: false,
-      env: { ADMIN_USER_IDS: ADMIN },
+      env: { ADMIN_USER_IDS: ADMIN, ...env },
     });
     t.standIn.addUser({ id: ADMIN, name: 'cpo', tz: 'Europe/Berlin' });
     for (const [id] of TEAM) t.standIn.addUser({ id, name: id.toLowerCase() });
