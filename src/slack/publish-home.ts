@@ -1,6 +1,7 @@
 import { subDays } from 'date-fns/subDays';
 import type { AppContext } from '../context.js';
 import { buildDigest, type Digest } from '../domain/digest.js';
+import { sideOf } from '../domain/dimensions.js';
 import { TREND_WEEKS } from '../jobs/post-digest.js';
 import { weekTrends } from '../reports/calls.js';
 import { orgLines } from '../reports/org.js';
@@ -93,10 +94,15 @@ export async function publishHome(ctx: AppContext, teamId: string, userId: strin
             ...agreementsOwnedBy(ctx.db, teamId, userId).filter((a) => a.surveyId !== survey.id),
           ],
         };
+  const discipline = currentDiscipline(ctx.db, teamId, userId);
   const view = homeView({
     scores,
     openPulses,
-    discipline: currentDiscipline(ctx.db, teamId, userId),
+    discipline,
+    side:
+      discipline === undefined || survey === undefined
+        ? undefined
+        : sideOf(discipline, survey.sides),
     agreements,
     admin,
   });

@@ -5,6 +5,8 @@ import {
   DISCIPLINE_LABELS,
   DISCIPLINES,
   type Discipline,
+  SIDE_LABELS,
+  type Side,
 } from '../domain/dimensions.js';
 import { OPEN_PULSE_SKIP } from '../domain/schedule.js';
 import { whole } from '../domain/scoring.js';
@@ -52,6 +54,8 @@ export interface HomeInput {
     answered: boolean;
   }[];
   discipline: Discipline | undefined;
+  /** The side the viewer's discipline counts with, in their survey. */
+  side?: Side | undefined;
   /** The agreements of the viewer's survey, and any other they own; the viewer, to offer them the review. */
   agreements?:
     | {
@@ -280,7 +284,9 @@ export function homeView(h: HomeInput): HomeView {
     });
   } else {
     blocks.push(
-      section(`*Your discipline:* ${DISCIPLINE_LABELS[h.discipline]}`),
+      section(
+        `*Your discipline:* ${DISCIPLINE_LABELS[h.discipline]}${h.side === undefined ? '' : ` · counts with the ${SIDE_LABELS[h.side]} side`}`,
+      ),
       context(
         `Set once, so nobody can move between groups to single out answers. ${h.admin === undefined ? 'An admin' : 'Another admin'} can change it for you, from your next pulse on.`,
       ),

@@ -694,7 +694,7 @@ describe('the App Home', () => {
     expect(closed).toContain(
       '*Perception gap:* Product and Engineering are apart by about 53 points on tech debt handling: Engineering rates it lower than Product (Product 83, Engineering 30, last 4 weeks).',
     );
-    expect(closed).toContain('*Your discipline:* Engineering');
+    expect(closed).toContain('*Your discipline:* Engineering · counts with the Engineering side');
     expect(closed).not.toContain('home_set_role');
   });
 
