@@ -33,13 +33,6 @@ async function forgetMe(user: string): Promise<void> {
   await c.t.app.idle();
 }
 
-/** The private notes the app posted in answer to clicks and commands since `from`. */
-const notesSince = (from: number) =>
-  c.t.standIn.responseUrlPosts
-    .slice(from)
-    .map((p) => String(p.body.text ?? ''))
-    .join('\n');
-
 describe('1. forget-me does not reopen the discipline', () => {
   it('counts a leader who forgot themselves from the next pulse only, so they cannot pad a side of the pulse open now', async () => {
     c = await Colleagues.start();
@@ -59,31 +52,15 @@ describe('1. forget-me does not reopen the discipline', () => {
     expect(chosen).toContain('The pulse open now went out before you chose');
 
     // The button says so, and opens no form.
-    const notes = c.t.standIn.responseUrlPosts.length;
-    const opened = c.t.standIn.openedViews.length;
-    await c.t.slack.interaction(
-      c.t.slack.buttonClick({
-        user: 'U0P1',
-        channel: LEADS,
-        actionId: ANSWER_PULSE_ACTION,
-        value: pulse,
-      }),
-    );
-    await c.t.app.idle();
-    expect(c.t.standIn.openedViews).toHaveLength(opened);
-    expect(notesSince(notes)).toContain(
+    const clicked = await c.tryToAnswer('U0P1', pulse);
+    expect(clicked.opened).toBe(false);
+    expect(clicked.notes).toContain(
       'Your discipline, Engineering, counts from the next pulse: you chose it after this one went out',
     );
     // The form held from before is refused, and nothing of it stored.
-    const values = Object.fromEntries(
-      (held.blocks as { block_id?: string }[])
-        .filter((b) => b.block_id?.startsWith('q:'))
-        .map((b) => [b.block_id as string, '5']),
+    expect(JSON.stringify(await c.submitHeld('U0P1', held, 5))).toContain(
+      'Your answers were not saved.',
     );
-    const reply = await c.t.slack.interaction(
-      c.t.slack.viewSubmission({ user: 'U0P1', view: held, values }),
-    );
-    expect(JSON.stringify(reply.json)).toContain('Your answers were not saved.');
     expect(c.count("SELECT count(*) AS n FROM answers WHERE user_id = 'U0P1'")).toBe(0);
 
     // The week closes with the Engineering side as it was: 4 engineers and the program lead.
@@ -159,18 +136,8 @@ describe('3. a closed week’s comments are frozen with it', () => {
     // The admin adds a second digest channel and posts the same closed week there.
     const EXEC2 = 'C0EXECS2';
     c.t.standIn.addChannel({ id: EXEC2, name: 'execs-2', members: [ADMIN, BOT_USER_ID] });
-    await c.run('setup');
-    const setup = c.t.standIn.openedViews.at(-1);
-    if (setup === undefined) throw new Error('the setup form did not open');
-    const saved = await c.t.slack.interaction(
-      c.t.slack.viewSubmission({
-        user: ADMIN,
-        view: { id: setup.id, ...setup.view } as OpenedView,
-        values: { digest: [EXEC, EXEC2] },
-        keepInitial: true,
-      }),
-    );
-    expect(saved.json?.response_action).toBe('update');
+    const saved = await c.saveSetup({ digest: [EXEC, EXEC2] });
+    expect(saved?.response_action).toBe('update');
     expect(await c.run('digest now')).toContain('posted in <#C0EXECS2>');
     const again = JSON.stringify(c.t.standIn.messagesIn(EXEC2).at(-1)?.blocks);
     // The same comments, in the same order: nothing tells whose went.
@@ -216,31 +183,13 @@ describe('4. two surveys over nearly the same people', () => {
     // Everyone in the second channel tries to answer it too: the button says why
     // not, and opens nothing; the held form is refused.
     for (const [id] of others) {
-      const notes = c.t.standIn.responseUrlPosts.length;
-      const opened = c.t.standIn.openedViews.length;
-      await c.t.slack.interaction(
-        c.t.slack.buttonClick({
-          user: id,
-          channel: LEADS2,
-          actionId: ANSWER_PULSE_ACTION,
-          value: second,
-        }),
-      );
-      await c.t.app.idle();
-      expect(c.t.standIn.openedViews).toHaveLength(opened);
-      expect(notesSince(notes)).toContain(
+      const clicked = await c.tryToAnswer(id, second, LEADS2);
+      expect(clicked.opened).toBe(false);
+      expect(clicked.notes).toContain(
         "You answered this week's pulse in <#C0LEADERS>. A leader counts in one survey a week",
       );
     }
-    const values = Object.fromEntries(
-      (held.blocks as { block_id?: string }[])
-        .filter((b) => b.block_id?.startsWith('q:'))
-        .map((b) => [b.block_id as string, '3']),
-    );
-    const refused = await c.t.slack.interaction(
-      c.t.slack.viewSubmission({ user: 'U0P1', view: held, values }),
-    );
-    expect(JSON.stringify(refused.json)).toContain(
+    expect(JSON.stringify(await c.submitHeld('U0P1', held, 3))).toContain(
       "You answered this week's pulse of another leadership channel.",
     );
     await c.closePulse();

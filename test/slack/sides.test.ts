@@ -8,7 +8,6 @@ import { openDatabase } from '../../src/storage/database.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { syncCatalogue } from '../../src/storage/questions.js';
 import { ADMIN, Colleagues, EXEC, everyone, LEADS, TEAM } from '../support/colleagues.js';
-import type { OpenedView } from '../support/slack-requests.js';
 import { TEAM_ID } from '../support/slack-stand-in.js';
 
 /**
@@ -72,18 +71,8 @@ describe('changing the sides', () => {
     c = await Colleagues.start();
     const pulse = await c.pulseNow();
     // The admin moves Program / TPM to the Product side while the pulse is open.
-    await c.run('setup');
-    const setup = c.t.standIn.openedViews.at(-1);
-    if (setup === undefined) throw new Error('the setup form did not open');
-    const saved = await c.t.slack.interaction(
-      c.t.slack.viewSubmission({
-        user: ADMIN,
-        view: { id: setup.id, ...setup.view } as OpenedView,
-        values: { side_program: 'product' },
-        keepInitial: true,
-      }),
-    );
-    expect(JSON.stringify(saved.json)).toContain(
+    const saved = await c.saveSetup({ side_program: 'product' });
+    expect(JSON.stringify(saved)).toContain(
       '*Product side:* Product, Design, Program / TPM · *Engineering side:* Engineering, Other (from the next pulse).',
     );
     for (const [id] of TEAM) await c.answer(id, pulse, 3);

@@ -173,6 +173,70 @@ export class Colleagues {
     return reply.json;
   }
 
+  /**
+   * Clicks "Answer the pulse" as `user` where the form may not open: whether it
+   * opened, and the private notes the app answered with.
+   */
+  async tryToAnswer(
+    user: string,
+    pulseId: string,
+    channel = LEADS,
+  ): Promise<{ opened: boolean; notes: string }> {
+    const notes = this.t.standIn.responseUrlPosts.length;
+    const opened = this.t.standIn.openedViews.length;
+    await this.t.slack.interaction(
+      this.t.slack.buttonClick({ user, channel, actionId: ANSWER_PULSE_ACTION, value: pulseId }),
+    );
+    await this.t.app.idle();
+    return {
+      opened: this.t.standIn.openedViews.length > opened,
+      notes: this.t.standIn.responseUrlPosts
+        .slice(notes)
+        .map((p) => String(p.body.text ?? ''))
+        .join('\n'),
+    };
+  }
+
+  /** Submits a pulse form `user` opened earlier, every statement answered `value`; the app's reply. */
+  async submitHeld(
+    user: string,
+    form: OpenedView,
+    value: number,
+  ): Promise<Record<string, unknown> | undefined> {
+    const values = Object.fromEntries(
+      (form.blocks as { block_id?: string }[])
+        .filter((b) => b.block_id?.startsWith('q:'))
+        .map((b) => [b.block_id as string, String(value)]),
+    );
+    const reply = await this.t.slack.interaction(
+      this.t.slack.viewSubmission({ user, view: form, values }),
+    );
+    await this.t.app.idle();
+    return reply.json;
+  }
+
+  /**
+   * The admin opens `/alignment setup` and saves it with these changes, every
+   * other field as the form showed it (as Slack sends it). The app's reply.
+   */
+  async saveSetup(
+    changes: Record<string, string | string[] | null>,
+  ): Promise<Record<string, unknown> | undefined> {
+    await this.run('setup');
+    const setup = this.t.standIn.openedViews.at(-1);
+    if (setup === undefined) throw new Error('the setup form did not open');
+    const reply = await this.t.slack.interaction(
+      this.t.slack.viewSubmission({
+        user: ADMIN,
+        view: { id: setup.id, ...setup.view } as OpenedView,
+        values: changes,
+        keepInitial: true,
+      }),
+    );
+    await this.t.app.idle();
+    return reply.json;
+  }
+
   /** Lets the pulse open now close at its time (72 hours), by the scheduler. */
   async closePulse(): Promise<void> {
     await this.advance(72);
