@@ -3,7 +3,13 @@ import { getWorkspace } from '../../src/storage/workspaces.js';
 import { foldRisks, readText } from '../support/presentation.js';
 import { slackSignature } from '../support/slack-requests.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
-import { SIGNING_SECRET, startTestApp, type TestApp } from '../support/test-app.js';
+import {
+  commandAnswers,
+  type PrivateAnswer,
+  SIGNING_SECRET,
+  startTestApp,
+  type TestApp,
+} from '../support/test-app.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -104,15 +110,11 @@ describe('request verification', () => {
 });
 
 describe('/alignment', () => {
-  /** The private answer to a command: acknowledged at once, then sent to its response_url. */
+  /** The private answer to a command: in the acknowledgement itself, one round trip. */
   async function ask(user: string, text: string) {
-    const before = t.standIn.responseUrlPosts.length;
-    const reply = await t.slack.command({ user, channel: 'C0LEADERS', text });
-    expect(reply.status).toBe(200);
-    await t.app.idle();
-    const answer = t.standIn.responseUrlPosts.slice(before).at(-1)?.body ?? {};
-    expect(answer.response_type).toBe('ephemeral');
-    return { text: String(answer.text), blocks: (answer.blocks ?? []) as unknown[] };
+    const answers = await commandAnswers(t, { user, channel: 'C0LEADERS', text });
+    expect(answers.map((a) => [a.via, a.response_type])).toEqual([['ack', 'ephemeral']]);
+    return answers[0] as PrivateAnswer;
   }
 
   it('answers help privately, short: each command once, and no admin command for a leader', async () => {
@@ -159,6 +161,34 @@ describe('/alignment', () => {
     const help = await ask('U0PRODUCT1', '   ');
     expect(help.text).not.toContain("I don't know");
     expect(readText(help.blocks)).toContain('`/alignment score [weeks]`');
+  });
+
+  it('answers after the ack, by response_url, when Slack is slower than two seconds to say who is an admin', async () => {
+    t.standIn.inject('users.info', { delayMs: 2_500 });
+    const answers = await commandAnswers(t, {
+      user: 'U0PRODUCT1',
+      channel: 'C0LEADERS',
+      text: 'help',
+    });
+    expect(answers.map((a) => a.via)).toEqual(['response_url']);
+    expect(answers[0]?.text).toContain('Alignment Pulse asks product, engineering');
+  });
+
+  it('asks Slack who is an admin once, and after a failed look-up not again on every command', async () => {
+    t.standIn.inject('users.info', { error: 'fatal_error' });
+    for (let i = 0; i < 3; i++) {
+      const answers = await commandAnswers(t, {
+        user: 'U0ADMIN01',
+        channel: 'C0LEADERS',
+        text: 'help',
+      });
+      // Help still comes, without the admin commands Slack could not vouch for.
+      expect(answers.map((a) => a.via)).toEqual(['ack']);
+      expect(readText(answers[0]?.blocks ?? [])).not.toContain('For admins');
+    }
+    expect(t.standIn.callsTo('users.info').filter((c) => c.args.user === 'U0ADMIN01')).toHaveLength(
+      1,
+    );
   });
 
   it('names an unknown subcommand and shows help, however long or odd it is', async () => {

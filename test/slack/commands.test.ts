@@ -89,13 +89,15 @@ async function run(text: string, user = 'U0P1', channel = LEADS): Promise<string
     ...t.standIn.responseUrlPosts.slice(before).map((p) => p.body),
   ];
   for (const answer of answers) expect(answer.response_type ?? 'ephemeral').toBe('ephemeral');
+  lastAnswerBlocks = (answers.at(-1)?.blocks ?? []) as unknown[];
   return answers
     .map((a) => `${String(a.text ?? '')}\n${JSON.stringify(a.blocks ?? [])}`)
     .join('\n');
 }
 
-/** The blocks of the last private answer. */
-const lastBlocks = () => (t.standIn.responseUrlPosts.at(-1)?.body.blocks ?? []) as unknown[];
+/** The blocks of the last private answer, in the ack or by response_url. */
+let lastAnswerBlocks: unknown[] = [];
+const lastBlocks = () => lastAnswerBlocks;
 
 const count = (sql: string) => (t.app.ctx.db.prepare(sql).get() as { n: number }).n;
 

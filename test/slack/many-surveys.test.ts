@@ -3,7 +3,7 @@ import { findOrCreateSurvey, type Survey } from '../../src/storage/surveys.js';
 import { foldRisks, readText } from '../support/presentation.js';
 import { type Person, seedPulse } from '../support/seed.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { commandAnswer, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * A company with thirteen leadership teams, one survey each (one per product
@@ -150,13 +150,13 @@ describe('a dozen surveys', () => {
   });
 
   it('answers `/alignment score all` for an admin with every survey, and refuses anyone else', async () => {
-    const before = t.standIn.responseUrlPosts.length;
-    await t.slack.command({ user: ADMIN, channel: channelOf(1), text: 'score all' });
-    await t.app.idle();
-    const answer = t.standIn.responseUrlPosts.at(-1)?.body ?? {};
-    expect(t.standIn.responseUrlPosts.length).toBe(before + 1);
-    expect(answer.response_type).toBe('ephemeral');
-    const blocks = (answer.blocks ?? []) as unknown[];
+    const answer = await commandAnswer(t, {
+      user: ADMIN,
+      channel: channelOf(1),
+      text: 'score all',
+    });
+    expect(answer).toMatchObject({ via: 'ack', response_type: 'ephemeral' });
+    const blocks = answer.blocks;
     expect(blocks.length).toBeLessThanOrEqual(50);
     const text = readText(blocks);
     expect(text).toContain('*All surveys* · 13, latest closed week each');
@@ -164,10 +164,8 @@ describe('a dozen surveys', () => {
     expect(text).toContain('Each survey with its own anonymity threshold.');
     expect(foldRisks(blocks)).toEqual([]);
 
-    await t.slack.command({ user: LEADER, channel: channelOf(1), text: 'score all' });
-    await t.app.idle();
-    expect(String(t.standIn.responseUrlPosts.at(-1)?.body.text)).toContain(
-      'Only admins can see every survey side by side.',
-    );
+    expect(
+      (await commandAnswer(t, { user: LEADER, channel: channelOf(1), text: 'score all' })).text,
+    ).toContain('Only admins can see every survey side by side.');
   });
 });

@@ -7,7 +7,7 @@ import { type AppProcess, runApp } from '../support/app-process.js';
 import type { OpenedView } from '../support/slack-requests.js';
 import { BOT_TOKEN, BOT_USER_ID, SlackStandIn } from '../support/slack-stand-in.js';
 import { APP_TOKEN, SocketModeStandIn } from '../support/socket-mode-stand-in.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { commandAnswer, startTestApp, type TestApp } from '../support/test-app.js';
 
 /**
  * Socket Mode for real: the app opens its WebSocket through SLACK_API_URL with
@@ -82,13 +82,11 @@ function filled(view: OpenedView, value: string, extra: Record<string, string | 
   return values;
 }
 
-/** `/alignment help` over the socket: acknowledged in the envelope, answered privately after. */
+/** `/alignment help` over the socket: answered privately in the envelope's acknowledgement. */
 async function helpText(app: TestApp): Promise<string> {
-  const before = app.standIn.responseUrlPosts.length;
-  const reply = await app.slack.command({ user: ADMIN, channel: CHANNEL, text: 'help' });
-  expect(reply.status).toBe(200);
-  await app.app.idle();
-  return String(app.standIn.responseUrlPosts.slice(before).at(-1)?.body.text);
+  const answer = await commandAnswer(app, { user: ADMIN, channel: CHANNEL, text: 'help' });
+  expect(answer.via).toBe('ack');
+  return answer.text;
 }
 
 describe('Socket Mode against the stand-in', () => {

@@ -82,3 +82,48 @@ export async function startTestApp(
     },
   };
 }
+
+/** A private answer as Slack shows it: from the ack, or from the command's response_url. */
+export interface PrivateAnswer {
+  response_type?: unknown;
+  text: string;
+  blocks: unknown[];
+  /** Where it came: in the acknowledgement itself, or posted to response_url after it. */
+  via: 'ack' | 'response_url';
+}
+
+/**
+ * Types a slash command as `user` and returns every private answer it got, in
+ * order: the acknowledgement's own (one round trip), then what the app posted
+ * to the command's response_url after it.
+ */
+export async function commandAnswers(
+  t: Pick<TestApp, 'slack' | 'standIn' | 'app'>,
+  fields: Parameters<SlackSender['command']>[0],
+): Promise<PrivateAnswer[]> {
+  const before = t.standIn.responseUrlPosts.length;
+  const reply = await t.slack.command(fields);
+  if (reply.status !== 200) throw new Error(`the command got ${reply.status}`);
+  await t.app.idle();
+  const of = (body: Record<string, unknown>, via: PrivateAnswer['via']): PrivateAnswer => ({
+    response_type: body.response_type,
+    text: String(body.text ?? ''),
+    blocks: (body.blocks ?? []) as unknown[],
+    via,
+  });
+  return [
+    ...(reply.json === undefined ? [] : [of(reply.json, 'ack')]),
+    ...t.standIn.responseUrlPosts.slice(before).map((p) => of(p.body, 'response_url')),
+  ];
+}
+
+/** The last private answer a command got (see commandAnswers). */
+export async function commandAnswer(
+  t: Pick<TestApp, 'slack' | 'standIn' | 'app'>,
+  fields: Parameters<SlackSender['command']>[0],
+): Promise<PrivateAnswer> {
+  const answers = await commandAnswers(t, fields);
+  const last = answers.at(-1);
+  if (last === undefined) throw new Error('the command got no answer');
+  return last;
+}

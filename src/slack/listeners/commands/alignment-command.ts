@@ -1,9 +1,14 @@
 import type { AppContext } from '../../../context.js';
-import { helpMessage, type SubcommandHelp } from '../../../views/help.js';
+import { helpMessage, type SlackMessage, type SubcommandHelp } from '../../../views/help.js';
 import { adminsOnly, isAdmin } from '../../admins.js';
 import { slackErrorCode } from '../../slack-errors.js';
 import { agree } from './agree.js';
-import { type CommandArgs, type CommandHandler, reply } from './command-handler.js';
+import {
+  type CommandAnswer,
+  type CommandArgs,
+  type CommandHandler,
+  reply,
+} from './command-handler.js';
 import { digestNow } from './digest-now.js';
 import { exportCsv } from './export.js';
 import { forgetMe } from './forget-me.js';
@@ -106,15 +111,19 @@ const ADMIN_ACTIONS: Partial<Record<Command['name'], string>> = {
   export: 'export scores',
 };
 
-// Each handler narrows the command to its own kind; the table pairs them by name.
-const HANDLERS: { [K in Command['name']]?: CommandHandler<Extract<Command, { name: K }>> } = {
+// Each handler narrows the command to its own kind; the tables pair them by name.
+/** Subcommands whose whole work is their answer: it goes back in the ack when ready in time. */
+const ANSWERS: { [K in Command['name']]?: CommandAnswer<Extract<Command, { name: K }>> } = {
   score,
   'score-all': scoreAll,
-  agree,
   trend,
   gap,
   role,
   'forget-me': forgetMe,
+};
+/** Subcommands that work after the ack (a modal to open, a post, a file): they answer with `respond`. */
+const HANDLERS: { [K in Command['name']]?: CommandHandler<Extract<Command, { name: K }>> } = {
+  agree,
   setup,
   'pulse-now': pulseNow,
   'digest-now': digestNow,
@@ -122,9 +131,35 @@ const HANDLERS: { [K in Command['name']]?: CommandHandler<Extract<Command, { nam
 };
 
 /**
- * `/alignment …`: understood with parseCommand, acknowledged at once, answered
- * privately. Help and mistakes go back in the acknowledgement itself; the rest
- * do their work after it, within Slack's three seconds.
+ * How long an answer may take and still go back in the acknowledgement: Slack
+ * waits three seconds for it; past this, the app acknowledges and answers with
+ * `response_url` instead.
+ */
+const ACK_BUDGET_MS = 2_000;
+
+/** The answer, if it is ready within `ms`; undefined otherwise (it keeps going). */
+async function within<T>(work: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work.then((value) => ({ value })), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const ephemeral = (answer: SlackMessage | string) =>
+  typeof answer === 'string'
+    ? { response_type: 'ephemeral' as const, text: answer }
+    : { response_type: 'ephemeral' as const, ...answer };
+
+/**
+ * `/alignment …`: understood with parseCommand and answered privately. Help,
+ * mistakes and every answer that is ready within Slack's three seconds go back
+ * in the acknowledgement itself (one round trip); work that may take longer
+ * (a modal, a post, a file) happens after it and answers with `response_url`.
  */
 export function alignmentCommand(ctx: AppContext) {
   return async (args: CommandArgs): Promise<void> => {
@@ -133,25 +168,22 @@ export function alignmentCommand(ctx: AppContext) {
       await args.ack({ response_type: 'ephemeral', text: parsed.message });
       return;
     }
-    await args.ack();
-    if (!parsed.ok || parsed.command.name === 'help') {
-      // Help is role-aware: admins see the admin commands, others do not. If
-      // Slack cannot say who is an admin just now, help still comes, without them.
-      const admin = await isAdmin(ctx, args.command.user_id).catch((error: unknown) => {
-        ctx.logger.warn('help: could not tell whether the person is an admin', {
-          error: slackErrorCode(error),
-        });
-        return false;
-      });
-      await args.respond({
-        response_type: 'ephemeral',
-        ...helpMessage(SUBCOMMANDS, { unknown: parsed.ok ? undefined : parsed.message, admin }),
-      });
+    // Never who typed it: the log must not say who used forget-me, or anything else.
+    if (parsed.ok) ctx.logger.debug('slash command', { subcommand: parsed.command.name });
+    const answer = answerOf(ctx, args, parsed);
+    if (answer !== undefined) {
+      const ready = await within(answer, ACK_BUDGET_MS).catch(() => undefined);
+      if (ready !== undefined) {
+        await args.ack(ephemeral(ready.value));
+        return;
+      }
+      await args.ack();
+      await args.respond(ephemeral(await answer));
       return;
     }
+    await args.ack();
+    if (!parsed.ok) return;
     const { command } = parsed;
-    // Never who typed it: the log must not say who used forget-me, or anything else.
-    ctx.logger.debug('slash command', { subcommand: command.name });
     const adminAction = ADMIN_ACTIONS[command.name];
     if (adminAction !== undefined && !(await isAdmin(ctx, args.command.user_id))) {
       await reply(args.respond, adminsOnly(ctx, adminAction));
@@ -160,4 +192,45 @@ export function alignmentCommand(ctx: AppContext) {
     const handler = HANDLERS[command.name] as CommandHandler | undefined;
     await handler?.(ctx, args, command);
   };
+}
+
+/** The answer of a subcommand answered in the ack; undefined for one that works after it. */
+function answerOf(
+  ctx: AppContext,
+  args: CommandArgs,
+  parsed: ReturnType<typeof parseCommand>,
+): Promise<SlackMessage | string> | undefined {
+  if (!parsed.ok || parsed.command.name === 'help') {
+    // Help is role-aware: admins see the admin commands, others do not. If
+    // Slack cannot say who is an admin just now, help still comes, without them.
+    return isAdmin(ctx, args.command.user_id)
+      .catch((error: unknown) => {
+        ctx.logger.warn('help: could not tell whether the person is an admin', {
+          error: slackErrorCode(error),
+        });
+        return false;
+      })
+      .then((admin) =>
+        helpMessage(SUBCOMMANDS, { unknown: parsed.ok ? undefined : parsed.message, admin }),
+      );
+  }
+  const { command } = parsed;
+  const answer = ANSWERS[command.name] as CommandAnswer | undefined;
+  if (answer === undefined) return undefined;
+  const adminAction = ADMIN_ACTIONS[command.name];
+  return (async () => {
+    if (adminAction !== undefined) {
+      const admin = await isAdmin(ctx, args.command.user_id).catch(() => undefined);
+      if (admin === undefined)
+        return 'Slack could not say just now whether you are an admin. Please try again in a minute.';
+      if (!admin) return adminsOnly(ctx, adminAction);
+    }
+    return answer(ctx, args, command);
+  })().catch((error: unknown) => {
+    ctx.logger.error('a command failed', {
+      subcommand: command.name,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return 'That did not work just now. Please try again in a minute.';
+  });
 }

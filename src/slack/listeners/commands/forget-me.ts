@@ -1,14 +1,7 @@
 import { countOwn } from '../../../storage/answers.js';
 import { forgetMeQuestion } from '../../../views/forget-me.js';
-import type { CommandHandler } from './command-handler.js';
+import type { CommandAnswer } from './command-handler.js';
 
 /** `/alignment forget-me`: asks first; the buttons do the rest (actions/forget-me.ts). */
-export const forgetMe: CommandHandler<{ name: 'forget-me' }> = async (
-  ctx,
-  { command, respond },
-) => {
-  await respond({
-    response_type: 'ephemeral',
-    ...forgetMeQuestion(countOwn(ctx.db, command.team_id, command.user_id)),
-  });
-};
+export const forgetMe: CommandAnswer<{ name: 'forget-me' }> = async (ctx, { command }) =>
+  forgetMeQuestion(countOwn(ctx.db, command.team_id, command.user_id));

@@ -9,7 +9,7 @@ import {
 import { openPulsesOfTeam } from '../../../storage/pulses.js';
 import { adminsOnly, isAdmin, personInfo } from '../../admins.js';
 import { slackErrorCode } from '../../slack-errors.js';
-import { type CommandHandler, reply } from './command-handler.js';
+import type { CommandAnswer } from './command-handler.js';
 
 /**
  * `/alignment role <discipline>`: a person sets their own discipline once.
@@ -18,42 +18,27 @@ import { type CommandHandler, reply } from './command-handler.js';
  * one can pad a small group to make it show and then subtract their own
  * answers. Nothing it says tells one person another's discipline or side.
  */
-export const role: CommandHandler<{
+export const role: CommandAnswer<{
   name: 'role';
   discipline: Discipline;
   person: string | undefined;
-}> = async (ctx, { command, respond }, { discipline, person }) => {
+}> = async (ctx, { command }, { discipline, person }) => {
   const teamId = command.team_id;
   const caller = command.user_id;
   const label = DISCIPLINE_LABELS[discipline];
   const target = person ?? caller;
 
-  if (target === caller) {
-    await reply(respond, await ownDiscipline(ctx, teamId, caller, discipline));
-    return;
-  }
-  if (!(await isAdmin(ctx, caller))) {
-    await reply(respond, adminsOnly(ctx, "change someone's discipline"));
-    return;
-  }
+  if (target === caller) return ownDiscipline(ctx, teamId, caller, discipline);
+  if (!(await isAdmin(ctx, caller))) return adminsOnly(ctx, "change someone's discipline");
   try {
     const found = await personInfo(ctx, target);
-    if (!found.isHuman) {
-      await reply(
-        respond,
-        `<@${target}> is a bot or a deactivated account: only people answer pulses.`,
-      );
-      return;
-    }
+    if (!found.isHuman)
+      return `<@${target}> is a bot or a deactivated account: only people answer pulses.`;
   } catch (error) {
     const code = slackErrorCode(error);
-    await reply(
-      respond,
-      code === 'user_not_found'
-        ? 'Slack does not know that person. Pick them from the list Slack offers as you type @.'
-        : 'Slack could not look that person up just now. Please try again in a minute.',
-    );
-    return;
+    return code === 'user_not_found'
+      ? 'Slack does not know that person. Pick them from the list Slack offers as you type @.'
+      : 'Slack could not look that person up just now. Please try again in a minute.';
   }
   const when = changeDiscipline(ctx.db, {
     teamId,
@@ -65,10 +50,7 @@ export const role: CommandHandler<{
   ctx.logger.info('discipline changed by an admin', { applies: when });
   // The same answer whether they had one, had this one, or had another: the
   // reply tells nobody what someone's discipline was.
-  await reply(
-    respond,
-    `Done: <@${target}> is counted under ${label} from their next pulse on (at once, if they had no discipline yet). Answers already given keep the discipline they were given under.`,
-  );
+  return `Done: <@${target}> is counted under ${label} from their next pulse on (at once, if they had no discipline yet). Answers already given keep the discipline they were given under.`;
 };
 
 /** A person's own discipline: set once; after that an admin changes it, never their own. */
