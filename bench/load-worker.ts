@@ -11,7 +11,9 @@ import { percentile } from './measure.js';
 export interface LoadJob {
   endpoint: string;
   signingSecret: string;
-  kind: 'submit' | 'click';
+  kind: 'submit' | 'click' | 'command';
+  /** For 'command': what is typed after /alignment. */
+  text?: string;
   users: string[];
   pulseId: number;
   view: OpenedView;
@@ -81,21 +83,29 @@ const sender = new SlackSender(job.endpoint, job.signingSecret, {
 });
 const user = (i: number) => job.users[i % job.users.length] ?? 'U0';
 const send =
-  job.kind === 'submit'
+  job.kind === 'command'
     ? (i: number) =>
         sender
-          .interaction(sender.viewSubmission({ user: user(i), view: job.view, values: job.values }))
-          // Stored and thanked, or it counts as an error.
-          .then((r) => (r.json?.response_action === 'update' ? r.status : -1))
-    : (i: number) =>
-        sender
-          .interaction(
-            sender.buttonClick({
-              user: user(i),
-              channel: 'C0BENCH',
-              actionId: ANSWER_PULSE_ACTION,
-              value: String(job.pulseId),
-            }),
-          )
-          .then((r) => r.status);
+          .command({ user: user(i), channel: 'C0BENCH', text: job.text ?? 'help' })
+          // Answered in the acknowledgement itself, or it counts as an error.
+          .then((r) => (typeof r.json?.text === 'string' ? r.status : -1))
+    : job.kind === 'submit'
+      ? (i: number) =>
+          sender
+            .interaction(
+              sender.viewSubmission({ user: user(i), view: job.view, values: job.values }),
+            )
+            // Stored and thanked, or it counts as an error.
+            .then((r) => (r.json?.response_action === 'update' ? r.status : -1))
+      : (i: number) =>
+          sender
+            .interaction(
+              sender.buttonClick({
+                user: user(i),
+                channel: 'C0BENCH',
+                actionId: ANSWER_PULSE_ACTION,
+                value: String(job.pulseId),
+              }),
+            )
+            .then((r) => r.status);
 parentPort?.postMessage(await load(send, job));

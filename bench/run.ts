@@ -1,4 +1,5 @@
 import { cpus, totalmem } from 'node:os';
+import { commandsBenchmark } from './commands.js';
 import { digestBenchmark } from './digest.js';
 import { dmBenchmark } from './dm.js';
 import { interactionsBenchmark } from './interactions.js';
@@ -8,6 +9,7 @@ import { validityBenchmark } from './validity.js';
 
 const BENCHMARKS: Record<string, () => Promise<Section>> = {
   interactions: interactionsBenchmark,
+  commands: commandsBenchmark,
   digest: digestBenchmark,
   dm: dmBenchmark,
   memory: memoryBenchmark,

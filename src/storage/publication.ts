@@ -279,6 +279,21 @@ export function publishedPulses(
   return pulses.map((p) => ({ ...p, cells: cellsOf.get(p.pulseId) ?? [] }));
 }
 
+/**
+ * What a survey has published by `asOf`, in one word: it changes exactly when
+ * another pulse is published (how many, and the latest), so an answer built
+ * from published figures stays right for as long as it does not.
+ */
+export function publicationVersion(db: Db, surveyId: number, asOf: Date): string {
+  const row = db
+    .prepare(
+      `SELECT count(*) AS n, max(pulse_id) AS latest FROM published_pulses
+       WHERE survey_id = ? AND published_at <= ?`,
+    )
+    .get(surveyId, asOf.toISOString()) as { n: number; latest: number | null };
+  return `${row.n}:${row.latest ?? 0}`;
+}
+
 /** The latest week of a survey with a pulse published by `asOf`. */
 export function latestPublishedWeek(
   db: Db,

@@ -1,6 +1,8 @@
+import type { AppContext } from '../../../context.js';
 import type { Dimension } from '../../../domain/dimensions.js';
 import { lastWeeks } from '../../../domain/weeks.js';
 import { weekTrends } from '../../../reports/calls.js';
+import { fromFrozen } from '../../../reports/frozen-answers.js';
 import { orgLines } from '../../../reports/org.js';
 import {
   closedWeeks,
@@ -8,7 +10,9 @@ import {
   latestShownWeek,
   thresholdOf,
 } from '../../../reports/published.js';
+import type { Survey } from '../../../storage/surveys.js';
 import { listSurveys } from '../../../storage/surveys.js';
+import type { SlackMessage } from '../../../views/help.js';
 import {
   gapMessage,
   NOTHING_CLOSED_YET,
@@ -31,6 +35,10 @@ export const score: CommandAnswer<{ name: 'score'; weeks: number }> = async (
 ) => {
   const survey = surveyFor(ctx, command.team_id, command.channel_id);
   if (typeof survey === 'string') return survey;
+  return fromFrozen(ctx, survey, `score ${weeks}`, () => scoreAnswer(ctx, survey, weeks));
+};
+
+function scoreAnswer(ctx: AppContext, survey: Survey, weeks: number): SlackMessage | string {
   const threshold = thresholdOf(ctx, survey);
   const { latest, shown } = latestShownWeek(ctx, survey);
   if (latest === undefined) return NOTHING_CLOSED_YET;
@@ -47,7 +55,7 @@ export const score: CommandAnswer<{ name: 'score'; weeks: number }> = async (
     threshold,
     channelId,
   });
-};
+}
 
 /** `/alignment trend [dimension] [weeks]`: weekly scores up to the latest closed week. */
 export const trend: CommandAnswer<{
@@ -57,6 +65,17 @@ export const trend: CommandAnswer<{
 }> = async (ctx, { command }, { dimension, weeks: count }) => {
   const survey = surveyFor(ctx, command.team_id, command.channel_id);
   if (typeof survey === 'string') return survey;
+  return fromFrozen(ctx, survey, `trend ${dimension ?? 'index'} ${count}`, () =>
+    trendAnswer(ctx, survey, dimension, count),
+  );
+};
+
+function trendAnswer(
+  ctx: AppContext,
+  survey: Survey,
+  dimension: Dimension | undefined,
+  count: number,
+): SlackMessage | string {
   const { weeks, scores, latest } = closedWeeks(ctx, survey, count);
   if (latest === undefined) return NOTHING_CLOSED_YET;
   const groups = scores.map((s) =>
@@ -73,12 +92,16 @@ export const trend: CommandAnswer<{
     threshold: thresholdOf(ctx, survey),
     channelId: survey.leadershipChannels[0],
   });
-};
+}
 
 /** `/alignment gap`: the perception gaps of the week `score` shows. */
 export const gap: CommandAnswer<{ name: 'gap' }> = async (ctx, { command }) => {
   const survey = surveyFor(ctx, command.team_id, command.channel_id);
   if (typeof survey === 'string') return survey;
+  return fromFrozen(ctx, survey, 'gap', () => gapAnswer(ctx, survey));
+};
+
+function gapAnswer(ctx: AppContext, survey: Survey): SlackMessage | string {
   const { latest, shown } = latestShownWeek(ctx, survey);
   if (latest === undefined) return NOTHING_CLOSED_YET;
   const week = shown ?? latest;
@@ -89,7 +112,7 @@ export const gap: CommandAnswer<{ name: 'gap' }> = async (ctx, { command }) => {
     threshold: thresholdOf(ctx, survey),
     channelId: survey.leadershipChannels[0],
   });
-};
+}
 
 /** `/alignment score all` (admins): every survey of the workspace, one line each. */
 export const scoreAll: CommandAnswer<{ name: 'score-all' }> = async (ctx, { command }) =>
