@@ -25,14 +25,16 @@ export function helpMessage(
   subcommands: SubcommandHelp[],
   options: { unknown?: string | undefined; admin: boolean },
 ): SlackMessage {
-  const line = (s: SubcommandHelp) => `\`/alignment ${s.usage}\` — ${s.summary}`;
+  // Escaped in the code span too: Slack reads `<discipline>` as a link there and swallows it.
+  const line = (s: SubcommandHelp) =>
+    `\`/alignment ${escapeMrkdwn(s.usage)}\` — ${escapeMrkdwn(s.summary)}`;
   const everyone = subcommands.filter((s) => !s.adminOnly).map(line);
   const admins = subcommands.filter((s) => s.adminOnly).map(line);
   const blocks: KnownBlock[] = [];
   if (options.unknown !== undefined) {
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `${escapeMrkdwn(options.unknown)} Here is what I can do:` },
+      text: { type: 'mrkdwn', text: `${options.unknown} Here is what I can do:` },
     });
   }
   blocks.push({

@@ -248,7 +248,7 @@ describe('recording an agreement', () => {
     await t.slack.command({ user: 'U0P1', channel: LEADS, text: 'agree tech_dbt' });
     await t.app.idle();
     const typo = await t.slack.command({ user: 'U0P1', channel: LEADS, text: 'agree tech_dbt' });
-    expect(String(typo.json?.text)).toContain('Did you mean `tech_debt`?');
+    expect(String(typo.json?.text)).toContain('Did you mean Tech debt (`tech-debt`)?');
   });
 
   it('retries the owners’ DMs when Slack fails them, sends each once, and tells the admins once', async () => {

@@ -127,7 +127,7 @@ describe('/alignment', () => {
       'score [weeks]',
       'trend [dimension] [weeks]',
       'gap',
-      'role <discipline>',
+      'role &lt;discipline&gt;',
       'forget-me',
     ])
       expect(
@@ -151,7 +151,7 @@ describe('/alignment', () => {
       'digest now',
       'export',
       'score all',
-      'role @person <discipline>',
+      'role @person &lt;discipline&gt;',
     ])
       expect(shown).toContain(`\`/alignment ${command}\``);
     expect(foldRisks(help.blocks)).toEqual([]);

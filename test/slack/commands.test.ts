@@ -171,7 +171,7 @@ describe('reports', () => {
 
   it('answers with the range when weeks are out of range, and suggests a dimension for a typo', async () => {
     expect(await run('trend okrs 60')).toContain('"60" is not between 1 and 52 weeks.');
-    expect(await run('trend tech_dbt')).toContain('Did you mean `tech_debt`?');
+    expect(await run('trend tech_dbt')).toContain('Did you mean Tech debt (`tech-debt`)?');
     expect(await run(`score ${'9'.repeat(3000)}`)).toContain('Try `/alignment score 4`.');
   });
 });
@@ -802,7 +802,7 @@ describe('bad input to every subcommand', () => {
     ['score', 'score 4 4', 'more than I expected'],
     ['score', `score ${long}`, 'is not a number of weeks'],
     ['trend', 'trend 53', 'between 1 and 52 weeks'],
-    ['trend', 'trend teck_debt', 'Did you mean `tech_debt`?'],
+    ['trend', 'trend teck_debt', 'Did you mean Tech debt (`tech-debt`)?'],
     ['trend', 'trend okrs 4 extra', 'more than I expected'],
     ['trend', `trend ${long}`, "I don't know the dimension"],
     ['gap', 'gap now', 'more than I expected'],

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  checkAck,
   checkBlocks,
   checkCall,
   checkMethodArgs,
   checkView,
   loadMethodSpec,
   type Surface,
+  unescapedMrkdwn,
 } from './slack-checks.js';
 
 // ---- builders ------------------------------------------------------------------------------
@@ -1090,5 +1092,33 @@ describe('checkView', () => {
     const problems = checkView(view);
     if (expected === null) expect(problems).toEqual([]);
     else expect(problems).toEqual([expect.stringMatching(expected)]);
+  });
+});
+
+describe('unescapedMrkdwn: every & < > escaped outside Slack’s own syntax', () => {
+  it.each([
+    ['`/alignment role <discipline>`', 2],
+    ['Tom & Jerry', 1],
+    ['5 > 3', 1],
+    ['Shh <!channel>', 2],
+    ['`/alignment role &lt;discipline&gt;` &amp; more', 0],
+    ['<@U0ABC12> and <#C0LEADS> on <!date^1796802311^{date_short_pretty} at {time}|Wed 9 Dec>', 0],
+    ['<https://example.com|the docs> or <mailto:a@b.co>', 0],
+    ['> a quote\n> on two lines', 0],
+  ])('%s: %i', (text, problems) => {
+    expect(unescapedMrkdwn(text)).toHaveLength(problems);
+  });
+
+  it('holds a section’s mrkdwn, a message’s text and a command’s ack to it, not plain text', () => {
+    const section = (type: string, text: string) => [{ type: 'section', text: { type, text } }];
+    expect(checkBlocks(section('mrkdwn', 'role <discipline>'), 'message')).toEqual([
+      expect.stringContaining('an unescaped "<"'),
+      expect.stringContaining('an unescaped ">"'),
+    ]);
+    expect(checkBlocks(section('plain_text', 'role <discipline>'), 'message')).toEqual([]);
+    expect(checkAck({ response_type: 'ephemeral', text: 'a & b' })).toEqual([
+      expect.stringContaining('an unescaped "&"'),
+    ]);
+    expect(checkAck({ response_action: 'errors', errors: { b: 'a & b' } })).toEqual([]);
   });
 });

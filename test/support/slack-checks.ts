@@ -355,6 +355,9 @@ function checkMessageArgs(
   if (text !== undefined && chars(text) > 40000) {
     out.push(`text is ${chars(text)} characters; the limit is 40000`);
   }
+  // A message's text is mrkdwn unless it says otherwise.
+  if (text !== undefined && args.mrkdwn !== false && args.mrkdwn !== 'false')
+    for (const problem of unescapedMrkdwn(text)) out.push(`text: ${problem}`);
   const markdown = typeof args.markdown_text === 'string' ? args.markdown_text : undefined;
   if (markdown !== undefined && (present('text') || present('blocks'))) {
     out.push('markdown_text cannot be combined with text or blocks (markdown_text_conflict)');
@@ -368,6 +371,36 @@ function checkMessageArgs(
     out.push(`nothing to post: give text, blocks, attachments or markdown_text (no_text)`);
   }
   return out;
+}
+
+/**
+ * A private answer, posted to a response_url or given in a command's
+ * acknowledgement: the message's limits, and every mrkdwn text escaped.
+ */
+export function checkPrivateAnswer(body: Obj): string[] {
+  const out: string[] = [];
+  if (body.blocks !== undefined) out.push(...checkBlocks(body.blocks, 'message'));
+  if (typeof body.text === 'string' && body.mrkdwn !== false)
+    for (const problem of unescapedMrkdwn(body.text)) out.push(`text: ${problem}`);
+  return out;
+}
+
+/**
+ * What the app put in an acknowledgement: a command's private answer, a view
+ * to show in place of a form, or errors on a form's blocks (plain text).
+ */
+export function checkAck(body: unknown): string[] {
+  if (!isObject(body)) return [];
+  if (body.response_action === 'update' || body.response_action === 'push')
+    return checkView(body.view);
+  if (body.response_action === 'errors') {
+    const errors = isObject(body.errors) ? Object.values(body.errors) : [];
+    return errors.every((e) => typeof e === 'string' && chars(e) > 0)
+      ? []
+      : ['errors must map block ids to non-empty strings'];
+  }
+  if (body.text !== undefined || body.blocks !== undefined) return checkPrivateAnswer(body);
+  return [];
 }
 
 function checkViewArg(method: string, view: unknown, kind: 'modal' | 'home' | undefined): string[] {
@@ -415,6 +448,44 @@ function str(
   return value;
 }
 
+/**
+ * What Slack reads as its own syntax in mrkdwn, and may stand unescaped: a
+ * person, a channel, a date, a link; an entity; a quote's "> " at a line's
+ * start. `<!here>`, `<!channel>` and `<!everyone>` are Slack's too, but they
+ * ping everyone: the app never sends them.
+ */
+const SLACK_SYNTAX = [
+  /<@[UW][A-Z0-9]+(\|[^<>]*)?>/y,
+  /<#[CG][A-Z0-9]+(\|[^<>]*)?>/y,
+  /<!date\^\d+\^[^|<>]+(\^[^|<>]+)?\|[^<>]+>/y,
+  /<(https?|mailto):[^|<>\s]+(\|[^<>]+)?>/y,
+  /&(amp|lt|gt);/y,
+];
+
+/**
+ * Each `&`, `<` or `>` a mrkdwn text leaves unescaped outside Slack's own
+ * syntax, code spans included (Slack reads `<discipline>` in backticks as a
+ * link and swallows it): every text the app sends must escape them.
+ */
+export function unescapedMrkdwn(text: string): string[] {
+  const found: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c !== '&' && c !== '<' && c !== '>') continue;
+    if (c === '>' && (i === 0 || text[i - 1] === '\n') && text[i + 1] === ' ') continue;
+    const syntax = SLACK_SYNTAX.find((re) => {
+      re.lastIndex = i;
+      return re.test(text);
+    });
+    if (syntax !== undefined) {
+      i = syntax.lastIndex - 1;
+      continue;
+    }
+    found.push(`an unescaped "${c}" in ${show(text.slice(Math.max(0, i - 20), i + 20))}`);
+  }
+  return found;
+}
+
 /** A text object: plain_text or mrkdwn, with 1 to `max` characters of text. */
 function text(
   out: Out,
@@ -436,7 +507,9 @@ function text(
   } else if (opts.plain && value.type !== 'plain_text') {
     out.push(`${path} must be plain_text, not mrkdwn`);
   }
-  str(out, `${path}.text`, value.text, max, { required: true, min: 1 });
+  const written = str(out, `${path}.text`, value.text, max, { required: true, min: 1 });
+  if (value.type === 'mrkdwn' && written !== undefined && value.verbatim !== true)
+    for (const problem of unescapedMrkdwn(written)) out.push(`${path}.text: ${problem}`);
 }
 
 const plain = (out: Out, path: string, value: unknown, max: number, required = false) =>

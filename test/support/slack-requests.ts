@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { checkAck } from './slack-checks.js';
 import { APP_ID, BOT_USER_ID, type SlackStandIn, TEAM_ID } from './slack-stand-in.js';
 
 /** Slack's v0 request signature: HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret. */
@@ -130,8 +131,12 @@ export class SlackSender {
   constructor(
     readonly endpoint: string,
     readonly signingSecret: string,
-    /** Where trigger ids and response URLs come from: the stand-in, or ids it minted beforehand. */
-    readonly standIn: Pick<SlackStandIn, 'mintTriggerId' | 'responseUrl'>,
+    /**
+     * Where trigger ids and response URLs come from: the stand-in, or ids it
+     * minted beforehand; and where problems with what the app acknowledged go.
+     */
+    readonly standIn: Pick<SlackStandIn, 'mintTriggerId' | 'responseUrl'> &
+      Partial<Pick<SlackStandIn, 'ackProblems'>>,
   ) {}
 
   /** The fields of a slash command, named as in Slack's payload. */
@@ -360,6 +365,8 @@ export class SlackSender {
     } catch {
       json = undefined;
     }
+    // What the app said in the acknowledgement is held to Slack's rules like every other answer.
+    if (json !== undefined) this.standIn.ackProblems?.push(...checkAck(json));
     return { status: response.status, text, json };
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkBlocks, checkCall, loadMethodSpec } from './slack-checks.js';
+import { checkCall, checkPrivateAnswer, loadMethodSpec } from './slack-checks.js';
 
 /**
  * A loopback stand-in for Slack's Web API. It answers the methods the app uses
@@ -308,10 +308,14 @@ export class SlackStandIn {
   }
 
   /** Every call (and response_url post) Slack would have rejected, as readable lines. */
+  /** Problems found in what the app answered in an acknowledgement (checked by the sender). */
+  readonly ackProblems: string[] = [];
+
   violations(): string[] {
     return [
       ...this.calls.flatMap((call) => call.problems.map((p) => `${call.method}: ${p}`)),
       ...this.responseUrlPosts.flatMap((post) => post.problems.map((p) => `response_url: ${p}`)),
+      ...this.ackProblems.map((p) => `ack: ${p}`),
       ...(this.socketMode?.problems ?? []).map((p) => `socket mode: ${p}`),
     ];
   }
@@ -446,7 +450,7 @@ export class SlackStandIn {
     } catch {
       problems.push('the body is not JSON');
     }
-    if (body.blocks !== undefined) problems.push(...checkBlocks(body.blocks, 'message'));
+    problems.push(...checkPrivateAnswer(body));
     if (typeof body.text !== 'string' && body.delete_original !== true) {
       problems.push('a response_url message needs a text (the notification fallback)');
     }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { checkBlocks } from './slack-checks.js';
+import { checkAck, checkBlocks } from './slack-checks.js';
 import { type SendOptions, type SlackReply, SlackSender } from './slack-requests.js';
 import { APP_ID, type SlackStandIn } from './slack-stand-in.js';
 
@@ -221,6 +221,7 @@ export class SocketSender extends SlackSender {
       ...(options.retryReason === undefined ? {} : { retryReason: options.retryReason }),
     });
     const json = ack === undefined || Object.keys(ack).length === 0 ? undefined : ack;
+    if (json !== undefined) this.standIn.ackProblems?.push(...checkAck(json));
     return { status: 200, text: json === undefined ? '' : JSON.stringify(json), json };
   }
 

@@ -31,8 +31,11 @@ describe('parseCommand', () => {
     ['score lots', '"lots" is not a number of weeks.'],
     ['score 4 5', 'That is more than I expected. Try `/alignment score 4`.'],
     ['trend techdebt 0', '"0" is not between 1 and 52 weeks.'],
-    ['trend tech_dept', 'I don\'t know the dimension "tech_dept". Did you mean `tech_debt`?'],
-    ['trend roadmpa 4', 'Did you mean `roadmap`?'],
+    [
+      'trend tech_dept',
+      'I don\'t know the dimension "tech_dept". Did you mean Tech debt (`tech-debt`)?',
+    ],
+    ['trend roadmpa 4', 'Did you mean One roadmap (`one-roadmap`)?'],
     ['trend okrs roadmap', 'I don\'t know the dimension "roadmap".'],
     ['trend a b c', 'That is more than I expected.'],
     [

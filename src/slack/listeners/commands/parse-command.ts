@@ -7,6 +7,7 @@ import {
   type Discipline,
 } from '../../../domain/dimensions.js';
 import { closest } from '../../../domain/suggest.js';
+import { escapeMrkdwn } from '../../../views/mrkdwn.js';
 
 /** What `/alignment …` asks for, once its text is understood. */
 export type Command =
@@ -33,13 +34,17 @@ const weeksSchema = z.coerce
   .min(1, 'between 1 and 52 weeks')
   .max(52, 'between 1 and 52 weeks');
 
-/** Dimension names as people type them: `tech_debt`, `tech-debt`, `techdebt` or its label. */
+/** A dimension as one word, from the name every message uses: `shared-goals`, `one-voice`. */
+export const dimensionWord = (d: Dimension) => DIMENSION_LABELS[d].toLowerCase().replaceAll(' ', '-');
+
+/** Dimension names as people type them: its name as one word, or its id (`tech_debt`, `techdebt`). */
 const DIMENSION_WORDS = new Map<string, Dimension>(
   DIMENSIONS.flatMap((d) => [
+    [dimensionWord(d), d],
+    [DIMENSION_LABELS[d].toLowerCase().replaceAll(' ', ''), d],
     [d, d],
     [d.replaceAll('_', '-'), d],
     [d.replaceAll('_', ''), d],
-    [DIMENSION_LABELS[d].toLowerCase().replaceAll(' ', '-'), d],
   ]),
 );
 
@@ -55,21 +60,26 @@ function parseWeeks(
   };
 }
 
+/** What someone typed, quoted back: shortened, and inert (no mention, link or @channel). */
 function shorten(word: string): string {
   const chars = [...word];
-  return chars.length > 30 ? `${chars.slice(0, 29).join('')}…` : word;
+  return escapeMrkdwn(chars.length > 30 ? `${chars.slice(0, 29).join('')}…` : word);
 }
 
 /** A user mention as Slack escapes it in a command: <@U0123ABC> or <@U0123ABC|dana>. */
 const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
 
-/** A word that is not a dimension: the closest one suggested, and the list. */
+/** A word that is not a dimension: the closest one suggested, and the list, by the names every message uses. */
 function unknownDimension(word: string): { ok: false; message: string } {
   const guess = closest(word, [...DIMENSION_WORDS.keys()]);
-  const hint = guess === undefined ? '' : ` Did you mean \`${DIMENSION_WORDS.get(guess)}\`?`;
+  const guessed = guess === undefined ? undefined : DIMENSION_WORDS.get(guess);
+  const hint =
+    guessed === undefined
+      ? ''
+      : ` Did you mean ${DIMENSION_LABELS[guessed]} (\`${dimensionWord(guessed)}\`)?`;
   return {
     ok: false,
-    message: `I don't know the dimension "${shorten(word)}".${hint} The dimensions are ${DIMENSIONS.map((d) => `\`${d}\``).join(', ')}.`,
+    message: `I don't know the dimension "${shorten(word)}".${hint} Type one as a word: ${DIMENSIONS.map((d) => `\`${dimensionWord(d)}\``).join(', ')}.`,
   };
 }
 
