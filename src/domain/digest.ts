@@ -151,14 +151,15 @@ export function buildDigest(input: {
   const state: Digest['state'] =
     current.respondents === 0
       ? 'no_data'
-      : current.respondents < threshold || !current.index.visible
+      : current.respondents < (current.threshold ?? threshold) || !current.index.visible
         ? 'too_few'
         : answeredBefore
           ? 'normal'
           : 'first';
   return {
     week,
-    threshold,
+    // The week was judged with the threshold it was published with, whatever the survey's is now.
+    threshold: current.threshold ?? threshold,
     state,
     index: { current: current.index, trend: calls?.trends.index },
     dimensions,
@@ -175,7 +176,7 @@ export function buildDigest(input: {
     weekSidesHidden,
     respondents: current.respondents,
     invited: current.invited,
-    comments: current.respondents >= threshold ? input.comments : [],
+    comments: current.respondents >= (current.threshold ?? threshold) ? input.comments : [],
     topic: state === 'no_data' || state === 'too_few' ? undefined : topic,
   };
 }

@@ -24,6 +24,32 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 const HINT =
   'Write five fields — minute hour day-of-month month day-of-week — such as "0 9 * * 1" for Mondays at 09:00.';
 
+/** The five fields of a schedule, in order, with the values each takes. */
+const FIELDS = [
+  { name: 'minute', rule: 'minutes run from 0 to 59' },
+  { name: 'hour', rule: 'hours run from 0 to 23' },
+  { name: 'day of the month', rule: 'days of the month run from 1 to 31' },
+  { name: 'month', rule: 'months run from 1 to 12 (or jan to dec)' },
+  {
+    name: 'day of the week',
+    rule: 'days of the week run from 0 to 7, Sunday being 0 or 7 (or sun to sat)',
+  },
+] as const;
+
+/**
+ * Which field of an unreadable schedule is wrong, in the app's own words: each
+ * field is tried alone (the others "*") with the cron library's own check, so
+ * the rule stays the library's and only the sentence is ours.
+ */
+function fieldProblem(fields: readonly string[]): string {
+  for (const [i, field] of FIELDS.entries()) {
+    const alone = FIELDS.map((_, j) => (j === i ? (fields[i] ?? '') : '*')).join(' ');
+    if (!validateDetailed(alone).valid)
+      return `its ${field.name} is "${fields[i] ?? ''}", and ${field.rule}`;
+  }
+  return 'its fields cannot be read together';
+}
+
 /** A five-field cron expression, checked: every minute-level schedule node-cron accepts. */
 export function parseCronExpression(expression: string): Parsed<CronSpec> {
   const text = expression.trim().replace(/\s+/g, ' ');
@@ -33,10 +59,9 @@ export function parseCronExpression(expression: string): Parsed<CronSpec> {
   }
   const checked = validateDetailed(text);
   if (!checked.valid) {
-    const problem = checked.errors[0];
     return {
       ok: false,
-      message: `"${expression}" is not a valid schedule: ${problem?.message ?? 'unreadable'}. ${HINT}`,
+      message: `"${expression}" is not a valid schedule: ${fieldProblem(fields)}. ${HINT}`,
     };
   }
   const parsed = parseCron(text);

@@ -74,6 +74,7 @@ export async function openPulse(
   const people = recipients(ctx.db, pulse.id);
   const message = pulseMessage({
     pulseId: pulse.id,
+    dueAt: pulse.dueAt,
     questionCount,
     closesAt: pulse.closesAt,
     timezone: survey.timezone,
@@ -93,6 +94,7 @@ export async function openPulse(
     const text =
       kind === 'notice'
         ? dmNoticeMessage({
+            dueAt: pulse.dueAt,
             recipients: people.length,
             closesAt: pulse.closesAt,
             timezone: survey.timezone,

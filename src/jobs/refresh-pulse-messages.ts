@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
 import { respondentCount } from '../storage/answers.js';
-import { publishedRespondents } from '../storage/publication.js';
+import { publishedHeadcount } from '../storage/publication.js';
 import { getPulse, type Pulse, type PulseMessageKind, pulseMessages } from '../storage/pulses.js';
 import { pulseQuestions } from '../storage/questions.js';
 import { getSurvey } from '../storage/surveys.js';
@@ -20,17 +20,18 @@ export async function refreshPulseMessages(
   const survey = getSurvey(ctx.db, pulse.surveyId);
   if (survey === undefined) return [];
   const problems: DeliveryProblem[] = [];
+  // A closed pulse says how many answered as published: a later forget-me
+  // never changes a number the bot already showed.
+  const published = pulse.closedAt === null ? undefined : publishedHeadcount(ctx.db, pulse.id);
   const message = pulseMessage({
     pulseId: pulse.id,
+    dueAt: pulse.dueAt,
     questionCount: pulseQuestions(ctx.db, pulse.id).length,
     closesAt: pulse.closesAt,
     timezone: survey.timezone,
-    // A closed pulse says how many answered as published: a later forget-me
-    // never changes a number the bot already showed.
-    answered:
-      (pulse.closedAt === null ? undefined : publishedRespondents(ctx.db, pulse.id)) ??
-      respondentCount(ctx.db, pulse.id),
+    answered: published?.respondents ?? respondentCount(ctx.db, pulse.id),
     closedAt: pulse.closedAt ?? undefined,
+    threshold: published?.threshold,
   });
   for (const posted of pulseMessages(ctx.db, pulse.id)) {
     if (!kinds.includes(posted.kind) || posted.ts === null || posted.ts === '') continue;

@@ -22,6 +22,7 @@ export async function remindPulse(ctx: AppContext, pulse: Pulse): Promise<number
   if (current === undefined || survey === undefined) return 0;
   if (current.closedAt !== null || current.closesAt <= ctx.now().toISOString()) return 0;
   const message = reminderMessage({
+    dueAt: pulse.dueAt,
     pulseId: current.id,
     closesAt: current.closesAt,
     timezone: survey.timezone,

@@ -51,7 +51,8 @@ export async function publishHome(ctx: AppContext, teamId: string, userId: strin
     }
     scores = {
       channelId: survey.leadershipChannels[0],
-      threshold,
+      // What the latest closed week says of itself uses the threshold it was published with.
+      threshold: latest?.score.threshold ?? threshold,
       latest: latest === undefined ? undefined : latest.week,
       digest,
       otherSurveys: Math.max(0, surveysAsking(ctx.db, teamId, userId) - 1),

@@ -99,12 +99,14 @@ export function isPublished(db: Db, pulseId: number): boolean {
   return db.prepare('SELECT 1 FROM published_pulses WHERE pulse_id = ?').get(pulseId) !== undefined;
 }
 
-/** How many answered a published pulse, as published; undefined when it is not published. */
-export function publishedRespondents(db: Db, pulseId: number): number | undefined {
-  const row = db
-    .prepare('SELECT respondents FROM published_pulses WHERE pulse_id = ?')
-    .get(pulseId) as { respondents: number } | undefined;
-  return row?.respondents;
+/** How many answered a published pulse and the threshold it was published with; undefined when it is not published. */
+export function publishedHeadcount(
+  db: Db,
+  pulseId: number,
+): { respondents: number; threshold: number } | undefined {
+  return db
+    .prepare('SELECT respondents, threshold FROM published_pulses WHERE pulse_id = ?')
+    .get(pulseId) as { respondents: number; threshold: number } | undefined;
 }
 
 /** Stores a pulse's publication: the caller holds the transaction that closes the pulse. */

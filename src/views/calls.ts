@@ -137,7 +137,7 @@ export function scoreFields(
     const label = DIMENSION_LABELS[line.dimension];
     const g = line.current;
     if (g === undefined) return [`⚪ *${label}*`, 'not asked'];
-    if (!g.visible) return [`⚪ *${label}*`, HIDDEN_REASONS[g.reason](threshold)];
+    if (!g.visible) return [`⚪ *${label}*`, HIDDEN_REASONS[g.reason](g.threshold ?? threshold)];
     const words = trendWords(line.trend);
     return [
       `${dot(g.score)} *${label}*`,

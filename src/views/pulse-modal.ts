@@ -38,6 +38,8 @@ export interface PulseModalInput {
   timezone: string;
   /** Asked the first time a person answers. */
   askDiscipline: boolean;
+  /** The survey's anonymity threshold: the fewest people a shown score stands for. */
+  threshold?: number | undefined;
   /** Their earlier answers to this pulse, when they come back to change them. */
   previous?: { values: ReadonlyMap<string, number>; comment: string | undefined } | undefined;
 }
@@ -58,7 +60,7 @@ export function pulseModal(p: PulseModalInput): ModalView {
       elements: [
         {
           type: 'mrkdwn',
-          text: `${editing ? 'Change anything you like.' : 'How much do you agree?'} Private: only scores of 3 or more people show, after it closes ${slackTime(p.closesAt, p.timezone)}.`,
+          text: `${editing ? 'Change anything you like.' : 'How much do you agree?'} Private: only scores of ${p.threshold ?? 3} or more people show, after it closes ${slackTime(p.closesAt, p.timezone)}.`,
         },
       ],
     },
@@ -99,7 +101,9 @@ export function pulseModal(p: PulseModalInput): ModalView {
     block_id: COMMENT_BLOCK,
     optional: true,
     label: plain('Anything to add? (anonymous)'),
-    hint: plain('Shown in the digest without your name, once 3 or more answer.'),
+    hint: plain(
+      `Quoted word for word in the digest, without your name, once ${p.threshold ?? 3} or more answer.`,
+    ),
     element: {
       type: 'plain_text_input',
       action_id: VALUE_ACTION,

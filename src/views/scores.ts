@@ -84,12 +84,14 @@ export function scoreMessage(p: {
     };
   }
   const { latest, shown } = p;
+  // A closed week was judged with the threshold it was published with, whatever the survey's is now.
+  const latestThreshold = latest.score.threshold ?? threshold;
   if (shown === undefined) {
     const n = latest.score.respondents;
     const text =
       n === 0
         ? `Nobody answered the pulse of the ${latest.week.label}, the latest closed week.`
-        : `Only ${leaders(n)} answered in the ${latest.week.label}, the latest closed week: scores show once ${threshold} or more answer.`;
+        : `Only ${leaders(n)} answered in the ${latest.week.label}, the latest closed week: fewer than the ${latestThreshold} it needed to show scores.`;
     return { text, blocks: [section(text)] };
   }
   const { week, score } = shown;
@@ -105,7 +107,7 @@ export function scoreMessage(p: {
   if (shown.week.period !== latest.week.period)
     blocks.push(
       context(
-        `The ${latest.week.label} closed with fewer than ${threshold} leaders answering, so it shows nothing.`,
+        `The ${latest.week.label} closed with fewer than ${latestThreshold} leaders answering, so it shows nothing.`,
       ),
     );
   const rate = score.invited > 0 ? ` of ${score.invited}` : '';
@@ -132,14 +134,18 @@ export function orgMessage(lines: readonly OrgLine[]): SlackMessage {
   }
   const text = orgText(lines);
   const blocks: KnownBlock[] = [
-    section(`*All surveys* · ${lines.length}, latest closed week each`),
+    section(
+      lines.length === 1
+        ? '*The one survey* · its latest closed week'
+        : `*All ${lines.length} surveys* · the latest closed week of each`,
+    ),
   ];
   // Five surveys a section, so none folds; a message holds 50 blocks, 240 surveys.
   for (let i = 0; i < text.length && blocks.length < 48; i += 5)
     blocks.push(section(text.slice(i, i + 5).join('\n'), true));
   if (text.length > 235) blocks.push(context(`And ${text.length - 235} more.`));
   blocks.push(context(`Each survey with its own anonymity threshold. ${LEGEND}`));
-  return { text: `All surveys: ${lines.length}.`, blocks };
+  return { text: lines.length === 1 ? 'The one survey.' : `All ${lines.length} surveys.`, blocks };
 }
 
 /** `/alignment trend`: a dimension's (or the index's) weekly scores, and its call over 8 weeks. */

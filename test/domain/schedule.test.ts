@@ -36,14 +36,17 @@ describe('parseCronExpression', () => {
     ['', 'has 0 fields, not 5'],
     ['every monday', 'has 2 fields, not 5'],
     ['0 0 9 * * 1', 'has 6 fields, not 5'],
-    ['61 9 * * 1', 'is not a valid schedule'],
-    ['0 25 * * 1', 'is not a valid schedule'],
+    ['61 9 * * 1', 'is not a valid schedule: its minute is "61", and minutes run from 0 to 59.'],
+    ['0 25 * * 1', 'is not a valid schedule: its hour is "25", and hours run from 0 to 23.'],
+    ['0 9 * * 8', 'its day of the week is "8", and days of the week run from 0 to 7'],
   ])('refuses "%s", saying how to write it', (expression, message) => {
     const parsed = parseCronExpression(expression);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok) {
       expect(parsed.message).toContain(message);
       expect(parsed.message).toContain('"0 9 * * 1" for Mondays at 09:00');
+      // The app's own words, never the cron library's ("25 is a invalid expression for hour").
+      expect(parsed.message).not.toMatch(/invalid expression|is a invalid/);
     }
   });
 });

@@ -110,7 +110,7 @@ describe.each([
     expect(t.standIn.violations()).toEqual([]);
     const pulses = t.standIn
       .messagesIn(LEADERSHIP)
-      .filter((m) => m.text.startsWith('This week') || m.text.startsWith('Closed'));
+      .filter((m) => m.text.startsWith('The alignment pulse') || m.text.startsWith('Closed'));
     expect(pulses).toHaveLength(WEEKS);
     expect(pulses.every((m) => m.text.startsWith('Closed —'))).toBe(true);
     expect(digests()).toHaveLength(WEEKS);

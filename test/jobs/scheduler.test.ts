@@ -141,7 +141,7 @@ describe('catch-up at start', () => {
     await at('2026-11-27T09:00:00Z', scheduler());
     expect(pulses()[0]?.closedAt).not.toBeNull();
     expect(t.standIn.messagesIn(CHANNEL)[0]?.text).toBe(
-      'Closed — 0 leaders answered this alignment pulse.',
+      'Closed — 0 leaders answered the alignment pulse of Mon 23 Nov.',
     );
     expect(t.standIn.callsTo('conversations.open')).toHaveLength(3);
   });
@@ -311,7 +311,7 @@ describe('a survey that begins after its schedule’s due time', () => {
     expect(newSurveyRuns('digest')).toEqual([]);
     // The next due times run as usual.
     await at('2026-12-04T15:00:30Z', s);
-    expect(postsIn().filter((m) => m.text.startsWith('This week'))).toHaveLength(1);
+    expect(postsIn().filter((m) => m.text.startsWith('The alignment pulse'))).toHaveLength(1);
   });
 });
 

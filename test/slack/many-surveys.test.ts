@@ -159,7 +159,7 @@ describe('a dozen surveys', () => {
     const blocks = answer.blocks;
     expect(blocks.length).toBeLessThanOrEqual(50);
     const text = readText(blocks);
-    expect(text).toContain('*All surveys* · 13, latest closed week each');
+    expect(text).toContain('*All 13 surveys* · the latest closed week of each');
     for (let n = 1; n <= AREAS; n++) expect(text).toContain(`*<#${channelOf(n)}>*`);
     expect(text).toContain('Each survey with its own anonymity threshold.');
     expect(foldRisks(blocks)).toEqual([]);

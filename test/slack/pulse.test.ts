@@ -122,7 +122,7 @@ describe('/alignment pulse now', () => {
     });
     const [message] = t.standIn.messagesIn(CHANNEL);
     expect(message?.text).toMatch(
-      /^This week's alignment pulse: 5 questions, under a minute\. Open until \w{3} \d+ \w{3} at \d\d:\d\d \(Berlin time\)\.$/,
+      /^The alignment pulse of Tue 17 Nov: 5 questions, under a minute\. Open until \w{3} \d+ \w{3} at \d\d:\d\d \(Berlin time\)\.$/,
     );
     // In the blocks, the closing time in each reader's own zone, the survey's as the fallback.
     expect(JSON.stringify(message?.blocks)).toMatch(
@@ -419,7 +419,7 @@ describe('reminders and closing', () => {
       (m) => m.channel === t.standIn.dmChannelOf('U0PROD02'),
     );
     expect(reminder?.text).toMatch(
-      /^Reminder: this week's alignment pulse closes .+\. It takes under a minute\.$/,
+      /^Reminder: the alignment pulse of Tue 17 Nov closes .+\. It takes under a minute\.$/,
     );
   });
 
@@ -433,7 +433,12 @@ describe('reminders and closing', () => {
     expect(await closePulse(t.app.ctx, pulse)).toBe(true);
     expect(await closePulse(t.app.ctx, pulse)).toBe(false);
     const [message] = t.standIn.messagesIn(CHANNEL);
-    expect(message?.text).toBe('Closed — 1 leader answered this alignment pulse.');
+    expect(message?.text).toBe('Closed — 1 leader answered the alignment pulse of Tue 17 Nov.');
+    // One answer shows no scores, and the message says so rather than promise a digest.
+    expect(JSON.stringify(message?.blocks)).toContain(
+      "Fewer than 3 answered, so it shows no scores: nobody's answers can be singled out.",
+    );
+    expect(JSON.stringify(message?.blocks)).not.toContain('next digest');
 
     await clickAnswer('U0ENG01', pulseId);
     expect(lastResponse()).toMatch(/^This pulse closed on .+, so it takes no more answers\./);
@@ -474,7 +479,7 @@ describe('delivery by DM', () => {
     const notice = t.standIn.messagesIn('C0DMLEADS');
     expect(notice).toHaveLength(1);
     expect(notice[0]?.text).toMatch(
-      /^This week's alignment pulse went to 23 leaders here by direct message\./,
+      /^The alignment pulse of \w{3} \d+ \w{3} went to 23 leaders here by direct message\./,
     );
     expect(lastResponse()).toMatch(/^Pulse sent by DM to 23 leaders: 5 questions/);
 

@@ -88,3 +88,23 @@ describe('the pulse form', () => {
     ]);
   });
 });
+
+describe('the comment', () => {
+  it('tells its author it is quoted word for word, without their name, under the survey’s threshold', () => {
+    const view = pulseModal({
+      pulseId: 7,
+      questions: longest,
+      closesAt: '2026-11-19T08:00:00Z',
+      timezone: 'Europe/Berlin',
+      askDiscipline: false,
+      threshold: 5,
+    });
+    const comment = view.blocks.find((b) => b.block_id === 'comment') as {
+      hint?: { text: string };
+    };
+    expect(comment.hint?.text).toBe(
+      'Quoted word for word in the digest, without your name, once 5 or more answer.',
+    );
+    expect(JSON.stringify(view.blocks)).toContain('only scores of 5 or more people show');
+  });
+});

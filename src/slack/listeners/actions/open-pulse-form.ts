@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AppContext } from '../../../context.js';
 import { slackTime } from '../../../domain/time-format.js';
+import { thresholdOf } from '../../../reports/published.js';
 import { otherSurveyThisWeek, storedAnswers } from '../../../storage/answers.js';
 import { standingInPulse } from '../../../storage/disciplines.js';
 import { getPulse } from '../../../storage/pulses.js';
@@ -63,6 +64,7 @@ export function openPulseForm(ctx: AppContext) {
       closesAt: pulse.closesAt,
       timezone: survey.timezone,
       askDiscipline: standing.kind === 'choose',
+      threshold: thresholdOf(ctx, survey),
       previous: storedAnswers(ctx.db, pulse.id, userId),
     });
     try {

@@ -35,7 +35,8 @@ const weeksSchema = z.coerce
   .max(52, 'between 1 and 52 weeks');
 
 /** A dimension as one word, from the name every message uses: `shared-goals`, `one-voice`. */
-export const dimensionWord = (d: Dimension) => DIMENSION_LABELS[d].toLowerCase().replaceAll(' ', '-');
+export const dimensionWord = (d: Dimension) =>
+  DIMENSION_LABELS[d].toLowerCase().replaceAll(' ', '-');
 
 /** Dimension names as people type them: its name as one word, or its id (`tech_debt`, `techdebt`). */
 const DIMENSION_WORDS = new Map<string, Dimension>(
