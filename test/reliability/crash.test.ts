@@ -171,9 +171,9 @@ describe('a kill -9 in the middle of answers and of a scheduled run', () => {
     // The run the kill interrupted was finished once: one pulse, posted once.
     expect(runs).toEqual([{ status: 'done', dueAt: `${due.toISOString().slice(0, 17)}00.000Z` }]);
     expect(leaderPulses).toBe(1);
-    expect(standIn.messagesIn(LEADERS).filter((m) => m.text.startsWith('The alignment pulse'))).toHaveLength(
-      1,
-    );
+    expect(
+      standIn.messagesIn(LEADERS).filter((m) => m.text.startsWith('The alignment pulse')),
+    ).toHaveLength(1);
   }, 90_000);
 });
 
