@@ -2,7 +2,14 @@ import { TZDate } from '@date-fns/tz';
 import { addDays } from 'date-fns/addDays';
 import { format } from 'date-fns/format';
 import type { Dimension, Side } from './dimensions.js';
-import { fitWithLevels, type Observation, twoSidedP } from './statistics.js';
+import {
+  coefficientTest,
+  fitWithLevels,
+  groupContrast,
+  type Observation,
+  twoSidedP,
+  type WeekShock,
+} from './statistics.js';
 import { MIN_CHANGE, MIN_LEADERS, MIN_SIDE } from './trends.js';
 
 /** An agreement is reviewed this many days after it is recorded, unless the form says otherwise. */
@@ -44,6 +51,13 @@ export interface FollowUpAnswer {
   /** 0–100, reversed statements flipped. */
   value: number;
   after: boolean;
+  /**
+   * The closed week the answer was given in (0 the latest, 1 the week before…).
+   * With it and the follow-up's `shock`, the score test allows for shocks that
+   * moved everyone in a week, which would otherwise pass for the agreement's
+   * effect; without either, it does not.
+   */
+  week?: number | undefined;
 }
 
 export type ScoreMove = 'rose' | 'fell' | 'no_clear_change' | 'too_early';
@@ -69,49 +83,54 @@ export interface FollowUp {
 interface Test {
   estimate: number;
   p: number;
+  /** The t test's degrees of freedom. */
+  df: number;
 }
 
 /**
  * The change in a dimension's score from before an agreement to after it, on
  * leaders: each leader's and each statement's level taken out, the change the
  * coefficient of "after", its error clustered by leader (so a leader's many
- * answers count as one leader), t with leaders − 1 degrees of freedom.
+ * answers count as one leader). "After" is the same for everyone in a week, so
+ * a shock that moved every leader in the weeks after (a reorg, a holiday)
+ * would pass for the agreement's effect: given the shocks' size (`shock`,
+ * measured on every answer of the weeks, `weekShocks` in trends.ts) and each
+ * answer's `week`, the error adds what such shocks do to the change, with
+ * Satterthwaite's degrees of freedom, as the trends do (`coefficientTest`).
+ * Without them, t with leaders − 1 degrees of freedom.
  */
-export function scoreChangeTest(answers: readonly FollowUpAnswer[]): Test | undefined {
+export function scoreChangeTest(
+  answers: readonly FollowUpAnswer[],
+  shock?: WeekShock,
+): Test | undefined {
   const fit = fitWithLevels(
     answers.map(
       (a): Observation => ({
         cluster: a.leader,
         statement: a.statement,
+        week: a.week,
         y: a.value,
         x: [a.after ? 1 : 0],
       }),
     ),
   );
   if (fit === undefined || fit.clusters < MIN_LEADERS) return undefined;
-  const se = Math.sqrt(fit.cov[0]?.[0] ?? 0);
-  if (!(se > 0)) return undefined;
-  const estimate = fit.beta[0] ?? 0;
-  return { estimate, p: twoSidedP(estimate / se, fit.clusters - 1) };
+  const test = coefficientTest(fit, shock);
+  return test === undefined ? undefined : { estimate: test.estimate, p: test.p, df: test.df };
 }
 
 /**
  * The change in the gap (Product minus Engineering) from before to after: the
  * same model with "after" for each side, the contrast between the two; only
  * groups large enough to publish; at least 3 leaders a side who answered both
- * before and after.
+ * before and after. Its error is clustered by leader with Welch–Satterthwaite
+ * degrees of freedom from each side's leaders (`groupContrast`, as the gap
+ * trend). Not clustered by week: both sides answer in the same weeks, so a
+ * shock that moves everyone in a week moves both sides alike and cancels in
+ * the gap.
  */
 export function gapChangeTest(answers: readonly FollowUpAnswer[]): Test | undefined {
   const sides = answers.filter((a) => a.groupLargeEnough && a.side !== undefined);
-  const periods = new Map<string, Set<boolean>>();
-  for (const a of sides) periods.set(a.leader, (periods.get(a.leader) ?? new Set()).add(a.after));
-  const both = (side: Side) =>
-    new Set(
-      sides
-        .filter((a) => a.side === side && periods.get(a.leader)?.size === 2)
-        .map((a) => a.leader),
-    ).size;
-  if (both('product') < MIN_SIDE || both('engineering') < MIN_SIDE) return undefined;
   const fit = fitWithLevels(
     sides.map((a): Observation => {
       const after = a.after ? 1 : 0;
@@ -124,10 +143,16 @@ export function gapChangeTest(answers: readonly FollowUpAnswer[]): Test | undefi
     }),
   );
   if (fit === undefined) return undefined;
-  const variance = (fit.cov[0]?.[0] ?? 0) + (fit.cov[1]?.[1] ?? 0) - 2 * (fit.cov[0]?.[1] ?? 0);
-  if (!(variance > 0)) return undefined;
-  const estimate = (fit.beta[0] ?? 0) - (fit.beta[1] ?? 0);
-  return { estimate, p: twoSidedP(estimate / Math.sqrt(variance), fit.clusters - 1) };
+  // The leaders moving each side's change are those who answered both before and after.
+  const sideOf = new Map(sides.map((a) => [a.leader, a.side]));
+  const contrast = groupContrast(fit, (leader) => sideOf.get(leader) === 'product');
+  if (contrast === undefined || Math.min(...contrast.leaders) < MIN_SIDE) return undefined;
+  if (!(contrast.variance > 0)) return undefined;
+  return {
+    estimate: contrast.estimate,
+    p: twoSidedP(contrast.estimate / Math.sqrt(contrast.variance), contrast.df),
+    df: contrast.df,
+  };
 }
 
 /**
@@ -143,6 +168,11 @@ export function followUp(input: {
   weeksBefore: number;
   weeksAfter: number;
   answers: readonly FollowUpAnswer[];
+  /**
+   * The size of week-wide shocks, measured on every answer of the weeks
+   * (`weekShocks` in trends.ts); with each answer's `week`, the score test allows for them.
+   */
+  shock?: WeekShock | undefined;
   cells: {
     score: { from: number | undefined; to: number | undefined };
     gap: { from: number | undefined; to: number | undefined; hidden?: string | undefined };
@@ -153,7 +183,7 @@ export function followUp(input: {
   let scoreMove: ScoreMove = 'too_early';
   let gapMove: GapMove = 'too_early';
   if (!early) {
-    const test = scoreChangeTest(input.answers);
+    const test = scoreChangeTest(input.answers, input.shock);
     const moved = score.from !== undefined && score.to !== undefined ? score.to - score.from : 0;
     scoreMove =
       test !== undefined &&

@@ -51,7 +51,10 @@ export function sayCalls(
   const trends = Object.fromEntries(
     SCOPES.map((scope): [Scope, TrendLine] => {
       const stored = calls.trends[scope] ?? 'not_enough_data';
-      const change = cellTrend(points(scope));
+      // The change over the weeks the published cells cover, and how many
+      // weeks that is: "rose 12 points over 4 weeks", never stretched to 8.
+      const fitted = cellTrend(points(scope));
+      const change = fitted?.change;
       // Words and number always agree: a call the published cells do not bear
       // out (too small, or the other way) is said as no clear change.
       const borne =
@@ -59,7 +62,7 @@ export function sayCalls(
         Math.abs(Math.round(change)) >= MIN_CHANGE &&
         (stored === 'rise' ? change > 0 : change < 0);
       const call = (stored === 'rise' || stored === 'fall') && !borne ? 'no_change' : stored;
-      return [scope, { call, change }];
+      return [scope, { call, change, weeks: fitted?.weeks }];
     }),
   ) as Record<Scope, TrendLine>;
 
@@ -98,9 +101,20 @@ export function sayCalls(
       const grew = Math.abs(to) > Math.abs(from);
       if (grew !== (call === 'widening')) call = 'no_clear_change';
     }
-    const span = pulses.filter((p) => ago(p) < GAP_TREND_WEEKS).map(ago);
+    // The weeks the words cover: from the earliest week whose published gap
+    // on this dimension the "from" figure includes, up to now.
+    const dimension = calls.featured;
+    const window = pulses.filter((p) => ago(p) < GAP_TREND_WEEKS);
+    const withGap = window
+      .filter(
+        (p) =>
+          scorePublished([p]).dimensions.find((d) => d.dimension === dimension)?.gap.visible ===
+          true,
+      )
+      .map(ago);
+    const span = withGap.length > 0 ? withGap : window.map(ago);
     const weeksCovered = span.length === 0 ? 0 : Math.max(...span) + 1;
-    featured = { dimension: calls.featured, call, from, to, weeks: weeksCovered };
+    featured = { dimension, call, from, to, weeks: weeksCovered };
   }
   return { trends, gaps, featured };
 }

@@ -1,7 +1,7 @@
 import { subWeeks } from 'date-fns/subWeeks';
 import type { AppContext } from '../context.js';
 import { publishCells } from '../domain/publication.js';
-import { callWeek, GAP_TREND_WEEKS } from '../domain/trends.js';
+import { callWeek, GAP_TREND_WEEKS, weekShocks } from '../domain/trends.js';
 import { lastWeeks, weekOf } from '../domain/weeks.js';
 import { freezeFollowUps } from '../reports/agreements.js';
 import { thresholdOf } from '../reports/published.js';
@@ -52,8 +52,11 @@ function publishPulse(
   // The week's calls, on the answers of its last 16 closed weeks (this one included).
   const weeks = lastWeeks(week.start, survey.timezone, GAP_TREND_WEEKS);
   const weeksAgo = new Map(weeks.map((w, i) => [w.period, weeks.length - 1 - i]));
-  storeCalls(ctx.db, pulseId, callWeek(callAnswers(ctx.db, survey.id, weeksAgo)));
-  freezeFollowUps(ctx, survey, pulseId, at);
+  const answers = callAnswers(ctx.db, survey.id, weeksAgo);
+  // Week-wide shocks measured once, on every answer of the 16 weeks: the trends and the follow-ups allow for them.
+  const shock = weekShocks(answers);
+  storeCalls(ctx.db, pulseId, callWeek(answers, shock));
+  freezeFollowUps(ctx, survey, pulseId, at, shock);
   return true;
 }
 

@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.js';
 import { type FollowUp, followUp } from '../domain/agreements.js';
 import { scorePublished } from '../domain/publication.js';
+import type { WeekShock } from '../domain/statistics.js';
 import {
   type Agreement,
   frozenFollowUp,
@@ -44,7 +45,7 @@ function workOutFollowUp(
   survey: Survey,
   agreement: Agreement,
   asOf: Date,
-  { tests }: { tests: boolean },
+  { tests, shock }: { tests: boolean; shock?: WeekShock | undefined },
 ): FollowUp {
   const { before, after } = publishedAround(
     ctx.db,
@@ -79,21 +80,21 @@ function workOutFollowUp(
       : now.hidden !== undefined
         ? `${now.hidden} in the weeks since`
         : undefined;
-  // weeksAgo here only marks the side: 1 before the agreement, 0 after it.
-  const marks = new Map([
-    ...before.map((p): [string, number] => [p, 1]),
-    ...after.map((p): [string, number] => [p, 0]),
-  ]);
+  // Each week by its place from the latest (0): the weeks after the agreement
+  // come first. The week lets the score test allow for shocks that moved everyone.
+  const periods = [...before, ...after];
+  const weeksAgo = new Map(periods.map((p, i): [string, number] => [p, periods.length - 1 - i]));
   const answers = tests
-    ? callAnswers(ctx.db, survey.id, marks)
+    ? callAnswers(ctx.db, survey.id, weeksAgo)
         .filter((a) => a.dimension === agreement.dimension)
-        .map((a) => ({ ...a, after: a.weeksAgo === 0 }))
+        .map((a) => ({ ...a, week: a.weeksAgo, after: a.weeksAgo < after.length }))
     : [];
   return followUp({
     since: agreement.recordedAt,
     weeksBefore: before.length,
     weeksAfter: after.length,
     answers,
+    shock,
     cells: {
       score: { from: then.score, to: now.score },
       gap: { from: then.gap, to: now.gap, hidden: gapHidden },
@@ -103,16 +104,23 @@ function workOutFollowUp(
 
 /**
  * Freezes, with the pulse just published, what it says of each open agreement
- * of its survey. Called inside the publishing transaction.
+ * of its survey. Called inside the publishing transaction, with the size of the
+ * week-wide shocks its calls measured on the last 16 weeks (`weekShocks`).
  */
-export function freezeFollowUps(ctx: AppContext, survey: Survey, pulseId: number, at: Date): void {
+export function freezeFollowUps(
+  ctx: AppContext,
+  survey: Survey,
+  pulseId: number,
+  at: Date,
+  shock?: WeekShock | undefined,
+): void {
   for (const agreement of openAgreements(ctx.db, survey.id)) {
     if (new Date(agreement.recordedAt) > at) continue;
     storeFollowUp(
       ctx.db,
       agreement.id,
       pulseId,
-      workOutFollowUp(ctx, survey, agreement, at, { tests: true }),
+      workOutFollowUp(ctx, survey, agreement, at, { tests: true, shock }),
     );
   }
 }

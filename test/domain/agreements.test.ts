@@ -7,6 +7,7 @@ import {
   reviewMoment,
   scoreChangeTest,
 } from '../../src/domain/agreements.js';
+import { twoSidedP } from '../../src/domain/statistics.js';
 
 /** Leaders' answers to one statement, before and after: [leader, side, before, after]. */
 const answers = (rows: [string, 'product' | 'engineering', number, number][]): FollowUpAnswer[] =>
@@ -63,6 +64,71 @@ describe('the tests behind a follow-up', () => {
     const test = gapChangeTest(converging);
     expect(test?.estimate).toBeCloseTo(-70 / 3 - 75 / 3, 6);
     expect(test?.p).toBeLessThan(0.001);
+  });
+
+  it('gives the gap’s change Welch–Satterthwaite degrees of freedom from each side’s leaders', () => {
+    // 3 Product leaders change by 10, 20 and 30 (mean 20, variance 100); 9
+    // Engineering leaders by −5, 5, −5, 5, −5, 5, −5, 5 and 0 (mean 0, variance
+    // 200 / 8 = 25). With one answer before and one after each, each side's
+    // change is its leaders' mean change, and its variance their variance over
+    // their number: 100/3 and 25/9 (the fit's (N−1)/(N−K) scales both alike
+    // and leaves the degrees of freedom as they are). Welch–Satterthwaite:
+    // (100/3 + 25/9)² / ((100/3)²/2 + (25/9)²/8) = 1304.01 / 556.52 = 2.343,
+    // where leaders − 1 gave 11 and called a change twice as often as it said.
+    const engineering = [-5, 5, -5, 5, -5, 5, -5, 5, 0];
+    const test = gapChangeTest(
+      answers([
+        ...[10, 20, 30].map((d, i): [string, 'product', number, number] => [
+          `P${i}`,
+          'product',
+          50,
+          50 + d,
+        ]),
+        ...engineering.map((d, i): [string, 'engineering', number, number] => [
+          `E${i}`,
+          'engineering',
+          50,
+          50 + d,
+        ]),
+      ]),
+    );
+    const [product, other] = [100 / 3, 25 / 9];
+    expect(test?.estimate).toBeCloseTo(20, 6);
+    expect(test?.df).toBeCloseTo((product + other) ** 2 / (product ** 2 / 2 + other ** 2 / 8), 6);
+    expect(test?.df).toBeCloseTo(2.3432, 4);
+  });
+
+  it('allows for shocks that moved every leader in the weeks after the agreement', () => {
+    // 4 leaders, 2 weeks before and 2 after, changing by 10, 20, 10, 20 (each
+    // the same both weeks): the change is 15. Clustered by leader: scores ±5,
+    // 4·25 / 4² = 6.25, times 4/3 and 15/14 = 8.929, on 3 df. Each week's
+    // weight in the change is ±(4 answers · ½) / 4 = ±½, squares summing to
+    // 1, so shocks of variance 20 add 20 (the difference of two 2-week means,
+    // 20/2 + 20/2): 28.929, df 28.929² / (8.929²/3 + 20²/6) = 8.98.
+    const rows = [10, 20, 10, 20].flatMap((d, i) =>
+      [3, 2, 1, 0].map(
+        (week): FollowUpAnswer => ({
+          leader: `L${i}`,
+          side: 'product',
+          groupLargeEnough: true,
+          statement: 'tech_debt.real_capacity',
+          dimension: 'tech_debt',
+          value: 40 + 10 * i + (week < 2 ? d : 0),
+          after: week < 2,
+          week,
+        }),
+      ),
+    );
+    const byLeader = (6.25 * 4 * 15) / (3 * 14);
+    const variance = byLeader + 20;
+    const df = variance ** 2 / (byLeader ** 2 / 3 + 20 ** 2 / 6);
+    const test = scoreChangeTest(rows, { variance: 20, df: 6 });
+    expect(test?.estimate).toBeCloseTo(15, 9);
+    expect(test?.df).toBeCloseTo(df, 6);
+    expect(df).toBeCloseTo(8.98, 2);
+    expect(test?.p).toBeCloseTo(twoSidedP(15 / Math.sqrt(variance), df), 9);
+    // Without the shocks' size, the leader-clustered test on 3 df.
+    expect(scoreChangeTest(rows)?.df).toBe(3);
   });
 
   it('needs three leaders a side who answered both before and after', () => {

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  coefficientTest,
   criticalT,
   fitWithLevels,
   holm,
   type Observation,
   twoSidedP,
+  type WeekAnswer,
+  weekShock,
   welch,
 } from '../../src/domain/statistics.js';
 
@@ -66,6 +69,124 @@ describe('fitWithLevels: a slope with each leader’s and each statement’s lev
 
   it('has no answer when the weeks do not vary within any leader', () => {
     expect(fitWithLevels([obs('A', 's', 0, 10), obs('B', 's', 1, 20)])).toBeUndefined();
+  });
+});
+
+describe('fitWithLevels: who moves the fit', () => {
+  // Three leaders with answers in two weeks (L0, L1, L2) and one with a single
+  // answer (S0), three statements: found by a search of small random datasets
+  // for one the old rule miscounted. [leader, statement, weeks ago, value].
+  const rows: [string, string, number, number][] = [
+    ['L0', 'b', 0, 75],
+    ['L0', 'a', 1, 75],
+    ['L1', 'a', 1, 0],
+    ['L1', 'a', 3, 25],
+    ['L2', 'c', 1, 25],
+    ['L2', 'c', 2, 25],
+    ['S0', 'a', 2, 75],
+  ];
+  const data = rows.map(([leader, statement, weeksAgo, value]) =>
+    obs(leader, statement, -weeksAgo, value),
+  );
+
+  /**
+   * The old rule, kept here to show the slip: a leader moved the fit when any
+   * of their regressor values, once the levels were taken out by the same
+   * alternating projections, exceeded 1e-12 in absolute value.
+   */
+  function oldRule(observations: readonly Observation[]): number {
+    const groups = (key: (o: Observation) => string) => {
+      const index = new Map<string, number[]>();
+      observations.forEach((o, i) => {
+        index.set(key(o), [...(index.get(key(o)) ?? []), i]);
+      });
+      return [...index.values()];
+    };
+    const byLeader = groups((o) => o.cluster);
+    const byStatement = groups((o) => o.statement);
+    const columns = [observations.map((o) => o.y), observations.map((o) => o.x[0] ?? 0)];
+    const demean = (members: number[][]) => {
+      let moved = 0;
+      for (const column of columns)
+        for (const group of members) {
+          const mean = group.reduce((t, i) => t + (column[i] ?? 0), 0) / group.length;
+          if (mean === 0) continue;
+          moved = Math.max(moved, Math.abs(mean));
+          for (const i of group) column[i] = (column[i] ?? 0) - mean;
+        }
+      return moved;
+    };
+    for (let i = 0; i < 1000; i++)
+      if (Math.max(demean(byLeader), demean(byStatement)) < 1e-11) break;
+    const x = columns[1] ?? [];
+    return new Set(observations.filter((_, i) => Math.abs(x[i] ?? 0) > 1e-12).map((o) => o.cluster))
+      .size;
+  }
+
+  it('decides it from the raw regressors: a leader with one answer never counts', () => {
+    // The projections leave S0's one answer a residue above 1e-12, so the old
+    // rule counted 4 leaders: the trend test got 3 df instead of 2 and passed
+    // the 4-leader minimum with 3 leaders (trends.test.ts shows the call).
+    expect(oldRule(data)).toBe(4);
+    const fit = fitWithLevels(data);
+    expect(fit?.clusters).toBe(3);
+    expect([...(fit?.moving ?? [])].sort()).toEqual(['L0', 'L1', 'L2']);
+  });
+});
+
+describe('weekShock and coefficientTest: shocks that move a whole week', () => {
+  // Three leaders (own levels 0, 20, 40), one statement, 4 weeks; every
+  // leader's answers move with the week alike: 0, 10, 10, 30 (oldest first).
+  // No noise, so all the week levels' scatter is shock.
+  const pattern = [0, 10, 10, 30];
+  const answers: WeekAnswer[] = ['A', 'B', 'C'].flatMap((leader, i) =>
+    pattern.map((level, t) => ({
+      cluster: leader,
+      statement: 's',
+      week: 3 - t,
+      y: 20 * i + level,
+    })),
+  );
+
+  it('measures the shock variance as worked by hand', () => {
+    // A line through the week levels 0, 10, 10, 30 (weeks −3…0): mean 12.5,
+    // slope Σ(t − t̄)(y − ȳ) / Σ(t − t̄)² = 45 / 5 = 9, fitted −1, 8, 17, 26,
+    // residuals 1, 2, −7, 4: 70 left, on 4 weeks − 2 = 2 degrees of freedom.
+    // The noise explains none of it: variance 70 / 2 = 35.
+    const shock = weekShock(answers);
+    expect(shock?.variance).toBeCloseTo(35, 6);
+    expect(shock?.df).toBe(2);
+  });
+
+  it('adds the shocks to a slope’s error: the textbook test on the week means', () => {
+    // The slope of the same answers is 9 a week. Each week's weight in it is
+    // its 3 answers' t̃ over Σt̃² = 3·(t − t̄) / 15: −0.3, −0.1, 0.1, 0.3, whose
+    // squares sum to 0.2. No error between leaders; the shocks give 35 · 0.2
+    // = 7: SE √7 = 2.646, t = 3.40 on 2 degrees of freedom, p = 0.077, the
+    // classical test of a line through 4 week means.
+    const fit = fitWithLevels(answers.map((a) => ({ ...a, x: [-a.week] })));
+    const test = fit && coefficientTest(fit, { variance: 35, df: 2 });
+    expect(test?.estimate).toBeCloseTo(9, 9);
+    expect(test?.standardError).toBeCloseTo(Math.sqrt(7), 6);
+    expect(test?.df).toBeCloseTo(2, 6);
+    expect(test?.p).toBeCloseTo(twoSidedP(9 / Math.sqrt(7), 2), 6);
+    expect(test?.p).toBeCloseTo(0.0766, 3);
+    // Without shocks the leaders agree exactly: no error, no test.
+    expect(fit && coefficientTest(fit, undefined)).toBeUndefined();
+  });
+
+  it('finds no shock in noise alone, and needs two degrees of freedom', () => {
+    // Leaders scattered around a steady line, the weeks moving nobody together.
+    const noisy: WeekAnswer[] = ['A', 'B', 'C', 'D'].flatMap((leader, i) =>
+      [0, 1, 2, 3, 4, 5].map((week) => ({
+        cluster: leader,
+        statement: 's',
+        week,
+        y: 50 - 2 * week + (((i + week) % 2) * 2 - 1) * 5,
+      })),
+    );
+    expect(weekShock(noisy)?.variance).toBe(0);
+    expect(weekShock(answers.filter((a) => a.week < 3))).toBeUndefined();
   });
 });
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Dimension, Side } from '../../src/domain/dimensions.js';
+import { sayCalls } from '../../src/domain/said-calls.js';
+import type { Counts } from '../../src/domain/scoring.js';
+import { twoSidedP } from '../../src/domain/statistics.js';
 import {
   callWeek,
   cellTrend,
@@ -25,6 +28,16 @@ const answer = (
   ...more,
 });
 
+/**
+ * Twelve leaders over 4 weeks, one statement: six answer 0, 0, 25, 50 and six
+ * 0, 50, 75, 100 (oldest week first), so the weeks' means are 0, 25, 50, 75.
+ */
+function twelveRising(): TrendAnswer[] {
+  return Array.from({ length: 12 }, (_, i) =>
+    (i < 6 ? [0, 0, 25, 50] : [0, 50, 75, 100]).map((value, t) => answer(`L${i}`, 3 - t, value)),
+  ).flat();
+}
+
 /** Leaders each rising by their own slope a week from 50, weeks 0…(weeks−1). */
 function rising(slopes: Record<string, number>, weeks: number, more: Partial<TrendAnswer> = {}) {
   return Object.entries(slopes).flatMap(([leader, slope]) =>
@@ -34,13 +47,61 @@ function rising(slopes: Record<string, number>, weeks: number, more: Partial<Tre
 
 describe('trendTest: the change over 8 weeks', () => {
   it('fits the slope, its clustered standard error and t with leaders − 1 degrees of freedom', () => {
-    // Slopes 4, 6, 4, 6 over weeks 0–3: common slope 5, change 5·7 = 35 over 8 weeks.
+    // Slopes 4, 6, 4, 6 over weeks 0–3: common slope 5, change 5·3 = 15 over the
+    // 4 weeks there are (never stretched to 8: 5·7 = 35 would be made up).
     // Each leader's score Σ t̃·e = 5·(b − 5) = ±5; variance 4·25 / 20² = 0.25, times
     // 4/3 and 15/14 = 0.357; SE 0.598; t = 8.37 with 3 df: p = 0.0036.
     const test = trendTest(rising({ A: 4, B: 6, C: 4, D: 6 }, 4), 'roadmap');
-    expect(test?.estimate).toBeCloseTo(35, 9);
+    expect(test?.estimate).toBeCloseTo(15, 9);
     expect(test?.df).toBe(3);
     expect(test?.p).toBeCloseTo(0.00358, 4);
+  });
+
+  it('adds what week-wide shocks do to the slope, with Satterthwaite’s degrees of freedom', () => {
+    // The same answers, with shocks of variance 35 on 2 degrees of freedom (as
+    // weekShock measures in statistics.test.ts). Each week's weight in the
+    // slope is the sum of its 4 answers' t̃ / Σt̃² = 4·(t − 1.5) / 20: ±0.3 and
+    // ±0.1, squares summing to 0.2. The shocks add 35 · 0.2 = 7 to the
+    // leader-clustered 0.357: variance 7.357, SE 2.712, t = 5 / 2.712 = 1.84;
+    // df 7.357² / (0.357²/3 + 7²/2) = 2.2055.
+    const test = trendTest(rising({ A: 4, B: 6, C: 4, D: 6 }, 4), 'roadmap', {
+      variance: 35,
+      df: 2,
+    });
+    const variance = (0.25 * 4 * 15) / (3 * 14) + 7;
+    const df = variance ** 2 / (((0.25 * 4 * 15) / (3 * 14)) ** 2 / 3 + 7 ** 2 / 2);
+    expect(test?.estimate).toBeCloseTo(15, 9);
+    expect(test?.df).toBeCloseTo(df, 9);
+    expect(df).toBeCloseTo(2.2055, 4);
+    expect(test?.p).toBeCloseTo(twoSidedP(5 / Math.sqrt(variance), df), 9);
+  });
+
+  it('says the honest change: twelve leaders rising 25 points a week for 4 weeks rose 75, not 175', () => {
+    // Six leaders answer 0, 0, 25, 50 and six 0, 50, 75, 100 (oldest first): the
+    // week means are 0, 25, 50, 75. The fitted change from the first week to the
+    // last is 25 · 3 = 75 on a 0–100 scale; slope × 7 would say 175.
+    const answers = twelveRising();
+    expect(trendTest(answers, 'roadmap')?.estimate).toBeCloseTo(75, 9);
+    expect(trendTest(answers, 'index')?.estimate).toBeCloseTo(75, 9);
+  });
+
+  it('counts only leaders whose answers span two weeks towards the 4-leader minimum', () => {
+    // The dataset of statistics.test.ts ("who moves the fit"): 3 leaders with
+    // answers in two weeks and one with a single answer. The old count (4) let
+    // this through with t on 3 degrees of freedom (p 0.119); 3 is too few.
+    const rows: [string, string, number, number][] = [
+      ['L0', 'b', 0, 75],
+      ['L0', 'a', 1, 75],
+      ['L1', 'a', 1, 0],
+      ['L1', 'a', 3, 25],
+      ['L2', 'c', 1, 25],
+      ['L2', 'c', 2, 25],
+      ['S0', 'a', 2, 75],
+    ];
+    const answers = rows.map(([leader, statement, weeksAgo, value]) =>
+      answer(leader, weeksAgo, value, { statement }),
+    );
+    expect(trendTest(answers, 'roadmap')).toBeUndefined();
   });
 
   it('has not enough data with fewer than 4 weeks or 4 leaders', () => {
@@ -51,7 +112,7 @@ describe('trendTest: the change over 8 weeks', () => {
   it('reads only its dimension, or every statement for the index, and only the last 8 weeks', () => {
     const answers = rising({ A: 4, B: 6, C: 4, D: 6 }, 4);
     expect(trendTest(answers, 'okrs')).toBeUndefined();
-    expect(trendTest(answers, 'index')?.estimate).toBeCloseTo(35, 9);
+    expect(trendTest(answers, 'index')?.estimate).toBeCloseTo(15, 9);
     const old = answers.map((a) => ({ ...a, weeksAgo: a.weeksAgo + 8 }));
     expect(trendTest(old, 'roadmap')).toBeUndefined();
   });
@@ -158,16 +219,58 @@ describe('callWeek: every call of a week', () => {
 });
 
 describe('cellTrend: the number beside a call, from published cells', () => {
-  it('fits the change with each statement’s level out, weighted by answers', () => {
-    // Statement a: 40 two weeks ago, 60 this week: 10 a week, 70 over 8 weeks.
-    // Statement b has one week only: its level is all it says.
-    expect(
-      cellTrend([
-        { statement: 'a', weeksAgo: 2, score: 40, answers: 10 },
-        { statement: 'a', weeksAgo: 0, score: 60, answers: 10 },
-        { statement: 'b', weeksAgo: 1, score: 90, answers: 5 },
-      ]),
-    ).toBeCloseTo(70, 9);
+  it('fits the change with each statement’s level out, weighted by answers, over the weeks there are', () => {
+    // Statement a: 40 two weeks ago, 60 this week: 10 a week, 20 over the 3
+    // weeks the cells cover (not 70 "over 8 weeks"). Statement b has one week
+    // only: its level is all it says.
+    const change = cellTrend([
+      { statement: 'a', weeksAgo: 2, score: 40, answers: 10 },
+      { statement: 'a', weeksAgo: 0, score: 60, answers: 10 },
+      { statement: 'b', weeksAgo: 1, score: 90, answers: 5 },
+    ]);
+    expect(change?.change).toBeCloseTo(20, 9);
+    expect(change?.weeks).toBe(3);
     expect(cellTrend([{ statement: 'a', weeksAgo: 0, score: 60, answers: 10 }])).toBeUndefined();
+  });
+
+  it('gives 75 points over 4 weeks for cells rising 0, 25, 50, 75', () => {
+    const change = cellTrend(
+      [0, 25, 50, 75].map((score, t) => ({ statement: 'a', weeksAgo: 3 - t, score, answers: 12 })),
+    );
+    expect(change).toEqual({ change: expect.closeTo(75, 9), weeks: 4 });
+  });
+});
+
+describe('sayCalls: the trend as the outputs say it', () => {
+  it('says the change over the weeks the published cells cover, and how many weeks that is', () => {
+    // The twelve leaders above, published: 12 answers a week to one statement,
+    // scores 0, 25, 50, 75. "Rose 75 points over 4 weeks", not "141 over 8".
+    const counts: Counts[] = [
+      [12, 0, 0, 0, 0],
+      [6, 0, 6, 0, 0],
+      [0, 6, 0, 6, 0],
+      [0, 0, 6, 0, 6],
+    ];
+    const pulses = counts.map((c, t) => ({
+      pulseId: t,
+      period: `W${t}`,
+      respondents: 12,
+      invited: 12,
+      threshold: 3,
+      unit: 'side' as const,
+      weeksAgo: 3 - t,
+      cells: [
+        {
+          questionId: 'roadmap.one_plan',
+          dimension: 'roadmap' as const,
+          group: 'all' as const,
+          tally: { counts: c, respondents: 12 },
+          hidden: undefined,
+        },
+      ],
+    }));
+    const said = sayCalls(callWeek(twelveRising()), pulses);
+    expect(said.trends.roadmap).toEqual({ call: 'rise', change: expect.closeTo(75, 9), weeks: 4 });
+    expect(said.trends.index).toEqual({ call: 'rise', change: expect.closeTo(75, 9), weeks: 4 });
   });
 });
