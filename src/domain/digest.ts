@@ -1,7 +1,14 @@
 import { DIMENSION_LABELS, DIMENSIONS, type Dimension, SIDE_LABELS } from './dimensions.js';
 import type { Group, PeriodScore, VisibleGap, VisibleGroup } from './scoring.js';
 import { DISCUSSION_QUESTIONS } from './topics.js';
-import type { FeaturedGap, GapCall, SaidCalls, TrendLine } from './trends.js';
+import {
+  type FeaturedGap,
+  GAP_WEEKS,
+  type GapCall,
+  type SaidCalls,
+  TREND_WEEKS,
+  type TrendLine,
+} from './trends.js';
 import type { Week } from './weeks.js';
 
 export interface DimensionLine {
@@ -9,6 +16,15 @@ export interface DimensionLine {
   current: Group | undefined;
   /** Over the last 8 closed weeks; undefined when the week has no calls. */
   trend: TrendLine | undefined;
+  /** In how many of the last 8 closed weeks its score was shown: why a trend may lack data. */
+  shownWeeks: number;
+}
+
+/** A score the calls say rose or fell: the index or a dimension, its line and where it stands now. */
+export interface Move {
+  scope: 'index' | Dimension;
+  line: TrendLine;
+  score: number | undefined;
 }
 
 /** A line of the digest's chart: the index, or one side of the featured gap. */
@@ -32,10 +48,13 @@ export interface Digest {
   threshold: number;
   /** no_data: nobody answered; too_few: under the threshold; first: no earlier week; normal. */
   state: 'no_data' | 'too_few' | 'first' | 'normal';
-  index: { current: Group; trend: TrendLine | undefined };
+  /** The index, its trend, and in how many of the last 8 closed weeks it was shown. */
+  index: { current: Group; trend: TrendLine | undefined; shownWeeks: number };
   dimensions: DimensionLine[];
-  /** The one line at the top: what changed most, and what to talk about. */
-  takeaway: string | undefined;
+  /** What the calls say rose or fell, the largest first: the story at the top. */
+  moves: Move[];
+  /** How many closed pulses the week had (two in a week are taken together). */
+  pulses: number;
   chart: DigestChart | undefined;
   /**
    * The gap the digest features, over the last 4 closed weeks, with its call
@@ -47,6 +66,8 @@ export interface Digest {
         gap: VisibleGap;
         call: GapCall | undefined;
         trend: Omit<FeaturedGap, 'dimension'> | undefined;
+        /** The weeks its numbers come from: the earliest week with this gap shown, up to now (1: this week). */
+        weeks: number;
       }
     | undefined;
   /** When no gap is shown: the rule that hid it, in words ("fewer than 3 on the Engineering side answered"). */
@@ -83,13 +104,32 @@ export function buildDigest(input: {
     s?.dimensions.find((x) => x.dimension === d);
   const answeredBefore = scores.slice(0, -1).some((s) => s.respondents > 0);
 
+  const recent = scores.slice(-TREND_WEEKS);
   const dimensions: DimensionLine[] = DIMENSIONS.map((dimension) => ({
     dimension,
     current: dimensionOf(current, dimension)?.overall,
     trend: calls?.trends[dimension],
+    shownWeeks: recent.filter((s) => dimensionOf(s, dimension)?.overall.visible === true).length,
   }));
+  const scoreOf = (g: Group | undefined) => (g?.visible === true ? g.score : undefined);
+  const moved = (line: TrendLine | undefined): line is TrendLine =>
+    line !== undefined && (line.call === 'rise' || line.call === 'fall');
+  const moves: Move[] = [
+    ...(moved(calls?.trends.index)
+      ? [{ scope: 'index' as const, line: calls.trends.index, score: scoreOf(current.index) }]
+      : []),
+    ...dimensions.flatMap((d) =>
+      moved(d.trend) ? [{ scope: d.dimension, line: d.trend, score: scoreOf(d.current) }] : [],
+    ),
+  ].sort((a, b) => Math.abs(b.line.change ?? 0) - Math.abs(a.line.change ?? 0));
 
   let largestGap: Digest['largestGap'];
+  // The numbers of a gap with calls pool the last 4 closed weeks; say how many of them it covers.
+  const gapWindow = calls === undefined ? scores.slice(-1) : scores.slice(-GAP_WEEKS);
+  const gapWeeks = (d: Dimension) => {
+    const first = gapWindow.findIndex((s) => dimensionOf(s, d)?.gap.visible === true);
+    return first < 0 ? 1 : gapWindow.length - first;
+  };
   const featured = calls?.featured;
   const featuredGap = featured === undefined ? undefined : calls?.gaps[featured.dimension];
   if (featured !== undefined && featuredGap?.gap !== undefined) {
@@ -98,6 +138,7 @@ export function buildDigest(input: {
       gap: featuredGap.gap,
       call: featuredGap.call,
       trend: { call: featured.call, from: featured.from, to: featured.to, weeks: featured.weeks },
+      weeks: gapWeeks(featured.dimension),
     };
   } else if (calls !== undefined) {
     // No gap could be tested: the largest published one, said as not enough data.
@@ -105,7 +146,8 @@ export function buildDigest(input: {
       const line = calls.gaps[dimension];
       return line.gap === undefined ? [] : [{ dimension, gap: line.gap, call: line.call }];
     }).sort((a, b) => Math.abs(b.gap.points) - Math.abs(a.gap.points))[0];
-    if (top !== undefined) largestGap = { ...top, trend: undefined };
+    if (top !== undefined)
+      largestGap = { ...top, trend: undefined, weeks: gapWeeks(top.dimension) };
   } else {
     // A week published before calls existed: its own largest gap, without a call.
     const gaps = current.dimensions
@@ -117,7 +159,13 @@ export function buildDigest(input: {
       );
     const top = gaps[0];
     if (top !== undefined)
-      largestGap = { dimension: top.dimension, gap: top.gap, call: undefined, trend: undefined };
+      largestGap = {
+        dimension: top.dimension,
+        gap: top.gap,
+        call: undefined,
+        trend: undefined,
+        weeks: 1,
+      };
   }
 
   const gapHidden = largestGap === undefined ? whyNoGap(current, calls) : undefined;
@@ -161,12 +209,14 @@ export function buildDigest(input: {
     // The week was judged with the threshold it was published with, whatever the survey's is now.
     threshold: current.threshold ?? threshold,
     state,
-    index: { current: current.index, trend: calls?.trends.index },
+    index: {
+      current: current.index,
+      trend: calls?.trends.index,
+      shownWeeks: recent.filter((s) => s.index.visible).length,
+    },
     dimensions,
-    takeaway:
-      state === 'normal' || state === 'first'
-        ? takeaway(state, dimensions, calls, largestGap, topic)
-        : undefined,
+    moves,
+    pulses: current.pulses,
     chart:
       state === 'normal' || state === 'first'
         ? chartOf(weeks, scores, largestGap?.dimension)
@@ -180,8 +230,6 @@ export function buildDigest(input: {
     topic: state === 'no_data' || state === 'too_few' ? undefined : topic,
   };
 }
-
-const points = (n: number) => `${n} ${n === 1 ? 'point' : 'points'}`;
 
 /**
  * Which side was short in a week that shows everyone only: the rule that hid
@@ -213,59 +261,6 @@ function whyNoGap(current: PeriodScore, calls: SaidCalls | undefined): string {
   for (const r of reasons) count.set(r, (count.get(r) ?? 0) + 1);
   const top = [...count].sort((a, b) => b[1] - a[1])[0]?.[0];
   return top ?? 'no dimension was asked of both sides';
-}
-
-/**
- * The digest's first line: the largest change the calls make (a score that
- * rose or fell, the featured gap widening or narrowing), then what to talk
- * about. Never a change the calls did not make.
- */
-function takeaway(
-  state: Digest['state'],
-  dimensions: readonly DimensionLine[],
-  calls: SaidCalls | undefined,
-  largestGap: Digest['largestGap'],
-  topic: Digest['topic'],
-): string {
-  const moves = [
-    ...(calls === undefined ? [] : [{ name: 'The alignment index', line: calls.trends.index }]),
-    ...dimensions.map((d) => ({ name: DIMENSION_LABELS[d.dimension], line: d.trend })),
-  ].filter(
-    (m): m is { name: string; line: TrendLine } =>
-      m.line !== undefined && (m.line.call === 'rise' || m.line.call === 'fall'),
-  );
-  const biggest = moves.sort(
-    (a, b) => Math.abs(b.line.change ?? 0) - Math.abs(a.line.change ?? 0),
-  )[0];
-  const parts: string[] = [];
-  if (biggest !== undefined)
-    parts.push(
-      `${biggest.name} ${biggest.line.call === 'rise' ? 'rose' : 'fell'} ${points(Math.abs(Math.round(biggest.line.change ?? 0)))} over 8 weeks`,
-    );
-  const gap = largestGap;
-  const moved = gap?.trend?.call;
-  if (gap !== undefined && (moved === 'widening' || moved === 'narrowing')) {
-    const size = Math.abs(Math.round(gap.trend?.to ?? gap.gap.points));
-    parts.push(
-      `the ${DIMENSION_LABELS[gap.dimension].toLowerCase()} gap ${moved === 'widening' ? 'widened' : 'narrowed'} to ${points(size)}`,
-    );
-  } else if (gap !== undefined && gap.call === 'apart') {
-    parts.push(
-      `Product and Engineering are ${points(Math.abs(Math.round(gap.gap.points)))} apart on ${DIMENSION_LABELS[gap.dimension].toLowerCase()}`,
-    );
-  }
-  const quiet =
-    state === 'first'
-      ? 'The first week with scores: trends start after 4 closed weeks'
-      : calls?.trends.index?.call === 'no_change'
-        ? 'No score moved clearly over the last 8 weeks'
-        : 'Not enough data yet to call a change';
-  const said = parts.length === 0 ? quiet : parts.join(', and ');
-  const talk =
-    topic === undefined
-      ? ''
-      : ` Talk about ${DIMENSION_LABELS[topic.dimension].toLowerCase()} at the next leadership sync.`;
-  return `${said.charAt(0).toUpperCase()}${said.slice(1)}.${talk}`;
 }
 
 /** The chart's lines: the index, and Product's and Engineering's lines on the featured gap. */

@@ -147,25 +147,22 @@ export function agreementRecordedModal(a: Agreement): ModalView {
 }
 
 /** What happened since the agreement, in one sentence, from the follow-up's calls. */
-export function followUpWords(a: Agreement, f: FollowUp, timezone: string): string {
-  const since = `Since ${day(f.since, timezone)}`;
+export function followUpWords(f: FollowUp, timezone: string): string {
   if (f.score.move === 'too_early' || f.gap.move === 'too_early')
-    return `${since}: too early to tell — ${f.weeksAfter} closed ${f.weeksAfter === 1 ? 'week' : 'weeks'} so far; the follow-up starts after 2.`;
-  const name = DIMENSION_LABELS[a.dimension].toLowerCase();
+    return `Since ${day(f.since, timezone)}: too early to tell — ${f.weeksAfter} closed ${f.weeksAfter === 1 ? 'week' : 'weeks'} so far; the follow-up starts after 2.`;
+  // Its own window, said: the weeks since the agreement, against the 4 before it.
+  const since = `Since ${day(f.since, timezone)} (${f.weeksAfter} ${f.weeksAfter === 1 ? 'week' : 'weeks'})`;
   const size = (n: number | undefined) => Math.abs(Math.round(n ?? 0));
   const whole = (n: number | undefined) => Math.round(n ?? 0);
+  const moved = (move: string) => (move === 'no_clear_change' ? 'no clear change' : move);
   const gap =
     f.gap.from === undefined || f.gap.to === undefined
-      ? `the ${name} gap is not shown (${f.gap.hidden ?? 'not asked in one of the two periods'})`
-      : f.gap.move === 'no_clear_change'
-        ? `no clear change yet in the ${name} gap (${size(f.gap.from)} points then, ${size(f.gap.to)} now)`
-        : `the ${name} gap ${f.gap.move} from ${size(f.gap.from)} to ${size(f.gap.to)} points`;
+      ? `gap not shown (${f.gap.hidden ?? 'not asked in one of the two periods'})`
+      : `gap ${size(f.gap.from)} → ${size(f.gap.to)}, ${moved(f.gap.move)}`;
   const score =
     f.score.from === undefined || f.score.to === undefined
-      ? `its score is not shown`
-      : f.score.move === 'no_clear_change'
-        ? `no clear change yet in its score (${whole(f.score.from)} then, ${whole(f.score.to)} now)`
-        : `its score ${f.score.move} from ${whole(f.score.from)} to ${whole(f.score.to)}`;
+      ? 'score not shown'
+      : `score ${whole(f.score.from)} → ${whole(f.score.to)}, ${moved(f.score.move)}`;
   return `${since}: ${gap}; ${score}.`;
 }
 
@@ -203,9 +200,9 @@ export function reviewDm(
   timezone: string,
 ): SlackMessage {
   const where = channelId === undefined ? 'your leadership team' : `<#${channelId}>`;
-  const followed = followUpWords(a, f, timezone);
+  const followed = followUpWords(f, timezone);
   return {
-    text: `Time to review an agreement from ${where}: ${quoted(a)}. ${followed}`,
+    text: `Time to review an agreement from ${where}: ${quoted(a)} ${followed}`,
     blocks: [
       fullSection(
         `*Time to review an agreement* from ${where}, owned by ${owners(a)}:\n${quoted(a)} (${DIMENSION_LABELS[a.dimension]})`,
@@ -311,11 +308,15 @@ export function digestAgreementBlocks(
   timezone: string,
 ): KnownBlock[] {
   if (open.length === 0 && closed.length === 0) return [];
-  const blocks: KnownBlock[] = [fullSection('*Agreements* (not anonymous)')];
-  for (const { agreement, followUp } of open.slice(0, MAX_DIGEST_AGREEMENTS))
+  const blocks: KnownBlock[] = [];
+  const title = '*Agreements* (not anonymous)';
+  for (const [i, { agreement, followUp }] of open.slice(0, MAX_DIGEST_AGREEMENTS).entries())
     blocks.push(
-      fullSection(`${agreementLine(agreement)}\n${followUpWords(agreement, followUp, timezone)}`),
+      fullSection(
+        `${i === 0 ? `${title} · ` : ''}${agreementLine(agreement)}\n${followUpWords(followUp, timezone)}`,
+      ),
     );
+  if (open.length === 0) blocks.push(fullSection(title));
   if (open.length > MAX_DIGEST_AGREEMENTS)
     blocks.push(
       context(

@@ -1,28 +1,31 @@
 import type { KnownBlock } from '@slack/types';
-import type { Digest } from '../domain/digest.js';
+import type { Digest, Move } from '../domain/digest.js';
 import { DIMENSION_LABELS, type Dimension } from '../domain/dimensions.js';
-import { type Group, HIDDEN_REASONS, percent, whole } from '../domain/scoring.js';
+import { type Group, HIDDEN_REASONS, type VisibleGap, whole } from '../domain/scoring.js';
 import { DIMENSION_PHRASES } from '../domain/topics.js';
-import type { FeaturedGap, GapLine, TrendLine } from '../domain/trends.js';
+import { type FeaturedGap, type GapLine, TREND_WEEKS, type TrendLine } from '../domain/trends.js';
 
 /**
- * The words of the calls, the same in every output: "rose 24 points over 8
- * weeks", "no clear change", "not enough data yet", "apart by about 40
- * points", "the tech debt gap widened from 12 to 58 points". Never a change
- * between two single weeks.
+ * The words of the calls, the same in every output: "rose 24 points over 6
+ * weeks", "no clear change", "not enough data yet", "apart", "the tech debt
+ * gap widened from 12 to 58 points over 12 weeks". Never a change between two
+ * single weeks, never a number past the weeks the data covers, and every
+ * difference said equal to the difference of the numbers shown beside it.
  */
 
 const points = (n: number) => `${n} ${n === 1 ? 'point' : 'points'}`;
+const weeks = (n: number) => `${n} ${n === 1 ? 'week' : 'weeks'}`;
 
-/** A trend in words; empty when the week has no calls. */
+/** A trend in words; empty when the week has no calls. The span is the weeks the change covers. */
 export function trendWords(line: TrendLine | undefined): string {
   if (line === undefined) return '';
   const size = Math.abs(Math.round(line.change ?? 0));
+  const over = `over ${weeks(line.weeks ?? TREND_WEEKS)}`;
   switch (line.call) {
     case 'rise':
-      return `rose ${points(size)} over 8 weeks`;
+      return `rose ${points(size)} ${over}`;
     case 'fall':
-      return `fell ${points(size)} over 8 weeks`;
+      return `fell ${points(size)} ${over}`;
     case 'no_change':
       return 'no clear change';
     case 'not_enough_data':
@@ -30,100 +33,124 @@ export function trendWords(line: TrendLine | undefined): string {
   }
 }
 
-/** "Engineering rates tech debt handling 38 points lower than Product does (Product 80, Engineering 42)." */
-export function gapSentence(
-  dimension: Dimension,
-  difference: number,
-  product: number,
-  engineering: number,
-): string {
-  const size = Math.abs(Math.round(difference));
-  const phrase = DIMENSION_PHRASES[dimension];
-  const scores = `(Product ${whole(product)}, Engineering ${whole(engineering)})`;
-  if (size === 0) return `Product and Engineering rate ${phrase} the same ${scores}.`;
-  const [lower, higher] = difference > 0 ? ['Engineering', 'Product'] : ['Product', 'Engineering'];
-  return `${lower} rates ${phrase} ${points(size)} lower than ${higher} does ${scores}.`;
+/** A score's name in a sentence: "One roadmap", "The alignment index". */
+export const scopeName = (scope: Move['scope']) =>
+  scope === 'index' ? 'The alignment index' : DIMENSION_LABELS[scope];
+
+/** "One roadmap rose 38 points over 8 weeks, to 85." */
+export function moveSentence(move: Move): string {
+  const to = move.score === undefined ? '' : `, to ${whole(move.score)}`;
+  return `${scopeName(move.scope)} ${trendWords(move.line)}${to}`;
 }
 
-/** A gap over the last 4 weeks, with its call, in one sentence. */
-export function gapWords(dimension: Dimension, line: GapLine): string {
-  const { gap } = line;
-  const phrase = DIMENSION_PHRASES[dimension];
-  if (line.call === 'aligned')
-    return `Product and Engineering see ${phrase} alike: within 10 points over the last 4 weeks.`;
-  if (gap === undefined)
-    return `Not enough data yet to compare Product and Engineering on ${phrase}.`;
-  const size = Math.abs(Math.round(gap.points));
-  const scores = `(Product ${whole(gap.product)}, Engineering ${whole(gap.engineering)}, last 4 weeks)`;
-  if (size === 0) return `Product and Engineering rate ${phrase} the same ${scores}.`;
-  const [lower, higher] = gap.points > 0 ? ['Engineering', 'Product'] : ['Product', 'Engineering'];
-  if (line.call === 'apart')
-    return `Product and Engineering are apart by about ${points(size)} on ${phrase}: ${lower} rates it lower than ${higher} ${scores}.`;
-  if (line.call === 'not_enough_data')
-    return `${lower} rates ${phrase} ${points(size)} lower than ${higher} ${scores}; not enough data yet to call it a gap.`;
-  return `${lower} rates ${phrase} ${points(size)} lower than ${higher} ${scores}: no clear gap, it could be noise.`;
+/**
+ * The two sides of a gap as shown, and the difference between those very
+ * numbers (so "65 apart" is always 83 minus 18 as printed, never a rounding
+ * of something else).
+ */
+export function sides(gap: VisibleGap): { product: number; engineering: number; apart: number } {
+  const product = whole(gap.product);
+  const engineering = whole(gap.engineering);
+  return { product, engineering, apart: Math.abs(product - engineering) };
 }
 
-/** Whether the featured gap is widening, as a clause; empty when there is nothing to say. */
+/** "Product 83, Engineering 18". */
+export const sidesText = (gap: VisibleGap) => {
+  const s = sides(gap);
+  return `Product ${s.product}, Engineering ${s.engineering}`;
+};
+
+/** What a gap's call says, in a few words: "65 points apart", "aligned", "no clear gap". */
+function gapCallWords(line: Pick<GapLine, 'call'> & { gap: VisibleGap }): string {
+  const { apart } = sides(line.gap);
+  switch (line.call) {
+    case 'apart':
+      return `${points(apart)} apart`;
+    case 'aligned':
+      return 'aligned';
+    case 'no_clear_gap':
+      return 'no clear gap';
+    case 'not_enough_data':
+      return 'too few leaders yet to call';
+  }
+}
+
+/** Whether the featured gap widened or narrowed, as a clause: "widened from 31 over 12 weeks". */
 function gapTrendClause(featured: Omit<FeaturedGap, 'dimension'>): string {
-  const span =
-    featured.from === undefined || featured.to === undefined
-      ? ''
-      : ` from ${Math.abs(whole(featured.from))} to ${Math.abs(whole(featured.to))} points`;
-  const over = `over the last ${featured.weeks} weeks`;
+  const from = featured.from === undefined ? '' : ` from ${Math.abs(whole(featured.from))}`;
+  const over = `over ${weeks(featured.weeks)}`;
   switch (featured.call) {
     case 'widening':
-      return `and the gap widened${span} ${over}`;
+      return `widened${from} ${over}`;
     case 'narrowing':
-      return `and the gap narrowed${span} ${over}`;
+      return `narrowed${from} ${over}`;
     case 'no_clear_change':
-      return `with no clear change ${over}`;
+      return `no clear change ${over}`;
     case 'not_enough_data':
       return '';
   }
 }
 
 /**
- * A gap's sentence with its trend folded in, so the verdict and how it moved
- * read as one plain sentence: "Product and Engineering are apart by about 60
- * points on tech debt handling: … (Product 86, Engineering 26, last 4 weeks),
- * and the gap widened from 32 to 60 points over the last 12 weeks."
+ * A gap on one short line, for `/alignment gap`: the two sides as shown, then
+ * the call — "*Tech debt* · 83 vs 18 · 65 points apart, widened from 31 over
+ * 12 weeks". Without a call (a week published before calls), the numbers alone.
  */
-export function withGapTrend(
-  sentence: string,
-  featured: Omit<FeaturedGap, 'dimension'> | undefined,
+export function gapLine(
+  dimension: Dimension,
+  line: { call: GapLine['call'] | undefined; gap: VisibleGap },
+  featured?: Omit<FeaturedGap, 'dimension'> | undefined,
 ): string {
-  const clause = featured === undefined ? '' : gapTrendClause(featured);
-  return clause === '' ? sentence : `${sentence.replace(/\.$/, '')}, ${clause}.`;
-}
-
-/** The digest's featured gap in words: the gap with its call and whether it is widening, in one sentence. */
-export function largestGapWords(largest: NonNullable<Digest['largestGap']>): string {
-  const { dimension, gap, call, trend } = largest;
-  const sentence =
-    call === undefined
-      ? gapSentence(dimension, gap.points, gap.product, gap.engineering)
-      : gapWords(dimension, { call, gap });
-  return withGapTrend(sentence, trend);
+  const s = sides(line.gap);
+  const call =
+    line.call === undefined ? '' : ` · ${gapCallWords({ call: line.call, gap: line.gap })}`;
+  const trend = featured === undefined ? '' : gapTrendClause(featured);
+  return `*${DIMENSION_LABELS[dimension]}* · ${s.product} vs ${s.engineering}${call}${trend === '' ? '' : `, ${trend}`}`;
 }
 
 /**
- * The one colour rule: the dot follows the score shown beside it (0–100), the
- * same in every message. Stated once, in LEGEND.
+ * The digest's featured gap as a sentence: "The tech debt gap widened from 31
+ * to 65 points over 12 weeks (Product 83, Engineering 18, last 4 weeks)."
+ * Undefined when there is nothing to say about it past its numbers.
  */
-export function dot(score: number): string {
-  const shown = Math.round(score);
-  if (shown >= 75) return '🟢';
-  return shown >= 60 ? '🟡' : '🔴';
+export function gapStory(largest: NonNullable<Digest['largestGap']>): string | undefined {
+  const { dimension, gap, call, trend } = largest;
+  const name = DIMENSION_LABELS[dimension].toLowerCase();
+  const numbers = `(${sidesText(gap)}, ${gapWeeksWords(largest.weeks)})`;
+  const { apart } = sides(gap);
+  if (trend !== undefined && (trend.call === 'widening' || trend.call === 'narrowing')) {
+    const verb = trend.call === 'widening' ? 'widened' : 'narrowed';
+    const from = trend.from === undefined ? '' : ` from ${Math.abs(whole(trend.from))}`;
+    return `the ${name} gap ${verb}${from} to ${points(apart)} over ${weeks(trend.weeks)} ${numbers}`;
+  }
+  if (call === 'apart')
+    return `Product and Engineering are ${points(apart)} apart on ${name} ${numbers}`;
+  return undefined;
 }
 
-export const LEGEND =
-  'Scores run from 0 (all strongly disagree) to 100 (all strongly agree): 🟢 75 and up · 🟡 60–74 · 🔴 under 60.';
+/** The digest's featured gap when the headline does not tell it: its numbers and its call. */
+export function gapSummary(largest: NonNullable<Digest['largestGap']>): string {
+  const { dimension, gap, call, trend } = largest;
+  const phrase = DIMENSION_PHRASES[dimension];
+  const verdict =
+    call === undefined ? `${points(sides(gap).apart)} apart` : gapCallWords({ call, gap });
+  const moved = trend === undefined ? '' : gapTrendClause(trend);
+  const over = largest.weeks === 1 ? 'this week' : `over the ${gapWeeksWords(largest.weeks)}`;
+  return `largest on ${phrase}: ${sidesText(gap)} ${over}, ${verdict}${moved === '' ? '' : `; ${moved}`}.`;
+}
+
+/** The weeks a gap's numbers come from, as said beside them: "last 4 weeks", "this week". */
+function gapWeeksWords(n: number): string {
+  return n === 1 ? 'this week' : `last ${n} weeks`;
+}
+
+export const LEGEND = 'Scores run 0–100, higher is healthier.';
 
 /**
- * Dimensions as two aligned columns — the name, then its score, call and
- * favorable share — in sections of at most five rows (Slack's ten fields), so
- * nothing folds and the numbers line up on a phone as on a desktop.
+ * Dimensions as two aligned columns — the name, then its score and its call —
+ * in sections of at most five rows (Slack's ten fields), so nothing folds and
+ * the numbers line up on a phone as on a desktop. One number a dimension, and
+ * no colour: a colour that flips on noise says more than the call does.
  */
 export function scoreFields(
   lines: readonly {
@@ -136,13 +163,10 @@ export function scoreFields(
   const fields = lines.flatMap((line) => {
     const label = DIMENSION_LABELS[line.dimension];
     const g = line.current;
-    if (g === undefined) return [`⚪ *${label}*`, 'not asked'];
-    if (!g.visible) return [`⚪ *${label}*`, HIDDEN_REASONS[g.reason](g.threshold ?? threshold)];
+    if (g === undefined) return [`*${label}*`, 'not asked'];
+    if (!g.visible) return [`*${label}*`, HIDDEN_REASONS[g.reason](g.threshold ?? threshold)];
     const words = trendWords(line.trend);
-    return [
-      `${dot(g.score)} *${label}*`,
-      `*${whole(g.score)}*${words === '' ? '' : ` · ${words}`} · ${percent(g.favorable)}% favorable`,
-    ];
+    return [`*${label}*`, `*${whole(g.score)}*${words === '' ? '' : ` · ${words}`}`];
   });
   const blocks: KnownBlock[] = [];
   for (let i = 0; i < fields.length; i += 10)

@@ -20,7 +20,8 @@ import type { Survey } from '../storage/surveys.js';
 import { adviceFor } from './advice.js';
 import { agreementLine, recordButton, reviewActions } from './agreements.js';
 import { context, header, section } from './blocks.js';
-import { dot, LEGEND, largestGapWords, scoreFields, trendWords } from './calls.js';
+import { LEGEND, sides, trendWords } from './calls.js';
+import { summaryBlocks } from './digest.js';
 import { ANSWER_PULSE_ACTION } from './pulse-message.js';
 import { sidesText, simpleWeekly, WEEKDAYS } from './setup-modal.js';
 
@@ -119,10 +120,9 @@ function surveyScores(s: NonNullable<HomeInput['scores']>): KnownBlock[] {
     ];
   }
   const latestHasScores = d.week.period === s.latest.period;
-  const indexWords = trendWords(d.index.trend);
   const blocks: KnownBlock[] = [
-    section(
-      `*Alignment index ${whole(d.index.current.score)}*${indexWords === '' ? '' : ` · ${indexWords}`}\n${whose} · the ${d.week.label}, ${latestHasScores ? 'the latest closed week' : 'the latest closed week with scores'}`,
+    context(
+      `*Latest scores* · ${whose} · the ${d.week.label}, ${latestHasScores ? 'the latest closed week' : 'the latest closed week with scores'}`,
     ),
   ];
   if (!latestHasScores)
@@ -131,23 +131,13 @@ function surveyScores(s: NonNullable<HomeInput['scores']>): KnownBlock[] {
         `The ${s.latest.label} closed with fewer than ${s.threshold} leaders answering, so it shows nothing.`,
       ),
     );
-  blocks.push(
-    ...scoreFields(
-      d.dimensions.filter((l) => l.current !== undefined),
-      s.threshold,
-    ),
-  );
-  if (d.largestGap !== undefined)
-    blocks.push(section(`*Perception gap:* ${largestGapWords(d.largestGap)}`, true));
-  else if (d.gapHidden !== undefined)
-    blocks.push(section(`*Perception gap:* not shown: ${d.gapHidden}.`));
-  blocks.push(context(LEGEND));
+  blocks.push(...summaryBlocks(d), context(LEGEND));
   return blocks;
 }
 
 /** A survey's largest gap in a few words, with its call: "tech debt, 60 points apart, widening". */
 function orgGapWords(gap: NonNullable<OrgLine['gap']>): string {
-  const size = Math.abs(whole(gap.gap.points));
+  const size = sides(gap.gap).apart;
   const name = DIMENSION_LABELS[gap.dimension].toLowerCase();
   const call =
     gap.call === 'apart'
@@ -170,7 +160,7 @@ export function orgText(lines: readonly OrgLine[]): string[] {
       return `${name} · no scores yet`;
     const words = trendWords(l.trend);
     const gap = l.gap === undefined ? '' : ` · largest gap: ${orgGapWords(l.gap)}`;
-    return `${dot(l.index.score)} ${name} · index *${whole(l.index.score)}*${words === '' ? '' : ` · ${words}`}${gap}`;
+    return `${name} · index *${whole(l.index.score)}*${words === '' ? '' : ` · ${words}`}${gap}`;
   });
 }
 

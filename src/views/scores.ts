@@ -7,15 +7,7 @@ import type { GapLine, SaidCalls, TrendLine } from '../domain/trends.js';
 import type { Week } from '../domain/weeks.js';
 import type { OrgLine } from '../reports/org.js';
 import { context, section } from './blocks.js';
-import {
-  dot,
-  gapSentence,
-  gapWords,
-  LEGEND,
-  scoreFields,
-  trendWords,
-  withGapTrend,
-} from './calls.js';
+import { gapLine, LEGEND, scoreFields, sides, trendWords } from './calls.js';
 import type { SlackMessage } from './help.js';
 import { orgText } from './home.js';
 
@@ -156,6 +148,11 @@ export function trendMessage(p: {
   line: TrendLine | undefined;
   threshold: number;
   channelId?: string | undefined;
+  /**
+   * When the gap is the story on this dimension (it is apart, or it is the
+   * gap the digest follows): each week's two sides, and the gap's line.
+   */
+  sides?: { weeks: { product: Group; engineering: Group }[]; gap: string } | undefined;
 }): SlackMessage {
   const name = p.dimension === undefined ? 'Alignment index' : DIMENSION_LABELS[p.dimension];
   const values = p.groups.map((g) => (g?.visible === true ? g.score : null));
@@ -164,11 +161,19 @@ export function trendMessage(p: {
     const text = `${name}: no scores to show for the last ${p.weeks.length} ${p.weeks.length === 1 ? 'week' : 'weeks'} (weeks with fewer than ${p.threshold} answers are hidden).`;
     return { text, blocks: [section(text)] };
   }
-  // Newest first, as two aligned columns: the week, then its score.
+  const side = (g: Group | undefined) => (g?.visible === true ? String(whole(g.score)) : '—');
+  // Newest first, as two aligned columns: the week, then its score (and its two sides).
   const fields = p.weeks
     .map((w, i) => {
       const v = values[i];
-      return [`${w.label}`, v === null || v === undefined ? '—' : `${dot(v)} *${whole(v)}*`];
+      const score = v === null || v === undefined ? '—' : `*${whole(v)}*`;
+      const pair = p.sides?.weeks[i];
+      return [
+        w.label,
+        pair === undefined || score === '—'
+          ? score
+          : `${score} · ${side(pair.product)} vs ${side(pair.engineering)}`,
+      ];
     })
     .reverse()
     .flat();
@@ -179,6 +184,8 @@ export function trendMessage(p: {
       `*${name}*${whose(p.channelId)} · ${words === '' ? `last ${p.weeks.length} weeks` : words}`,
     ),
   );
+  if (p.sides !== undefined)
+    blocks.push(section(`${p.sides.gap}\nBeside each week: Product vs Engineering.`));
   for (let i = 0; i < fields.length; i += 10)
     blocks.push({
       type: 'section',
@@ -197,8 +204,9 @@ export function trendMessage(p: {
 
 /**
  * `/alignment gap`: the perception gap per dimension over the last 4 closed
- * weeks, largest first, each with its call; the featured one with its trend.
- * Without calls (a week published before them), the week's own gaps.
+ * weeks, largest first, one short line each with its call; the featured one
+ * with its trend. Every difference said is the difference of the two numbers
+ * shown beside it. Without calls (a week published before them), the week's own gaps.
  */
 export function gapMessage(p: {
   period: string;
@@ -219,7 +227,7 @@ export function gapMessage(p: {
     },
   ).sort(
     (a, b) =>
-      Math.abs(b.gap.points) - Math.abs(a.gap.points) ||
+      sides(b.gap).apart - sides(a.gap).apart ||
       DIMENSIONS.indexOf(a.dimension) - DIMENSIONS.indexOf(b.dimension),
   );
   // Each dimension asked but not shown, with the rule that hid it.
@@ -247,30 +255,34 @@ export function gapMessage(p: {
     const text = `No perception gap to show for ${over}: ${why}. The gap shows once each side has ${p.threshold} or more people answering.`;
     return { text, blocks: [section(text)] };
   }
+  const lines = gaps.map(({ dimension, gap, line }) =>
+    gapLine(
+      dimension,
+      { call: line?.call, gap },
+      calls?.featured?.dimension === dimension ? calls.featured : undefined,
+    ),
+  );
   const blocks: KnownBlock[] = [
-    section(`*Perception gap*${whose(p.channelId)} · ${over}, largest first`),
+    section(
+      `*Perception gap*${whose(p.channelId)} · Product vs Engineering, ${over}, largest first`,
+    ),
+    section(lines.join('\n'), true),
   ];
-  // A short section a dimension: each shows whole on a phone.
-  for (const { dimension, gap, line } of gaps) {
-    const sentence =
-      line === undefined
-        ? gapSentence(dimension, gap.points, gap.product, gap.engineering)
-        : gapWords(dimension, line);
-    const featured = calls?.featured?.dimension === dimension ? calls.featured : undefined;
-    blocks.push(
-      section(`*${DIMENSION_LABELS[dimension]}* — ${withGapTrend(sentence, featured)}`, true),
-    );
-  }
   for (const [reason, dimensions] of hidden)
     blocks.push(
       context(`Not shown: ${dimensions.map((d) => DIMENSION_LABELS[d]).join(', ')} (${reason}).`),
     );
+  blocks.push(
+    context(
+      '"Apart" and "aligned" are called on each leader over the 4 weeks, beyond the spread between leaders; "no clear gap" could be noise.',
+    ),
+  );
   const top = gaps[0];
   return {
     text:
       top === undefined
         ? 'Perception gap'
-        : `Largest perception gap: ${DIMENSION_LABELS[top.dimension]}, ${Math.abs(whole(top.gap.points))} points.`,
+        : `Largest perception gap: ${DIMENSION_LABELS[top.dimension]}, ${sides(top.gap).apart} points.`,
     blocks,
   };
 }

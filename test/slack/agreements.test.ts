@@ -88,8 +88,9 @@ function week(weeksFrom: number, p: number, e: number) {
 /** The digest's "Record what we agreed" button, as posted in the exec channel. */
 function recordButtonOf(channel = EXEC) {
   const message = t.standIn.messagesIn(channel).at(-1);
-  const button = (message?.blocks as { accessory?: { action_id?: string; value?: string } }[])
-    ?.map((b) => b.accessory)
+  type Button = { action_id?: string; value?: string };
+  const button = (message?.blocks as { accessory?: Button; elements?: Button[] }[])
+    ?.flatMap((b) => [b.accessory, ...(b.elements ?? [])])
     .find((a) => a?.action_id === 'agreement_record');
   if (button?.value === undefined) throw new Error('the digest has no record button');
   return { value: button.value, ts: message?.ts };
@@ -317,7 +318,7 @@ describe('the follow-up in every digest', () => {
       '*Tech debt* — “Reserve 20% of each sprint for tech debt, agreed by both sides.” · <@U0P1> and <@U0E1> · review Fri 15 Jan',
     );
     expect(text).toContain(
-      `Since 27 Nov: the tech debt gap narrowed from ${gapBefore} to ${gapAfter} points; its score rose from ${scoreBefore} to ${scoreAfter}.`,
+      `Since 27 Nov (3 weeks): gap ${gapBefore} → ${gapAfter}, narrowed; score ${scoreBefore} → ${scoreAfter}, rose.`,
     );
     expect(scoreAfter - scoreBefore).toBeGreaterThan(30);
   });
@@ -339,7 +340,7 @@ describe('the follow-up in every digest', () => {
     text = readText((t.standIn.messagesIn(EXEC).at(-1)?.blocks ?? []) as unknown[]);
     // Everyone answered 4 on shared goals every week: no gap, no change.
     expect(text).toContain(
-      'Since 27 Nov: no clear change yet in the shared goals gap (0 points then, 0 now); no clear change yet in its score (75 then, 75 now).',
+      'Since 27 Nov (4 weeks): gap 0 → 0, no clear change; score 75 → 75, no clear change.',
     );
   });
 });
@@ -371,7 +372,7 @@ describe('the review', () => {
     await atReview();
     for (const owner of ['U0P1', 'U0E1']) {
       const review = reviewOf(owner);
-      expect(review?.text).toContain('Since 27 Nov: the tech debt gap narrowed');
+      expect(review?.text).toMatch(/Since 27 Nov \(3 weeks\): gap \d+ → \d+, narrowed;/);
       const labels = ((review?.blocks ?? []) as { elements?: { text?: { text?: string } }[] }[])
         .flatMap((b) => b.elements ?? [])
         .map((e) => e.text?.text);
@@ -393,11 +394,11 @@ describe('the review', () => {
     for (let w = 4; w < 7; w++) week(w, 4, 4);
     clock.now = new Date('2026-12-18T07:00:00Z');
     await postDigest(t.app.ctx, survey, clock.now);
-    const since = (text: string) => text.match(/Since 27 Nov: [^\n]*/)?.[0];
+    const since = (text: string) => text.match(/Since 27 Nov \(\d+ weeks\): [^\n]*/)?.[0];
     const inDigest = since(
       readText((t.standIn.messagesIn(EXEC).at(-1)?.blocks ?? []) as unknown[]),
     );
-    expect(inDigest).toMatch(/the tech debt gap narrowed from \d+ to \d+ points/);
+    expect(inDigest).toMatch(/gap \d+ → \d+, narrowed/);
     for (const leader of ['U0E3', 'U0E4']) {
       await t.slack.command({ user: leader, channel: LEADS, text: 'forget-me' });
       await t.app.idle();

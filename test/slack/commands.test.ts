@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findOrCreateSurvey, getSurvey, type Survey } from '../../src/storage/surveys.js';
-import { codeSpans, colourRuleBreaks, foldRisks } from '../support/presentation.js';
+import { codeSpans, colourDots, foldRisks } from '../support/presentation.js';
 import { type Person, seedPulse } from '../support/seed.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -104,35 +104,34 @@ const count = (sql: string) => (t.app.ctx.db.prepare(sql).get() as { n: number }
 describe('reports', () => {
   beforeEach(seedWeeks);
 
-  it('score: the index and every dimension with favorable shares, latest week', async () => {
+  it('score: the index and every dimension, one number each, latest week', async () => {
     const text = await run('score');
-    // Shared goals: eight 4s and three 3s = 68.2, 73% favorable. Tech debt: 4×100, 4×25, 3×50 = 59.1, 36%.
+    // Shared goals: eight 4s and three 3s = 68.2. Tech debt: 4×100, 4×25, 3×50 = 59.1.
     expect(text).toContain(
       '*Alignment index 64* · not enough data yet · <#C0LEADERS> · the week of 16 Nov, the latest closed week',
     );
-    // Name, then score · call · favorable share, side by side; the dot follows the score.
+    // Name, then score · call, side by side: one number a dimension, no colour.
     expect(text).toContain(
-      '"text":"🟡 *Shared goals*"},{"type":"mrkdwn","text":"*68* · not enough data yet · 73% favorable"}',
+      '"text":"*Shared goals*"},{"type":"mrkdwn","text":"*68* · not enough data yet"}',
     );
     expect(text).toContain(
-      '"text":"🔴 *Tech debt*"},{"type":"mrkdwn","text":"*59* · not enough data yet · 36% favorable"}',
+      '"text":"*Tech debt*"},{"type":"mrkdwn","text":"*59* · not enough data yet"}',
     );
+    expect(text).not.toMatch(/favorable/);
     expect(text).toContain('Not asked this week: One roadmap, Priorities,');
     expect(text).toContain('11 of 11 leaders answered.');
     const blocks = lastBlocks();
     expect(foldRisks(blocks)).toEqual([]);
-    expect(colourRuleBreaks(blocks)).toEqual([]);
+    expect(colourDots(blocks)).toEqual([]);
     expect(codeSpans(blocks)).toEqual([]);
   });
 
   it('score 2: the last two weeks taken together', async () => {
     const text = await run('score 2');
     // Shared goals over both weeks: eleven 3s, then eight 4s and three 3s = (14·50 + 8·75) / 22 = 59.1.
-    expect(text).toContain(
-      '"text":"🔴 *Shared goals*"},{"type":"mrkdwn","text":"*59* · 36% favorable"}',
-    );
+    expect(text).toContain('"text":"*Shared goals*"},{"type":"mrkdwn","text":"*59*"}');
     expect(text).toContain('the last 2 weeks to the week of 16 Nov, together');
-    expect(colourRuleBreaks(lastBlocks())).toEqual([]);
+    expect(colourDots(lastBlocks())).toEqual([]);
   });
 
   it('trend: weekly scores in an aligned column, newest first, and no call on two weeks', async () => {
@@ -140,16 +139,27 @@ describe('reports', () => {
     expect(text).toContain('*Shared goals* · <#C0LEADERS> · not enough data yet');
     // Week label | score, as section fields: the numbers form one column.
     expect(text).toContain(
-      '"fields":[{"type":"mrkdwn","text":"week of 16 Nov"},{"type":"mrkdwn","text":"🟡 *68*"},{"type":"mrkdwn","text":"week of 9 Nov"},{"type":"mrkdwn","text":"🔴 *50*"},{"type":"mrkdwn","text":"week of 2 Nov"},{"type":"mrkdwn","text":"—"}]',
+      '"fields":[{"type":"mrkdwn","text":"week of 16 Nov"},{"type":"mrkdwn","text":"*68*"},{"type":"mrkdwn","text":"week of 9 Nov"},{"type":"mrkdwn","text":"*50*"},{"type":"mrkdwn","text":"week of 2 Nov"},{"type":"mrkdwn","text":"—"}]',
     );
     // Two closed weeks are never compared: a trend needs four.
     expect(text).not.toMatch(/rose|fell|since the week before/);
     const blocks = lastBlocks();
     expect(foldRisks(blocks)).toEqual([]);
-    expect(colourRuleBreaks(blocks)).toEqual([]);
+    expect(colourDots(blocks)).toEqual([]);
     expect(codeSpans(blocks)).toEqual([]);
     const index = await run('trend');
     expect(index).toContain('Alignment index over the last 12 weeks');
+    // Where the gap is the story (tech debt: apart), each week shows its two sides too.
+    const sides = await run('trend tech-debt 2');
+    expect(sides).toContain(
+      'Perception gap, last 4 weeks: *Tech debt* · 83 vs 30 · 53 points apart',
+    );
+    expect(sides).toContain(
+      '{"type":"mrkdwn","text":"week of 16 Nov"},{"type":"mrkdwn","text":"*59* · 83 vs 30"}',
+    );
+    expect(sides).toContain('Beside each week: Product vs Engineering.');
+    // Where it is not (shared goals: aligned), the week's score alone.
+    expect(text).not.toContain('Beside each week');
   });
 
   it('gap: the last 4 closed weeks, largest first, in words, hiding the designers', async () => {
@@ -157,14 +167,10 @@ describe('reports', () => {
     // Tech debt, week 47 only, by side: the Product side is four 5s and the
     // designers' two 3s = 83.3, the Engineering side four 2s and the program
     // lead's 3 = 30: 53 apart, past the test on leaders.
+    // One short line each, largest first; the difference said is the difference shown.
     expect(text).toContain(
-      '*Tech debt* — Product and Engineering are apart by about 53 points on tech debt handling: Engineering rates it lower than Product (Product 83, Engineering 30, last 4 weeks).',
+      '*Tech debt* · 83 vs 30 · 53 points apart\\n*Shared goals* · 58 vs 60 · aligned',
     );
-    // Shared goals over weeks 46 and 47: 58.3 against 60, the interval within ±10.
-    expect(text).toContain(
-      '*Shared goals* — Product and Engineering see shared goals alike: within 10 points over the last 4 weeks.',
-    );
-    expect(text.indexOf('Tech debt')).toBeLessThan(text.indexOf('Shared goals* —'));
     expect(text).not.toMatch(/Design/);
     expect(foldRisks(lastBlocks())).toEqual([]);
   });
@@ -691,11 +697,12 @@ describe('the App Home', () => {
     seedWeeks();
     clock.now = new Date('2026-11-20T12:00:00Z');
     const closed = await openHome('U0E1');
-    expect(closed).toContain('*Alignment index 64* · not enough data yet');
+    // The week as the digest tells it: the headline (the gap), then the scores.
     expect(closed).toContain('<#C0LEADERS> · the week of 16 Nov, the latest closed week');
     expect(closed).toContain(
-      '*Perception gap:* Product and Engineering are apart by about 53 points on tech debt handling: Engineering rates it lower than Product (Product 83, Engineering 30, last 4 weeks).',
+      '*Product and Engineering are 53 points apart on tech debt (Product 83, Engineering 30, this week).*',
     );
+    expect(closed).toContain('*Alignment index 64*. Scores: Shared goals 68, Tech debt 59.');
     expect(closed).toContain('*Your discipline:* Engineering · counts with the Engineering side');
     expect(closed).not.toContain('home_set_role');
   });

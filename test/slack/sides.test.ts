@@ -35,7 +35,8 @@ describe('every "not shown" names the rule that hid it', () => {
     await c.week(without('U0E3', 'U0E4', 'U0G1'));
     await c.run('digest now');
     const digest = lastDigest();
-    expect(digest).toContain('*Perception gap:*');
+    // The gap of the weeks before leads the digest…
+    expect(digest).toContain('*Product and Engineering are 50 points apart on');
     expect(digest).toContain(
       'This week shows everyone only: fewer than 3 on the Engineering side answered.',
     );
@@ -140,7 +141,7 @@ describe('a database from before the sides', () => {
     // The old week's comment is frozen with it, as the old version would have shown it.
     expect(c.count('SELECT count(*) AS n FROM published_comments WHERE pulse_id = 1')).toBe(1);
     const gapBefore = await c.run('gap', 'U0P1');
-    expect(gapBefore).toContain('(Product 100, Engineering 50)');
+    expect(gapBefore).toContain('*Shared goals* · 100 vs 50');
 
     // The next weeks close by side: the designers with Product, the program lead with Engineering.
     const answers = everyone((u) => (u.startsWith('U0P') || u.startsWith('U0D') ? 5 : 2));
@@ -155,6 +156,6 @@ describe('a database from before the sides', () => {
     expect(csv).not.toMatch(/2026-W4[56],[^,]+,1,\w+,(product|engineering|design|program),/);
     // A window over both kinds of week pools each week's sides as published: Product
     // (4 × 100 + 6 × 100) / 10 = 100; Engineering (4 × 50 + 5 × 25) / 9 = 36.1.
-    expect(await c.run('gap', 'U0P1')).toContain('Product 100, Engineering 36, last 4 weeks');
+    expect(await c.run('gap', 'U0P1')).toContain('*Shared goals* · 100 vs 36');
   });
 });

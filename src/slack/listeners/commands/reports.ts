@@ -12,6 +12,7 @@ import {
 } from '../../../reports/published.js';
 import type { Survey } from '../../../storage/surveys.js';
 import { listSurveys } from '../../../storage/surveys.js';
+import { gapLine } from '../../../views/calls.js';
 import type { SlackMessage } from '../../../views/help.js';
 import {
   gapMessage,
@@ -83,7 +84,15 @@ function trendAnswer(
       ? s.index
       : s.dimensions.find((d) => d.dimension === dimension)?.overall,
   );
-  const line = weekTrends(ctx, survey, latest)?.trends[dimension ?? 'index'];
+  const said = weekTrends(ctx, survey, latest);
+  const line = said?.trends[dimension ?? 'index'];
+  // When the gap is the story on this dimension, each week's two sides beside its score.
+  const gapOf = dimension === undefined ? undefined : said?.gaps[dimension];
+  const featured = said?.featured?.dimension === dimension ? said?.featured : undefined;
+  const story =
+    dimension !== undefined &&
+    gapOf?.gap !== undefined &&
+    (gapOf.call === 'apart' || featured !== undefined);
   return trendMessage({
     dimension,
     weeks,
@@ -91,6 +100,20 @@ function trendAnswer(
     line,
     threshold: thresholdOf(ctx, survey),
     channelId: survey.leadershipChannels[0],
+    sides:
+      story && gapOf?.gap !== undefined
+        ? {
+            weeks: scores.map((s) => {
+              const d = s.dimensions.find((x) => x.dimension === dimension);
+              const none = { visible: false as const, reason: 'no_answers' as const };
+              return {
+                product: d?.bySide.product ?? none,
+                engineering: d?.bySide.engineering ?? none,
+              };
+            }),
+            gap: `Perception gap, last 4 weeks: ${gapLine(dimension, { call: gapOf.call, gap: gapOf.gap }, featured)}`,
+          }
+        : undefined,
   });
 }
 
