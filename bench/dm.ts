@@ -3,7 +3,7 @@ import { openPulse } from '../src/jobs/open-pulse.js';
 import { remindPulse } from '../src/jobs/remind-pulse.js';
 import { saveSurvey } from '../src/storage/surveys.js';
 import { BOT_USER_ID, SlackStandIn, TEAM_ID } from '../test/support/slack-stand-in.js';
-import { startTestApp } from '../test/support/test-app.js';
+import { realClock, startTestApp } from '../test/support/test-app.js';
 import type { Section } from './measure.js';
 
 const MEMBERS = 1_000;
@@ -18,7 +18,13 @@ const SPEED = 10;
  */
 export async function dmBenchmark(): Promise<Section> {
   const standIn = await SlackStandIn.start();
-  const t = await startTestApp({ standIn, schedule: false, env: { LOG_LEVEL: 'error' } });
+  const t = await startTestApp({
+    // Slack's rate limits are about real time passing.
+    now: realClock,
+    standIn,
+    schedule: false,
+    env: { LOG_LEVEL: 'error' },
+  });
   try {
     const people = Array.from({ length: MEMBERS }, (_, i) => `U${String(i).padStart(7, '0')}`);
     for (const id of people) standIn.addUser({ id, name: id });

@@ -12,7 +12,7 @@ import {
 } from '../support/presentation.js';
 import { seedPulse as seed } from '../support/seed.js';
 import { TEAM_ID } from '../support/slack-stand-in.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { pinnedClock, startTestApp, type TestApp } from '../support/test-app.js';
 
 const EXEC = 'C0EXECS';
 const LEADS = 'C0LEADERS';
@@ -27,10 +27,12 @@ const people: [string, Discipline][] = [
   ['U0G1', 'program'],
 ];
 
+const clock = pinnedClock('2026-11-20T15:00:00Z');
 let t: TestApp;
 let survey: Survey;
 beforeEach(async () => {
-  t = await startTestApp({ schedule: false });
+  // Friday of the week of 16 Nov, at the default digest time (16:00 in Berlin).
+  t = await startTestApp({ now: () => clock.now, schedule: false });
   t.standIn.addChannel({ id: EXEC, name: 'execs', members: [] });
   t.standIn.addChannel({ id: LEADS, name: 'leadership', members: [] });
   const created = findOrCreateSurvey(t.app.ctx.db, {

@@ -23,6 +23,8 @@ const COMMANDS = 1_000;
 const INTERACTIONS = 2_500;
 const EVENTS = 800;
 
+/** A Tuesday morning; the seeded pulse fell due an hour before. */
+const NOW = new Date('2026-11-17T10:00:00Z');
 let t: TestApp;
 let pulseId: number;
 const rejections: unknown[] = [];
@@ -30,7 +32,7 @@ const onRejection = (reason: unknown) => rejections.push(reason);
 
 beforeAll(async () => {
   process.on('unhandledRejection', onRejection);
-  t = await startTestApp({ schedule: false, env: { LOG_LEVEL: 'warn' } });
+  t = await startTestApp({ now: () => NOW, schedule: false, env: { LOG_LEVEL: 'warn' } });
   t.standIn.addUser({ id: STRANGER, name: 'stranger' });
   t.standIn.addChannel({ id: CHANNEL, name: 'leadership', members: [STRANGER, BOT_USER_ID] });
   const survey = findOrCreateSurvey(t.app.ctx.db, {
@@ -39,7 +41,7 @@ beforeAll(async () => {
     timezone: 'Europe/Berlin',
     createdBy: 'U0ADMIN',
   });
-  const due = new Date(Date.now() - 3_600_000).toISOString();
+  const due = new Date(NOW.getTime() - 3_600_000).toISOString();
   pulseId = seedPulse(t.app.ctx, {
     teamId: TEAM_ID,
     surveyId: survey.id,

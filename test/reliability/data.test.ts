@@ -9,6 +9,7 @@ import { closedWeeks } from '../../src/reports/published.js';
 import { saveSubmission } from '../../src/storage/answers.js';
 import { runsOf } from '../../src/storage/runs.js';
 import { findOrCreateSurvey, type Survey } from '../../src/storage/surveys.js';
+import { clockEnv } from '../support/app-process.js';
 import { type Person, seedPulse } from '../support/seed.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -151,7 +152,7 @@ function backup(
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(projectRoot, 'dist', 'backup.js'), ...args], {
       cwd: t.dir,
-      env: { PATH: process.env.PATH ?? '', DATABASE_PATH: databasePath },
+      env: { PATH: process.env.PATH ?? '', ...clockEnv(), DATABASE_PATH: databasePath },
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -206,7 +207,11 @@ describe('npm run backup', () => {
     expect(copied).toBeLessThanOrEqual(count('SELECT count(*) AS n FROM answers'));
 
     // Restoring is starting the app on the copy (README, "Restore").
-    const restored = await startTestApp({ env: { DATABASE_PATH: target }, schedule: false });
+    const restored = await startTestApp({
+      now: () => clock.now,
+      env: { DATABASE_PATH: target },
+      schedule: false,
+    });
     const answers = (
       restored.app.ctx.db.prepare('SELECT count(*) AS n FROM answers').get() as { n: number }
     ).n;

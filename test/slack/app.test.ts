@@ -11,9 +11,11 @@ import {
   type TestApp,
 } from '../support/test-app.js';
 
+/** A Tuesday morning: what a pulse says depends on the day it is sent. */
+const NOW = new Date('2026-11-17T10:00:00Z');
 let t: TestApp;
 beforeEach(async () => {
-  t = await startTestApp();
+  t = await startTestApp({ now: () => NOW });
 });
 afterEach(async () => {
   expect(t.standIn.violations()).toEqual([]);

@@ -10,7 +10,12 @@ function build(env: Record<string, string>) {
   const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', ...env });
   const db = openDatabase(':memory:');
   const built = createSlackApp(
-    { config, db, logger: createLogger('error', () => {}), now: () => new Date() },
+    {
+      config,
+      db,
+      logger: createLogger('error', () => {}),
+      now: () => new Date('2026-11-17T10:00:00Z'),
+    },
     identity,
     () => ({ slack: 'connecting' as const, scheduler: 'off' as const }),
   );

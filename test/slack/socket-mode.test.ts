@@ -17,6 +17,8 @@ import { commandAnswer, startTestApp, type TestApp } from '../support/test-app.j
 const ADMIN = 'U0ADMIN01';
 const CHANNEL = 'C0LEADERS';
 const LEADERS = ['U0PROD01', 'U0PROD02', 'U0PROD03', 'U0ENG01', 'U0ENG02', 'U0ENG03'];
+/** A Tuesday morning: what a pulse says depends on the day it is sent. */
+const NOW = new Date('2026-11-17T10:00:00Z');
 
 let t: TestApp | undefined;
 const processes: AppProcess[] = [];
@@ -37,7 +39,11 @@ afterEach(async () => {
 });
 
 async function socketApp(): Promise<TestApp> {
-  const app = await startTestApp({ socketMode: true, env: { ADMIN_USER_IDS: ADMIN } });
+  const app = await startTestApp({
+    now: () => NOW,
+    socketMode: true,
+    env: { ADMIN_USER_IDS: ADMIN },
+  });
   app.standIn.addUser({ id: ADMIN, name: 'cpo', tz: 'Europe/Berlin' });
   for (const id of LEADERS) app.standIn.addUser({ id, name: id.toLowerCase() });
   app.standIn.addChannel({

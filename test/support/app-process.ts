@@ -13,8 +13,20 @@ export interface AppProcess {
 }
 
 /**
+ * The test's own clock, passed on: when the suite runs with the system clock
+ * moved (scripts/moved-clock, libfaketime), the app's process reads the same time.
+ */
+export const clockEnv = (): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] =>
+        (e[0] === 'LD_PRELOAD' || e[0].startsWith('FAKETIME')) && e[1] !== undefined,
+    ),
+  );
+
+/**
  * Runs the built app (`node dist/src/main.js`, what `npm start` runs) as its own
- * process, with exactly the environment given (plus PATH), in `cwd`.
+ * process, with exactly the environment given (plus PATH and the test's clock), in `cwd`.
  */
 export function runApp(
   env: Record<string, string>,
@@ -22,7 +34,7 @@ export function runApp(
 ): AppProcess {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), MAIN], {
     cwd: options.cwd ?? projectRoot,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    env: { PATH: process.env.PATH ?? '', ...clockEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.gid ?? options.uid }),
   });

@@ -23,21 +23,32 @@ export interface TestApp {
   stop: () => Promise<void>;
 }
 
+/** A clock that stays at `iso` until the test moves it (`clock.now = …`). */
+export function pinnedClock(iso: string): { now: Date } {
+  return { now: new Date(iso) };
+}
+
+/** The machine's own clock: only for a test about real time passing. */
+export const realClock = (): Date => new Date();
+
 /**
  * The real app, started in this process on a free port, against a fresh stand-in
  * and a fresh database file in a temporary folder; over HTTP, or in Socket Mode
  * against the Socket Mode stand-in (`socketMode`), where `slack` sends the same
  * payloads as envelopes.
  */
-export async function startTestApp(
-  options: {
-    env?: Record<string, string>;
-    now?: () => Date;
-    standIn?: SlackStandIn;
-    schedule?: boolean;
-    socketMode?: boolean;
-  } = {},
-): Promise<TestApp> {
+export async function startTestApp(options: {
+  env?: Record<string, string>;
+  /**
+   * The app's clock, always chosen: a pinned one (`pinnedClock`) for every
+   * test not about time passing, so the suite passes on any day;
+   * `realClock` only where the test is about the real clock.
+   */
+  now: () => Date;
+  standIn?: SlackStandIn;
+  schedule?: boolean;
+  socketMode?: boolean;
+}): Promise<TestApp> {
   const standIn = options.standIn ?? (await SlackStandIn.start());
   const socket = options.socketMode === true ? await SocketModeStandIn.start(standIn) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'alignment-pulse-'));
@@ -58,7 +69,7 @@ export async function startTestApp(
     // Slack clients' own back-off, so none depends on how busy the machine is.
     retries: { retries: 2, factor: 2, minTimeout: 5, maxTimeout: 20, randomize: false },
     socketPingTimeoutMs: 300,
-    ...(options.now ? { now: options.now } : {}),
+    now: options.now,
     ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
   });
   const baseUrl = `http://127.0.0.1:${app.port}`;
