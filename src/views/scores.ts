@@ -3,7 +3,14 @@ import { sidesHiddenIn } from '../domain/digest.js';
 import { DIMENSION_LABELS, DIMENSIONS, type Dimension } from '../domain/dimensions.js';
 import type { Group, PeriodScore, VisibleGap } from '../domain/scoring.js';
 import { whole } from '../domain/scoring.js';
-import type { GapLine, SaidCalls, TrendLine } from '../domain/trends.js';
+import {
+  type GapLine,
+  MIN_LEADERS,
+  MIN_WEEKS,
+  type SaidCalls,
+  TREND_WEEKS,
+  type TrendLine,
+} from '../domain/trends.js';
 import type { Week } from '../domain/weeks.js';
 import type { OrgLine } from '../reports/org.js';
 import { context, section } from './blocks.js';
@@ -105,10 +112,17 @@ export function scoreMessage(p: {
   const rate = score.invited > 0 ? ` of ${score.invited}` : '';
   const missing = notAsked(score);
   const sides = sidesHiddenIn(score);
+  const lines = linesOf(score, p.calls);
+  // "Not enough data yet" beside a score says why once, here.
+  const lacking = [p.calls?.trends.index, ...lines.map((l) => l.trend)].some(
+    (t) => t?.call === 'not_enough_data',
+  )
+    ? ` Not enough data yet: a trend needs a score in ${MIN_WEEKS} of the last ${TREND_WEEKS} weeks, from ${MIN_LEADERS} or more leaders who answered in more than one.`
+    : '';
   blocks.push(
-    ...scoreFields(linesOf(score, p.calls), threshold),
+    ...scoreFields(lines, threshold),
     context(
-      `${score.respondents}${rate} leaders answered.${sides === undefined ? '' : ` This week shows everyone only: ${sides}.`}${missing.length > 0 ? ` Not asked this week: ${missing.join(', ')}.` : ''} ${LEGEND}`,
+      `${score.respondents}${rate} leaders answered.${sides === undefined ? '' : ` This week shows everyone only: ${sides}.`}${missing.length > 0 ? ` Not asked this week: ${missing.join(', ')}.` : ''}${lacking} ${LEGEND}`,
     ),
   );
   return {
@@ -138,6 +152,22 @@ export function orgMessage(lines: readonly OrgLine[]): SlackMessage {
   if (text.length > 235) blocks.push(context(`And ${text.length - 235} more.`));
   blocks.push(context(`Each survey with its own anonymity threshold. ${LEGEND}`));
   return { text: lines.length === 1 ? 'The one survey.' : `All ${lines.length} surveys.`, blocks };
+}
+
+/**
+ * "Not enough data yet", and why: too few of the last 8 weeks with a score, or
+ * too few leaders who answered in more than one of them.
+ */
+function withWhy(
+  words: string,
+  line: TrendLine | undefined,
+  lastWeeks: readonly (number | null)[],
+): string {
+  if (line?.call !== 'not_enough_data') return words;
+  const shown = lastWeeks.filter((v) => v !== null).length;
+  return shown < MIN_WEEKS
+    ? `${words}: a trend needs a score in ${MIN_WEEKS} of the last ${TREND_WEEKS} weeks, and this has ${shown}`
+    : `${words}: too few leaders answered it in more than one week`;
 }
 
 /** `/alignment trend`: a dimension's (or the index's) weekly scores, and its call over 8 weeks. */
@@ -178,7 +208,7 @@ export function trendMessage(p: {
     .reverse()
     .flat();
   const blocks: KnownBlock[] = [];
-  const words = trendWords(p.line);
+  const words = withWhy(trendWords(p.line), p.line, values.slice(-TREND_WEEKS));
   blocks.push(
     section(
       `*${name}*${whose(p.channelId)} · ${words === '' ? `last ${p.weeks.length} weeks` : words}`,

@@ -117,6 +117,9 @@ describe('reports', () => {
     expect(text).toContain(
       '"text":"*Tech debt*"},{"type":"mrkdwn","text":"*59* · not enough data yet"}',
     );
+    expect(text).toContain(
+      'Not enough data yet: a trend needs a score in 4 of the last 8 weeks, from 4 or more leaders who answered in more than one.',
+    );
     expect(text).not.toMatch(/favorable/);
     expect(text).toContain('Not asked this week: One roadmap, Priorities,');
     expect(text).toContain('11 of 11 leaders answered.');
@@ -136,7 +139,10 @@ describe('reports', () => {
 
   it('trend: weekly scores in an aligned column, newest first, and no call on two weeks', async () => {
     const text = await run('trend okrs 3');
-    expect(text).toContain('*Shared goals* · <#C0LEADERS> · not enough data yet');
+    // "Not enough data yet" says why: two weeks with a score, and a trend needs four.
+    expect(text).toContain(
+      '*Shared goals* · <#C0LEADERS> · not enough data yet: a trend needs a score in 4 of the last 8 weeks, and this has 2',
+    );
     // Week label | score, as section fields: the numbers form one column.
     expect(text).toContain(
       '"fields":[{"type":"mrkdwn","text":"week of 16 Nov"},{"type":"mrkdwn","text":"*68*"},{"type":"mrkdwn","text":"week of 9 Nov"},{"type":"mrkdwn","text":"*50*"},{"type":"mrkdwn","text":"week of 2 Nov"},{"type":"mrkdwn","text":"—"}]',
