@@ -46,7 +46,7 @@ function seedQuarter(db: AppContext['db'], surveyId: number, now: Date): void {
     db,
     logger: createLogger('error', () => {}),
     now: () => now,
-    slack: new WebClient(),
+    slackFor: async () => new WebClient(),
     reschedule: () => {},
     runOnce: (_key, work) => work(),
   };

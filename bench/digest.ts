@@ -92,7 +92,7 @@ export async function digestBenchmark(): Promise<Section> {
       db,
       logger: createLogger('error', () => {}),
       now: () => new Date(),
-      slack: new WebClient(),
+      slackFor: async () => new WebClient(),
       reschedule: () => {},
       runOnce: (_key, work) => work(),
     };

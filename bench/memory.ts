@@ -54,7 +54,7 @@ export async function memoryBenchmark(): Promise<Section> {
       db,
       logger: createLogger('error', () => {}),
       now: () => new Date(),
-      slack: undefined as never,
+      slackFor: async () => undefined as never,
       reschedule: () => {},
       runOnce: (_key, work) => work(),
     };

@@ -7,9 +7,22 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
 
 /** Everything the app reads from its environment, parsed once at start. */
+/** Installing by OAuth in many workspaces (README, "Host it for many workspaces"). */
+export interface OAuthConfig {
+  clientId: string;
+  clientSecret: string;
+  /** Signs the state that ties Slack's redirect to the browser that started the install. */
+  stateSecret: string;
+  /** AES-256 key the installations' tokens are encrypted with at rest (32 bytes). */
+  tokenEncryptionKey: Buffer;
+}
+
 export interface Config {
   slack: {
-    botToken: string;
+    /** Single-workspace mode: the one bot token. Absent when installing by OAuth. */
+    botToken: string | undefined;
+    /** OAuth mode: many workspaces, each with its own stored installation. */
+    oauth: OAuthConfig | undefined;
     /** HTTP mode: verifies every request Slack sends. Absent in Socket Mode. */
     signingSecret: string | undefined;
     /** Socket Mode when present. */
@@ -29,6 +42,8 @@ export interface Config {
   retentionMonths: number;
   /** How long one Slack Web API call may take before it counts as failed. */
   slackTimeoutMs: number;
+  /** A workspace that removed the app keeps its data this many days (a reinstall resumes it). */
+  uninstallGraceDays: number;
 }
 
 const blankToUndefined = (value: unknown) =>
@@ -45,6 +60,9 @@ const wholeNumber = (min: number, max: number, hint: string) =>
     .transform(Number)
     .pipe(z.number().int().min(min, hint).max(max, hint));
 
+const MAKE_A_KEY =
+  "Make one with: node -e \"console.log(require('node:crypto').randomBytes(32).toString('base64'))\"";
+
 const slackUserId = /^[UW][A-Z0-9]{2,}$/;
 
 /**
@@ -52,10 +70,42 @@ const slackUserId = /^[UW][A-Z0-9]{2,}$/;
  * secret's value: zod's default messages are replaced for every secret.
  */
 const envSchema = z.object({
-  SLACK_BOT_TOKEN: z
-    .string({ error: 'is missing: set it to the Bot User OAuth Token (starts with xoxb-)' })
-    .trim()
-    .startsWith('xoxb-', 'should be the Bot User OAuth Token, which starts with xoxb-'),
+  SLACK_BOT_TOKEN: optional(
+    z
+      .string()
+      .trim()
+      .startsWith('xoxb-', 'should be the Bot User OAuth Token, which starts with xoxb-'),
+  ),
+  SLACK_CLIENT_ID: optional(
+    z
+      .string()
+      .trim()
+      .regex(
+        /^\d+\.\d+$/,
+        'should be the Client ID from Basic Information, such as 1234567890.0987654321',
+      ),
+  ),
+  SLACK_CLIENT_SECRET: optional(
+    z
+      .string()
+      .trim()
+      .regex(
+        /^[A-Za-z0-9]{16,}$/,
+        'should be the Client Secret from Basic Information (letters and digits)',
+      ),
+  ),
+  SLACK_STATE_SECRET: optional(
+    z.string().trim().min(16, 'should be a random string of 16 characters or more'),
+  ),
+  TOKEN_ENCRYPTION_KEY: optional(
+    z
+      .string()
+      .trim()
+      .transform((text) => Buffer.from(text, 'base64'))
+      .refine((key) => key.length === 32, {
+        error: `should be 32 random bytes in base64 (44 characters). ${MAKE_A_KEY}`,
+      }),
+  ),
   SLACK_SIGNING_SECRET: optional(
     z
       .string()
@@ -126,10 +176,60 @@ const envSchema = z.object({
   SLACK_TIMEOUT_MS: z
     .preprocess(blankToUndefined, z.string().default('10000'))
     .pipe(wholeNumber(100, 120_000, 'should be a whole number of milliseconds from 100 to 120000')),
+  UNINSTALL_GRACE_DAYS: z
+    .preprocess(blankToUndefined, z.string().default('30'))
+    .pipe(wholeNumber(0, 3650, 'should be a whole number of days from 0 to 3650')),
 });
 
+const OAUTH_VARIABLES = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+
+/**
+ * One workspace with SLACK_BOT_TOKEN, or many installed by OAuth with the
+ * three OAuth variables: never both, never half. What is wrong, as sentences.
+ */
+function distributionProblems(env: Record<string, string | undefined>): string[] {
+  const set = (name: string) => blankToUndefined(env[name]) !== undefined;
+  const oauthSet = OAUTH_VARIABLES.filter(set);
+  const botToken = set('SLACK_BOT_TOKEN');
+  if (botToken && oauthSet.length > 0)
+    return [
+      `SLACK_BOT_TOKEN and ${oauthSet.join(', ')} are both set: set SLACK_BOT_TOKEN to serve one workspace, or ${OAUTH_VARIABLES.join(', ')} to install by OAuth in many; not both`,
+    ];
+  if (!botToken && oauthSet.length === 0)
+    return [
+      `SLACK_BOT_TOKEN is missing: set it to the Bot User OAuth Token (starts with xoxb-), or set ${OAUTH_VARIABLES.join(', ')} to install by OAuth in many workspaces`,
+    ];
+  if (botToken) return [];
+  const problems: string[] = [];
+  const missing = OAUTH_VARIABLES.filter((name) => !set(name));
+  if (missing.length > 0)
+    problems.push(
+      `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: installing by OAuth needs ${OAUTH_VARIABLES.join(', ')} (or set SLACK_BOT_TOKEN alone to serve one workspace)`,
+    );
+  if (!set('TOKEN_ENCRYPTION_KEY'))
+    problems.push(
+      `TOKEN_ENCRYPTION_KEY is missing: installing by OAuth keeps each workspace's tokens encrypted with it. ${MAKE_A_KEY}`,
+    );
+  if (set('SLACK_APP_TOKEN'))
+    problems.push(
+      'SLACK_APP_TOKEN is set: an app installed by OAuth in many workspaces is served over HTTP, not Socket Mode. Unset it and set SLACK_SIGNING_SECRET',
+    );
+  if (set('ADMIN_USER_IDS'))
+    problems.push(
+      "ADMIN_USER_IDS is set: it names people of one workspace. Installed by OAuth, each workspace's admins and owners, and whoever installed the app, are its admins: unset it",
+    );
+  return problems;
+}
+
 /** Where each variable's value may be shown in an error message. */
-const SECRETS = new Set(['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN']);
+const SECRETS = new Set([
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'SLACK_CLIENT_SECRET',
+  'SLACK_STATE_SECRET',
+  'TOKEN_ENCRYPTION_KEY',
+]);
 
 /**
  * Parses the environment into a Config, or throws one ConfigError naming every
@@ -145,6 +245,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
         const shown = raw === undefined || SECRETS.has(name) ? '' : ` (got "${raw}")`;
         return `${name}${shown} ${issue.message}`;
       });
+  problems.push(...distributionProblems(env));
   if (
     blankToUndefined(env.SLACK_APP_TOKEN) === undefined &&
     blankToUndefined(env.SLACK_SIGNING_SECRET) === undefined
@@ -155,9 +256,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   if (!parsed.success || problems.length > 0) throw new ConfigError([...new Set(problems)]);
   const e = parsed.data;
+  const oauth =
+    e.SLACK_CLIENT_ID !== undefined &&
+    e.SLACK_CLIENT_SECRET !== undefined &&
+    e.SLACK_STATE_SECRET !== undefined &&
+    e.TOKEN_ENCRYPTION_KEY !== undefined
+      ? {
+          clientId: e.SLACK_CLIENT_ID,
+          clientSecret: e.SLACK_CLIENT_SECRET,
+          stateSecret: e.SLACK_STATE_SECRET,
+          tokenEncryptionKey: e.TOKEN_ENCRYPTION_KEY,
+        }
+      : undefined;
   return {
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
+      oauth,
       signingSecret: e.SLACK_SIGNING_SECRET,
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL,
@@ -171,6 +285,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     catchUpGraceHours: e.CATCH_UP_GRACE_HOURS,
     retentionMonths: e.RETENTION_MONTHS,
     slackTimeoutMs: e.SLACK_TIMEOUT_MS,
+    uninstallGraceDays: e.UNINSTALL_GRACE_DAYS,
   };
 }
 

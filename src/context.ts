@@ -6,15 +6,21 @@ import type { RunKey } from './storage/runs.js';
 
 /**
  * What every module is handed: the parsed configuration, the database, the
- * logger, the clock, and the Slack Web API client with the bot token. The clock
- * is injected so that schedules and windows can be tested without waiting.
+ * logger, the clock, and a Web API client for each workspace. The clock is
+ * injected so that schedules and windows can be tested without waiting.
  */
 export interface AppContext {
   config: Config;
   db: Db;
   logger: Logger;
   now: () => Date;
-  slack: WebClient;
+  /**
+   * The Web API client with the token of the installation serving a workspace
+   * (a survey's `teamId`): the one bot token in single-workspace mode, the
+   * workspace's or its org's stored installation in OAuth mode (refreshed
+   * first when it is about to expire). Throws NotInstalled when none serves it.
+   */
+  slackFor: (teamId: string) => Promise<WebClient>;
   /** Makes the scheduler pick up changed surveys now (after setup is saved). */
   reschedule: () => void;
   /**

@@ -15,16 +15,21 @@ import { migrationsDir } from './paths.js';
 import {
   type BotIdentity,
   createSlackApp,
+  INSTALL_PATH,
+  REDIRECT_PATH,
+  type SlackAuth,
   type SlackRetries,
   slackClientOptions,
   type TransportOptions,
 } from './slack/app.js';
+import { InstalledClients } from './slack/clients.js';
 import type { HealthState } from './slack/health.js';
 import { registerListeners } from './slack/listeners/index.js';
-import { openDatabase } from './storage/database.js';
+import { type Db, openDatabase } from './storage/database.js';
 import { migrate } from './storage/migrate.js';
 import { freezeOlderComments } from './storage/publication.js';
 import { syncCatalogue } from './storage/questions.js';
+import { Sealer } from './storage/sealed.js';
 import { upsertWorkspace } from './storage/workspaces.js';
 
 export interface RunningApp {
@@ -71,26 +76,21 @@ export async function startAlignmentPulse(
     );
     syncCatalogue(db, CATALOGUE);
     const now = options.now ?? (() => new Date());
-    const identity = await connectToSlack(config, logger, options.retries);
-    upsertWorkspace(db, {
-      teamId: identity.teamId,
-      name: identity.teamName,
-      botUserId: identity.botUserId,
-    });
+    const auth = await authenticate(config, db, logger, now, options.retries);
     let schedulerState: HealthState['scheduler'] = options.schedule === false ? 'off' : 'starting';
     const slackApp = createSlackApp(
       { config, db, logger, now },
-      identity,
+      auth,
       () => ({ slack: slackApp.connection(), scheduler: schedulerState }),
       options,
     );
-    const { app, mode, inFlight } = slackApp;
+    const { app, mode, inFlight, clients } = slackApp;
     const ctx: AppContext = {
       config,
       db,
       logger,
       now,
-      slack: app.client,
+      slackFor: (teamId) => clients.slackFor(teamId),
       reschedule: () => scheduler.refresh(),
       runOnce: (key, work) => scheduler.runOnce(key, work),
     };
@@ -125,6 +125,10 @@ export async function startAlignmentPulse(
     logger.info(
       `Alignment Pulse is running (${mode === 'http' ? 'HTTP' : 'Socket Mode'}, port ${port})`,
     );
+    if (auth.kind === 'oauth')
+      logger.info(
+        `installing by OAuth: workspaces add the app at ${INSTALL_PATH} (port ${port}), Slack returns to ${REDIRECT_PATH}`,
+      );
 
     if (options.schedule !== false) {
       await scheduler.start();
@@ -215,6 +219,39 @@ function explainSocketModeError(error: unknown): unknown {
       { cause: error },
     );
   return error;
+}
+
+/**
+ * Single-workspace mode: the bot token checked with auth.test, its workspace
+ * recorded. OAuth mode: no token to check; each workspace's comes from its
+ * installation, its tokens sealed with TOKEN_ENCRYPTION_KEY.
+ */
+async function authenticate(
+  config: Config,
+  db: Db,
+  logger: AppLogger,
+  now: () => Date,
+  retries: SlackRetries | undefined,
+): Promise<SlackAuth> {
+  const oauth = config.slack.oauth;
+  if (oauth !== undefined)
+    return {
+      kind: 'oauth',
+      clients: new InstalledClients(
+        db,
+        new Sealer(oauth.tokenEncryptionKey),
+        slackClientOptions(config, retries),
+        logger,
+        now,
+      ),
+    };
+  const identity = await connectToSlack(config, logger, retries);
+  upsertWorkspace(db, {
+    teamId: identity.teamId,
+    name: identity.teamName,
+    botUserId: identity.botUserId,
+  });
+  return { kind: 'token', identity };
 }
 
 /** Checks the bot token with auth.test and learns who the bot is. */

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       slack: {
         botToken: 'xoxb-test-token',
         signingSecret: 'abcdef0123456789abcdef',
+        oauth: undefined,
         appToken: undefined,
         apiUrl: undefined,
       },
@@ -35,6 +36,7 @@ describe('loadConfig', () => {
       catchUpGraceHours: 12,
       retentionMonths: 24,
       slackTimeoutMs: 10_000,
+      uninstallGraceDays: 30,
     });
   });
 

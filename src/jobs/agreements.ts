@@ -48,9 +48,9 @@ async function dmOwners(
     const problem = await deliver(
       ctx,
       { teamId: survey.teamId, surveyId: survey.id, channelId: userId, action },
-      async () => {
-        const channel = await openDm(ctx, userId);
-        const posted = await ctx.slack.chat.postMessage({ channel, ...message });
+      async (slack) => {
+        const channel = await openDm(slack, userId);
+        const posted = await slack.chat.postMessage({ channel, ...message });
         recordMessage(ctx.db, {
           agreementId: a.id,
           userId,

@@ -1,3 +1,4 @@
+import type { WebClient } from '@slack/web-api';
 import type { AppContext } from '../context.js';
 import { slackErrorCode } from '../slack/slack-errors.js';
 import { recordDeliveryFailure } from '../storage/delivery-failures.js';
@@ -20,17 +21,18 @@ export interface DeliveryProblem {
 }
 
 /**
- * Runs one Slack delivery; a failure is logged (ids only), stored for the
- * admins' App Home, and returned instead of thrown, so one bad channel or
- * person does not stop the others.
+ * Runs one Slack delivery with the client of the workspace it is for; a failure
+ * (Slack's refusal, or no usable token for the workspace) is logged (ids only),
+ * stored for the admins' App Home, and returned instead of thrown, so one bad
+ * channel or person does not stop the others.
  */
 export async function deliver(
   ctx: AppContext,
   what: { teamId: string; surveyId: number; channelId: string; action: string },
-  send: () => Promise<void>,
+  send: (slack: WebClient) => Promise<void>,
 ): Promise<DeliveryProblem | undefined> {
   try {
-    await send();
+    await send(await ctx.slackFor(what.teamId));
     return undefined;
   } catch (error) {
     const code = slackErrorCode(error);
@@ -104,17 +106,17 @@ export async function sendPulseDm(
   return deliver(
     ctx,
     { teamId: pulse.teamId, surveyId: pulse.surveyId, channelId: userId, action },
-    async () => {
+    async (slack) => {
       const channel =
         sent?.channelId ??
         knownDmChannel(ctx.db, pulse.teamId, userId) ??
-        (await openDm(ctx, userId));
+        (await openDm(slack, userId));
       await postPulseMessageOnce(
         ctx,
         pulse.id,
         { channelId: channel, kind, userId },
         async (again) => {
-          const posted = await ctx.slack.chat.postMessage({
+          const posted = await slack.chat.postMessage({
             channel,
             ...(again ? postedAgain(message) : message),
           });
@@ -126,8 +128,8 @@ export async function sendPulseDm(
 }
 
 /** Opens (or finds) the app's DM with a person: conversations.open, a Tier 3 method. */
-export async function openDm(ctx: AppContext, userId: string): Promise<string> {
-  const opened = await ctx.slack.conversations.open({ users: userId });
+export async function openDm(slack: WebClient, userId: string): Promise<string> {
+  const opened = await slack.conversations.open({ users: userId });
   const channel = opened.channel?.id;
   if (channel === undefined) throw new Error('conversations.open returned no channel');
   return channel;

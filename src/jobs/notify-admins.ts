@@ -8,7 +8,9 @@ import {
   untoldFailures,
 } from '../storage/delivery-failures.js';
 import { surveyCreator } from '../storage/surveys.js';
+import { getWorkspace } from '../storage/workspaces.js';
 import { adminAlertMessage } from '../views/admin-alert.js';
+import { openDm } from './deliver.js';
 
 /** The same problem is told again at most this often. */
 const RETELL_AFTER_HOURS = 24;
@@ -59,7 +61,7 @@ function triage(ctx: AppContext, failures: DeliveryFailure[], now: Date) {
 
 /**
  * Tells admins, by one DM each, about Slack calls that failed: the admins named
- * in ADMIN_USER_IDS and the person who set the survey up. Each problem is told
+ * in ADMIN_USER_IDS, the person who set the survey up and whoever installed the app. Each problem is told
  * once, not once per retry (again after a day if it lasts). Runs on the
  * scheduler's minute tick.
  */
@@ -85,16 +87,22 @@ export async function notifyAdmins(ctx: AppContext): Promise<number> {
     );
     if (tell.length === 0) continue;
     const creator = first.surveyId === null ? undefined : surveyCreator(ctx.db, first.surveyId);
-    const admins = [...new Set([...ctx.config.adminUserIds, ...(creator ? [creator] : [])])];
+    const installer = getWorkspace(ctx.db, first.teamId)?.installedBy ?? undefined;
+    const admins = [
+      ...new Set([
+        ...ctx.config.adminUserIds,
+        ...(creator ? [creator] : []),
+        ...(installer ? [installer] : []),
+      ]),
+    ];
     const message = adminAlertMessage(
       failures.filter((f) => tell.some((t) => t.action === f.action && t.error === f.error)),
     );
     for (const admin of admins) {
       try {
-        const dm = await ctx.slack.conversations.open({ users: admin });
-        const channel = dm.channel?.id;
-        if (channel === undefined) throw new Error('conversations.open returned no channel');
-        await ctx.slack.chat.postMessage({ channel, ...message });
+        const slack = await ctx.slackFor(first.teamId);
+        const channel = await openDm(slack, admin);
+        await slack.chat.postMessage({ channel, ...message });
         sent++;
       } catch (error) {
         ctx.logger.warn('could not tell an admin about a delivery problem', {

@@ -66,8 +66,8 @@ export async function openPulse(
   });
 
   for (const channelId of survey.leadershipChannels) {
-    const problem = await deliver(ctx, where(channelId, 'list channel members'), async () => {
-      setRecipients(ctx.db, pulse.id, await humanMembers(ctx.slack, channelId, botUserId));
+    const problem = await deliver(ctx, where(channelId, 'list channel members'), async (slack) => {
+      setRecipients(ctx.db, pulse.id, await humanMembers(slack, channelId, botUserId));
     });
     if (problem !== undefined) problems.push(problem);
   }
@@ -100,9 +100,9 @@ export async function openPulse(
             timezone: survey.timezone,
           })
         : message;
-    const problem = await deliver(ctx, where(channelId, 'post the pulse'), async () => {
+    const problem = await deliver(ctx, where(channelId, 'post the pulse'), async (slack) => {
       await postPulseMessageOnce(ctx, pulse.id, { channelId, kind }, async (again) => {
-        const posted = await ctx.slack.chat.postMessage({
+        const posted = await slack.chat.postMessage({
           channel: channelId,
           ...(again ? postedAgain(text) : text),
         });

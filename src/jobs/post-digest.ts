@@ -74,10 +74,10 @@ export async function postDigest(
     const problem = await deliver(
       ctx,
       { teamId: survey.teamId, surveyId: survey.id, channelId, action: 'post the digest' },
-      async () => {
+      async (slack) => {
         let result: { ts?: string };
         try {
-          result = await ctx.slack.chat.postMessage({
+          result = await slack.chat.postMessage({
             channel: channelId,
             text: message.text,
             // The native chart block is not in @slack/types yet (views/digest.ts types it).
@@ -92,7 +92,7 @@ export async function postDigest(
             channel: channelId,
           });
           const plain = withoutChart(message);
-          result = await ctx.slack.chat.postMessage({
+          result = await slack.chat.postMessage({
             channel: channelId,
             text: plain.text,
             blocks: plain.blocks as KnownBlock[],
@@ -112,7 +112,8 @@ export async function postDigest(
       // Loaded only now: the chart libraries are the bulk of the app's memory.
       const { renderTrendChart } = await import('../charts/trend-chart.js');
       png ??= await renderTrendChart(digest.chart);
-      await ctx.slack.filesUploadV2({
+      const slack = await ctx.slackFor(survey.teamId);
+      await slack.filesUploadV2({
         channel_id: channelId,
         file: png,
         filename: `alignment-trend-${week.period}.png`,

@@ -44,8 +44,8 @@ export async function refreshPulseMessages(
         channelId: posted.channelId,
         action: 'update the pulse message',
       },
-      async () => {
-        await ctx.slack.chat.update({ channel: posted.channelId, ts, ...message });
+      async (slack) => {
+        await slack.chat.update({ channel: posted.channelId, ts, ...message });
       },
     );
     if (problem !== undefined) problems.push(problem);

@@ -1,8 +1,20 @@
-import { App, HTTPReceiver, type LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  App,
+  type CodedError,
+  ErrorCode,
+  HTTPReceiver,
+  type Installation,
+  type LogLevel,
+  type Receiver,
+  SocketModeReceiver,
+} from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { AppLogger } from '../logger.js';
+import { installedPage, installFailedPage, installPage } from '../views/install-pages.js';
+import { type InstalledClients, oneWorkspace, type WorkspaceClients } from './clients.js';
 import {
   HEALTH_PATH,
   type HealthState,
@@ -11,8 +23,15 @@ import {
   readyHandler,
 } from './health.js';
 import { InFlight } from './in-flight.js';
+import { BOT_SCOPES } from './scopes.js';
 
 export const EVENTS_PATH = '/slack/events';
+export const INSTALL_PATH = '/slack/install';
+export const REDIRECT_PATH = '/slack/oauth_redirect';
+
+/** What a slash command from a workspace without an installation is answered. */
+export const NOT_INSTALLED =
+  'Alignment Pulse is not installed in this workspace (or was removed). Ask a workspace admin to add it again from its install page; nothing you typed was kept.';
 
 /** Who the bot is in its workspace, from auth.test. */
 export interface BotIdentity {
@@ -67,6 +86,25 @@ export interface SlackApp {
   mode: 'http' | 'socket';
   inFlight: InFlight;
   connection: () => SlackConnection;
+  /** A Web API client for each tenant, and the tenant of a request. */
+  clients: WorkspaceClients;
+}
+
+/**
+ * How the app gets its tokens: one bot token checked with auth.test
+ * (single-workspace mode), or each workspace's installation by OAuth.
+ */
+export type SlackAuth =
+  | { kind: 'token'; identity: BotIdentity }
+  | { kind: 'oauth'; clients: InstalledClients };
+
+/**
+ * Slack's authorize page: on Slack's own origin beside its Web API
+ * (https://slack.com/oauth/v2/authorize next to https://slack.com/api/), so a
+ * stand-in at SLACK_API_URL serves it too.
+ */
+export function authorizeUrl(apiUrl: string | undefined): string {
+  return new URL('/oauth/v2/authorize', apiUrl ?? 'https://slack.com/api/').toString();
 }
 
 /**
@@ -76,7 +114,7 @@ export interface SlackApp {
  */
 export function createSlackApp(
   ctx: Pick<AppContext, 'config' | 'db' | 'now'> & { logger: AppLogger },
-  identity: BotIdentity,
+  auth: SlackAuth,
   health: () => Omit<HealthState, 'database'>,
   transport: TransportOptions = {},
 ): SlackApp {
@@ -122,41 +160,147 @@ export function createSlackApp(
       endpoints: EVENTS_PATH,
       logger: sdkLogger,
       customRoutes,
+      ...(auth.kind === 'oauth'
+        ? oauthOptions(ctx.config, auth.clients, ctx.logger, transport)
+        : {}),
     });
     refuseBodiesThatAreNotObjects(http, ctx.logger);
     receiver = http;
+    if (auth.kind === 'oauth') {
+      if (http.installer === undefined)
+        throw new Error('Bolt built no installer from the OAuth settings');
+      auth.clients.use(http.installer);
+    }
   }
 
   const app = new App({
-    token: slack.botToken,
+    // OAuth mode: no token; Bolt authorizes each request with its workspace's installation.
+    ...(auth.kind === 'token'
+      ? {
+          token: slack.botToken,
+          // The token was checked with auth.test before the app was built: no second check.
+          botId: auth.identity.botId,
+          botUserId: auth.identity.botUserId,
+          tokenVerificationEnabled: false,
+        }
+      : {}),
     receiver,
     logger: sdkLogger,
     // Without it Bolt resets the shared logger to INFO and LOG_LEVEL=debug is lost.
     logLevel: ctx.config.logLevel as LogLevel,
-    // The token was checked with auth.test before the app was built: no second check.
-    botId: identity.botId,
-    botUserId: identity.botUserId,
-    tokenVerificationEnabled: false,
     // The app keeps no conversation state in Bolt: skip its per-request store lookup.
     convoStore: false,
     clientOptions: slackClientOptions(ctx.config, transport.retries),
   });
+  const clients = auth.kind === 'token' ? oneWorkspace(app.client) : auth.clients;
 
-  answerWhatNoListenerTakes(app, ctx.logger);
+  answerWhatNoListenerTakes(app, ctx.logger, auth.kind === 'oauth' ? clients : undefined);
+  // Every listener knows its tenant: the workspace, or the org whose org-wide install serves it.
+  app.use(async ({ context, body, next }) => {
+    const teamId = context.teamId ?? teamInBody(body as Body);
+    context.tenantId =
+      clients.tenantOf({ teamId, enterpriseId: context.enterpriseId }) ??
+      teamId ??
+      context.enterpriseId ??
+      // A body that names no workspace (signed, but not as Slack sends one) finds nothing.
+      '';
+    await next();
+  });
   const inFlight = new InFlight();
   app.use(async ({ next }) => {
     await inFlight.track(next());
   });
   app.error(async (error) => {
+    if ((error as CodedError).code === ErrorCode.AuthorizationError) {
+      // A workspace without an installation: Bolt acknowledges it and runs nothing.
+      ctx.logger.info('ignored a request from a workspace without an installation');
+      return;
+    }
     ctx.logger.error('unhandled error in a Slack listener', {
       code: (error as { code?: string }).code,
       message: error.message,
     });
   });
-  return { app, mode, inFlight, connection: () => connection };
+  return { app, mode, inFlight, connection: () => connection, clients };
+}
+
+/**
+ * Bolt's own OAuth: the install page at /slack/install, Slack's redirect at
+ * /slack/oauth_redirect, the state signed with SLACK_STATE_SECRET and tied to
+ * the browser by a cookie, installations kept through the app's store.
+ */
+function oauthOptions(
+  config: Config,
+  clients: InstalledClients,
+  logger: AppLogger,
+  transport: TransportOptions,
+) {
+  const oauth = config.slack.oauth;
+  if (oauth === undefined) throw new Error('OAuth mode without its settings');
+  const failed = (error: CodedError) => {
+    const platform = (error as { data?: { error?: string } }).data?.error;
+    if (error.message.includes('cancelled')) return 'cancelled' as const;
+    if (error.code === 'slack_oauth_invalid_state' || error.code === 'slack_oauth_missing_state')
+      return 'state' as const;
+    if (platform !== undefined) return 'refused' as const;
+    return 'unknown' as const;
+  };
+  return {
+    clientId: oauth.clientId,
+    clientSecret: oauth.clientSecret,
+    stateSecret: oauth.stateSecret,
+    scopes: [...BOT_SCOPES],
+    installationStore: clients.store(),
+    installerOptions: {
+      installPath: INSTALL_PATH,
+      redirectUriPath: REDIRECT_PATH,
+      authorizationUrl: authorizeUrl(config.slack.apiUrl),
+      clientOptions: slackClientOptions(config, transport.retries),
+      renderHtmlForInstallPath: installPage,
+      callbackOptions: {
+        success: (
+          installation: Installation,
+          _options: unknown,
+          _req: IncomingMessage,
+          res: ServerResponse,
+        ) => {
+          const where = installation.isEnterpriseInstall
+            ? installation.enterprise?.name
+            : installation.team?.name;
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+          res.end(installedPage(where));
+        },
+        failure: (
+          error: CodedError,
+          _options: unknown,
+          _req: IncomingMessage,
+          res: ServerResponse,
+        ) => {
+          const reason = failed(error);
+          logger.warn('an install did not finish', {
+            reason,
+            code: error.code,
+            error: (error as { data?: { error?: string } }).data?.error,
+          });
+          res.writeHead(reason === 'unknown' ? 500 : 400, {
+            'content-type': 'text/html; charset=utf-8',
+          });
+          res.end(installFailedPage(reason, INSTALL_PATH));
+        },
+      },
+    },
+  };
 }
 
 type Body = Record<string, unknown>;
+
+/** The workspace a request names, wherever its kind of payload puts it. */
+function teamInBody(body: Body): string | undefined {
+  if (isText(body.team_id)) return body.team_id;
+  if (isObject(body.team) && isText(body.team.id)) return body.team.id;
+  if (isObject(body.user) && isText(body.user.team_id)) return body.user.team_id;
+  return undefined;
+}
 
 const isObject = (value: unknown): value is Body =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -224,12 +368,30 @@ export function hasSlackShape(body: unknown): boolean {
  * waiting for the receiver's three-second timeout and a 404. Whatever a
  * listener acknowledged is left alone, and a listener's error still fails the request.
  */
-function answerWhatNoListenerTakes(app: App, logger: AppContext['logger']): void {
+function answerWhatNoListenerTakes(
+  app: App,
+  logger: AppContext['logger'],
+  installed: WorkspaceClients | undefined,
+): void {
   const processEvent = app.processEvent.bind(app);
   app.processEvent = async (event) => {
     if (!hasSlackShape(event.body)) {
       logger.warn('ignored a request without the fields Slack always sends');
       await event.ack();
+      return;
+    }
+    // A command from a workspace nothing installed serves is told so, and nothing runs.
+    const body = event.body as Body;
+    if (
+      installed !== undefined &&
+      isText(body.command) &&
+      installed.tenantOf({
+        teamId: String(body.team_id),
+        enterpriseId: isText(body.enterprise_id) ? body.enterprise_id : undefined,
+      }) === undefined
+    ) {
+      logger.info('answered a command from a workspace without an installation');
+      await event.ack({ response_type: 'ephemeral', text: NOT_INSTALLED });
       return;
     }
     let acked = false;

@@ -19,7 +19,13 @@ function toPerson(userId: string, user: SlackUser | undefined): SlackPerson {
       user.is_app_user !== true &&
       user.deleted !== true &&
       userId !== 'USLACKBOT',
-    isAdmin: user?.is_admin === true || user?.is_owner === true || user?.is_primary_owner === true,
+    // On Enterprise Grid the org's admins and owners are admins of every workspace of it.
+    isAdmin:
+      user?.is_admin === true ||
+      user?.is_owner === true ||
+      user?.is_primary_owner === true ||
+      user?.enterprise_user?.is_admin === true ||
+      user?.enterprise_user?.is_owner === true,
     timezone: user?.tz,
   };
 }

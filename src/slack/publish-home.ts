@@ -72,7 +72,7 @@ export async function publishHome(ctx: AppContext, teamId: string, userId: strin
         ];
   });
   const surveys = listSurveys(ctx.db, teamId);
-  const admin = (await isAdmin(ctx, userId))
+  const admin = (await isAdmin(ctx, teamId, userId))
     ? {
         surveys,
         defaultThreshold: ctx.config.anonymityThreshold,
@@ -107,5 +107,5 @@ export async function publishHome(ctx: AppContext, teamId: string, userId: strin
     agreements,
     admin,
   });
-  await ctx.slack.views.publish({ user_id: userId, view });
+  await (await ctx.slackFor(teamId)).views.publish({ user_id: userId, view });
 }

@@ -60,14 +60,18 @@ export function getSurvey(db: Db, id: number): Survey | undefined {
   );
 }
 
-/** The survey whose leadership channel this is. */
-export function findSurveyByChannel(db: Db, channelId: string): Survey | undefined {
+/**
+ * The tenant's survey whose leadership channel this is. A channel shared with
+ * another tenant (Slack Connect) may lead a survey of each: only the tenant's own is found.
+ */
+export function findSurveyByChannel(db: Db, teamId: string, channelId: string): Survey | undefined {
   const row = db
     .prepare(
       `SELECT ${COLUMNS} FROM surveys WHERE id =
-         (SELECT survey_id FROM survey_channels WHERE role = 'leadership' AND channel_id = ?)`,
+         (SELECT survey_id FROM survey_channels
+          WHERE role = 'leadership' AND team_id = ? AND channel_id = ?)`,
     )
-    .get(channelId) as SurveyRow | undefined;
+    .get(teamId, channelId) as SurveyRow | undefined;
   return withChannels(db, row);
 }
 
@@ -94,7 +98,7 @@ export function findOrCreateSurvey(
   },
 ): Survey {
   const create = db.transaction(() => {
-    const existing = findSurveyByChannel(db, input.channelId);
+    const existing = findSurveyByChannel(db, input.teamId, input.channelId);
     if (existing !== undefined) return existing.id;
     const from = input.at?.toISOString() ?? null;
     const surveyId = Number(
@@ -106,10 +110,10 @@ export function findOrCreateSurvey(
         .run(input.teamId, input.timezone, input.createdBy, from, from).lastInsertRowid,
     );
     const channel = db.prepare(
-      'INSERT INTO survey_channels (survey_id, role, channel_id) VALUES (?, ?, ?)',
+      'INSERT INTO survey_channels (survey_id, team_id, role, channel_id) VALUES (?, ?, ?, ?)',
     );
-    channel.run(surveyId, 'leadership', input.channelId);
-    channel.run(surveyId, 'digest', input.channelId);
+    channel.run(surveyId, input.teamId, 'leadership', input.channelId);
+    channel.run(surveyId, input.teamId, 'digest', input.channelId);
     return surveyId;
   });
   // IMMEDIATE: two processes creating the same channel's survey take turns.
@@ -145,14 +149,15 @@ export interface SurveySettings {
   sides: SideMapping;
 }
 
-/** Leadership channels already leading another survey than `surveyId`. */
+/** Leadership channels already leading another survey of the tenant than `surveyId`. */
 export function channelsLeadingOtherSurveys(
   db: Db,
+  teamId: string,
   channels: readonly string[],
   surveyId: number | undefined,
 ): string[] {
   return channels.filter((channel) => {
-    const owner = findSurveyByChannel(db, channel);
+    const owner = findSurveyByChannel(db, teamId, channel);
     return owner !== undefined && owner.id !== surveyId;
   });
 }
@@ -221,10 +226,11 @@ export function saveSurvey(
       }
       db.prepare('DELETE FROM survey_channels WHERE survey_id = ?').run(surveyId);
       const channel = db.prepare(
-        'INSERT INTO survey_channels (survey_id, role, channel_id) VALUES (?, ?, ?)',
+        'INSERT INTO survey_channels (survey_id, team_id, role, channel_id) VALUES (?, ?, ?, ?)',
       );
-      for (const c of new Set(s.leadershipChannels)) channel.run(surveyId, 'leadership', c);
-      for (const c of new Set(s.digestChannels)) channel.run(surveyId, 'digest', c);
+      for (const c of new Set(s.leadershipChannels))
+        channel.run(surveyId, input.teamId, 'leadership', c);
+      for (const c of new Set(s.digestChannels)) channel.run(surveyId, input.teamId, 'digest', c);
       if (input.customQuestion !== undefined) {
         const count = (
           db.prepare('SELECT count(*) AS n FROM questions WHERE survey_id = ?').get(surveyId) as {

@@ -12,6 +12,10 @@ export function adviceFor(code: string, channelId: string | undefined): string {
     case 'account_inactive':
     case 'token_revoked':
       return 'The bot token no longer works: reinstall the app and update SLACK_BOT_TOKEN.';
+    case 'not_installed':
+      return 'Alignment Pulse is no longer installed in this workspace: reinstall it to resume (its data is kept for a while).';
+    case 'token_refresh_failed':
+      return "Slack would not renew the app's access to this workspace. It keeps trying; if this lasts, reinstall Alignment Pulse.";
     case 'ratelimited':
       return 'Slack asked the bot to slow down; it will try again.';
     default:

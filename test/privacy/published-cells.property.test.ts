@@ -259,7 +259,7 @@ function run(
     db,
     logger: createLogger('error', () => {}),
     now: () => now,
-    slack,
+    slackFor: async () => slack,
     reschedule: () => {},
     runOnce: (_key, work) => work(),
   };

@@ -3,7 +3,7 @@ import { findSurveyByChannel } from '../../src/storage/surveys.js';
 import { ANSWER_PULSE_ACTION } from '../../src/views/pulse-message.js';
 import { ADMIN, Colleagues, EXEC, everyone, LEADS, TEAM } from '../support/colleagues.js';
 import type { OpenedView } from '../support/slack-requests.js';
-import { BOT_USER_ID } from '../support/slack-stand-in.js';
+import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
 
 /**
  * Five more routes a curious colleague (or admin) once took through the real
@@ -199,7 +199,7 @@ describe('4. two surveys over nearly the same people', () => {
     const all = await c.run('score all');
     expect(all).toContain('*<#C0LEADERS2>* · no scores yet');
     expect(all).toMatch(/\*<#C0LEADERS>\* · index \*\d+\*/);
-    const survey2 = findSurveyByChannel(c.t.app.ctx.db, LEADS2);
+    const survey2 = findSurveyByChannel(c.t.app.ctx.db, TEAM_ID, LEADS2);
     expect(
       c.count(
         'SELECT count(*) AS n FROM answers WHERE pulse_id IN (SELECT id FROM pulses WHERE survey_id = ?)',

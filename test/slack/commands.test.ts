@@ -735,9 +735,9 @@ describe('the App Home', () => {
     t.standIn.addChannel({ id: 'C0NOBOT', name: 'nobot', members: [], botIsMember: false });
     t.app.ctx.db
       .prepare(
-        "INSERT INTO survey_channels (survey_id, role, channel_id) VALUES (?, 'digest', 'C0NOBOT')",
+        "INSERT INTO survey_channels (survey_id, team_id, role, channel_id) VALUES (?, ?, 'digest', 'C0NOBOT')",
       )
-      .run(survey.id);
+      .run(survey.id, survey.teamId);
     const { postDigest } = await import('../../src/jobs/post-digest.js');
     await postDigest(t.app.ctx, getSurvey(t.app.ctx.db, survey.id) as Survey, clock.now);
     const home = await openHome(ADMIN);

@@ -5,7 +5,7 @@ import { getPulse } from '../../src/storage/pulses.js';
 import { findSurveyByChannel } from '../../src/storage/surveys.js';
 import { ANSWER_PULSE_ACTION } from '../../src/views/pulse-message.js';
 import type { OpenedView } from '../support/slack-requests.js';
-import { BOT_USER_ID } from '../support/slack-stand-in.js';
+import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const ADMIN = 'U0ADMIN01';
@@ -114,7 +114,7 @@ async function submit(
 describe('/alignment pulse now', () => {
   it("sets up the channel's survey and posts a pulse with its button, telling the admin privately", async () => {
     await pulseNow();
-    const survey = findSurveyByChannel(db(), CHANNEL);
+    const survey = findSurveyByChannel(db(), TEAM_ID, CHANNEL);
     expect(survey).toMatchObject({
       leadershipChannels: [CHANNEL],
       timezone: 'Europe/Berlin',

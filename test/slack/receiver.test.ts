@@ -16,7 +16,7 @@ function build(env: Record<string, string>) {
       logger: createLogger('error', () => {}),
       now: () => new Date('2026-11-17T10:00:00Z'),
     },
-    identity,
+    { kind: 'token', identity },
     () => ({ slack: 'connecting' as const, scheduler: 'off' as const }),
   );
   db.close();

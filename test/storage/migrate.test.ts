@@ -42,6 +42,7 @@ describe('migrate with the real migrations', () => {
       '004_schedule_start.sql',
       '005_agreements.sql',
       '006_sides.sql',
+      '007_installations.sql',
     ]);
     expect(tables(db)).toEqual(
       expect.arrayContaining([
@@ -78,6 +79,7 @@ describe('migrate with the real migrations', () => {
       { name: '004_schedule_start.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
       { name: '005_agreements.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
       { name: '006_sides.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      { name: '007_installations.sql', checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
     ]);
     db.close();
   });
@@ -94,7 +96,11 @@ describe('migrate with the real migrations', () => {
     db.prepare(
       "INSERT INTO schedule_runs (kind, survey_id, scheduled_for, status) VALUES ('pulse', 1, '2026-11-23T08:00:00.000Z', 'done')",
     ).run();
-    expect(migrate(db, migrationsDir)).toEqual(['005_agreements.sql', '006_sides.sql']);
+    expect(migrate(db, migrationsDir)).toEqual([
+      '005_agreements.sql',
+      '006_sides.sql',
+      '007_installations.sql',
+    ]);
     expect(
       db.prepare('SELECT kind, survey_id, subject_id, status FROM schedule_runs').all(),
     ).toEqual([{ kind: 'pulse', survey_id: 1, subject_id: 0, status: 'done' }]);
@@ -139,13 +145,23 @@ describe('migrate with the real migrations', () => {
     // A survey's anonymity threshold is never below 3; a pulse asks 1-10 questions.
     expect(() => db.prepare('UPDATE surveys SET anonymity_threshold = 2').run()).toThrow(/CHECK/);
     expect(() => db.prepare('UPDATE surveys SET questions_per_pulse = 11').run()).toThrow(/CHECK/);
-    // A channel leads one survey at most.
+    // A channel leads one survey of a tenant at most; another tenant sharing it may have its own.
     const survey2 = db.prepare("INSERT INTO surveys (team_id) VALUES ('T1')").run().lastInsertRowid;
     const lead = db.prepare(
-      "INSERT INTO survey_channels (survey_id, role, channel_id) VALUES (?, 'leadership', 'C1')",
+      "INSERT INTO survey_channels (survey_id, team_id, role, channel_id) VALUES (?, ?, 'leadership', 'C1')",
     );
-    lead.run(survey);
-    expect(() => lead.run(survey2)).toThrow(/UNIQUE/);
+    lead.run(survey, 'T1');
+    expect(() => lead.run(survey2, 'T1')).toThrow(/UNIQUE/);
+    db.prepare("INSERT INTO workspaces (team_id) VALUES ('T2')").run();
+    const other = db.prepare("INSERT INTO surveys (team_id) VALUES ('T2')").run().lastInsertRowid;
+    expect(() => lead.run(other, 'T2')).not.toThrow();
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO survey_channels (survey_id, role, channel_id) VALUES (?, 'digest', 'C9')",
+        )
+        .run(survey),
+    ).toThrow(/NOT NULL/);
     // A run is claimed once per kind, survey and time.
     const claim = db.prepare(
       "INSERT INTO schedule_runs (kind, survey_id, scheduled_for) VALUES ('pulse', ?, 't')",

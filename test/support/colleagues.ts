@@ -5,7 +5,7 @@ import { DIMENSIONS } from '../../src/domain/dimensions.js';
 import { findSurveyByChannel, type Survey } from '../../src/storage/surveys.js';
 import { ANSWER_PULSE_ACTION } from '../../src/views/pulse-message.js';
 import type { OpenedView } from './slack-requests.js';
-import { BOT_USER_ID } from './slack-stand-in.js';
+import { BOT_USER_ID, TEAM_ID } from './slack-stand-in.js';
 import { startTestApp, type TestApp } from './test-app.js';
 
 /**
@@ -71,7 +71,7 @@ export class Colleagues {
   }
 
   survey(): Survey {
-    const survey = findSurveyByChannel(this.t.app.ctx.db, LEADS);
+    const survey = findSurveyByChannel(this.t.app.ctx.db, TEAM_ID, LEADS);
     if (survey === undefined) throw new Error('no survey yet');
     return survey;
   }
@@ -104,7 +104,7 @@ export class Colleagues {
    * pulses a test sends go out. Returns the pulse's id.
    */
   async pulseNow(): Promise<string> {
-    const first = findSurveyByChannel(this.t.app.ctx.db, LEADS) === undefined;
+    const first = findSurveyByChannel(this.t.app.ctx.db, TEAM_ID, LEADS) === undefined;
     expect(await this.run('pulse now')).toContain('Pulse posted in <#C0LEADERS>');
     if (first) {
       this.t.app.ctx.db

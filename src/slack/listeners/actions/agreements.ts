@@ -19,10 +19,9 @@ import { isAdmin } from '../../admins.js';
 import { channelMembers } from '../../members.js';
 import { publishHome } from '../../publish-home.js';
 import { slackErrorCode } from '../../slack-errors.js';
+import { tenantOf } from '../../tenant.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
-
-const teamOf = (body: BlockAction) => body.team?.id ?? body.user.team_id ?? '';
 
 /** A short modal that tells, where there is no message to answer in (the App Home). */
 const notice = (text: string): ModalView => ({
@@ -38,10 +37,13 @@ const notice = (text: string): ModalView => ({
  */
 export async function mayRecord(ctx: AppContext, survey: Survey, userId: string): Promise<boolean> {
   for (const channel of survey.leadershipChannels) {
-    const members = await channelMembers(ctx.slack, channel).catch(() => [] as string[]);
+    const members = await ctx
+      .slackFor(survey.teamId)
+      .then((slack) => channelMembers(slack, channel))
+      .catch(() => [] as string[]);
     if (members.includes(userId)) return true;
   }
-  return isAdmin(ctx, userId).catch(() => false);
+  return isAdmin(ctx, survey.teamId, userId).catch(() => false);
 }
 
 /** Opens the agreement form for a survey; the sentence to say instead, when it cannot. */
@@ -52,7 +54,7 @@ export async function openAgreementForm(
   if (!(await mayRecord(ctx, p.survey, p.userId)))
     return `Only members of ${p.survey.leadershipChannels.map((c) => `<#${c}>`).join(', ')} record its agreements: they are the leaders it asks. Ask one of them, or an admin.`;
   try {
-    await ctx.slack.views.open({
+    await (await ctx.slackFor(p.survey.teamId)).views.open({
       trigger_id: p.triggerId,
       view: agreementModal({
         surveyId: p.survey.id,
@@ -85,7 +87,11 @@ async function tell(ctx: AppContext, args: Args, text: string): Promise<void> {
   try {
     if (body.response_url !== undefined)
       await args.respond({ response_type: 'ephemeral', replace_original: false, text });
-    else await ctx.slack.views.open({ trigger_id: body.trigger_id, view: notice(text) });
+    else
+      await (await ctx.slackFor(tenantOf(args.context))).views.open({
+        trigger_id: body.trigger_id,
+        view: notice(text),
+      });
   } catch (error) {
     ctx.logger.warn('could not answer an agreement button', { error: slackErrorCode(error) });
   }
@@ -103,7 +109,7 @@ export function recordFromButton(ctx: AppContext) {
       parsed = undefined;
     }
     const survey = parsed === undefined ? undefined : getSurvey(ctx.db, parsed.surveyId);
-    if (survey === undefined || survey.teamId !== teamOf(body)) {
+    if (survey === undefined || survey.teamId !== tenantOf(args.context)) {
       await tell(
         ctx,
         args,
@@ -129,7 +135,7 @@ async function ownAgreement(ctx: AppContext, args: Args): Promise<Agreement | un
   const { action, body } = args;
   const agreement = getAgreement(ctx.db, Number('value' in action ? action.value : Number.NaN));
   const survey = agreement === undefined ? undefined : getSurvey(ctx.db, agreement.surveyId);
-  if (agreement === undefined || survey === undefined || survey.teamId !== teamOf(body)) {
+  if (agreement === undefined || survey === undefined || survey.teamId !== tenantOf(args.context)) {
     await tell(ctx, args, 'That agreement no longer exists: its survey was removed.');
     return undefined;
   }
@@ -166,7 +172,7 @@ export function markDone(ctx: AppContext) {
         .catch((error: unknown) =>
           ctx.logger.warn('could not update the review message', { error: slackErrorCode(error) }),
         );
-    else await publishHome(ctx, teamOf(body), body.user.id);
+    else await publishHome(ctx, tenantOf(args.context), body.user.id);
   };
 }
 
@@ -177,7 +183,7 @@ export function askNewDate(ctx: AppContext) {
     const agreement = await ownAgreement(ctx, args);
     const survey = agreement === undefined ? undefined : getSurvey(ctx.db, agreement.surveyId);
     if (agreement === undefined || survey === undefined) return;
-    await ctx.slack.views
+    await (await ctx.slackFor(survey.teamId)).views
       .open({
         trigger_id: args.body.trigger_id,
         view: keepGoingModal(agreement, defaultReviewDay(ctx.now(), survey.timezone)),
@@ -194,7 +200,7 @@ export function askWhyDropped(ctx: AppContext) {
     await args.ack();
     const agreement = await ownAgreement(ctx, args);
     if (agreement === undefined) return;
-    await ctx.slack.views
+    await (await ctx.slackFor(tenantOf(args.context))).views
       .open({ trigger_id: args.body.trigger_id, view: droppedModal(agreement) })
       .catch((error: unknown) =>
         ctx.logger.warn('could not open the dropped form', { error: slackErrorCode(error) }),

@@ -4,14 +4,15 @@ import { refreshAnswerCount } from '../../../jobs/refresh-pulse-messages.js';
 import { forgetPerson } from '../../../storage/answers.js';
 import { getPulse } from '../../../storage/pulses.js';
 import { forgottenMessage } from '../../../views/forget-me.js';
+import { tenantOf } from '../../tenant.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 /** "Delete my answers": deletes everything of the person who clicked, and says how much. */
 export function confirmForgetMe(ctx: AppContext) {
-  return async ({ ack, body, respond }: Args): Promise<void> => {
+  return async ({ ack, body, context, respond }: Args): Promise<void> => {
     await ack();
-    const teamId = body.team?.id ?? body.user.team_id ?? '';
+    const teamId = tenantOf(context);
     const deleted = forgetPerson(ctx.db, teamId, body.user.id, ctx.now());
     // Neither who nor what they had: a log line must not single them out.
     ctx.logger.info('forget-me done');

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { AppContext } from '../../../context.js';
 import { slackTime } from '../../../domain/time-format.js';
+import { openDm } from '../../../jobs/deliver.js';
 import { thresholdOf } from '../../../reports/published.js';
 import { otherSurveyThisWeek, storedAnswers } from '../../../storage/answers.js';
 import { standingInPulse } from '../../../storage/disciplines.js';
@@ -10,6 +11,7 @@ import { getSurvey } from '../../../storage/surveys.js';
 import { pulseModal } from '../../../views/pulse-modal.js';
 import { answeredElsewhere, notCountedHere } from '../../../views/pulse-standing.js';
 import { slackErrorCode } from '../../slack-errors.js';
+import { tenantOf } from '../../tenant.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -19,22 +21,22 @@ type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
  * private note instead.
  */
 export function openPulseForm(ctx: AppContext) {
-  return async ({ ack, action, body, respond }: Args): Promise<void> => {
+  return async ({ ack, action, body, context, respond }: Args): Promise<void> => {
     await ack();
+    const teamId = tenantOf(context);
     const say = async (text: string) => {
       if (respond !== undefined) {
         await respond({ response_type: 'ephemeral', replace_original: false, text });
         return;
       }
       // A click in the App Home has no message to answer under: the note goes by DM.
-      const dm = await ctx.slack.conversations.open({ users: body.user.id });
-      if (dm.channel?.id !== undefined)
-        await ctx.slack.chat.postMessage({ channel: dm.channel.id, text });
+      const slack = await ctx.slackFor(teamId);
+      await slack.chat.postMessage({ channel: await openDm(slack, body.user.id), text });
     };
     const pulseId = Number('value' in action ? action.value : undefined);
     const pulse = Number.isSafeInteger(pulseId) ? getPulse(ctx.db, pulseId) : undefined;
     const survey = pulse === undefined ? undefined : getSurvey(ctx.db, pulse.surveyId);
-    if (pulse === undefined || survey === undefined || pulse.teamId !== body.team?.id) {
+    if (pulse === undefined || survey === undefined || pulse.teamId !== teamId) {
       await say('That pulse no longer exists. The next one will arrive on schedule.');
       return;
     }
@@ -68,7 +70,7 @@ export function openPulseForm(ctx: AppContext) {
       previous: storedAnswers(ctx.db, pulse.id, userId),
     });
     try {
-      await ctx.slack.views.open({ trigger_id: body.trigger_id, view });
+      await (await ctx.slackFor(teamId)).views.open({ trigger_id: body.trigger_id, view });
     } catch (error) {
       const code = slackErrorCode(error);
       ctx.logger.warn('could not open the pulse form', { pulse: pulse.id, error: code });

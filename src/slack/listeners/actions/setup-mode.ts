@@ -11,6 +11,7 @@ import {
 } from '../../../views/setup-modal.js';
 import { isAdmin, personInfo } from '../../admins.js';
 import { slackErrorCode } from '../../slack-errors.js';
+import { tenantOf } from '../../tenant.js';
 import { metadataSchema } from '../views/save-setup.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -28,10 +29,11 @@ interface Input {
  * block and action ids stay the same (Slack preserves those on views.update).
  */
 export function switchScheduleMode(ctx: AppContext) {
-  return async ({ ack, body }: Args): Promise<void> => {
+  return async ({ ack, body, context }: Args): Promise<void> => {
     await ack();
+    const teamId = tenantOf(context);
     const view = body.view;
-    if (view === undefined || !(await isAdmin(ctx, body.user.id))) return;
+    if (view === undefined || !(await isAdmin(ctx, teamId, body.user.id))) return;
     let meta: ReturnType<typeof metadataSchema.parse>;
     try {
       meta = metadataSchema.parse(JSON.parse(view.private_metadata || 'null'));
@@ -66,9 +68,9 @@ export function switchScheduleMode(ctx: AppContext) {
       if (simpleWeekly(pulseCron) === undefined) pulseCron = DEFAULT_PULSE_CRON;
       if (simpleWeekly(digestCron) === undefined) digestCron = DEFAULT_DIGEST_CRON;
     }
-    const admin = await personInfo(ctx, body.user.id);
+    const admin = await personInfo(ctx, teamId, body.user.id);
     try {
-      await ctx.slack.views.update({
+      await (await ctx.slackFor(teamId)).views.update({
         view_id: view.id,
         hash: view.hash,
         view: setupModal({

@@ -1,4 +1,5 @@
 import { findSurveyByChannel } from '../../../storage/surveys.js';
+import { tenantOf } from '../../tenant.js';
 import { openAgreementForm } from '../actions/agreements.js';
 import { type CommandHandler, reply } from './command-handler.js';
 import type { Command } from './parse-command.js';
@@ -6,11 +7,11 @@ import type { Command } from './parse-command.js';
 /** `/alignment agree [dimension]`: the agreement form for this channel's survey. */
 export const agree: CommandHandler<Extract<Command, { name: 'agree' }>> = async (
   ctx,
-  { command, respond },
+  { command, context, respond },
   parsed,
 ) => {
-  const survey = findSurveyByChannel(ctx.db, command.channel_id);
-  if (survey === undefined || survey.teamId !== command.team_id) {
+  const survey = findSurveyByChannel(ctx.db, tenantOf(context), command.channel_id);
+  if (survey === undefined) {
     await reply(
       respond,
       'This channel has no survey. Type `/alignment agree` in your leadership channel, where the pulse goes.',

@@ -2,6 +2,7 @@ import type { AppContext } from '../../../context.js';
 import { helpMessage, type SlackMessage, type SubcommandHelp } from '../../../views/help.js';
 import { adminsOnly, isAdmin } from '../../admins.js';
 import { slackErrorCode } from '../../slack-errors.js';
+import { tenantOf } from '../../tenant.js';
 import { agree } from './agree.js';
 import {
   type CommandAnswer,
@@ -185,7 +186,10 @@ export function alignmentCommand(ctx: AppContext) {
     if (!parsed.ok) return;
     const { command } = parsed;
     const adminAction = ADMIN_ACTIONS[command.name];
-    if (adminAction !== undefined && !(await isAdmin(ctx, args.command.user_id))) {
+    if (
+      adminAction !== undefined &&
+      !(await isAdmin(ctx, tenantOf(args.context), args.command.user_id))
+    ) {
       await reply(args.respond, adminsOnly(ctx, adminAction));
       return;
     }
@@ -203,7 +207,7 @@ function answerOf(
   if (!parsed.ok || parsed.command.name === 'help') {
     // Help is role-aware: admins see the admin commands, others do not. If
     // Slack cannot say who is an admin just now, help still comes, without them.
-    return isAdmin(ctx, args.command.user_id)
+    return isAdmin(ctx, tenantOf(args.context), args.command.user_id)
       .catch((error: unknown) => {
         ctx.logger.warn('help: could not tell whether the person is an admin', {
           error: slackErrorCode(error),
@@ -220,7 +224,9 @@ function answerOf(
   const adminAction = ADMIN_ACTIONS[command.name];
   return (async () => {
     if (adminAction !== undefined) {
-      const admin = await isAdmin(ctx, args.command.user_id).catch(() => undefined);
+      const admin = await isAdmin(ctx, tenantOf(args.context), args.command.user_id).catch(
+        () => undefined,
+      );
       if (admin === undefined)
         return 'Slack could not say just now whether you are an admin. Please try again in a minute.';
       if (!admin) return adminsOnly(ctx, adminAction);

@@ -1,4 +1,5 @@
 import { postDigest } from '../../../jobs/post-digest.js';
+import { tenantOf } from '../../tenant.js';
 import { type CommandHandler, reply } from './command-handler.js';
 import { surveyFor } from './survey-for.js';
 
@@ -8,9 +9,9 @@ import { surveyFor } from './survey-for.js';
  */
 export const digestNow: CommandHandler<{ name: 'digest-now' }> = async (
   ctx,
-  { command, respond },
+  { command, context, respond },
 ) => {
-  const survey = surveyFor(ctx, command.team_id, command.channel_id);
+  const survey = surveyFor(ctx, tenantOf(context), command.channel_id);
   if (typeof survey === 'string') return void (await reply(respond, survey));
   const result = await postDigest(ctx, survey, ctx.now());
   if (result.digest === undefined) {

@@ -1,10 +1,12 @@
 import { format } from 'date-fns/format';
+import { openDm } from '../../../jobs/deliver.js';
 import { weekTrends } from '../../../reports/calls.js';
 import { closedWeeks } from '../../../reports/published.js';
 import { workspaceAgreements } from '../../../storage/agreements.js';
 import { listSurveys } from '../../../storage/surveys.js';
 import { agreementsCsv, scoresCsv } from '../../../views/export-csv.js';
 import { slackErrorCode } from '../../slack-errors.js';
+import { tenantOf } from '../../tenant.js';
 import { type CommandHandler, reply } from './command-handler.js';
 
 const EXPORT_WEEKS = 52;
@@ -13,8 +15,12 @@ const EXPORT_WEEKS = 52;
  * `/alignment export` (admins): a year of closed weeks' published scores as CSV,
  * sent to the admin by DM. A pulse still open is never in it.
  */
-export const exportCsv: CommandHandler<{ name: 'export' }> = async (ctx, { command, respond }) => {
-  const surveys = listSurveys(ctx.db, command.team_id);
+export const exportCsv: CommandHandler<{ name: 'export' }> = async (
+  ctx,
+  { command, context, respond },
+) => {
+  const teamId = tenantOf(context);
+  const surveys = listSurveys(ctx.db, teamId);
   if (surveys.length === 0) {
     await reply(respond, 'There is nothing to export yet: no survey has run in this workspace.');
     return;
@@ -29,15 +35,14 @@ export const exportCsv: CommandHandler<{ name: 'export' }> = async (ctx, { comma
   const csv = `${[...(header ?? []), ...rest.flatMap((lines) => lines.slice(1))].join('\n')}\n`;
   const rows = parts.reduce((sum, p) => sum + p.rows, 0);
   try {
-    const dm = await ctx.slack.conversations.open({ users: command.user_id });
-    const channel = dm.channel?.id;
-    if (channel === undefined) throw new Error('conversations.open returned no channel');
+    const slack = await ctx.slackFor(teamId);
+    const channel = await openDm(slack, command.user_id);
     const agreements = agreementsCsv(
-      workspaceAgreements(ctx.db, command.team_id),
+      workspaceAgreements(ctx.db, teamId),
       (id) => surveys.find((s) => s.id === id)?.leadershipChannels[0],
     );
     const date = format(ctx.now(), 'yyyy-MM-dd');
-    await ctx.slack.filesUploadV2({
+    await slack.filesUploadV2({
       channel_id: channel,
       file_uploads: [
         {

@@ -5,6 +5,7 @@ import { respondentCount } from '../../../storage/answers.js';
 import { findPulseMessage, openPulseOf } from '../../../storage/pulses.js';
 import { findOrCreateSurvey } from '../../../storage/surveys.js';
 import { personInfo } from '../../admins.js';
+import { tenantOf } from '../../tenant.js';
 import { type CommandHandler, reply } from './command-handler.js';
 
 /**
@@ -13,8 +14,9 @@ import { type CommandHandler, reply } from './command-handler.js';
  */
 export const pulseNow: CommandHandler<{ name: 'pulse-now' }> = async (
   ctx,
-  { command, respond },
+  { command, context, respond },
 ) => {
+  const teamId = tenantOf(context);
   if (!/^[CG]/.test(command.channel_id)) {
     await reply(
       respond,
@@ -22,9 +24,9 @@ export const pulseNow: CommandHandler<{ name: 'pulse-now' }> = async (
     );
     return;
   }
-  const admin = await personInfo(ctx, command.user_id);
+  const admin = await personInfo(ctx, teamId, command.user_id);
   const survey = findOrCreateSurvey(ctx.db, {
-    teamId: command.team_id,
+    teamId,
     channelId: command.channel_id,
     timezone: admin.timezone ?? ctx.config.defaultTimezone,
     createdBy: command.user_id,

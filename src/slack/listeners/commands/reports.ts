@@ -21,6 +21,7 @@ import {
   scoreMessage,
   trendMessage,
 } from '../../../views/scores.js';
+import { tenantOf } from '../../tenant.js';
 import type { CommandAnswer } from './command-handler.js';
 import { surveyFor } from './survey-for.js';
 
@@ -31,10 +32,10 @@ import { surveyFor } from './survey-for.js';
  */
 export const score: CommandAnswer<{ name: 'score'; weeks: number }> = async (
   ctx,
-  { command },
+  { command, context },
   { weeks },
 ) => {
-  const survey = surveyFor(ctx, command.team_id, command.channel_id);
+  const survey = surveyFor(ctx, tenantOf(context), command.channel_id);
   if (typeof survey === 'string') return survey;
   return fromFrozen(ctx, survey, `score ${weeks}`, () => scoreAnswer(ctx, survey, weeks));
 };
@@ -63,8 +64,8 @@ export const trend: CommandAnswer<{
   name: 'trend';
   dimension: Dimension | undefined;
   weeks: number;
-}> = async (ctx, { command }, { dimension, weeks: count }) => {
-  const survey = surveyFor(ctx, command.team_id, command.channel_id);
+}> = async (ctx, { command, context }, { dimension, weeks: count }) => {
+  const survey = surveyFor(ctx, tenantOf(context), command.channel_id);
   if (typeof survey === 'string') return survey;
   return fromFrozen(ctx, survey, `trend ${dimension ?? 'index'} ${count}`, () =>
     trendAnswer(ctx, survey, dimension, count),
@@ -118,8 +119,8 @@ function trendAnswer(
 }
 
 /** `/alignment gap`: the perception gaps of the week `score` shows. */
-export const gap: CommandAnswer<{ name: 'gap' }> = async (ctx, { command }) => {
-  const survey = surveyFor(ctx, command.team_id, command.channel_id);
+export const gap: CommandAnswer<{ name: 'gap' }> = async (ctx, { command, context }) => {
+  const survey = surveyFor(ctx, tenantOf(context), command.channel_id);
   if (typeof survey === 'string') return survey;
   return fromFrozen(ctx, survey, 'gap', () => gapAnswer(ctx, survey));
 };
@@ -138,5 +139,5 @@ function gapAnswer(ctx: AppContext, survey: Survey): SlackMessage | string {
 }
 
 /** `/alignment score all` (admins): every survey of the workspace, one line each. */
-export const scoreAll: CommandAnswer<{ name: 'score-all' }> = async (ctx, { command }) =>
-  orgMessage(orgLines(ctx, listSurveys(ctx.db, command.team_id)));
+export const scoreAll: CommandAnswer<{ name: 'score-all' }> = async (ctx, { command, context }) =>
+  orgMessage(orgLines(ctx, listSurveys(ctx.db, tenantOf(context))));

@@ -9,6 +9,7 @@ import {
 import { openPulsesOfTeam } from '../../../storage/pulses.js';
 import { adminsOnly, isAdmin, personInfo } from '../../admins.js';
 import { slackErrorCode } from '../../slack-errors.js';
+import { tenantOf } from '../../tenant.js';
 import type { CommandAnswer } from './command-handler.js';
 
 /**
@@ -22,16 +23,16 @@ export const role: CommandAnswer<{
   name: 'role';
   discipline: Discipline;
   person: string | undefined;
-}> = async (ctx, { command }, { discipline, person }) => {
-  const teamId = command.team_id;
+}> = async (ctx, { command, context }, { discipline, person }) => {
+  const teamId = tenantOf(context);
   const caller = command.user_id;
   const label = DISCIPLINE_LABELS[discipline];
   const target = person ?? caller;
 
   if (target === caller) return ownDiscipline(ctx, teamId, caller, discipline);
-  if (!(await isAdmin(ctx, caller))) return adminsOnly(ctx, "change someone's discipline");
+  if (!(await isAdmin(ctx, teamId, caller))) return adminsOnly(ctx, "change someone's discipline");
   try {
-    const found = await personInfo(ctx, target);
+    const found = await personInfo(ctx, teamId, target);
     if (!found.isHuman)
       return `<@${target}> is a bot or a deactivated account: only people answer pulses.`;
   } catch (error) {
@@ -73,7 +74,7 @@ async function ownDiscipline(
   const current = currentDiscipline(ctx.db, teamId, userId);
   if (current === discipline) return `You are already counted under ${label}.`;
   const why = `You are counted under ${current === undefined ? 'a discipline' : DISCIPLINE_LABELS[current]}. A discipline is set once, and nobody changes their own, admins included, so nobody can move into a small group and work out the others' answers.`;
-  const admin = await isAdmin(ctx, userId).catch(() => false);
+  const admin = await isAdmin(ctx, teamId, userId).catch(() => false);
   return admin
     ? `${why} Ask another admin to change yours: they type \`/alignment role @your-name ${discipline}\`.`
     : `${why} ${adminsOnly(ctx, 'change it')}`;

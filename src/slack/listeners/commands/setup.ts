@@ -3,18 +3,25 @@ import { findSurveyByChannel, getSurvey } from '../../../storage/surveys.js';
 import { setupModal } from '../../../views/setup-modal.js';
 import { personInfo } from '../../admins.js';
 import { slackErrorCode } from '../../slack-errors.js';
+import { tenantOf } from '../../tenant.js';
 import { type CommandHandler, reply } from './command-handler.js';
 
 /** Opens the setup form for a survey (or a new one for `channelId`), with the current settings. */
 export async function openSetup(
   ctx: AppContext,
-  p: { triggerId: string; userId: string; channelId: string; surveyId?: number | undefined },
+  p: {
+    teamId: string;
+    triggerId: string;
+    userId: string;
+    channelId: string;
+    surveyId?: number | undefined;
+  },
 ): Promise<string | undefined> {
   const survey =
     p.surveyId === undefined
-      ? findSurveyByChannel(ctx.db, p.channelId)
+      ? findSurveyByChannel(ctx.db, p.teamId, p.channelId)
       : getSurvey(ctx.db, p.surveyId);
-  const admin = await personInfo(ctx, p.userId);
+  const admin = await personInfo(ctx, p.teamId, p.userId);
   const view = setupModal({
     survey,
     channelId: survey?.leadershipChannels[0] ?? p.channelId,
@@ -23,7 +30,7 @@ export async function openSetup(
     now: ctx.now(),
   });
   try {
-    await ctx.slack.views.open({ trigger_id: p.triggerId, view });
+    await (await ctx.slackFor(p.teamId)).views.open({ trigger_id: p.triggerId, view });
     return undefined;
   } catch (error) {
     const code = slackErrorCode(error);
@@ -35,8 +42,12 @@ export async function openSetup(
 }
 
 /** `/alignment setup` (admins): the setup form for the survey of this channel. */
-export const setup: CommandHandler<{ name: 'setup' }> = async (ctx, { command, respond }) => {
+export const setup: CommandHandler<{ name: 'setup' }> = async (
+  ctx,
+  { command, context, respond },
+) => {
   const problem = await openSetup(ctx, {
+    teamId: tenantOf(context),
     triggerId: command.trigger_id,
     userId: command.user_id,
     channelId: command.channel_id,

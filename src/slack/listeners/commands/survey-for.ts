@@ -7,7 +7,7 @@ import { findSurveyByChannel, listSurveys, type Survey } from '../../../storage/
  * or it is ambiguous.
  */
 export function surveyFor(ctx: AppContext, teamId: string, channelId: string): Survey | string {
-  const byLeadership = findSurveyByChannel(ctx.db, channelId);
+  const byLeadership = findSurveyByChannel(ctx.db, teamId, channelId);
   if (byLeadership !== undefined) return byLeadership;
   const surveys = listSurveys(ctx.db, teamId);
   const byDigest = surveys.find((s) => s.digestChannels.includes(channelId));

@@ -15,6 +15,7 @@ import {
 import { getSurvey, type Survey } from '../../../storage/surveys.js';
 import { AGREE, agreementRecordedModal, VALUE } from '../../../views/agreements.js';
 import { personInfo } from '../../admins.js';
+import { tenantOf } from '../../tenant.js';
 import { mayRecord } from '../actions/agreements.js';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
@@ -58,7 +59,7 @@ function reviewDay(raw: unknown, now: Date, timezone: string): { day: string } |
  * retried if Slack fails, the admins told once.
  */
 export function recordAgreement(ctx: AppContext) {
-  return async ({ ack, body, view }: Args): Promise<void> => {
+  return async ({ ack, body, context, view }: Args): Promise<void> => {
     const input = inputsOf(view);
     const errors: Record<string, string> = {};
     const fail = (block: string, message: string) => {
@@ -68,8 +69,7 @@ export function recordAgreement(ctx: AppContext) {
       .object({ surveyId: z.number().int().positive() })
       .safeParse(JSON.parse(view.private_metadata || 'null'));
     const survey = meta.success ? getSurvey(ctx.db, meta.data.surveyId) : undefined;
-    const teamId = body.team?.id ?? body.user.team_id ?? '';
-    if (survey === undefined || survey.teamId !== teamId) {
+    if (survey === undefined || survey.teamId !== tenantOf(context)) {
       await ack({
         response_action: 'errors',
         errors: {
@@ -104,7 +104,7 @@ export function recordAgreement(ctx: AppContext) {
         fail(block, `Choose the owner from ${SIDE_LABELS[side]}.`);
         return undefined;
       }
-      const person = await personInfo(ctx, id.data).catch(() => undefined);
+      const person = await personInfo(ctx, survey.teamId, id.data).catch(() => undefined);
       if (person === undefined) {
         fail(block, 'Slack could not look this person up just now. Try again in a moment.');
         return undefined;

@@ -31,6 +31,7 @@ import {
   VALUE,
 } from '../../../views/setup-modal.js';
 import { adminsOnly, isAdmin } from '../../admins.js';
+import { tenantOf } from '../../tenant.js';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -67,14 +68,15 @@ const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
  * schedules change at once, without a restart.
  */
 export function saveSetup(ctx: AppContext) {
-  return async ({ ack, body, view }: Args): Promise<void> => {
+  return async ({ ack, body, context, view }: Args): Promise<void> => {
+    const teamId = tenantOf(context);
     const state = (view.state?.values ?? {}) as Record<string, Record<string, Input>>;
     const input = (block: string) => state[block]?.[VALUE];
     const errors: Record<string, string> = {};
     const fail = (block: string, message: string) => {
       errors[block] ??= message;
     };
-    if (!(await isAdmin(ctx, body.user.id))) {
+    if (!(await isAdmin(ctx, teamId, body.user.id))) {
       await ack({
         response_action: 'errors',
         errors: { [SETUP.leadership]: adminsOnly(ctx, 'change the setup') },
@@ -89,7 +91,11 @@ export function saveSetup(ctx: AppContext) {
     }
     const existing =
       meta?.surveyId === null || meta === undefined ? undefined : getSurvey(ctx.db, meta.surveyId);
-    if (meta === undefined || (meta.surveyId !== null && existing === undefined)) {
+    // Another tenant's survey is as good as none: a form never reaches across tenants.
+    if (
+      meta === undefined ||
+      (meta.surveyId !== null && (existing === undefined || existing.teamId !== teamId))
+    ) {
       await ack({
         response_action: 'errors',
         errors: {
@@ -103,7 +109,7 @@ export function saveSetup(ctx: AppContext) {
     const leadership = channelsSchema.safeParse(input(SETUP.leadership)?.selected_conversations);
     if (!leadership.success) fail(SETUP.leadership, 'Choose at least one leadership channel.');
     else {
-      const taken = channelsLeadingOtherSurveys(ctx.db, leadership.data, existing?.id);
+      const taken = channelsLeadingOtherSurveys(ctx.db, teamId, leadership.data, existing?.id);
       if (taken.length > 0)
         fail(
           SETUP.leadership,
@@ -254,7 +260,7 @@ export function saveSetup(ctx: AppContext) {
       MAPPED_DISCIPLINES.some((d) => existing.sides[d] !== settings.sides[d]);
     const survey = saveSurvey(ctx.db, {
       surveyId: existing?.id,
-      teamId: body.team?.id ?? body.user.team_id ?? '',
+      teamId,
       by: body.user.id,
       at: ctx.now(),
       settings,

@@ -19,6 +19,7 @@ import {
   VALUE_ACTION,
 } from '../../../views/pulse-modal.js';
 import { answeredElsewhere, notCountedHere } from '../../../views/pulse-standing.js';
+import { tenantOf } from '../../tenant.js';
 
 type Args = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
@@ -38,7 +39,7 @@ interface InputState {
  * so an acknowledged answer is never lost.
  */
 export function submitPulse(ctx: AppContext) {
-  return async ({ ack, body, view }: Args): Promise<void> => {
+  return async ({ ack, body, context, view }: Args): Promise<void> => {
     const state = (view.state?.values ?? {}) as Record<string, Record<string, InputState>>;
     const blockIds = Object.keys(state);
     const reject = (errors: Record<string, string>) => ack({ response_action: 'errors', errors });
@@ -58,7 +59,7 @@ export function submitPulse(ctx: AppContext) {
     const parsed = metadataSchema.safeParse(metadata);
     const pulse = parsed.success ? getPulse(ctx.db, parsed.data.pulseId) : undefined;
     const survey = pulse === undefined ? undefined : getSurvey(ctx.db, pulse.surveyId);
-    const teamId = body.team?.id ?? body.user.team_id;
+    const teamId = tenantOf(context);
     if (pulse === undefined || survey === undefined || pulse.teamId !== teamId) {
       await rejectForm(
         'This form belongs to a pulse that no longer exists. Close it; the next pulse will arrive on schedule.',
