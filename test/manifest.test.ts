@@ -4,8 +4,10 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { projectRoot } from '../src/paths.js';
+import { REDIRECT_PATH } from '../src/slack/app.js';
 import { ALIGNMENT_COMMAND } from '../src/slack/listeners/commands/alignment-command.js';
 import { BOT_EVENTS } from '../src/slack/listeners/events/index.js';
+import { BOT_SCOPES } from '../src/slack/scopes.js';
 
 const specs = join(projectRoot, 'test', 'slack-specs');
 const readJson = (path: string) =>
@@ -16,9 +18,10 @@ interface Manifest {
     slash_commands: { command: string; usage_hint?: string }[];
     app_home: Record<string, boolean>;
   };
-  oauth_config: { scopes: { bot: string[] } };
+  oauth_config: { scopes: { bot: string[] }; redirect_urls?: string[] };
   settings: {
-    event_subscriptions: { bot_events: string[] };
+    event_subscriptions: { bot_events: string[]; request_url: string };
+    org_deploy_enabled?: boolean;
     interactivity: { is_enabled: boolean };
     socket_mode_enabled: boolean;
   };
@@ -83,6 +86,17 @@ describe('manifest.yml', () => {
         'users:read',
       ].sort(),
     );
+    // An install by OAuth asks for exactly these.
+    expect([...BOT_SCOPES].sort()).toEqual(manifest.oauth_config.scopes.bot.sort());
+  });
+
+  it("sends Slack's OAuth redirect to the app's redirect path, and lets an Enterprise Grid org install it once", () => {
+    const urls = manifest.oauth_config.redirect_urls ?? [];
+    expect(urls.map((url) => new URL(url).pathname)).toEqual([REDIRECT_PATH]);
+    expect(new URL(urls[0] ?? '').host).toBe(
+      new URL(manifest.settings.event_subscriptions.request_url).host,
+    );
+    expect(manifest.settings.org_deploy_enabled).toBe(true);
   });
 
   it('names, for every method the app may call, a scope the manifest grants', () => {
@@ -122,13 +136,16 @@ describe('manifests/socket-mode.yml', () => {
     expect(valid).toBe(true);
   });
 
-  it('is the same app as manifest.yml with Socket Mode on and no public address', () => {
+  it('is the same app as manifest.yml with Socket Mode on, no public address and no OAuth redirect', () => {
     // Read afresh: other tests sort the scopes of the shared copy in place.
     const expected = parse(readFileSync(join(projectRoot, 'manifest.yml'), 'utf8')) as {
       features: { slash_commands: { url?: string }[] };
+      oauth_config: { redirect_urls?: string[] };
       settings: Record<string, { request_url?: string } | boolean>;
     };
     for (const command of expected.features.slash_commands) delete command.url;
+    // Installing by OAuth in many workspaces is served over HTTP only.
+    delete expected.oauth_config.redirect_urls;
     for (const part of ['event_subscriptions', 'interactivity']) {
       const setting = expected.settings[part];
       if (typeof setting === 'object') delete setting.request_url;

@@ -131,12 +131,17 @@ export function markClosedSaid(db: Db, ids: readonly number[], period: string): 
   })();
 }
 
+/** The surveys of tenants that still have the app: the only ones whose agreements get DMs. */
+const INSTALLED_SURVEYS = `SELECT s.id FROM surveys s JOIN workspaces w ON w.team_id = s.team_id
+  WHERE w.uninstalled_at IS NULL`;
+
 /** Open agreements whose owners' DMs were never claimed (the app stopped before it could). */
 export function agreementsWithoutDms(db: Db): Agreement[] {
   return db
     .prepare(
       `SELECT ${columns('a.')} FROM agreements a WHERE a.status = 'open' AND NOT EXISTS (
-         SELECT 1 FROM schedule_runs r WHERE r.kind = 'agreement' AND r.subject_id = a.id)`,
+         SELECT 1 FROM schedule_runs r WHERE r.kind = 'agreement' AND r.subject_id = a.id)
+       AND a.survey_id IN (${INSTALLED_SURVEYS})`,
     )
     .all() as Agreement[];
 }
@@ -145,7 +150,8 @@ export function agreementsWithoutDms(db: Db): Agreement[] {
 export function dueReviews(db: Db, now: Date): Agreement[] {
   return db
     .prepare(
-      `SELECT ${COLUMNS} FROM agreements WHERE status = 'open' AND review_at <= ? ORDER BY review_at, id`,
+      `SELECT ${COLUMNS} FROM agreements WHERE status = 'open' AND review_at <= ?
+       AND survey_id IN (${INSTALLED_SURVEYS}) ORDER BY review_at, id`,
     )
     .all(now.toISOString()) as Agreement[];
 }

@@ -34,3 +34,32 @@ export function purgePulse(db: Db, pulseId: number): { answers: number; comments
     return { answers, comments };
   })();
 }
+
+/** Tenants that removed the app before `cutoff`: their grace period is over. */
+export function removedTenants(db: Db, cutoff: Date): string[] {
+  return (
+    db
+      .prepare('SELECT team_id AS id FROM workspaces WHERE uninstalled_at < ? ORDER BY team_id')
+      .all(cutoff.toISOString()) as { id: string }[]
+  ).map((row) => row.id);
+}
+
+/**
+ * Deletes a tenant and everything it ever stored, in one transaction: its
+ * surveys with their pulses, answers, comments, published figures and
+ * agreements, its people's disciplines, its delivery problems (all by the
+ * schema's cascades from `workspaces`), the scheduler's records of its
+ * surveys' runs, and its installation.
+ */
+export function deleteTenant(db: Db, teamId: string): { surveys: number } {
+  return db.transaction(() => {
+    const surveys = db.prepare('SELECT id FROM surveys WHERE team_id = ?').all(teamId) as {
+      id: number;
+    }[];
+    const runs = db.prepare('DELETE FROM schedule_runs WHERE survey_id = ?');
+    for (const { id } of surveys) runs.run(id);
+    db.prepare('DELETE FROM installations WHERE tenant_id = ?').run(teamId);
+    db.prepare('DELETE FROM workspaces WHERE team_id = ?').run(teamId);
+    return { surveys: surveys.length };
+  })();
+}
