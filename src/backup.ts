@@ -45,7 +45,11 @@ async function main(): Promise<number> {
   }
   const copy = new Database(destination, { readonly: true, fileMustExist: true });
   const check = copy.pragma('integrity_check', { simple: true });
-  const answers = (copy.prepare('SELECT count(*) AS n FROM answers').get() as { n: number }).n;
+  const count = (table: string) =>
+    (copy.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  const answers = count('answers');
+  const workspaces = count('workspaces');
+  const installations = count('installations');
   copy.close();
   if (check !== 'ok') {
     process.stderr.write(
@@ -54,8 +58,14 @@ async function main(): Promise<number> {
     return 1;
   }
   const megabytes = (statSync(destination).size / 1024 / 1024).toFixed(1);
+  // What the copy holds, so whoever keeps it knows how to keep it.
+  const tokens =
+    installations === 0
+      ? ''
+      : `, and ${installations} ${installations === 1 ? "installation's" : "installations'"} Slack tokens, encrypted (TOKEN_ENCRYPTION_KEY is not in it)`;
   process.stdout.write(
-    `Backed up ${source} to ${destination} (${megabytes} MB, ${answers} answers); integrity check ok.\n`,
+    `Backed up ${source} to ${destination} (${megabytes} MB, ${answers} answers); integrity check ok.\n` +
+      `It holds ${workspaces} ${workspaces === 1 ? "workspace's" : "workspaces'"} surveys, individual answers and comments with who gave them${tokens}: keep it as private as the database.\n`,
   );
   return 0;
 }

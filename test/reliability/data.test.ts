@@ -195,7 +195,7 @@ describe('npm run backup', () => {
     await writer;
 
     expect(result.output).toMatch(
-      /^Backed up .* \(\d+\.\d MB, \d+ answers\); integrity check ok\.\n$/,
+      /^Backed up .* \(\d+\.\d MB, \d+ answers\); integrity check ok\.\nIt holds 1 workspace's surveys, individual answers and comments with who gave them: keep it as private as the database\.\n$/,
     );
     expect(result.code).toBe(0);
     expect(written).toBeGreaterThan(0);
