@@ -1,6 +1,13 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { checkAck } from './slack-checks.js';
-import { APP_ID, BOT_USER_ID, type SlackStandIn, TEAM_ID } from './slack-stand-in.js';
+import {
+  APP_ID,
+  BOT_ID,
+  BOT_USER_ID,
+  botUserFor,
+  type SlackStandIn,
+  TEAM_ID,
+} from './slack-stand-in.js';
 
 /** Slack's v0 request signature: HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret. */
 export function slackSignature(secret: string, timestamp: number | string, body: string): string {
@@ -113,6 +120,32 @@ function inputState(element: InputElement, given: string | string[] | null | und
   }
 }
 
+/** The workspace a request comes from (see SlackSender.as). */
+export interface WorkspaceIdentity {
+  teamId: string;
+  /** The workspace's subdomain; the stand-in's (addWorkspace), else derived from the id. */
+  domain?: string;
+  /** The org, for a workspace in Enterprise Grid; the stand-in's when not given. */
+  enterpriseId?: string;
+  enterpriseName?: string;
+  /** The app is installed org-wide (authorizations and is_enterprise_install say so). */
+  isEnterpriseInstall?: boolean;
+  /** The installation's bot user (authorizations[0].user_id); the stand-in's when not given. */
+  botUserId?: string;
+  botId?: string;
+}
+
+/** A workspace identity with everything filled in. */
+interface Identity {
+  teamId: string;
+  domain: string;
+  enterpriseId: string | undefined;
+  enterpriseName: string | undefined;
+  isEnterpriseInstall: boolean;
+  botUserId: string;
+  botId: string;
+}
+
 export interface CommandFields {
   user: string;
   channel: string;
@@ -136,15 +169,84 @@ export class SlackSender {
      * minted beforehand; and where problems with what the app acknowledged go.
      */
     readonly standIn: Pick<SlackStandIn, 'mintTriggerId' | 'responseUrl'> &
-      Partial<Pick<SlackStandIn, 'ackProblems'>>,
+      Partial<Pick<SlackStandIn, 'ackProblems' | 'workspaceOf' | 'installationOf' | 'isExtShared'>>,
   ) {}
+
+  /** The workspace this sender speaks for; undefined: the default one, as always. */
+  private identity: Identity | undefined;
+
+  /**
+   * A sender whose commands, interactions, view submissions and events come
+   * from another workspace (or org), with every field Slack sets for it.
+   * Works on a subclass too (a Socket Mode sender stays one).
+   */
+  as(workspace: WorkspaceIdentity): this {
+    const known = this.standIn.workspaceOf?.(workspace.teamId);
+    const enterpriseId = workspace.enterpriseId ?? known?.enterpriseId;
+    const isEnterpriseInstall = workspace.isEnterpriseInstall ?? false;
+    const installationId = isEnterpriseInstall
+      ? (enterpriseId ?? workspace.teamId)
+      : workspace.teamId;
+    const installed = this.standIn.installationOf?.(installationId);
+    const bot = botUserFor(installationId);
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(this)), this) as this;
+    copy.identity = {
+      teamId: workspace.teamId,
+      domain: workspace.domain ?? known?.domain ?? workspace.teamId.toLowerCase(),
+      enterpriseId,
+      enterpriseName: workspace.enterpriseName ?? known?.enterpriseName ?? enterpriseId,
+      isEnterpriseInstall,
+      botUserId: workspace.botUserId ?? installed?.botUserId ?? bot.botUserId,
+      botId: workspace.botId ?? installed?.botId ?? bot.botId,
+    };
+    return copy;
+  }
+
+  /** The team this sender's requests come from. */
+  get teamId(): string {
+    return this.identity?.teamId ?? TEAM_ID;
+  }
+
+  private trigger(state: 'fresh' | 'expired' = 'fresh'): string {
+    return this.identity === undefined
+      ? this.standIn.mintTriggerId(state)
+      : this.standIn.mintTriggerId(state, this.identity.teamId);
+  }
+
+  private responseUrlFor(): string {
+    return this.identity === undefined
+      ? this.standIn.responseUrl()
+      : this.standIn.responseUrl(this.identity.teamId);
+  }
+
+  /** An interaction's team, enterprise and is_enterprise_install, as Slack sends them. */
+  private interactionWorkspace(): Record<string, unknown> {
+    const id = this.identity;
+    if (id === undefined) return { team: { id: TEAM_ID, domain: 'alignment-test' } };
+    return {
+      team: {
+        id: id.teamId,
+        domain: id.domain,
+        ...(id.enterpriseId === undefined
+          ? {}
+          : { enterprise_id: id.enterpriseId, enterprise_name: id.enterpriseName }),
+      },
+      enterprise:
+        id.enterpriseId === undefined ? null : { id: id.enterpriseId, name: id.enterpriseName },
+      is_enterprise_install: id.isEnterpriseInstall,
+    };
+  }
 
   /** The fields of a slash command, named as in Slack's payload. */
   commandPayload(fields: CommandFields): Record<string, string> {
+    const id = this.identity;
     return {
       token: 'legacy-verification-token',
-      team_id: TEAM_ID,
-      team_domain: 'alignment-test',
+      team_id: id?.teamId ?? TEAM_ID,
+      team_domain: id?.domain ?? 'alignment-test',
+      ...(id?.enterpriseId === undefined
+        ? {}
+        : { enterprise_id: id.enterpriseId, enterprise_name: id.enterpriseName ?? '' }),
       channel_id: fields.channel,
       channel_name: fields.channelName ?? 'leadership',
       user_id: fields.user,
@@ -152,9 +254,9 @@ export class SlackSender {
       command: fields.command ?? '/alignment',
       text: fields.text ?? '',
       api_app_id: APP_ID,
-      is_enterprise_install: 'false',
-      response_url: this.standIn.responseUrl(),
-      trigger_id: this.standIn.mintTriggerId(),
+      is_enterprise_install: id?.isEnterpriseInstall === true ? 'true' : 'false',
+      response_url: this.responseUrlFor(),
+      trigger_id: this.trigger(),
     };
   }
 
@@ -169,7 +271,7 @@ export class SlackSender {
       id: click.user,
       username: click.user.toLowerCase(),
       name: click.user.toLowerCase(),
-      team_id: TEAM_ID,
+      team_id: this.teamId,
     };
     return {
       type: 'block_actions',
@@ -182,16 +284,16 @@ export class SlackSender {
         channel_id: click.channel,
         is_ephemeral: false,
       },
-      trigger_id: this.standIn.mintTriggerId(click.expiredTrigger === true ? 'expired' : 'fresh'),
-      team: { id: TEAM_ID, domain: 'alignment-test' },
+      trigger_id: this.trigger(click.expiredTrigger === true ? 'expired' : 'fresh'),
+      ...this.interactionWorkspace(),
       channel: { id: click.channel, name: 'leadership' },
       message: {
         type: 'message',
         ts: click.messageTs ?? '1.000001',
         text: 'pulse',
-        user: 'U0BOTPULSE',
+        user: this.identity?.botUserId ?? BOT_USER_ID,
       },
-      response_url: this.standIn.responseUrl(),
+      response_url: this.responseUrlFor(),
       actions: [
         {
           type: 'button',
@@ -225,16 +327,16 @@ export class SlackSender {
         id: click.user,
         username: click.user.toLowerCase(),
         name: click.user.toLowerCase(),
-        team_id: TEAM_ID,
+        team_id: this.teamId,
       },
       api_app_id: APP_ID,
       token: 'legacy-verification-token',
       container: { type: 'view', view_id: click.view.id },
-      trigger_id: this.standIn.mintTriggerId(),
-      team: { id: TEAM_ID, domain: 'alignment-test' },
+      trigger_id: this.trigger(),
+      ...this.interactionWorkspace(),
       view: {
         id: click.view.id,
-        team_id: TEAM_ID,
+        team_id: this.teamId,
         type: 'modal',
         blocks: click.view.blocks,
         private_metadata: click.view.private_metadata ?? '',
@@ -245,7 +347,7 @@ export class SlackSender {
         close: click.view.close ?? null,
         submit: click.view.submit ?? null,
         app_id: APP_ID,
-        bot_id: 'B0BOTPULSE',
+        bot_id: this.identity?.botId ?? BOT_ID,
       },
       actions: [
         {
@@ -280,21 +382,22 @@ export class SlackSender {
           [block.element.action_id]: inputState(block.element, undefined),
         };
       }
+    const { is_enterprise_install: _set, ...workspace } = this.interactionWorkspace();
     return {
       type: 'view_submission',
-      team: { id: TEAM_ID, domain: 'alignment-test' },
+      ...workspace,
       user: {
         id: submission.user,
         username: submission.user.toLowerCase(),
         name: submission.user.toLowerCase(),
-        team_id: TEAM_ID,
+        team_id: this.teamId,
       },
       api_app_id: APP_ID,
       token: 'legacy-verification-token',
-      trigger_id: this.standIn.mintTriggerId(),
+      trigger_id: this.trigger(),
       view: {
         id: view.id ?? 'V00000000',
-        team_id: TEAM_ID,
+        team_id: this.teamId,
         type: 'modal',
         blocks: view.blocks,
         private_metadata: view.private_metadata ?? '',
@@ -305,10 +408,10 @@ export class SlackSender {
         close: view.close ?? null,
         submit: view.submit ?? null,
         app_id: APP_ID,
-        bot_id: 'B0BOTPULSE',
+        bot_id: this.identity?.botId ?? BOT_ID,
       },
       response_urls: [],
-      is_enterprise_install: false,
+      is_enterprise_install: this.identity?.isEnterpriseInstall ?? false,
     };
   }
 
@@ -319,6 +422,34 @@ export class SlackSender {
 
   /** An Events API event, wrapped in Slack's event_callback envelope. */
   eventEnvelope(event: Record<string, unknown>): Record<string, unknown> {
+    if (DOCS_SHAPED.has(event)) return this.uninstallEnvelope(event);
+    const id = this.identity;
+    if (id !== undefined) {
+      const channel = typeof event.channel === 'string' ? event.channel : undefined;
+      return {
+        token: 'legacy-verification-token',
+        team_id: id.teamId,
+        ...(id.enterpriseId === undefined ? {} : { enterprise_id: id.enterpriseId }),
+        api_app_id: APP_ID,
+        event,
+        type: 'event_callback',
+        event_id: `Ev${randomUUID().replaceAll('-', '').slice(0, 10).toUpperCase()}`,
+        event_time: Math.floor(Date.now() / 1000),
+        authorizations: [
+          {
+            enterprise_id: id.enterpriseId ?? null,
+            team_id: id.teamId,
+            user_id: id.botUserId,
+            is_bot: true,
+            is_enterprise_install: id.isEnterpriseInstall,
+          },
+        ],
+        is_ext_shared_channel:
+          channel === undefined ? false : (this.standIn.isExtShared?.(channel) ?? false),
+        context_team_id: id.teamId,
+        context_enterprise_id: id.enterpriseId ?? null,
+      };
+    }
     return {
       token: 'legacy-verification-token',
       team_id: TEAM_ID,
@@ -342,6 +473,38 @@ export class SlackSender {
 
   event(event: Record<string, unknown>, options?: SendOptions): Promise<SlackReply> {
     return this.send(JSON.stringify(this.eventEnvelope(event)), 'application/json', options);
+  }
+
+  /**
+   * The envelope Slack sends app_uninstalled and tokens_revoked in, as its
+   * docs show it: no authorizations (the installation is gone), the team (and
+   * org) it happened in.
+   */
+  uninstallEnvelope(event: Record<string, unknown>): Record<string, unknown> {
+    const id = this.identity;
+    return {
+      token: 'legacy-verification-token',
+      team_id: id?.teamId ?? TEAM_ID,
+      ...(id?.enterpriseId === undefined ? {} : { enterprise_id: id.enterpriseId }),
+      api_app_id: APP_ID,
+      event,
+      type: 'event_callback',
+      event_id: `Ev${randomUUID().replaceAll('-', '').slice(0, 10).toUpperCase()}`,
+      event_time: Math.floor(Date.now() / 1000),
+    };
+  }
+
+  /** The app was uninstalled from this sender's workspace (or org): app_uninstalled. */
+  appUninstalled(options?: SendOptions): Promise<SlackReply> {
+    return this.event(appUninstalledEvent(), options);
+  }
+
+  /** Tokens of this workspace's installation were revoked (user ids by kind): tokens_revoked. */
+  tokensRevoked(
+    tokens: { oauth?: string[]; bot?: string[] },
+    options?: SendOptions,
+  ): Promise<SlackReply> {
+    return this.event(tokensRevokedEvent(tokens), options);
   }
 
   async send(body: string, contentType: string, options: SendOptions = {}): Promise<SlackReply> {
@@ -369,4 +532,34 @@ export class SlackSender {
     if (json !== undefined) this.standIn.ackProblems?.push(...checkAck(json));
     return { status: response.status, text, json };
   }
+}
+
+/**
+ * Events built by appUninstalledEvent/tokensRevokedEvent: eventEnvelope wraps
+ * them as Slack's docs show (uninstallEnvelope); a hand-made
+ * `{ type: 'app_uninstalled' }` keeps the usual envelope, as before.
+ */
+const DOCS_SHAPED = new WeakSet<object>();
+
+/** The app_uninstalled event, as Slack's docs give it. */
+export function appUninstalledEvent(): Record<string, unknown> {
+  const event = { type: 'app_uninstalled' };
+  DOCS_SHAPED.add(event);
+  return event;
+}
+
+/**
+ * The tokens_revoked event: for each kind of token (oauth: user tokens, bot:
+ * bot tokens), the ids of the users whose tokens were revoked.
+ */
+export function tokensRevokedEvent(tokens: {
+  oauth?: string[];
+  bot?: string[];
+}): Record<string, unknown> {
+  const event = {
+    type: 'tokens_revoked',
+    tokens: { oauth: tokens.oauth ?? [], bot: tokens.bot ?? [] },
+  };
+  DOCS_SHAPED.add(event);
+  return event;
 }
