@@ -10,6 +10,15 @@ import { SocketModeStandIn, SocketSender } from './socket-mode-stand-in.js';
 
 export const SIGNING_SECRET = 'test0signing0secret0abcdef123456';
 
+/** The app's OAuth credentials in OAuth mode (made up; the stand-in knows them). */
+export const OAUTH = {
+  clientId: '1234567890.9876543210',
+  clientSecret: 'c1i3nt5ecret0123456789abcdef0123',
+  stateSecret: 'state-secret-for-the-tests-0123456789',
+  // 32 bytes, base64: the key the installations' tokens are sealed with.
+  tokenEncryptionKey: Buffer.alloc(32, 7).toString('base64'),
+};
+
 export interface TestApp {
   app: RunningApp;
   standIn: SlackStandIn;
@@ -48,12 +57,32 @@ export async function startTestApp(options: {
   standIn?: SlackStandIn;
   schedule?: boolean;
   socketMode?: boolean;
+  /**
+   * OAuth mode: installed by workspaces through /slack/install, no bot token;
+   * `tokenRotation` makes the stand-in's tokens expire after that many seconds.
+   */
+  oauth?: { tokenRotation?: { expiresInSeconds: number } };
 }): Promise<TestApp> {
   const standIn = options.standIn ?? (await SlackStandIn.start());
+  if (options.oauth !== undefined)
+    standIn.configureOAuth({
+      clientId: OAUTH.clientId,
+      clientSecret: OAUTH.clientSecret,
+      ...(options.oauth.tokenRotation === undefined
+        ? {}
+        : { tokenRotation: options.oauth.tokenRotation }),
+    });
   const socket = options.socketMode === true ? await SocketModeStandIn.start(standIn) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'alignment-pulse-'));
   const config = loadConfig({
-    SLACK_BOT_TOKEN: BOT_TOKEN,
+    ...(options.oauth === undefined
+      ? { SLACK_BOT_TOKEN: BOT_TOKEN }
+      : {
+          SLACK_CLIENT_ID: OAUTH.clientId,
+          SLACK_CLIENT_SECRET: OAUTH.clientSecret,
+          SLACK_STATE_SECRET: OAUTH.stateSecret,
+          TOKEN_ENCRYPTION_KEY: OAUTH.tokenEncryptionKey,
+        }),
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: standIn.apiUrl,
     PORT: '0',
@@ -73,6 +102,16 @@ export async function startTestApp(options: {
     ...(options.schedule === undefined ? {} : { schedule: options.schedule }),
   });
   const baseUrl = `http://127.0.0.1:${app.port}`;
+  // The Redirect URL in the app's settings, as manifest.yml gives it for this address.
+  if (options.oauth !== undefined)
+    standIn.configureOAuth({
+      clientId: OAUTH.clientId,
+      clientSecret: OAUTH.clientSecret,
+      redirectUri: `${baseUrl}/slack/oauth_redirect`,
+      ...(options.oauth.tokenRotation === undefined
+        ? {}
+        : { tokenRotation: options.oauth.tokenRotation }),
+    });
   const slack =
     socket === undefined
       ? new SlackSender(`${baseUrl}/slack/events`, SIGNING_SECRET, standIn)
