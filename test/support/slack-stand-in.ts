@@ -567,6 +567,11 @@ export class SlackStandIn {
     this.faults.set(method, [...(this.faults.get(method) ?? []), ...Array(times).fill(entry)]);
   }
 
+  /** Slack is well again: the faults still queued for `method` are dropped. */
+  clearFaults(method: string): void {
+    this.faults.delete(method);
+  }
+
   private takeFault(method: string, team: string | undefined): Fault | undefined {
     const queue = this.faults.get(method);
     const index = queue?.findIndex((f) => f.team === undefined || f.team === team) ?? -1;
