@@ -117,3 +117,77 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...valid, PORT: '', LOG_LEVEL: ' ', SLACK_APP_TOKEN: '' }).port).toBe(3000);
   });
 });
+
+describe('loadConfig for many workspaces (OAuth)', () => {
+  const key = Buffer.alloc(32, 1).toString('base64');
+  const oauth = {
+    SLACK_CLIENT_ID: '1234567890.0987654321',
+    SLACK_CLIENT_SECRET: 'abcdef0123456789abcdef0123456789',
+    SLACK_STATE_SECRET: 'a-long-random-state-secret',
+    TOKEN_ENCRYPTION_KEY: key,
+    SLACK_SIGNING_SECRET: 'abcdef0123456789abcdef',
+  };
+
+  it('installs by OAuth with the three OAuth variables and the key, and no bot token', () => {
+    const config = loadConfig(oauth);
+    expect(config.slack.botToken).toBeUndefined();
+    expect(config.slack.oauth).toEqual({
+      clientId: '1234567890.0987654321',
+      clientSecret: 'abcdef0123456789abcdef0123456789',
+      stateSecret: 'a-long-random-state-secret',
+      tokenEncryptionKey: Buffer.alloc(32, 1),
+    });
+    expect(config.uninstallGraceDays).toBe(30);
+    expect(loadConfig({ ...oauth, UNINSTALL_GRACE_DAYS: '7' }).uninstallGraceDays).toBe(7);
+  });
+
+  it('refuses a bot token beside the OAuth variables, naming them all', () => {
+    const message = problemsOf({ ...oauth, SLACK_BOT_TOKEN: 'xoxb-test-token' });
+    expect(message).toContain(
+      'SLACK_BOT_TOKEN and SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET are both set',
+    );
+    expect(message).not.toContain('xoxb-test-token');
+  });
+
+  it('names what is missing when only some of the OAuth variables are set', () => {
+    const message = problemsOf({ ...oauth, SLACK_STATE_SECRET: undefined });
+    expect(message).toContain('SLACK_STATE_SECRET is missing: installing by OAuth needs');
+    const two = problemsOf({ SLACK_CLIENT_ID: oauth.SLACK_CLIENT_ID, TOKEN_ENCRYPTION_KEY: key });
+    expect(two).toContain('SLACK_CLIENT_SECRET, SLACK_STATE_SECRET are missing');
+  });
+
+  it('refuses to install by OAuth without the key, and says how to make one', () => {
+    const message = problemsOf({ ...oauth, TOKEN_ENCRYPTION_KEY: undefined });
+    expect(message).toContain(
+      "TOKEN_ENCRYPTION_KEY is missing: installing by OAuth keeps each workspace's tokens encrypted with it",
+    );
+    expect(message).toContain("randomBytes(32).toString('base64')");
+    const short = problemsOf({ ...oauth, TOKEN_ENCRYPTION_KEY: 'c2hvcnQ=' });
+    expect(short).toContain('TOKEN_ENCRYPTION_KEY should be 32 random bytes in base64');
+    expect(short).not.toContain('c2hvcnQ=');
+  });
+
+  it('refuses Socket Mode and ADMIN_USER_IDS when installing by OAuth, and says why', () => {
+    const message = problemsOf({
+      ...oauth,
+      SLACK_APP_TOKEN: 'xapp-1-abc',
+      ADMIN_USER_IDS: 'U012AB3CD',
+    });
+    expect(message).toContain(
+      'SLACK_APP_TOKEN is set: an app installed by OAuth in many workspaces is served over HTTP',
+    );
+    expect(message).toContain('ADMIN_USER_IDS is set: it names people of one workspace');
+  });
+
+  it('never prints the client secret, the state secret or the key', () => {
+    const message = problemsOf({
+      ...oauth,
+      SLACK_CLIENT_SECRET: 'not valid!',
+      SLACK_STATE_SECRET: 'short',
+      TOKEN_ENCRYPTION_KEY: 'dG9vIHNob3J0',
+    });
+    for (const secret of ['not valid!', 'short', 'dG9vIHNob3J0'])
+      expect(message).not.toContain(`"${secret}"`);
+    expect(message).toContain('SLACK_CLIENT_SECRET should be the Client Secret');
+  });
+});

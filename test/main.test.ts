@@ -108,6 +108,41 @@ describe('npm start', () => {
     expect(await second.exited).toBe(0);
   });
 
+  it('installing by OAuth, refuses to start without TOKEN_ENCRYPTION_KEY and says how to make one', async () => {
+    const { SLACK_BOT_TOKEN: _, ...env } = slackEnv();
+    const app = start({
+      ...env,
+      SLACK_CLIENT_ID: '1234567890.0987654321',
+      SLACK_CLIENT_SECRET: 'abcdef0123456789abcdef0123456789',
+      SLACK_STATE_SECRET: 'main-test-state-secret-0123',
+    });
+    expect(await app.exited).toBe(1);
+    expect(app.output()).toContain('TOKEN_ENCRYPTION_KEY is missing');
+    expect(app.output()).toContain("randomBytes(32).toString('base64')");
+    expect(app.output()).not.toContain('abcdef0123456789abcdef0123456789');
+    expect(app.output()).not.toMatch(/\n\s+at /);
+  });
+
+  it('installing by OAuth, starts without a token, serves the install page and says where it is', async () => {
+    const { SLACK_BOT_TOKEN: _, ...env } = slackEnv();
+    const app = start({
+      ...env,
+      SLACK_CLIENT_ID: '1234567890.0987654321',
+      SLACK_CLIENT_SECRET: 'abcdef0123456789abcdef0123456789',
+      SLACK_STATE_SECRET: 'main-test-state-secret-0123',
+      TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
+    });
+    const port = await portOf(app);
+    await app.waitFor(/workspaces add the app at \/slack\/install/);
+    const page = await fetch(`http://127.0.0.1:${port}/slack/install`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Add to Slack');
+    // No token to check: Slack is not called at start.
+    expect(standIn.calls).toEqual([]);
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+  });
+
   it('reads a .env file in the working folder', async () => {
     const env = slackEnv();
     writeFileSync(
