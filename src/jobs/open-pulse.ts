@@ -56,7 +56,9 @@ export async function openPulse(
     questions: questionCount,
   });
 
-  const botUserId = getWorkspace(ctx.db, survey.teamId)?.botUserId ?? undefined;
+  const workspace = getWorkspace(ctx.db, survey.teamId);
+  const botUserId = workspace?.botUserId ?? undefined;
+  const tenant = { teamId: survey.teamId, enterpriseId: workspace?.enterpriseId ?? null };
   const problems: DeliveryProblem[] = [];
   const where = (channelId: string, action: string) => ({
     teamId: survey.teamId,
@@ -67,7 +69,7 @@ export async function openPulse(
 
   for (const channelId of survey.leadershipChannels) {
     const problem = await deliver(ctx, where(channelId, 'list channel members'), async (slack) => {
-      setRecipients(ctx.db, pulse.id, await humanMembers(slack, channelId, botUserId));
+      setRecipients(ctx.db, pulse.id, await humanMembers(slack, channelId, botUserId, tenant));
     });
     if (problem !== undefined) problems.push(problem);
   }

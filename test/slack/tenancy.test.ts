@@ -123,6 +123,33 @@ describe('uninstall, reinstall and the grace period', () => {
   });
 });
 
+describe('a channel shared with another company (Slack Connect)', () => {
+  it('asks only the workspace’s own people: the other company’s members are never on the pulse', async () => {
+    await start();
+    t.standIn.addWorkspace({ teamId: 'T0PARTNER', name: 'Partner' });
+    for (const id of ['U0PARTNER1', 'U0PARTNER2'])
+      t.standIn.addUser({ id, name: id.toLowerCase(), team_id: 'T0PARTNER' });
+    t.standIn.addChannel({
+      id: 'C0CONNECT',
+      name: 'acme-partner-leads',
+      team_id: ACME,
+      shared_team_ids: ['T0PARTNER'],
+      members: [CPO, ...LEADERS, 'U0PARTNER1', 'U0PARTNER2'],
+    });
+    await install();
+    await acme().command({ user: CPO, channel: 'C0CONNECT', text: 'pulse now' });
+    await t.app.idle();
+    expect(t.standIn.messagesIn('C0CONNECT')).toHaveLength(1);
+    const asked = (
+      t.app.ctx.db.prepare('SELECT user_id AS id FROM pulse_recipients ORDER BY user_id').all() as {
+        id: string;
+      }[]
+    ).map((r) => r.id);
+    expect(asked).toEqual([CPO, ...LEADERS].sort());
+    expect(t.standIn.violations()).toEqual([]);
+  });
+});
+
 describe('token rotation', () => {
   const HOUR = 3_600_000;
 
