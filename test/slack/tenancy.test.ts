@@ -305,6 +305,34 @@ describe('Enterprise Grid', () => {
     expect(t.standIn.violations()).toEqual([]);
   });
 
+  it('runs surveys in leadership channels of different workspaces of the org, and answers events from any of them', async () => {
+    await org();
+    t.standIn.addChannel({
+      id: 'C0ENGLEADS',
+      name: 'eng-leads',
+      team_id: ENG,
+      members: [ORG_ADMIN, ...PEOPLE],
+    });
+    await as(SALES).command({ user: ORG_ADMIN, channel: SHARED, text: 'pulse now' });
+    await as(ENG).command({ user: ORG_ADMIN, channel: 'C0ENGLEADS', text: 'pulse now' });
+    await t.app.idle();
+    expect(t.standIn.messagesIn('C0ENGLEADS')).toHaveLength(1);
+    expect(t.app.ctx.db.prepare('SELECT DISTINCT team_id AS tenant FROM surveys').all()).toEqual([
+      { tenant: ORG },
+    ]);
+    expect(count('SELECT count(*) AS n FROM surveys')).toBe(2);
+    // The App Home, opened in Eng, is published with the org's token and lists both surveys to the org admin.
+    const opened = await as(ENG).event({ type: 'app_home_opened', user: ORG_ADMIN, tab: 'home' });
+    expect(opened.status).toBe(200);
+    await t.app.idle();
+    const publish = t.standIn.callsTo('views.publish').at(-1);
+    expect(publish?.team).toBe(ORG);
+    const home = JSON.stringify(t.standIn.homeViews.get(ORG_ADMIN));
+    expect(home).toContain('C0ENGLEADS');
+    expect(home).toContain(SHARED);
+    expect(t.standIn.violations()).toEqual([]);
+  });
+
   it('counts a person once in a channel shared by two workspaces, whichever they answer from', async () => {
     await org();
     await as(SALES).command({ user: ORG_ADMIN, channel: SHARED, text: 'pulse now' });
