@@ -49,7 +49,13 @@ export async function personInfo(
 export async function isAdmin(ctx: AppContext, teamId: string, userId: string): Promise<boolean> {
   if (ctx.config.adminUserIds.includes(userId)) return true;
   if (getWorkspace(ctx.db, teamId)?.installedBy === userId) return true;
-  return (await personInfo(ctx, teamId, userId)).isAdmin;
+  try {
+    return (await personInfo(ctx, teamId, userId)).isAdmin;
+  } catch (error) {
+    // Someone Slack does not show this workspace (another company's admin) is not its admin.
+    if ((error as { data?: { error?: string } }).data?.error === 'user_not_found') return false;
+    throw error;
+  }
 }
 
 /** The sentence a non-admin gets: who can do this instead. */

@@ -55,6 +55,8 @@ export function switchScheduleMode(ctx: AppContext) {
         : fallback;
     };
     const survey = meta.surveyId === null ? undefined : getSurvey(ctx.db, meta.surveyId);
+    // A form naming another tenant's survey is not redrawn: it would show that survey's setup.
+    if (survey !== undefined && survey.teamId !== teamId) return;
     let pulseCron = asCron(
       { day: SETUP.pulseDay, time: SETUP.pulseTime, cron: SETUP.pulseCron },
       survey?.pulseCron ?? DEFAULT_PULSE_CRON,

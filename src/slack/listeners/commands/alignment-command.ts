@@ -186,12 +186,19 @@ export function alignmentCommand(ctx: AppContext) {
     if (!parsed.ok) return;
     const { command } = parsed;
     const adminAction = ADMIN_ACTIONS[command.name];
-    if (
-      adminAction !== undefined &&
-      !(await isAdmin(ctx, tenantOf(args.context), args.command.user_id))
-    ) {
-      await reply(args.respond, adminsOnly(ctx, adminAction));
-      return;
+    if (adminAction !== undefined) {
+      const admin = await isAdmin(ctx, tenantOf(args.context), args.command.user_id).catch(
+        () => undefined,
+      );
+      if (admin !== true) {
+        await reply(
+          args.respond,
+          admin === undefined
+            ? 'Slack could not say just now whether you are an admin. Please try again in a minute.'
+            : adminsOnly(ctx, adminAction),
+        );
+        return;
+      }
     }
     const handler = HANDLERS[command.name] as CommandHandler | undefined;
     await handler?.(ctx, args, command);

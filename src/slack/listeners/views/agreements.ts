@@ -158,10 +158,15 @@ export function recordAgreement(ctx: AppContext) {
   };
 }
 
-/** The agreement a review modal is about, when the one submitting owns it and it is open. */
+/**
+ * The agreement a review modal is about, when it is the tenant's own (another
+ * tenant's is as good as none, and says no more), the one submitting owns it
+ * and it is open.
+ */
 function ownOpenAgreement(
   ctx: AppContext,
   view: ViewSubmitAction['view'],
+  teamId: string,
   userId: string,
 ): { error: string } | { agreement: Agreement; survey: Survey } {
   const meta = z
@@ -169,7 +174,7 @@ function ownOpenAgreement(
     .safeParse(JSON.parse(view.private_metadata || 'null'));
   const agreement = meta.success ? getAgreement(ctx.db, meta.data.agreementId) : undefined;
   const survey = agreement === undefined ? undefined : getSurvey(ctx.db, agreement.surveyId);
-  if (agreement === undefined || survey === undefined)
+  if (agreement === undefined || survey === undefined || survey.teamId !== teamId)
     return { error: 'That agreement no longer exists: its survey was removed.' };
   if (userId !== agreement.productOwner && userId !== agreement.engineeringOwner)
     return { error: "Only the agreement's two owners can answer its review. Nothing changed." };
@@ -179,8 +184,8 @@ function ownOpenAgreement(
 
 /** "Keep going": the new review date. */
 export function saveNewReviewDate(ctx: AppContext) {
-  return async ({ ack, body, view }: Args): Promise<void> => {
-    const found = ownOpenAgreement(ctx, view, body.user.id);
+  return async ({ ack, body, context, view }: Args): Promise<void> => {
+    const found = ownOpenAgreement(ctx, view, tenantOf(context), body.user.id);
     if ('error' in found) {
       await ack({ response_action: 'errors', errors: { [AGREE.review]: found.error } });
       return;
@@ -209,8 +214,8 @@ export function saveNewReviewDate(ctx: AppContext) {
 
 /** "Dropped": closed, with its note. */
 export function saveDropped(ctx: AppContext) {
-  return async ({ ack, body, view }: Args): Promise<void> => {
-    const found = ownOpenAgreement(ctx, view, body.user.id);
+  return async ({ ack, body, context, view }: Args): Promise<void> => {
+    const found = ownOpenAgreement(ctx, view, tenantOf(context), body.user.id);
     if ('error' in found) {
       await ack({ response_action: 'errors', errors: { [AGREE.note]: found.error } });
       return;
