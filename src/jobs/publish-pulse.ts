@@ -1,28 +1,22 @@
 import { subWeeks } from 'date-fns/subWeeks';
 import type { AppContext } from '../context.js';
-import { publishCells } from '../domain/publication.js';
-import { callWeek, GAP_TREND_WEEKS, weekShocks } from '../domain/trends.js';
-import { lastWeeks, weekOf } from '../domain/weeks.js';
-import { freezeFollowUps } from '../reports/agreements.js';
-import { thresholdOf } from '../reports/published.js';
+import { type Publication, publicationBasis, workOutPublication } from '../reports/publication.js';
+import { storeFollowUp } from '../storage/agreements.js';
+import type { Db } from '../storage/database.js';
 import {
-  callAnswers,
   closedUnpublishedPulses,
   isPublished,
-  pulseTallies,
   storeCalls,
   storePublication,
 } from '../storage/publication.js';
 import { getPulse, markClosed } from '../storage/pulses.js';
-import { getSurvey } from '../storage/surveys.js';
 
 /**
- * Freezes what a closed pulse publishes: its cells, each judged against the
- * survey's threshold now and for good, the week's calls (trends, gaps) and
- * what it says of each open agreement. Run inside the transaction that closes
- * the pulse, so a pulse is never closed without its publication, never
- * published twice, and no output ever sees half of it. False when it was
- * published already.
+ * Publishes a closed pulse unless it is published: works out what it
+ * publishes (reports/publication.ts), then stores it. Run inside the
+ * transaction that closes the pulse, so a pulse is never closed without its
+ * publication, never published twice, and no output ever sees half of it.
+ * False when it was published already.
  */
 function publishPulse(
   ctx: AppContext,
@@ -30,34 +24,36 @@ function publishPulse(
   at: Date,
   { calls = true }: { calls?: boolean } = {},
 ): boolean {
-  if (isPublished(ctx.db, pulseId)) return false;
-  const pulse = getPulse(ctx.db, pulseId);
-  const survey = pulse === undefined ? undefined : getSurvey(ctx.db, pulse.surveyId);
-  if (pulse === undefined || survey === undefined) return false;
-  const threshold = thresholdOf(ctx, survey);
-  const tallies = pulseTallies(ctx.db, pulseId);
-  const week = weekOf(new Date(pulse.dueAt), survey.timezone);
-  storePublication(ctx.db, {
+  const publication = workOutPublication(ctx.db, {
     pulseId,
-    surveyId: survey.id,
-    period: week.period,
-    weekStart: week.firstDay,
-    threshold,
-    respondents: tallies.respondents,
-    invited: tallies.invited,
-    at,
-    cells: publishCells(tallies, threshold),
+    at: at.toISOString(),
+    calls,
+    defaultThreshold: ctx.config.anonymityThreshold,
   });
-  if (!calls) return true;
-  // The week's calls, on the answers of its last 16 closed weeks (this one included).
-  const weeks = lastWeeks(week.start, survey.timezone, GAP_TREND_WEEKS);
-  const weeksAgo = new Map(weeks.map((w, i) => [w.period, weeks.length - 1 - i]));
-  const answers = callAnswers(ctx.db, survey.id, weeksAgo);
-  // Week-wide shocks measured once, on every answer of the 16 weeks: the trends and the follow-ups allow for them.
-  const shock = weekShocks(answers);
-  storeCalls(ctx.db, pulseId, callWeek(answers, shock));
-  freezeFollowUps(ctx, survey, pulseId, at, shock);
-  return true;
+  return publication !== undefined && store(ctx.db, publication) === 'published';
+}
+
+type Stored = 'published' | 'already' | 'gone' | 'stale';
+
+/**
+ * Stores a worked-out publication: published once (not when it is published
+ * already, or its pulse was deleted meanwhile), and only while it rests on
+ * what it was worked out from ('stale' otherwise).
+ */
+function store(db: Db, publication: Publication): Stored {
+  return db
+    .transaction((): Stored => {
+      if (isPublished(db, publication.pulseId)) return 'already';
+      if (getPulse(db, publication.pulseId)?.closedAt == null) return 'gone';
+      const at = new Date(publication.at);
+      if (publicationBasis(db, publication.surveyId, at) !== publication.basis) return 'stale';
+      storePublication(db, { ...publication, at });
+      if (publication.calls !== undefined) storeCalls(db, publication.pulseId, publication.calls);
+      for (const { agreementId, followUp } of publication.followUps)
+        storeFollowUp(db, agreementId, publication.pulseId, followUp);
+      return 'published';
+    })
+    .immediate();
 }
 
 /**
@@ -92,12 +88,7 @@ export function publishClosedPulses(ctx: AppContext): number {
     if (pulse?.closedAt == null) continue;
     // Calls only for the weeks an output can still show (the export's year).
     const recent = new Date(pulse.dueAt) >= subWeeks(ctx.now(), CALLS_FOR_WEEKS);
-    const published = ctx.db
-      .transaction(() =>
-        publishPulse(ctx, pulseId, new Date(pulse.closedAt as string), { calls: recent }),
-      )
-      .immediate();
-    if (published) count += 1;
+    if (publishPulse(ctx, pulseId, new Date(pulse.closedAt), { calls: recent })) count += 1;
   }
   if (count > 0) ctx.logger.info('published closed pulses', { pulses: count });
   return count;

@@ -2,13 +2,14 @@ import type { AppContext } from '../context.js';
 import { type FollowUp, followUp } from '../domain/agreements.js';
 import { scorePublished } from '../domain/publication.js';
 import type { WeekShock } from '../domain/statistics.js';
+import { type Agreement, frozenFollowUp, openAgreements } from '../storage/agreements.js';
+import type { Db } from '../storage/database.js';
 import {
-  type Agreement,
-  frozenFollowUp,
-  openAgreements,
-  storeFollowUp,
-} from '../storage/agreements.js';
-import { callAnswers, publishedAround, publishedPulses } from '../storage/publication.js';
+  callAnswers,
+  type PendingPulse,
+  publishedAround,
+  publishedPulses,
+} from '../storage/publication.js';
 import type { Survey } from '../storage/surveys.js';
 
 /** How many closed weeks before an agreement its "before" figures cover. */
@@ -28,7 +29,7 @@ export function followUpOf(
 ): FollowUp {
   return (
     frozenFollowUp(ctx.db, agreement, asOf) ??
-    workOutFollowUp(ctx, survey, agreement, asOf, { tests: false })
+    workOutFollowUp(ctx.db, survey, agreement, asOf, { tests: false })
   );
 }
 
@@ -37,25 +38,31 @@ export function followUpOf(
  * recorded, as of `asOf`: published figures of the 4 closed weeks up to it and
  * of every closed week since, and the tests on the answers of groups large
  * enough to publish (domain/agreements.ts). The tests read individual answers,
- * so this runs only inside the transaction that publishes a week, which
- * freezes the result (`freezeFollowUps`); `tests: false` reads none.
+ * so this runs only while a week's publication is worked out, with the pulse
+ * being published (`pending`) among the published ones, and the result is
+ * frozen with it (`followUpsOf`); `tests: false` reads none.
  */
 function workOutFollowUp(
-  ctx: AppContext,
+  db: Db,
   survey: Survey,
   agreement: Agreement,
   asOf: Date,
-  { tests, shock }: { tests: boolean; shock?: WeekShock | undefined },
+  {
+    tests,
+    shock,
+    pending,
+  }: { tests: boolean; shock?: WeekShock | undefined; pending?: PendingPulse },
 ): FollowUp {
   const { before, after } = publishedAround(
-    ctx.db,
+    db,
     survey.id,
     new Date(agreement.recordedAt),
     asOf,
     WEEKS_BEFORE,
+    pending,
   );
   const of = (periods: readonly string[]) => {
-    const pulses = publishedPulses(ctx.db, survey.id, periods, asOf);
+    const pulses = publishedPulses(db, survey.id, periods, asOf, pending);
     const scored = scorePublished(pulses).dimensions.find(
       (d) => d.dimension === agreement.dimension,
     );
@@ -85,7 +92,7 @@ function workOutFollowUp(
   const periods = [...before, ...after];
   const weeksAgo = new Map(periods.map((p, i): [string, number] => [p, periods.length - 1 - i]));
   const answers = tests
-    ? callAnswers(ctx.db, survey.id, weeksAgo)
+    ? callAnswers(db, survey.id, weeksAgo, pending)
         .filter((a) => a.dimension === agreement.dimension)
         .map((a) => ({ ...a, week: a.weeksAgo, after: a.weeksAgo < after.length }))
     : [];
@@ -103,24 +110,23 @@ function workOutFollowUp(
 }
 
 /**
- * Freezes, with the pulse just published, what it says of each open agreement
- * of its survey. Called inside the publishing transaction, with the size of the
- * week-wide shocks its calls measured on the last 16 weeks (`weekShocks`).
+ * What the pulse being published (`pending`) says of each open agreement of
+ * its survey recorded by `at`, to be frozen with it. Worked out with the size
+ * of the week-wide shocks its calls measured on the last 16 weeks (`weekShocks`).
  */
-export function freezeFollowUps(
-  ctx: AppContext,
+export function followUpsOf(
+  db: Db,
   survey: Survey,
-  pulseId: number,
+  pending: PendingPulse,
   at: Date,
   shock?: WeekShock | undefined,
-): void {
-  for (const agreement of openAgreements(ctx.db, survey.id)) {
-    if (new Date(agreement.recordedAt) > at) continue;
-    storeFollowUp(
-      ctx.db,
-      agreement.id,
-      pulseId,
-      workOutFollowUp(ctx, survey, agreement, at, { tests: true, shock }),
-    );
-  }
+): { agreementId: number; followUp: FollowUp }[] {
+  return agreementsToFollow(db, survey.id, at).map((agreement) => ({
+    agreementId: agreement.id,
+    followUp: workOutFollowUp(db, survey, agreement, at, { tests: true, shock, pending }),
+  }));
 }
+
+/** The open agreements of a survey that a week published at `at` follows up: those recorded by then. */
+export const agreementsToFollow = (db: Db, surveyId: number, at: Date): Agreement[] =>
+  openAgreements(db, surveyId).filter((a) => new Date(a.recordedAt) <= at);

@@ -6,13 +6,13 @@ import {
   type SideMapping,
   sideOf,
 } from '../domain/dimensions.js';
-import type {
-  Cell,
-  CellGroup,
-  CellHidden,
-  PublishedPulse,
-  PublishingUnit,
-  PulseTallies,
+import {
+  type Cell,
+  type CellGroup,
+  type CellHidden,
+  type PublishedPulse,
+  type PulseTallies,
+  sideGroup,
 } from '../domain/publication.js';
 import type { Counts, Tally } from '../domain/scoring.js';
 import type { TrendAnswer, WeekCalls } from '../domain/trends.js';
@@ -109,7 +109,11 @@ export function publishedHeadcount(
     .get(pulseId) as { respondents: number; threshold: number } | undefined;
 }
 
-/** Stores a pulse's publication: the caller holds the transaction that closes the pulse. */
+/**
+ * Stores a pulse's published figures and the comments frozen with it (see
+ * `commentsToFreeze`): the caller holds the write transaction that stores the
+ * whole publication.
+ */
 export function storePublication(
   db: Db,
   p: {
@@ -122,6 +126,7 @@ export function storePublication(
     invited: number;
     at: Date;
     cells: readonly Cell[];
+    comments: readonly string[];
   },
 ): void {
   db.prepare(
@@ -155,34 +160,36 @@ export function storePublication(
       ...counts,
     );
   }
-  freezeComments(db, p.pulseId, p.respondents >= p.threshold);
+  insertComments(db, p.pulseId, p.comments);
 }
 
 /**
- * Freezes a closed pulse's comments with it: the text only, in an order that
+ * The comments a closed pulse freezes with it: the text only, in an order that
  * says nothing (sorted by a hash of the pulse and the text, so neither who wrote
  * a comment nor when changes where it appears), and only when at least the
- * threshold answered. forget-me and retention delete the comments rows, which
- * link a comment to its author; the published text stays with its week.
+ * threshold answered (`publish`). forget-me and retention delete the comments
+ * rows, which link a comment to its author; the published text stays with its week.
  */
-function freezeComments(db: Db, pulseId: number, publish: boolean): void {
-  if (publish) {
-    const rows = db.prepare('SELECT body FROM comments WHERE pulse_id = ?').all(pulseId) as {
-      body: string;
-    }[];
-    const key = (body: string) =>
-      createHash('sha256').update(`${pulseId}\u0000${body}`).digest('hex');
-    const put = db.prepare(
-      'INSERT INTO published_comments (pulse_id, position, body) VALUES (?, ?, ?)',
-    );
-    rows
-      .map((r) => ({ key: key(r.body), body: r.body }))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      .forEach((r, i) => {
-        put.run(pulseId, i, r.body);
-      });
-  }
-  db.prepare('UPDATE published_pulses SET comments_frozen = 1 WHERE pulse_id = ?').run(pulseId);
+export function commentsToFreeze(db: Db, pulseId: number, publish: boolean): string[] {
+  if (!publish) return [];
+  const rows = db.prepare('SELECT body FROM comments WHERE pulse_id = ?').all(pulseId) as {
+    body: string;
+  }[];
+  const key = (body: string) =>
+    createHash('sha256').update(`${pulseId}\u0000${body}`).digest('hex');
+  return rows
+    .map((r) => ({ key: key(r.body), body: r.body }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((r) => r.body);
+}
+
+function insertComments(db: Db, pulseId: number, bodies: readonly string[]): void {
+  const put = db.prepare(
+    'INSERT INTO published_comments (pulse_id, position, body) VALUES (?, ?, ?)',
+  );
+  bodies.forEach((body, i) => {
+    put.run(pulseId, i, body);
+  });
 }
 
 /**
@@ -196,7 +203,12 @@ export function freezeOlderComments(db: Db): number {
     )
     .all() as { pulseId: number; publish: number }[];
   for (const p of pending)
-    db.transaction(() => freezeComments(db, p.pulseId, p.publish === 1)).immediate();
+    db.transaction(() => {
+      insertComments(db, p.pulseId, commentsToFreeze(db, p.pulseId, p.publish === 1));
+      db.prepare('UPDATE published_pulses SET comments_frozen = 1 WHERE pulse_id = ?').run(
+        p.pulseId,
+      );
+    }).immediate();
   return pending.length;
 }
 
@@ -227,32 +239,69 @@ interface CellRow {
 }
 
 /**
+ * A pulse being published: its figures worked out from a consistent read, not
+ * stored yet. The week's calls and follow-ups are worked out with it among the
+ * published pulses (`pending` below), as they were when the publication was
+ * stored first and read back in the same transaction; no output ever sees it.
+ */
+export interface PendingPulse extends PublishedPulse {
+  surveyId: number;
+  weekStart: string;
+  dueAt: string;
+  /** ISO time it will be published at (published_at). */
+  publishedAt: string;
+}
+
+/**
  * The published pulses of a survey in the given weeks (ISO periods), published
- * by `asOf`, oldest first, with their cells.
+ * by `asOf`, oldest first, with their cells; with `pending` among them when it
+ * belongs there.
  */
 export function publishedPulses(
   db: Db,
   surveyId: number,
   periods: readonly string[],
   asOf: Date,
+  pending?: PendingPulse,
 ): (PublishedPulse & { weekStart: string })[] {
+  return pulsesWithCells(db, surveyId, periods, asOf.toISOString(), pending).map(
+    ({ pulseId, period, weekStart, respondents, invited, threshold, unit, cells }) => ({
+      pulseId,
+      period,
+      weekStart,
+      respondents,
+      invited,
+      threshold,
+      unit,
+      cells,
+    }),
+  );
+}
+
+/** A published pulse as read for working out: when it is due, to keep them in order. */
+type PulseWithCells = PublishedPulse & { weekStart: string; dueAt: string };
+
+/** publishedPulses, published by `asOf` (any time when undefined), each with its due time. */
+function pulsesWithCells(
+  db: Db,
+  surveyId: number,
+  periods: readonly string[],
+  asOf: string | undefined,
+  pending: PendingPulse | undefined,
+): PulseWithCells[] {
   const pulses = db
     .prepare(
       `SELECT pp.pulse_id AS pulseId, pp.period, pp.week_start AS weekStart, pp.respondents, pp.invited,
-         pp.threshold, pp.unit
+         pp.threshold, pp.unit, p.due_at AS dueAt
        FROM published_pulses pp JOIN pulses p ON p.id = pp.pulse_id
-       WHERE pp.survey_id = ? AND pp.period IN (SELECT value FROM json_each(?)) AND pp.published_at <= ?
+       WHERE pp.survey_id = ? AND pp.period IN (SELECT value FROM json_each(?))
+         AND (? IS NULL OR pp.published_at <= ?)
        ORDER BY p.due_at, pp.pulse_id`,
     )
-    .all(surveyId, JSON.stringify(periods), asOf.toISOString()) as {
-    pulseId: number;
-    period: string;
-    weekStart: string;
-    respondents: number;
-    invited: number;
-    threshold: number;
-    unit: PublishingUnit;
-  }[];
+    .all(surveyId, JSON.stringify(periods), asOf ?? null, asOf ?? null) as Omit<
+    PulseWithCells,
+    'cells'
+  >[];
   const rows = db
     .prepare(
       `SELECT pulse_id AS pulseId, question_id AS questionId, dimension, grp, hidden, respondents,
@@ -278,7 +327,25 @@ export function publishedPulses(
       hidden: row.hidden ?? undefined,
     });
   }
-  return pulses.map((p) => ({ ...p, cells: cellsOf.get(p.pulseId) ?? [] }));
+  const published = pulses.map((p) => ({ ...p, cells: cellsOf.get(p.pulseId) ?? [] }));
+  if (!belongs(pending, surveyId, asOf) || !periods.includes(pending.period)) return published;
+  // Where the database would have put it: by due time, then id.
+  return [...published, pending].sort((a, b) =>
+    a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.pulseId - b.pulseId,
+  );
+}
+
+/** Whether the pulse being published counts among a survey's pulses published by `asOf` (any time when undefined). */
+function belongs(
+  pending: PendingPulse | undefined,
+  surveyId: number,
+  asOf: string | undefined,
+): pending is PendingPulse {
+  return (
+    pending !== undefined &&
+    pending.surveyId === surveyId &&
+    (asOf === undefined || pending.publishedAt <= asOf)
+  );
 }
 
 /**
@@ -293,6 +360,20 @@ export function publicationVersion(db: Db, surveyId: number, asOf: Date): string
        WHERE survey_id = ? AND published_at <= ?`,
     )
     .get(surveyId, asOf.toISOString()) as { n: number; latest: number | null };
+  return `${row.n}:${row.latest ?? 0}`;
+}
+
+/**
+ * Every pulse a survey has published, whenever, in one word: it changes exactly
+ * when another is published. A publication worked out from one read is stored
+ * only if this has not changed since (its calls read the published weeks).
+ */
+export function publishedSoFar(db: Db, surveyId: number): string {
+  const row = db
+    .prepare(
+      'SELECT count(*) AS n, max(pulse_id) AS latest FROM published_pulses WHERE survey_id = ?',
+    )
+    .get(surveyId) as { n: number; latest: number | null };
   return `${row.n}:${row.latest ?? 0}`;
 }
 
@@ -329,62 +410,83 @@ export function publishedComments(db: Db, pulseIds: readonly number[], limit = 3
 
 /**
  * The answers a week's calls are worked out from: those of published pulses in
- * the given weeks whose question was shown for everyone that week, each with
- * its side and whether that side's group was large enough to publish (shown,
- * or hidden only because the other side was short). A pulse published by side
- * gives each person the side of their discipline under its sides; one
- * published before the sides counted only Product and Engineering as the gap's
- * two sides, and gives the others none. Reversed statements flipped, 0–100.
- * Read inside the transaction that publishes the week, never by an output.
+ * the given weeks (`pending` among them when its week is one) whose question
+ * was shown for everyone that week, each with its side and whether that side's
+ * group was large enough to publish (shown, or hidden only because the other
+ * side was short). A pulse published by side gives each person the side of
+ * their discipline under its sides; one published before the sides counted only
+ * Product and Engineering as the gap's two sides, and gives the others none.
+ * Reversed statements flipped, 0–100. Read only while a publication is worked
+ * out, never by an output.
  */
 export function callAnswers(
   db: Db,
   surveyId: number,
   weeksAgo: ReadonlyMap<string, number>,
+  pending?: PendingPulse,
 ): TrendAnswer[] {
-  const rows = db
-    .prepare(
-      `WITH sided AS (
-         SELECT a.user_id AS leader, a.question_id AS statement, c.dimension, a.value, q.reversed,
-           pp.period, a.pulse_id,
-           CASE WHEN pp.unit = 'discipline'
-             THEN CASE WHEN a.discipline IN ('product', 'engineering') THEN a.discipline END
-             ELSE CASE a.discipline WHEN 'product' THEN 'product' WHEN 'engineering' THEN 'engineering'
-               WHEN 'design' THEN p.design_side WHEN 'program' THEN p.program_side ELSE p.other_side END
-           END AS side,
-           CASE WHEN pp.unit = 'discipline' THEN a.discipline END AS legacy_group
-         FROM published_pulses pp
-         JOIN pulses p ON p.id = pp.pulse_id
-         JOIN published_cells c ON c.pulse_id = pp.pulse_id AND c.grp = 'all' AND c.hidden IS NULL
-         JOIN answers a ON a.pulse_id = c.pulse_id AND a.question_id = c.question_id
-         JOIN questions q ON q.id = a.question_id
-         WHERE pp.survey_id = ? AND pp.period IN (SELECT value FROM json_each(?)))
-       SELECT leader, statement, dimension, value, reversed, period, side,
-         side IS NOT NULL AND EXISTS (SELECT 1 FROM published_cells d
-           WHERE d.pulse_id = sided.pulse_id AND d.question_id = sided.statement
-             AND d.grp = coalesce(legacy_group, side || '_side')
-             AND (d.hidden IS NULL OR d.hidden = 'complement')) AS large
-       FROM sided`,
-    )
-    .all(surveyId, JSON.stringify([...weeksAgo.keys()])) as {
-    leader: string;
-    statement: string;
-    dimension: Dimension;
-    value: number;
-    reversed: number;
-    period: string;
-    side: Side | null;
-    large: number;
-  }[];
-  return rows.map((r) => ({
-    leader: r.leader,
-    side: r.side ?? undefined,
-    groupLargeEnough: r.large === 1,
-    statement: r.statement,
-    dimension: r.dimension,
-    weeksAgo: weeksAgo.get(r.period) ?? 0,
-    value: ((r.reversed === 1 ? 6 - r.value : r.value) - 1) * 25,
-  }));
+  const answers: TrendAnswer[] = [];
+  for (const pulse of pulsesWithCells(db, surveyId, [...weeksAgo.keys()], undefined, pending)) {
+    // Its cells by statement and group; only statements shown for everyone count.
+    const cells = new Map<string, Map<string, Cell>>();
+    for (const cell of pulse.cells) {
+      const groups = cells.get(cell.questionId) ?? new Map<string, Cell>();
+      cells.set(cell.questionId, groups.set(cell.group, cell));
+    }
+    const shown = [...cells].filter(([, groups]) => {
+      const everyone = groups.get('all');
+      return everyone !== undefined && everyone.hidden === undefined;
+    });
+    if (shown.length === 0) continue;
+    const reversed = new Set(
+      (
+        db
+          .prepare(
+            'SELECT id FROM questions WHERE reversed = 1 AND id IN (SELECT value FROM json_each(?))',
+          )
+          .all(JSON.stringify(shown.map(([id]) => id))) as { id: string }[]
+      ).map((q) => q.id),
+    );
+    const sides = pulseSides(db, pulse.pulseId);
+    const byDiscipline = pulse.unit === 'discipline';
+    const week = weeksAgo.get(pulse.period) ?? 0;
+    const rows = db
+      .prepare(
+        `SELECT user_id AS leader, question_id AS statement, discipline, value FROM answers
+         WHERE pulse_id = ? AND question_id IN (SELECT value FROM json_each(?))`,
+      )
+      .all(pulse.pulseId, JSON.stringify(shown.map(([id]) => id))) as {
+      leader: string;
+      statement: string;
+      discipline: Discipline;
+      value: number;
+    }[];
+    for (const row of rows) {
+      const groups = cells.get(row.statement);
+      const everyone = groups?.get('all');
+      if (groups === undefined || everyone === undefined) continue;
+      const side: Side | undefined = byDiscipline
+        ? row.discipline === 'product' || row.discipline === 'engineering'
+          ? row.discipline
+          : undefined
+        : sideOf(row.discipline, sides);
+      const group =
+        side === undefined
+          ? undefined
+          : groups.get(byDiscipline ? row.discipline : sideGroup(side));
+      answers.push({
+        leader: row.leader,
+        side,
+        groupLargeEnough:
+          group !== undefined && (group.hidden === undefined || group.hidden === 'complement'),
+        statement: row.statement,
+        dimension: everyone.dimension,
+        weeksAgo: week,
+        value: ((reversed.has(row.statement) ? 6 - row.value : row.value) - 1) * 25,
+      });
+    }
+  }
+  return answers;
 }
 
 /** Stores a week's calls with the pulse whose close made them. */
@@ -417,7 +519,8 @@ export function publishedCalls(db: Db, pulseId: number): WeekCalls | undefined {
 
 /**
  * The closed weeks around a moment: the last `before` published up to it, and
- * every one published after it, up to `asOf`. Periods, oldest first.
+ * every one published after it, up to `asOf` (`pending` among them when it
+ * belongs there). Periods, oldest first.
  */
 export function publishedAround(
   db: Db,
@@ -425,6 +528,7 @@ export function publishedAround(
   at: Date,
   asOf: Date,
   before: number,
+  pending?: PendingPulse,
 ): { before: string[]; after: string[] } {
   const rows = db
     .prepare(
@@ -432,6 +536,12 @@ export function publishedAround(
        WHERE survey_id = ? AND published_at <= ? ORDER BY period`,
     )
     .all(at.toISOString(), surveyId, asOf.toISOString()) as { period: string; earlier: number }[];
+  if (belongs(pending, surveyId, asOf.toISOString())) {
+    const earlier = pending.publishedAt <= at.toISOString() ? 1 : 0;
+    if (!rows.some((r) => r.period === pending.period && r.earlier === earlier))
+      rows.push({ period: pending.period, earlier });
+    rows.sort((a, b) => (a.period < b.period ? -1 : a.period > b.period ? 1 : 0));
+  }
   const earlier = rows.filter((r) => r.earlier === 1).map((r) => r.period);
   const later = rows.filter((r) => r.earlier === 0).map((r) => r.period);
   return {
