@@ -97,7 +97,7 @@ export async function digestBenchmark(): Promise<Section> {
       runOnce: (_key, work) => work(),
     };
     const publishStarted = performance.now();
-    const published = publishClosedPulses(ctx);
+    const published = await publishClosedPulses(ctx);
     const publishSeconds = (performance.now() - publishStarted) / 1000;
     const asOf = new Date(firstMonday + (PULSES - 1) * 7 * 86_400_000 + 3 * 86_400_000);
     const numbers: number[] = [];
@@ -122,7 +122,7 @@ export async function digestBenchmark(): Promise<Section> {
     for (let i = 0; i < 10; i++) {
       db.prepare('DELETE FROM published_pulses WHERE pulse_id = ?').run(last);
       const started = performance.now();
-      closeAndPublish(ctx, last);
+      await closeAndPublish(ctx, last);
       closes.push(performance.now() - started);
     }
     const charts: number[] = [];

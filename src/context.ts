@@ -1,6 +1,7 @@
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
+import type { Publication, PublicationRequest } from './reports/publication.js';
 import type { Db } from './storage/database.js';
 import type { RunKey } from './storage/runs.js';
 
@@ -28,4 +29,11 @@ export interface AppContext {
    * processes, retried on failure (1, 5, 15, 60 minutes), resumed after a crash.
    */
   runOnce: (key: RunKey, work: () => Promise<void>) => Promise<void>;
+  /**
+   * Works out a closed pulse's publication in a worker thread, on a read-only
+   * connection of its own (jobs/publication-workers.ts), so a close's heavy
+   * reading and statistics never hold up the event loop. Absent (an in-memory
+   * database, a context built by hand): worked out on this thread.
+   */
+  workOutPublication?: (request: PublicationRequest) => Promise<Publication | undefined>;
 }

@@ -7,6 +7,7 @@ import type { AppContext } from './context.js';
 import { CATALOGUE } from './domain/catalogue.js';
 import { AppError, describeError } from './errors.js';
 import { digestJob } from './jobs/digest-job.js';
+import { PublicationWorkers } from './jobs/publication-workers.js';
 import { publishClosedPulses } from './jobs/publish-pulse.js';
 import { pulseJob } from './jobs/pulse-job.js';
 import { Scheduler } from './jobs/scheduler.js';
@@ -67,6 +68,11 @@ export async function startAlignmentPulse(
   options: StartOptions = {},
 ): Promise<RunningApp> {
   const db = openDatabase(config.databasePath);
+  // Closes work out what they publish in worker threads reading the same file.
+  const workers =
+    config.databasePath === ':memory:'
+      ? undefined
+      : new PublicationWorkers(config.databasePath, logger);
   try {
     const applied = migrate(db, migrationsDir);
     logger.info(
@@ -93,11 +99,14 @@ export async function startAlignmentPulse(
       slackFor: (teamId) => clients.slackFor(teamId),
       reschedule: () => scheduler.refresh(),
       runOnce: (key, work) => scheduler.runOnce(key, work),
+      ...(workers === undefined
+        ? {}
+        : { workOutPublication: (request) => workers.workOut(request) }),
     };
     registerListeners(app, ctx);
     // Closed pulses a database from before publications holds, frozen as they
-    // would have been published; none on a current database.
-    publishClosedPulses(ctx);
+    // would have been published, and any a crash left unpublished; none usually.
+    await publishClosedPulses(ctx);
     // Comments of weeks published before comments were frozen with them.
     const frozen = freezeOlderComments(db);
     if (frozen > 0) logger.info('froze the comments of published weeks', { pulses: frozen });
@@ -144,6 +153,7 @@ export async function startAlignmentPulse(
         await app.stop();
         const left = await inFlight.drain(options.drainTimeoutMs ?? 10_000);
         if (left > 0) logger.warn(`shut down with ${left} request(s) still running`);
+        await workers?.stop();
         db.close();
         logger.info('shut down');
       })();
@@ -154,6 +164,7 @@ export async function startAlignmentPulse(
     };
     return { ctx, port, scheduler, idle, stop };
   } catch (error) {
+    await workers?.stop();
     db.close();
     throw error;
   }

@@ -5,8 +5,9 @@ import { closeAndPublish } from './publish-pulse.js';
 import { refreshPulseMessages } from './refresh-pulse-messages.js';
 
 /**
- * Closes a pulse, publishes its frozen figures (one transaction, see
- * closeAndPublish) and turns its messages into "Closed — 9 leaders answered".
+ * Closes a pulse, publishes its frozen figures (see closeAndPublish: worked
+ * out off the main thread, stored in one short transaction) and then turns its
+ * messages into "Closed — 9 leaders answered", the number as published.
  * The pulse closes in the database first, whatever Slack does; a message Slack
  * would not update makes the call throw, so the scheduler retries it, and the
  * retry (`again`) updates the messages of a pulse already closed. Otherwise a
@@ -17,7 +18,7 @@ export async function closePulse(
   pulse: Pulse,
   options: { again?: boolean } = {},
 ): Promise<boolean> {
-  const closedNow = closeAndPublish(ctx, pulse.id);
+  const closedNow = await closeAndPublish(ctx, pulse.id);
   if (!closedNow && options.again !== true) return false;
   const closed = getPulse(ctx.db, pulse.id) ?? pulse;
   if (closedNow) ctx.logger.info('pulse closed', { pulse: pulse.id, survey: pulse.surveyId });

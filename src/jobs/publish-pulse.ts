@@ -1,6 +1,12 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { subWeeks } from 'date-fns/subWeeks';
 import type { AppContext } from '../context.js';
-import { type Publication, publicationBasis, workOutPublication } from '../reports/publication.js';
+import {
+  type Publication,
+  type PublicationRequest,
+  publicationBasis,
+  workOutPublication,
+} from '../reports/publication.js';
 import { storeFollowUp } from '../storage/agreements.js';
 import type { Db } from '../storage/database.js';
 import {
@@ -11,34 +17,131 @@ import {
 } from '../storage/publication.js';
 import { getPulse, markClosed } from '../storage/pulses.js';
 
-/**
- * Publishes a closed pulse unless it is published: works out what it
- * publishes (reports/publication.ts), then stores it. Run inside the
- * transaction that closes the pulse, so a pulse is never closed without its
- * publication, never published twice, and no output ever sees half of it.
- * False when it was published already.
+/*
+ * How a pulse closes without stalling anyone's answer. Closing a big pulse
+ * means its cells and its week's calls over 16 weeks of answers: some 200 ms
+ * of work. Done as one write transaction on the main thread (as it once was),
+ * it held SQLite's one write lock and Node's one event loop that long, and a
+ * thousand workspaces closing the same minute kept answers waiting seconds,
+ * some past Slack's 3 (bench/closing.ts). So a close is three steps:
+ *
+ * 1. Close: one UPDATE, its own tiny transaction. From then on the pulse takes
+ *    no answers (the form checks closed_at), so its answers change only by
+ *    deletion (forget-me, retention).
+ * 2. Work out the publication from one read transaction — a consistent
+ *    snapshot, which in WAL mode neither takes nor waits for the write lock —
+ *    in a worker thread with a read-only connection of its own
+ *    (PublicationWorkers), so the event loop serves answers meanwhile.
+ * 3. Store it in one short write transaction, which first checks that it is
+ *    still unpublished (two processes, or a retry, racing: published once) and
+ *    still rests on what it was worked out from (`publicationBasis`: another
+ *    week of the survey published meanwhile, an agreement closed) — otherwise
+ *    it is worked out again.
+ *
+ * A forget-me between steps 2 and 3 leaves its person in this week's figures,
+ * exactly as one that came just after an atomic close and publish did: the
+ * publication read nothing forget-me writes after the snapshot, and forget-me
+ * reads nothing a publication writes, so the two are as if run one after the
+ * other; the published numbers never change afterwards. One between steps 1
+ * and 2 takes its person out, as one just before the close did. Either way no
+ * output has shown the week yet.
+ *
+ * Between steps 1 and 3 the pulse is closed and unpublished: every output reads
+ * only published weeks, so none shows it, half or whole. A crash there leaves
+ * it so; the close's run is resumed or retried, and start-up publishes every
+ * closed pulse without a publication (publishClosedPulses), whichever comes first.
  */
-function publishPulse(
+
+/** How often a publication found stale when stored is worked out again before the run fails (and is retried). */
+const ATTEMPTS = 3;
+
+/**
+ * Closes a pulse and publishes it: after it, the pulse takes no more answers
+ * and its frozen figures are what every output shows. Returns whether this
+ * call closed it. A pulse closed already but not yet published (a crash, a
+ * failed write, an older version) is published now.
+ */
+export async function closeAndPublish(
+  ctx: AppContext,
+  pulseId: number,
+  at: Date = ctx.now(),
+): Promise<boolean> {
+  // A turn of the event loop of its own: closes started together (a scheduler
+  // pass starts many tenants' at once) take turns with requests rather than
+  // run their transactions back to back.
+  await nextTurn();
+  const closedNow = markClosed(ctx.db, pulseId, at);
+  if (await publishPulse(ctx, pulseId, at)) ctx.logger.info('pulse published', { pulse: pulseId });
+  return closedNow;
+}
+
+/**
+ * closeAndPublish on this thread, in one write transaction, as it was before
+ * the work moved off the main thread: for seeding a database and for tests
+ * that build weeks by hand, where nothing else waits.
+ */
+export function closeAndPublishSync(
+  ctx: AppContext,
+  pulseId: number,
+  at: Date = ctx.now(),
+): boolean {
+  return ctx.db
+    .transaction(() => {
+      const closedNow = markClosed(ctx.db, pulseId, at);
+      const publication = workOutPublication(ctx.db, request(ctx, pulseId, at, true));
+      if (publication !== undefined && store(ctx.db, publication) === 'published')
+        ctx.logger.info('pulse published', { pulse: pulseId });
+      return closedNow;
+    })
+    .immediate();
+}
+
+/**
+ * Publishes a closed pulse unless it is published: worked out off the main
+ * thread when the app has workers for it (ctx.workOutPublication), then stored
+ * briefly. True when this call published it.
+ */
+async function publishPulse(
   ctx: AppContext,
   pulseId: number,
   at: Date,
   { calls = true }: { calls?: boolean } = {},
-): boolean {
-  const publication = workOutPublication(ctx.db, {
-    pulseId,
-    at: at.toISOString(),
-    calls,
-    defaultThreshold: ctx.config.anonymityThreshold,
-  });
-  return publication !== undefined && store(ctx.db, publication) === 'published';
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    if (isPublished(ctx.db, pulseId)) return false;
+    const asked = request(ctx, pulseId, at, calls);
+    const publication =
+      ctx.workOutPublication === undefined
+        ? workOutPublication(ctx.db, asked)
+        : await ctx.workOutPublication(asked);
+    if (publication === undefined) return false;
+    const stored = store(ctx.db, publication);
+    if (stored !== 'stale') return stored === 'published';
+    if (attempt === ATTEMPTS)
+      throw new Error(
+        `pulse ${pulseId}: its survey kept changing while its publication was worked out`,
+      );
+  }
 }
+
+const request = (
+  ctx: AppContext,
+  pulseId: number,
+  at: Date,
+  calls: boolean,
+): PublicationRequest => ({
+  pulseId,
+  at: at.toISOString(),
+  calls,
+  defaultThreshold: ctx.config.anonymityThreshold,
+});
 
 type Stored = 'published' | 'already' | 'gone' | 'stale';
 
 /**
- * Stores a worked-out publication: published once (not when it is published
- * already, or its pulse was deleted meanwhile), and only while it rests on
- * what it was worked out from ('stale' otherwise).
+ * Stores a worked-out publication in one short write transaction: published
+ * once (not when it is published already, or its pulse was deleted meanwhile),
+ * and only while it rests on what it was worked out from ('stale' otherwise).
  */
 function store(db: Db, publication: Publication): Stored {
   return db
@@ -56,39 +159,23 @@ function store(db: Db, publication: Publication): Stored {
     .immediate();
 }
 
-/**
- * Closes a pulse and publishes it, in one transaction: after it, the pulse takes
- * no more answers and its frozen figures are what every output shows. Returns
- * whether this call closed it. A pulse already closed but not yet published
- * (by an older version) is published now.
- */
-export function closeAndPublish(ctx: AppContext, pulseId: number, at: Date = ctx.now()): boolean {
-  return ctx.db
-    .transaction(() => {
-      const closedNow = markClosed(ctx.db, pulseId, at);
-      const publishedNow = publishPulse(ctx, pulseId, at);
-      if (publishedNow) ctx.logger.info('pulse published', { pulse: pulseId });
-      return closedNow;
-    })
-    .immediate();
-}
-
 /** How far back a first start works out calls for weeks published before calls existed. */
 const CALLS_FOR_WEEKS = 53;
 
 /**
  * Publishes every closed pulse that has no publication: the closed weeks of a
  * database written before publications existed, frozen as they would have been
- * published. Run at start. Returns how many it published.
+ * published, and any a crash left closed between its close and its
+ * publication. Run at start. Returns how many it published.
  */
-export function publishClosedPulses(ctx: AppContext): number {
+export async function publishClosedPulses(ctx: AppContext): Promise<number> {
   let count = 0;
   for (const pulseId of closedUnpublishedPulses(ctx.db)) {
     const pulse = getPulse(ctx.db, pulseId);
     if (pulse?.closedAt == null) continue;
     // Calls only for the weeks an output can still show (the export's year).
     const recent = new Date(pulse.dueAt) >= subWeeks(ctx.now(), CALLS_FOR_WEEKS);
-    if (publishPulse(ctx, pulseId, new Date(pulse.closedAt), { calls: recent })) count += 1;
+    if (await publishPulse(ctx, pulseId, new Date(pulse.closedAt), { calls: recent })) count += 1;
   }
   if (count > 0) ctx.logger.info('published closed pulses', { pulses: count });
   return count;

@@ -52,8 +52,9 @@ export interface Publication {
  * Works out a closed pulse's publication from one consistent read (a read
  * transaction: every figure from the same committed state), writing nothing.
  * Undefined when the pulse is published already, or gone. The heavy part of a
- * close (the calls over 16 weeks of answers), kept apart from storing it
- * (jobs/publish-pulse.ts) so that it needs no write lock.
+ * close (the calls over 16 weeks of answers): it runs in a worker thread on a
+ * read-only connection of its own, so neither the write lock nor the event
+ * loop waits for it (see jobs/publish-pulse.ts).
  */
 export function workOutPublication(db: Db, request: PublicationRequest): Publication | undefined {
   return db.transaction(() => {

@@ -46,6 +46,25 @@ export function openDatabase(file: string): Db {
   }
 }
 
+/**
+ * A read-only connection to the app's database file, for work done off the
+ * main thread beside the app's own connection: in WAL mode its reads never
+ * wait for a writer nor hold one up, and a read transaction sees one committed
+ * state throughout.
+ */
+export function openReader(file: string): Db {
+  const path = resolve(file);
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch (error) {
+    throw explainSqliteError(error, path);
+  }
+  db.pragma('busy_timeout = 5000');
+  reuseStatements(db);
+  return db;
+}
+
 /** How many compiled statements are kept; the app's SQL is fixed text, well under this. */
 const STATEMENT_CACHE_SIZE = 500;
 

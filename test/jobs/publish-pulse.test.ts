@@ -12,7 +12,10 @@ import { Colleagues, everyone, TEAM } from '../support/colleagues.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
-/** How a pulse becomes published: once, whole, in the transaction that closes it. */
+/**
+ * How a pulse becomes published: closed in a transaction of its own, then
+ * published once and whole, in one short transaction of its own.
+ */
 
 let c: Colleagues | undefined;
 let t: TestApp | undefined;
@@ -26,7 +29,7 @@ afterEach(async () => {
 });
 
 describe('closing publishes, once and whole', () => {
-  it('leaves a pulse open and nothing published when publishing fails half way, then publishes it once on the retry', async () => {
+  it('leaves a pulse closed and nothing published when publishing fails half way, then publishes it once on the retry', async () => {
     c = await Colleagues.start();
     await c.week(everyone(3));
     const pulse = await c.pulseNow();
@@ -52,7 +55,10 @@ describe('closing publishes, once and whole', () => {
       c.count('SELECT count(*) AS n FROM published_cells WHERE pulse_id = ?', Number(pulse)),
     ).toBe(0);
     expect(
-      c.count('SELECT count(*) AS n FROM pulses WHERE id = ? AND closed_at IS NULL', Number(pulse)),
+      c.count(
+        'SELECT count(*) AS n FROM pulses WHERE id = ? AND closed_at IS NOT NULL',
+        Number(pulse),
+      ),
     ).toBe(1);
     // Nothing of the half-published week shows; the pulse takes no more answers.
     expect(await c.run('score', 'U0E1')).toContain('the week of 2 Nov, the latest closed week');

@@ -16,7 +16,7 @@ import {
 } from '../../src/domain/dimensions.js';
 import type { PeriodScore } from '../../src/domain/scoring.js';
 import { lastWeeks } from '../../src/domain/weeks.js';
-import { closeAndPublish } from '../../src/jobs/publish-pulse.js';
+import { closeAndPublishSync } from '../../src/jobs/publish-pulse.js';
 import { createLogger } from '../../src/logger.js';
 import { migrationsDir } from '../../src/paths.js';
 import { weekTrends } from '../../src/reports/calls.js';
@@ -331,7 +331,7 @@ function run(
     if (others !== undefined)
       pulses.push(pulseOf(second, new Date(due.getTime() + 60_000), spec.week, spec, others));
     now = new Date(due.getTime() + 24 * HOUR + 60_000);
-    for (const pulseId of pulses) closeAndPublish(ctx, pulseId);
+    for (const pulseId of pulses) closeAndPublishSync(ctx, pulseId);
     readBoth();
     for (const event of h.events[index] ?? []) {
       now = new Date(now.getTime() + 60_000);

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../src/context.js';
 import type { Discipline } from '../../src/domain/dimensions.js';
-import { closeAndPublish } from '../../src/jobs/publish-pulse.js';
+import { closeAndPublishSync } from '../../src/jobs/publish-pulse.js';
 import { saveSubmission } from '../../src/storage/answers.js';
 import { createPulse, setRecipients } from '../../src/storage/pulses.js';
 
@@ -51,6 +51,6 @@ export function seedPulse(
         `seed: ${person[0]} counts under ${JSON.stringify(counted)}, not ${person[1]}`,
       );
   }
-  if (input.closed === true) closeAndPublish(ctx, pulse.id, closesAt);
+  if (input.closed === true) closeAndPublishSync(ctx, pulse.id, closesAt);
   return pulse.id;
 }
