@@ -66,11 +66,7 @@ export async function closeAndPublish(
   pulseId: number,
   at: Date = ctx.now(),
 ): Promise<boolean> {
-  // A turn of the event loop of its own: closes started together (a scheduler
-  // pass starts many tenants' at once) take turns with requests rather than
-  // run their transactions back to back.
-  await nextTurn();
-  const closedNow = markClosed(ctx.db, pulseId, at);
+  const closedNow = await inTurn(ctx.db, () => markClosed(ctx.db, pulseId, at));
   if (await publishPulse(ctx, pulseId, at)) ctx.logger.info('pulse published', { pulse: pulseId });
   return closedNow;
 }
@@ -115,13 +111,36 @@ async function publishPulse(
         ? workOutPublication(ctx.db, asked)
         : await ctx.workOutPublication(asked);
     if (publication === undefined) return false;
-    const stored = store(ctx.db, publication);
+    const stored = await inTurn(ctx.db, () => store(ctx.db, publication));
     if (stored !== 'stale') return stored === 'published';
     if (attempt === ATTEMPTS)
       throw new Error(
         `pulse ${pulseId}: its survey kept changing while its publication was worked out`,
       );
   }
+}
+
+/** Each database's closes' writes, the last one queued: where the next waits its turn. */
+const writeTurns = new WeakMap<Db, Promise<unknown>>();
+
+/**
+ * Runs a close's write (its tiny close, its publication's store) in a turn of
+ * the event loop of its own, one after another. Each is short, but commits
+ * with an fsync, and they come in bursts: a scheduler pass starts many
+ * tenants' closes at once, and the workers hand back small pulses'
+ * publications a few milliseconds apart. Back to back, fifty would hold the
+ * loop for fifty commits; one a turn, requests are served between them.
+ */
+function inTurn<T>(db: Db, write: () => T): Promise<T> {
+  const done = (writeTurns.get(db) ?? Promise.resolve()).then(() => nextTurn()).then(write);
+  writeTurns.set(
+    db,
+    done.then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  return done;
 }
 
 const request = (
