@@ -2,6 +2,7 @@ import { cpus, totalmem } from 'node:os';
 import { commandsBenchmark } from './commands.js';
 import { digestBenchmark } from './digest.js';
 import { dmBenchmark } from './dm.js';
+import { fanoutBenchmark } from './fanout.js';
 import { interactionsBenchmark } from './interactions.js';
 import { megabytes, type Section } from './measure.js';
 import { memoryBenchmark } from './memory.js';
@@ -12,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<Section>> = {
   commands: commandsBenchmark,
   digest: digestBenchmark,
   dm: dmBenchmark,
+  fanout: fanoutBenchmark,
   memory: memoryBenchmark,
   validity: validityBenchmark,
 };

@@ -14,7 +14,7 @@ import {
 import { describeError } from '../errors.js';
 import { InFlight } from '../slack/in-flight.js';
 import { agreementsWithoutDms, dueReviews, getAgreement } from '../storage/agreements.js';
-import { openPulseOf, pulseByDue, unclosedPulses } from '../storage/pulses.js';
+import { openPulseOf, type Pulse, pulseByDue, unclosedPulses } from '../storage/pulses.js';
 import {
   claimRun,
   failRun,
@@ -47,6 +47,84 @@ export interface SchedulerOptions {
   leaseMs: number;
   /** The jobs of the per-survey schedules, by kind. */
   jobs: Partial<Record<'pulse' | 'digest', SurveyJob>>;
+  /** How many tenants' runs go on at once; TENANTS_AT_ONCE unless given. */
+  tenantsAtOnce?: number;
+}
+
+/**
+ * How many tenants' runs go on at once. Slack's rate limits are per workspace,
+ * so tenants never hold each other up at Slack; what they share is this
+ * process: its event loop, its one SQLite writer (every commit waits for its
+ * fsync on that loop) and its open files.
+ *
+ * Enough places to keep the process busy: a pulse's run is some forty Slack
+ * calls one after another (a DM is conversations.open, then chat.postMessage),
+ * so at 50 ms a round trip it spends about two seconds waiting for Slack
+ * against some 100 ms of work here (bench/RESULTS.md, "Fan-out"): one process
+ * serves about 15–20 workspaces a second, and takes about 40 runs in flight to
+ * get there. With fewer places it waits on the network; and a tenant held up
+ * by Slack keeps its place meanwhile (a 429 sleeps out its Retry-After, a first
+ * DM to a thousand people is twenty minutes of Tier 3), so with a handful of
+ * places a handful of such tenants would stall everyone's 09:00 pulse.
+ *
+ * Not more: past that point a place adds no speed, only memory and sockets. A
+ * run has a socket to Slack for each call it has in flight, and a pulse looks
+ * its channel's members up side by side (up to 50 at once): fifty places of
+ * 20-leader channels held about 1,050 open files in the benchmark, so the
+ * process needs an open-file limit well above that (Docker's default is
+ * 1,048,576; a systemd service's soft default, 1,024, is too low).
+ */
+export const TENANTS_AT_ONCE = 50;
+
+/**
+ * Work of many tenants side by side: at most `limit` pieces at once, and each
+ * tenant's pieces one after another, in the order they were given. A tenant's
+ * runs share its rate limits at Slack, and a later one may rely on what an
+ * earlier one did (a pulse opened before the last one closes), so they never
+ * overlap; different tenants' do, up to the limit. Waiting pieces take the free
+ * places first come, first served.
+ */
+export class TenantLanes {
+  /** Each tenant's last piece of work, settled: where its next one queues. */
+  private readonly tails = new Map<string, Promise<void>>();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(readonly limit: number) {
+    if (!(limit >= 1)) throw new Error(`tenants at once must be at least 1, not ${limit}`);
+  }
+
+  /** Whether the tenant has work running or waiting. */
+  busy(tenant: string): boolean {
+    return this.tails.has(tenant);
+  }
+
+  /** Runs `work` once the tenant's earlier work is done and a place is free; settles as `work` does. */
+  run(tenant: string, work: () => Promise<void>): Promise<void> {
+    const done = (this.tails.get(tenant) ?? Promise.resolve()).then(() => this.inPlace(work));
+    const tail = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(tenant, tail);
+    void tail.then(() => {
+      if (this.tails.get(tenant) === tail) this.tails.delete(tenant);
+    });
+    return done;
+  }
+
+  private async inPlace(work: () => Promise<void>): Promise<void> {
+    if (this.running < this.limit) this.running += 1;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      await work();
+    } finally {
+      // The place goes straight to the piece that waited longest, or is freed.
+      const next = this.waiting.shift();
+      if (next !== undefined) next();
+      else this.running -= 1;
+    }
+  }
 }
 
 interface SurveyTask {
@@ -67,6 +145,7 @@ export class Scheduler {
   private readonly tasks = new Map<string, SurveyTask>();
   private housekeeping: ScheduledTask | undefined;
   private readonly inFlight = new InFlight();
+  private readonly lanes: TenantLanes;
   /** Runs this process is working on now, never to be taken over by itself. */
   private readonly running = new Set<number>();
   private stopped = false;
@@ -77,7 +156,9 @@ export class Scheduler {
   constructor(
     private readonly ctx: AppContext,
     private readonly options: SchedulerOptions,
-  ) {}
+  ) {
+    this.lanes = new TenantLanes(options.tenantsAtOnce ?? TENANTS_AT_ONCE);
+  }
 
   /** Builds the tasks, catches up what was missed while the app was down, and starts ticking. */
   async start(): Promise<void> {
@@ -164,6 +245,9 @@ export class Scheduler {
    * One housekeeping pass at `now`: refresh the tasks; for every schedule, run
    * (or skip) its latest due time if nobody claimed it; send due reminders;
    * close pulses whose time has come; resume retries and runs a dead process left.
+   * Each step's work runs in its tenant's lane (see TenantLanes): tenants side
+   * by side, one tenant's in order. A step starts once the one before it is
+   * done, so it sees what that one did, as when the pass ran one run at a time.
    */
   tick(now: Date = this.ctx.now()): Promise<void> {
     return this.inFlight.track(this.housekeep(now));
@@ -172,43 +256,34 @@ export class Scheduler {
   private async housekeep(now: Date): Promise<void> {
     if (this.stopped) return;
     this.refresh();
-    for (const survey of scheduledSurveys(this.ctx.db)) {
-      for (const kind of ['pulse', 'digest'] as const) await this.checkSchedule(kind, survey, now);
-    }
-    for (const pulse of unclosedPulses(this.ctx.db)) {
-      const survey = getSurvey(this.ctx.db, pulse.surveyId);
-      if (survey === undefined) continue;
-      const key = (kind: RunKind): RunKey => ({
-        kind,
-        surveyId: survey.id,
-        scheduledFor: new Date(pulse.dueAt),
-      });
-      if (new Date(pulse.closesAt) <= now) {
-        await this.claimAndRun(key('close'), now, async () => {
-          await closePulse(this.ctx, pulse);
-        });
-        continue;
-      }
-      const remindAt = reminderDueAt(
-        new Date(pulse.dueAt),
-        new Date(pulse.closesAt),
-        survey.reminderHours,
-      );
-      if (remindAt !== undefined && remindAt <= now && pulse.remindedAt === null) {
-        await this.claimAndRun(key('remind'), now, async () => {
-          await remindPulse(this.ctx, pulse);
-        });
-      }
-    }
+    await this.inLanes(
+      scheduledSurveys(this.ctx.db),
+      (survey) => survey.teamId,
+      async (survey) => {
+        for (const kind of ['pulse', 'digest'] as const)
+          await this.checkSchedule(kind, survey, now);
+      },
+    );
+    await this.inLanes(
+      unclosedPulses(this.ctx.db),
+      (pulse) => pulse.teamId,
+      (pulse) => this.closeOrRemind(pulse, now),
+    );
     // Agreements: the owners' DMs of one recorded while the app could not send
     // them (normally sent at once), and the reviews that have come due.
-    for (const agreement of agreementsWithoutDms(this.ctx.db))
-      await this.claimAndRun(agreementDmsKey(agreement), now, () =>
-        sendOwnerDms(this.ctx, agreement),
-      );
-    for (const agreement of dueReviews(this.ctx.db, now))
-      await this.claimAndRun(reviewKey(agreement), now, () => sendReview(this.ctx, agreement));
-    // Retention, once a day from 03:00 UTC.
+    await this.inLanes(
+      agreementsWithoutDms(this.ctx.db),
+      (agreement) => this.tenantOf(agreement.surveyId),
+      (agreement) =>
+        this.claimAndRun(agreementDmsKey(agreement), now, () => sendOwnerDms(this.ctx, agreement)),
+    );
+    await this.inLanes(
+      dueReviews(this.ctx.db, now),
+      (agreement) => this.tenantOf(agreement.surveyId),
+      (agreement) =>
+        this.claimAndRun(reviewKey(agreement), now, () => sendReview(this.ctx, agreement)),
+    );
+    // Retention, once a day from 03:00 UTC: every tenant's, so in no tenant's lane.
     const retentionDue = new Date(
       Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), RETENTION_HOUR_UTC),
     );
@@ -222,36 +297,109 @@ export class Scheduler {
       );
     // A run whose process died on this machine (a crash, a kill -9, a container
     // restart) is resumed at once; one claimed elsewhere waits out its lease.
-    for (const run of runningRuns(this.ctx.db)) {
-      if (this.running.has(run.id) || !claimantIsGone(run.claimedBy, this.owner)) continue;
-      if (!takeOrphan(this.ctx.db, run, this.owner, now)) continue;
-      this.ctx.logger.info('resuming a run its process left when it died', {
-        job: run.kind,
-        survey: run.surveyId,
-        due: run.scheduledFor,
-      });
-      await this.execute(run, now);
-    }
+    await this.inLanes(
+      runningRuns(this.ctx.db),
+      (run) => this.tenantOf(run.surveyId),
+      async (run) => {
+        if (this.running.has(run.id) || !claimantIsGone(run.claimedBy, this.owner)) return;
+        if (!takeOrphan(this.ctx.db, run, this.owner, now)) return;
+        this.ctx.logger.info('resuming a run its process left when it died', {
+          job: run.kind,
+          survey: run.surveyId,
+          due: run.scheduledFor,
+        });
+        await this.execute(run, now);
+      },
+    );
     const staleBefore = addMilliseconds(now, -this.options.leaseMs);
-    for (const run of runsToResume(this.ctx.db, now, staleBefore)) {
-      if (this.running.has(run.id)) continue;
-      if (!takeRun(this.ctx.db, run, this.owner, now, staleBefore)) continue;
-      this.ctx.logger.info('resuming a run', {
-        job: run.kind,
-        survey: run.surveyId,
-        due: run.scheduledFor,
-        attempts: run.attempts,
-      });
-      await this.execute(run, now);
-    }
+    await this.inLanes(
+      runsToResume(this.ctx.db, now, staleBefore),
+      (run) => this.tenantOf(run.surveyId),
+      async (run) => {
+        if (this.running.has(run.id)) return;
+        if (!takeRun(this.ctx.db, run, this.owner, now, staleBefore)) return;
+        this.ctx.logger.info('resuming a run', {
+          job: run.kind,
+          survey: run.surveyId,
+          due: run.scheduledFor,
+          attempts: run.attempts,
+        });
+        await this.execute(run, now);
+      },
+    );
     await notifyAdmins(this.ctx);
   }
 
-  /** node-cron fired a survey's schedule: run its latest due time, if nobody has. */
+  /** A pulse's closing, or else its reminder, when its time has come and nobody claimed it. */
+  private async closeOrRemind(pulse: Pulse, now: Date): Promise<void> {
+    const survey = getSurvey(this.ctx.db, pulse.surveyId);
+    if (survey === undefined) return;
+    const key = (kind: RunKind): RunKey => ({
+      kind,
+      surveyId: survey.id,
+      scheduledFor: new Date(pulse.dueAt),
+    });
+    if (new Date(pulse.closesAt) <= now) {
+      await this.claimAndRun(key('close'), now, async () => {
+        await closePulse(this.ctx, pulse);
+      });
+      return;
+    }
+    const remindAt = reminderDueAt(
+      new Date(pulse.dueAt),
+      new Date(pulse.closesAt),
+      survey.reminderHours,
+    );
+    if (remindAt !== undefined && remindAt <= now && pulse.remindedAt === null) {
+      await this.claimAndRun(key('remind'), now, async () => {
+        await remindPulse(this.ctx, pulse);
+      });
+    }
+  }
+
+  /**
+   * Runs `work` for every item in its tenant's lane and waits for all of them.
+   * A tenant whose lane is already busy (a node-cron fire, or an earlier pass
+   * still going) is left out: whatever of its work is due is that very work or
+   * still unclaimed for the next pass, a minute later. So a pass never waits
+   * for a run it did not start, as before, when it found that run claimed and
+   * went on. One tenant's failure does not stop the others; the pass fails after them.
+   */
+  private async inLanes<T>(
+    items: readonly T[],
+    tenantOf: (item: T) => string,
+    work: (item: T) => Promise<void>,
+  ): Promise<void> {
+    const given = items.map((item) => ({ item, tenant: tenantOf(item) }));
+    const busy = new Set(given.filter((g) => this.lanes.busy(g.tenant)).map((g) => g.tenant));
+    const settled = await Promise.allSettled(
+      given
+        .filter((g) => !busy.has(g.tenant))
+        .map((g) => this.inLane(g.tenant, () => work(g.item))),
+    );
+    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason] : []));
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1)
+      throw new AggregateError(failures, `${failures.length} tenants' scheduled work failed`);
+  }
+
+  /** Hands work to its tenant's lane; work still waiting there when the scheduler stops is dropped. */
+  private inLane(tenant: string, work: () => Promise<void>): Promise<void> {
+    return this.lanes.run(tenant, async () => {
+      if (!this.stopped) await work();
+    });
+  }
+
+  /** The tenant a survey belongs to; work of no survey, or of one deleted, gets a lane of its own. */
+  private tenantOf(surveyId: number): string {
+    return getSurvey(this.ctx.db, surveyId)?.teamId ?? `survey:${surveyId}`;
+  }
+
+  /** node-cron fired a survey's schedule: run its latest due time, if nobody has, in its tenant's lane. */
   private async fire(kind: 'pulse' | 'digest', surveyId: number): Promise<void> {
     const survey = getSurvey(this.ctx.db, surveyId);
     if (survey !== undefined && !this.stopped)
-      await this.checkSchedule(kind, survey, this.ctx.now());
+      await this.inLane(survey.teamId, () => this.checkSchedule(kind, survey, this.ctx.now()));
   }
 
   private async checkSchedule(kind: 'pulse' | 'digest', survey: Survey, now: Date): Promise<void> {

@@ -1,15 +1,15 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppContext } from '../../src/context.js';
 import { DEFAULT_SIDES } from '../../src/domain/dimensions.js';
 import { pulseJob } from '../../src/jobs/pulse-job.js';
-import { claimantIsGone, Scheduler } from '../../src/jobs/scheduler.js';
+import { claimantIsGone, Scheduler, TenantLanes } from '../../src/jobs/scheduler.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { createPulse, recordPulseMessage } from '../../src/storage/pulses.js';
 import { runsOf } from '../../src/storage/runs.js';
 import { findOrCreateSurvey, type Survey } from '../../src/storage/surveys.js';
-import { markUninstalled } from '../../src/storage/workspaces.js';
+import { markUninstalled, upsertWorkspace } from '../../src/storage/workspaces.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -507,5 +507,137 @@ describe('a run longer than the lease', () => {
     await first;
     expect(channelPosts()).toHaveLength(1);
     expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'done', attempts: 1 }]);
+  });
+});
+
+describe('many tenants due at once', () => {
+  const OTHER_TEAM = 'T0OTHER01';
+  const OTHER = 'C0OTHERLEADS';
+  const SECOND = 'C0SECONDLEADS';
+
+  /**
+   * A scheduler whose runs of the first survey wait, as if its Slack were slow,
+   * until `answer()`; `started` lists the surveys whose pulse runs began.
+   */
+  function slowFirstSurvey() {
+    let answer = () => {};
+    const slow = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const started: number[] = [];
+    const s = new Scheduler(t.app.ctx, {
+      graceMs: 12 * HOUR,
+      leaseMs: 15 * MINUTE,
+      jobs: {
+        pulse: async (ctx, which, dueAt) => {
+          started.push(which.id);
+          if (which.id === survey.id) await slow;
+          await pulseJob(ctx, which, dueAt);
+        },
+      },
+    });
+    schedulers.push(s);
+    return { s, answer, started };
+  }
+
+  it('posts another tenant’s pulse while one tenant’s Slack is slow, and keeps each tenant’s runs in order', async () => {
+    // A second workspace (single-workspace mode sends its calls with the same
+    // token), and a second survey of the first one.
+    upsertWorkspace(db(), { teamId: OTHER_TEAM, name: 'Other', botUserId: BOT_USER_ID });
+    for (const id of [OTHER, SECOND])
+      t.standIn.addChannel({ id, name: id.toLowerCase(), members: [...LEADERS, BOT_USER_ID] });
+    const other = findOrCreateSurvey(db(), {
+      teamId: OTHER_TEAM,
+      channelId: OTHER,
+      timezone: 'Europe/Berlin',
+      createdBy: 'U0ADMIN',
+    });
+    const second = findOrCreateSurvey(db(), {
+      teamId: TEAM_ID,
+      channelId: SECOND,
+      timezone: 'Europe/Berlin',
+      createdBy: 'U0ADMIN',
+    });
+    const { s, answer, started } = slowFirstSurvey();
+    clock.now = new Date('2026-11-23T08:00:05Z'); // Monday 09:00 in Berlin: all three due
+    const ticking = s.tick(clock.now);
+    await vi.waitFor(() => expect(t.standIn.messagesIn(OTHER)).toHaveLength(1));
+    // The other tenant's pulse is out; the slow tenant's second survey waits its turn.
+    expect(started).toEqual([survey.id, other.id]);
+    expect(channelPosts()).toEqual([]);
+    expect(t.standIn.messagesIn(SECOND)).toEqual([]);
+    answer();
+    await ticking;
+    expect(started).toEqual([survey.id, other.id, second.id]);
+    expect(channelPosts()).toHaveLength(1);
+    expect(t.standIn.messagesIn(SECOND)).toHaveLength(1);
+    for (const id of [survey.id, other.id, second.id])
+      expect(runsOf(db(), id, 'pulse')).toMatchObject([{ status: 'done', attempts: 1 }]);
+  });
+
+  it('does not hold up the next minute’s pass behind a tenant’s run still going', async () => {
+    const { s, answer, started } = slowFirstSurvey();
+    clock.now = new Date('2026-11-23T08:00:05Z');
+    const first = s.tick(clock.now);
+    await vi.waitFor(() => expect(started).toEqual([survey.id]));
+    clock.now = new Date('2026-11-23T08:01:05Z');
+    await s.tick(clock.now); // leaves the busy tenant to its run, and ends
+    expect(channelPosts()).toEqual([]);
+    answer();
+    await first;
+    expect(channelPosts()).toHaveLength(1);
+    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'done', attempts: 1 }]);
+  });
+});
+
+describe('tenant lanes', () => {
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('runs at most its limit at once, each tenant’s work in order, the longest waiting first', async () => {
+    const lanes = new TenantLanes(2);
+    const log: string[] = [];
+    const finish = new Map<string, () => void>();
+    let running = 0;
+    let most = 0;
+    const work = (name: string) => () =>
+      new Promise<void>((resolve) => {
+        running += 1;
+        most = Math.max(most, running);
+        log.push(name);
+        finish.set(name, () => {
+          running -= 1;
+          resolve();
+        });
+      });
+    const all = [
+      lanes.run('A', work('a1')),
+      lanes.run('A', work('a2')),
+      lanes.run('B', work('b1')),
+      lanes.run('C', work('c1')),
+    ];
+    await settle();
+    expect(log).toEqual(['a1', 'b1']);
+    finish.get('a1')?.();
+    await settle();
+    // a2 comes after a1, and then after c1, which waited for a place first.
+    expect(log).toEqual(['a1', 'b1', 'c1']);
+    finish.get('b1')?.();
+    await settle();
+    expect(log).toEqual(['a1', 'b1', 'c1', 'a2']);
+    finish.get('c1')?.();
+    finish.get('a2')?.();
+    await Promise.all(all);
+    expect(most).toBe(2);
+  });
+
+  it('goes on with a tenant’s next work after one failed, and frees the place', async () => {
+    const lanes = new TenantLanes(1);
+    const failed = lanes.run('A', async () => {
+      throw new Error('Slack refused');
+    });
+    const next = lanes.run('A', async () => {});
+    const another = lanes.run('B', async () => {});
+    await expect(failed).rejects.toThrow('Slack refused');
+    await expect(Promise.all([next, another])).resolves.toBeDefined();
   });
 });
