@@ -66,14 +66,21 @@ export function installedTenant(
   db: Db,
   where: { teamId?: string | undefined; enterpriseId?: string | undefined },
 ): string | undefined {
-  const row = db
-    .prepare(
-      `SELECT tenant_id AS tenant FROM installations
-       WHERE (is_enterprise_install = 0 AND team_id = ?) OR (is_enterprise_install = 1 AND enterprise_id = ?)
-       ORDER BY is_enterprise_install LIMIT 1`,
-    )
-    .get(where.teamId ?? null, where.enterpriseId ?? null) as { tenant: string } | undefined;
-  return row?.tenant;
+  // By the unique tenant id (a workspace install's is its team, an org install's its org):
+  // two index look-ups, never a scan, as this runs for every request and every Slack call.
+  const installed = db.prepare(
+    'SELECT tenant_id AS tenant FROM installations WHERE tenant_id = ? AND is_enterprise_install = ?',
+  );
+  const own =
+    where.teamId === undefined
+      ? undefined
+      : (installed.get(where.teamId, 0) as { tenant: string } | undefined);
+  if (own !== undefined) return own.tenant;
+  const org =
+    where.enterpriseId === undefined
+      ? undefined
+      : (installed.get(where.enterpriseId, 1) as { tenant: string } | undefined);
+  return org?.tenant;
 }
 
 /** The installation a query of Bolt's names (see installedTenant); undefined when none. */
