@@ -44,6 +44,17 @@ const slackEnv = () => ({
   DATABASE_PATH: join(dir, 'data', 'pulse.db'),
 });
 
+/** Installing by OAuth: the three OAuth variables instead of the bot token (no key). */
+function oauthEnv(): Record<string, string> {
+  const { SLACK_BOT_TOKEN: _, ...env } = slackEnv();
+  return {
+    ...env,
+    SLACK_CLIENT_ID: '1234567890.0987654321',
+    SLACK_CLIENT_SECRET: 'abcdef0123456789abcdef0123456789',
+    SLACK_STATE_SECRET: 'main-test-state-secret-0123',
+  };
+}
+
 async function portOf(app: AppProcess): Promise<number> {
   await app.waitFor(/Alignment Pulse is running \(HTTP, port \d+\)/);
   return Number(/port (\d+)\)/.exec(app.output())?.[1]);
@@ -109,13 +120,7 @@ describe('npm start', () => {
   });
 
   it('installing by OAuth, refuses to start without TOKEN_ENCRYPTION_KEY and says how to make one', async () => {
-    const { SLACK_BOT_TOKEN: _, ...env } = slackEnv();
-    const app = start({
-      ...env,
-      SLACK_CLIENT_ID: '1234567890.0987654321',
-      SLACK_CLIENT_SECRET: 'abcdef0123456789abcdef0123456789',
-      SLACK_STATE_SECRET: 'main-test-state-secret-0123',
-    });
+    const app = start(oauthEnv());
     expect(await app.exited).toBe(1);
     expect(app.output()).toContain('TOKEN_ENCRYPTION_KEY is missing');
     expect(app.output()).toContain("randomBytes(32).toString('base64')");
@@ -124,12 +129,8 @@ describe('npm start', () => {
   });
 
   it('installing by OAuth, starts without a token, serves the install page and says where it is', async () => {
-    const { SLACK_BOT_TOKEN: _, ...env } = slackEnv();
     const app = start({
-      ...env,
-      SLACK_CLIENT_ID: '1234567890.0987654321',
-      SLACK_CLIENT_SECRET: 'abcdef0123456789abcdef0123456789',
-      SLACK_STATE_SECRET: 'main-test-state-secret-0123',
+      ...oauthEnv(),
       TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
     });
     const port = await portOf(app);

@@ -4,12 +4,7 @@ import { AppError } from '../errors.js';
 import type { AppLogger } from '../logger.js';
 import type { Db } from '../storage/database.js';
 import { recordDeliveryFailure } from '../storage/delivery-failures.js';
-import {
-  deleteInstallation,
-  findInstallation,
-  installedTenant,
-  saveInstallation,
-} from '../storage/installations.js';
+import { findInstallation, installedTenant, saveInstallation } from '../storage/installations.js';
 import type { Sealer } from '../storage/sealed.js';
 
 /** Bolt's InstallProvider, as its HTTP receiver builds it from the OAuth settings. */
@@ -94,10 +89,6 @@ export class InstalledClients implements WorkspaceClients {
         if (found === undefined)
           throw new NotInstalled(query.teamId ?? query.enterpriseId ?? 'unknown');
         return found;
-      },
-      deleteInstallation: async (query) => {
-        const tenant = installedTenant(this.db, query);
-        if (tenant !== undefined) deleteInstallation(this.db, tenant);
       },
     };
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NOT_INSTALLED } from '../../src/slack/app.js';
+import { BOT_SCOPES } from '../../src/slack/scopes.js';
 import { FORGET_ME_CONFIRM_ACTION } from '../../src/views/forget-me.js';
 import { clickAddToSlack } from '../support/install-flow.js';
 import { commandAnswer, pinnedClock, startTestApp, type TestApp } from '../support/test-app.js';
@@ -56,17 +57,7 @@ describe('Add to Slack', () => {
     expect(flow.steps[0]?.body).toContain('Add Alignment Pulse to Slack');
     expect(flow.authorizeUrl).toContain('/oauth/v2/authorize');
     const asked = t.standIn.authorizeRequests.at(-1);
-    expect(asked?.scopes.sort()).toEqual(
-      [
-        'channels:read',
-        'chat:write',
-        'commands',
-        'files:write',
-        'groups:read',
-        'im:write',
-        'users:read',
-      ].sort(),
-    );
+    expect(asked?.scopes.sort()).toEqual([...BOT_SCOPES].sort());
     expect(flow.final.status).toBe(200);
     expect(flow.final.body).toContain('Alignment Pulse is installed');
     // The workspace's name is shown, escaped.
@@ -140,12 +131,13 @@ describe('Add to Slack', () => {
     expect(otherBrowser.final.body).toContain('This install link has expired');
 
     t.standIn.nextAuthorization({ teamId: ACME, installerUserId: INSTALLER });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-17T10:00:00Z'));
     const late = await clickAddToSlack({
       appUrl: t.baseUrl,
       // Bolt's state lives ten minutes; the person comes back eleven minutes later.
       beforeCallback: () => {
-        vi.useFakeTimers({ toFake: ['Date'] });
-        vi.setSystemTime(Date.now() + 11 * 60_000);
+        vi.setSystemTime(new Date('2026-11-17T10:11:00Z'));
       },
     });
     vi.useRealTimers();

@@ -151,8 +151,6 @@ describe('a channel shared with another company (Slack Connect)', () => {
 });
 
 describe('token rotation', () => {
-  const HOUR = 3_600_000;
-
   it('renews a token about to expire before scheduled work uses it, and stores the new one', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-11-23T00:00:00Z'));
@@ -168,7 +166,7 @@ describe('token rotation', () => {
     expect(before.at).toBe('2026-11-23T12:00:00.000Z');
 
     // 10½ hours later no request has come; Monday's scheduled pulse is due.
-    vi.setSystemTime(Date.now() + 10.5 * HOUR);
+    vi.setSystemTime(new Date('2026-11-23T10:30:00Z'));
     await at('2026-11-23T08:00:05Z');
     expect(pulsesPosted()).toBe(2);
     const refreshed = t.standIn.tokensIssued.filter((issued) => issued.via === 'refresh');
@@ -189,7 +187,7 @@ describe('token rotation', () => {
     t.standIn.inject('oauth.v2.access', { error: 'invalid_refresh_token' }, 1000);
 
     // 11 hours in: the renewal is refused, the token still works, the pulse goes out.
-    vi.setSystemTime(Date.now() + 11 * HOUR);
+    vi.setSystemTime(new Date('2026-11-23T11:00:00Z'));
     await at('2026-11-23T08:00:05Z');
     expect(pulsesPosted()).toBe(2);
     await at('2026-11-23T08:01:05Z');
@@ -199,7 +197,7 @@ describe('token rotation', () => {
     expect(told).toHaveLength(1);
 
     // 13 hours in: expired and still refused. Friday's digest cannot go out; it is retried.
-    vi.setSystemTime(Date.now() + 2 * HOUR);
+    vi.setSystemTime(new Date('2026-11-23T13:00:00Z'));
     t.app.ctx.db.prepare("UPDATE survey_channels SET channel_id = 'C0ACMELEADS'").run();
     await at('2026-11-27T15:00:05Z');
     const digests = () =>

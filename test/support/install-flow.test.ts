@@ -191,10 +191,11 @@ describe('clickAddToSlack, against a bare Bolt app', () => {
     for (let i = 0; i < 2; i++)
       standIn.nextAuthorization({ teamId: 'T0BETA01', installerUserId: 'U0BETA1' });
     vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-17T10:00:00Z'));
     const late = await clickAddToSlack({
       appUrl,
       beforeCallback: () => {
-        vi.setSystemTime(Date.now() + 11 * 60_000);
+        vi.setSystemTime(new Date('2026-11-17T10:11:00Z'));
       },
     });
     expect(late.final.status).not.toBe(200);
@@ -214,11 +215,12 @@ describe('clickAddToSlack, against a bare Bolt app', () => {
     await startBoltApp({ rotation: true });
     standIn.nextAuthorization({ teamId: 'T0BETA01', installerUserId: 'U0BETA1' });
     vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-17T09:00:00Z'));
     await clickAddToSlack({ appUrl });
     const first = standIn.installationOf('T0BETA01');
     expect(first?.token).toMatch(/^xoxe\.xoxb-/);
     // Eleven hours on, the token expires within Bolt's two-hour window: it refreshes first.
-    vi.setSystemTime(Date.now() + 11 * 3_600_000);
+    vi.setSystemTime(new Date('2026-11-17T20:00:00Z'));
     const beta = new SlackSender(`${appUrl}/slack/events`, SECRET, standIn).as({
       teamId: 'T0BETA01',
     });

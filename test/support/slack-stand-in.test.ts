@@ -620,6 +620,8 @@ describe('OAuth v2, as Slack does it', () => {
   });
 
   it('refuses a wrong client, a wrong secret, a stale code and another redirect_uri', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-17T10:00:00Z'));
     standIn.nextAuthorization({ teamId: 'T0BETA01', installerUserId: 'U0BETAADMIN' });
     const code = codeOf(await ask({ redirect_uri: `${REDIRECT}/beta` }));
     await expect(
@@ -634,8 +636,7 @@ describe('OAuth v2, as Slack does it', () => {
     );
     await expect(exchange({ code: 'made-up' })).rejects.toMatchObject(slackError('invalid_code'));
     // Ten minutes later the code is gone.
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(Date.now() + 10 * 60_000 + 1);
+    vi.setSystemTime(new Date('2026-11-17T10:10:00.001Z'));
     await expect(exchange({ code, redirect_uri: `${REDIRECT}/beta` })).rejects.toMatchObject(
       slackError('invalid_code'),
     );
