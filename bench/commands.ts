@@ -9,6 +9,7 @@ import type { AppContext } from '../src/context.js';
 import type { Discipline } from '../src/domain/dimensions.js';
 import { createLogger } from '../src/logger.js';
 import { projectRoot } from '../src/paths.js';
+import { openStore } from '../src/storage/store.js';
 import { runApp } from '../test/support/app-process.js';
 import {
   freePort,
@@ -37,7 +38,7 @@ const HOUR = 3_600_000;
  * Twelve closed, published weeks of the team's answers before `now`, so that
  * `score` has figures and calls to read, as a survey's has after a quarter.
  */
-function seedQuarter(db: AppContext['db'], surveyId: number, now: Date): void {
+async function seedQuarter(db: AppContext['db'], surveyId: number, now: Date): Promise<void> {
   const ctx: AppContext = {
     config: loadConfig({
       SLACK_BOT_TOKEN: 'xoxb-bench',
@@ -47,13 +48,13 @@ function seedQuarter(db: AppContext['db'], surveyId: number, now: Date): void {
     logger: createLogger('error', () => {}),
     now: () => now,
     slackFor: async () => new WebClient(),
-    reschedule: () => {},
+    reschedule: async () => {},
     runOnce: (_key, work) => work(),
   };
   const questions = ['okrs.same_direction', 'roadmap.one_plan', 'tech_debt.real_capacity'];
   for (let week = WEEKS; week >= 1; week--) {
     const due = new Date(now.getTime() - week * 7 * 24 * HOUR);
-    seedPulse(ctx, {
+    await seedPulse(ctx, {
       teamId: TEAM_ID,
       surveyId,
       due: due.toISOString(),
@@ -79,15 +80,17 @@ export async function commandsBenchmark(): Promise<Section> {
   const database = join(dir, 'pulse.db');
   for (const [id] of TEAM) standIn.addUser({ id, name: id });
   const now = new Date();
-  const { pulse } = openPulseDatabase(
+  const { survey, pulse } = await openPulseDatabase(
     database,
     'C0BENCH',
     TEAM.map(([id]) => id),
-    (db) => {
-      const survey = db.prepare('SELECT id FROM surveys').get() as { id: number };
-      seedQuarter(db, survey.id, now);
-    },
   );
+  const store = await openStore({ engine: 'sqlite', path: database });
+  try {
+    await seedQuarter(store.db, survey.id, now);
+  } finally {
+    await store.close();
+  }
   const appPort = await freePort();
   const barePort = await freePort();
   const app = runApp({

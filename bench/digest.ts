@@ -14,9 +14,9 @@ import { createLogger } from '../src/logger.js';
 import { migrationsDir } from '../src/paths.js';
 import { weekTrends } from '../src/reports/calls.js';
 import { closedWeeks, thresholdOf } from '../src/reports/published.js';
-import { openDatabase } from '../src/storage/database.js';
 import { migrate } from '../src/storage/migrate.js';
 import { syncCatalogue } from '../src/storage/questions.js';
+import { type Engine, type OpenStore, openStore } from '../src/storage/store.js';
 import { findOrCreateSurvey } from '../src/storage/surveys.js';
 import { median, type Section } from './measure.js';
 
@@ -29,15 +29,19 @@ const QUESTIONS = 10;
  * 500 weekly pulses. Times publishing the closed pulses (what a first start on
  * a database from before publications does, and each close does once), the
  * digest's numbers (read from the published cells) and rendering its chart.
+ * On a SQLite file, or with BENCH_ENGINE=postgres on a Postgres server of its
+ * own (the embedded one the tests use, with its default settings).
  */
 export async function digestBenchmark(): Promise<Section> {
+  const engine: Engine = process.env.BENCH_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
   const dir = mkdtempSync(join(tmpdir(), 'alignment-bench-'));
-  const db = openDatabase(join(dir, 'bench.db'));
+  const { store, stop } = await benchDatabase(engine, dir);
+  const db = store.db;
   try {
-    migrate(db, migrationsDir);
-    syncCatalogue(db, CATALOGUE);
-    db.prepare("INSERT INTO workspaces (team_id) VALUES ('TBENCH')").run();
-    const survey = findOrCreateSurvey(db, {
+    await migrate(store, migrationsDir);
+    await syncCatalogue(db, CATALOGUE);
+    await db.insertInto('workspaces').values({ team_id: 'TBENCH' }).execute();
+    const survey = await findOrCreateSurvey(db, {
       teamId: 'TBENCH',
       channelId: 'CBENCH',
       timezone: 'Europe/Berlin',
@@ -47,16 +51,7 @@ export async function digestBenchmark(): Promise<Section> {
     const seedStarted = performance.now();
     const firstMonday = Date.parse('2016-12-05T08:00:00Z');
     const history: string[][] = [];
-    const pulse = db.prepare(
-      'INSERT INTO pulses (survey_id, due_at, opened_at, closes_at, closed_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    const ask = db.prepare(
-      'INSERT INTO pulse_questions (pulse_id, position, question_id) VALUES (?, ?, ?)',
-    );
-    const invite = db.prepare('INSERT INTO pulse_recipients (pulse_id, user_id) VALUES (?, ?)');
-    const answer = db.prepare(
-      'INSERT INTO answers (pulse_id, question_id, user_id, discipline, value, answered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+    const insertPulse = pulseWriter(store);
     // A fixed pseudo-random sequence, so every run measures the same data.
     let seed = 42;
     const random = () => {
@@ -66,21 +61,31 @@ export async function digestBenchmark(): Promise<Section> {
     const disciplineOf = (i: number) =>
       DISCIPLINES[i < 80 ? 0 : i < 160 ? 1 : i < 180 ? 2 : i < 190 ? 3 : 4] ?? 'other';
     for (let p = 0; p < PULSES; p++) {
-      db.transaction(() => {
-        const due = new Date(firstMonday + p * 7 * 86_400_000).toISOString();
-        const id = Number(pulse.run(survey.id, due, due, due, due).lastInsertRowid);
-        const questions = chooseQuestions(CATALOGUE, history, QUESTIONS).map((q) => q.id);
-        history.push(questions);
-        for (const [position, q] of questions.entries()) ask.run(id, position, q);
-        for (let u = 0; u < LEADERS; u++) {
-          const user = `U${String(u).padStart(5, '0')}`;
-          invite.run(id, user);
-          for (const q of questions)
-            answer.run(id, q, user, disciplineOf(u), 1 + Math.floor(random() * 5), due, due);
-        }
-      })();
+      const due = new Date(firstMonday + p * 7 * 86_400_000).toISOString();
+      const questions = chooseQuestions(CATALOGUE, history, QUESTIONS).map((q) => q.id);
+      history.push(questions);
+      const users = Array.from({ length: LEADERS }, (_, u) => `U${String(u).padStart(5, '0')}`);
+      await insertPulse({
+        surveyId: survey.id,
+        due,
+        questions,
+        users,
+        answers: users.flatMap((user, u) =>
+          questions.map(
+            (question): SeedAnswer => ({
+              question,
+              user,
+              discipline: disciplineOf(u),
+              value: 1 + Math.floor(random() * 5),
+            }),
+          ),
+        ),
+      });
     }
-    const answers = (db.prepare('SELECT count(*) AS n FROM answers').get() as { n: number }).n;
+    const { answers } = await db
+      .selectFrom('answers')
+      .select((eb) => eb.fn.countAll<number>().as('answers'))
+      .executeTakeFirstOrThrow();
     const seedSeconds = (performance.now() - seedStarted) / 1000;
 
     const config = loadConfig({
@@ -93,7 +98,7 @@ export async function digestBenchmark(): Promise<Section> {
       logger: createLogger('error', () => {}),
       now: () => new Date(),
       slackFor: async () => new WebClient(),
-      reschedule: () => {},
+      reschedule: async () => {},
       runOnce: (_key, work) => work(),
     };
     const publishStarted = performance.now();
@@ -104,23 +109,26 @@ export async function digestBenchmark(): Promise<Section> {
     let input: DigestChart | undefined;
     for (let i = 0; i < 30; i++) {
       const started = performance.now();
-      const { weeks, scores, latest } = closedWeeks(ctx, survey, 12, asOf);
+      const { weeks, scores, latest } = await closedWeeks(ctx, survey, 12, asOf);
       const digest = buildDigest({
         weeks,
         scores,
         comments: [],
         threshold: thresholdOf(ctx, survey),
-        calls: latest === undefined ? undefined : weekTrends(ctx, survey, latest, asOf),
+        calls: latest === undefined ? undefined : await weekTrends(ctx, survey, latest, asOf),
       });
       input = digest.chart;
       numbers.push(performance.now() - started);
     }
     // One close as the scheduler makes it: the latest pulse's cells and the
     // calls of its week over 16 weeks of 2,000 answers each, published again.
-    const last = (db.prepare('SELECT max(id) AS id FROM pulses').get() as { id: number }).id;
+    const { last } = await db
+      .selectFrom('pulses')
+      .select((eb) => eb.fn.max('id').as('last'))
+      .executeTakeFirstOrThrow();
     const closes: number[] = [];
     for (let i = 0; i < 10; i++) {
-      db.prepare('DELETE FROM published_pulses WHERE pulse_id = ?').run(last);
+      await db.deleteFrom('published_pulses').where('pulse_id', '=', last).execute();
       const started = performance.now();
       await closeAndPublish(ctx, last);
       closes.push(performance.now() - started);
@@ -132,7 +140,7 @@ export async function digestBenchmark(): Promise<Section> {
       charts.push(performance.now() - started);
     }
     return {
-      title: 'Digest at 1,000,000 answers',
+      title: `Digest at 1,000,000 answers (${engine === 'sqlite' ? 'SQLite' : 'Postgres'})`,
       rows: [
         [
           'answers stored',
@@ -154,7 +162,131 @@ export async function digestBenchmark(): Promise<Section> {
       ],
     };
   } finally {
-    db.close();
+    await stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A fresh database for the benchmark, migrated by it: a SQLite file in `dir`, or a Postgres server's. */
+async function benchDatabase(
+  engine: Engine,
+  dir: string,
+): Promise<{ store: OpenStore; stop: () => Promise<void> }> {
+  if (engine === 'sqlite') {
+    const store = await openStore({ engine, path: join(dir, 'bench.db') });
+    return { store, stop: store.close };
+  }
+  // Loaded only here: the SQLite run needs no Postgres.
+  const { freshDatabase, startTestPostgres } = await import('../test/support/postgres.js');
+  const server = await startTestPostgres();
+  try {
+    const { url } = await freshDatabase(server.url('postgres'));
+    const store = await openStore({ engine, url });
+    return {
+      store,
+      stop: async () => {
+        await store.close();
+        await server.stop();
+      },
+    };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+interface SeedAnswer {
+  question: string;
+  user: string;
+  discipline: string;
+  value: number;
+}
+
+interface SeedPulse {
+  surveyId: number;
+  due: string;
+  questions: string[];
+  users: string[];
+  answers: SeedAnswer[];
+}
+
+/** Rows a multi-row insert carries at most (SQLite allows 32,766 parameters a statement). */
+const CHUNK = 500;
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  return Array.from({ length: Math.ceil(rows.length / CHUNK) }, (_, i) =>
+    rows.slice(i * CHUNK, (i + 1) * CHUNK),
+  );
+}
+
+/**
+ * Writes one closed pulse (due, opened and closed at `due`), its questions,
+ * recipients and answers, in one transaction: on SQLite straight through
+ * better-sqlite3's prepared statements, the fastest way to fill the file; on
+ * Postgres in multi-row inserts.
+ */
+function pulseWriter(store: OpenStore): (pulse: SeedPulse) => Promise<void> {
+  const { sqlite } = store;
+  if (sqlite !== undefined) {
+    const pulse = sqlite.prepare(
+      'INSERT INTO pulses (survey_id, due_at, opened_at, closes_at, closed_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    const ask = sqlite.prepare(
+      'INSERT INTO pulse_questions (pulse_id, position, question_id) VALUES (?, ?, ?)',
+    );
+    const invite = sqlite.prepare('INSERT INTO pulse_recipients (pulse_id, user_id) VALUES (?, ?)');
+    const answer = sqlite.prepare(
+      'INSERT INTO answers (pulse_id, question_id, user_id, discipline, value, answered_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    const write = sqlite.transaction(({ surveyId, due, questions, users, answers }: SeedPulse) => {
+      const id = Number(pulse.run(surveyId, due, due, due, due).lastInsertRowid);
+      for (const [position, q] of questions.entries()) ask.run(id, position, q);
+      for (const user of users) invite.run(id, user);
+      for (const a of answers) answer.run(id, a.question, a.user, a.discipline, a.value, due, due);
+    });
+    return async (seed) => {
+      write(seed);
+    };
+  }
+  return (seed) =>
+    store.db.transaction().execute(async (trx) => {
+      const { due } = seed;
+      const { id } = await trx
+        .insertInto('pulses')
+        .values({
+          survey_id: seed.surveyId,
+          due_at: due,
+          opened_at: due,
+          closes_at: due,
+          closed_at: due,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('pulse_questions')
+        .values(
+          seed.questions.map((question_id, position) => ({ pulse_id: id, position, question_id })),
+        )
+        .execute();
+      for (const rows of chunks(seed.users))
+        await trx
+          .insertInto('pulse_recipients')
+          .values(rows.map((user_id) => ({ pulse_id: id, user_id })))
+          .execute();
+      for (const rows of chunks(seed.answers))
+        await trx
+          .insertInto('answers')
+          .values(
+            rows.map((a) => ({
+              pulse_id: id,
+              question_id: a.question,
+              user_id: a.user,
+              discipline: a.discipline,
+              value: a.value,
+              answered_at: due,
+              updated_at: due,
+            })),
+          )
+          .execute();
+    });
 }

@@ -30,7 +30,7 @@ export async function dmBenchmark(): Promise<Section> {
     for (const id of people) standIn.addUser({ id, name: id });
     standIn.addChannel({ id: 'C0LEADERS', name: 'leadership', members: [BOT_USER_ID, ...people] });
     standIn.addChannel({ id: 'C0EXEC', name: 'exec', members: [BOT_USER_ID] });
-    const survey = saveSurvey(t.app.ctx.db, {
+    const survey = await saveSurvey(t.app.ctx.db, {
       surveyId: undefined,
       teamId: TEAM_ID,
       by: 'U0ADMIN',
@@ -74,12 +74,14 @@ export async function dmBenchmark(): Promise<Section> {
           .join(', ')}; ${standIn.rateLimited - limitedBefore} answered 429; DMs lost: ${lost}`,
       ]);
     };
-    const dmsTo = (kind: 'dm' | 'reminder') =>
-      (
-        t.app.ctx.db
-          .prepare('SELECT count(DISTINCT user_id) AS n FROM pulse_messages WHERE kind = ?')
-          .get(kind) as { n: number }
-      ).n;
+    const dmsTo = async (kind: 'dm' | 'reminder') => {
+      const { n } = await t.app.ctx.db
+        .selectFrom('pulse_messages')
+        .select((eb) => eb.fn.count<number>('user_id').distinct().as('n'))
+        .where('kind', '=', kind)
+        .executeTakeFirstOrThrow();
+      return n;
+    };
 
     let pulse: Awaited<ReturnType<typeof openPulse>>['pulse'] | undefined;
     await measure(`pulse by DM to ${MEMBERS} members, first time`, async () => {
@@ -89,7 +91,7 @@ export async function dmBenchmark(): Promise<Section> {
         const dm = standIn.dmChannelOf(id);
         return dm !== undefined && standIn.messagesIn(dm).length === 1;
       }).length;
-      return Math.min(inSlack, dmsTo('dm'));
+      return Math.min(inSlack, await dmsTo('dm'));
     });
     await measure(`reminder by DM to the same ${MEMBERS}`, async () => {
       if (pulse !== undefined) await remindPulse(t.app.ctx, pulse);

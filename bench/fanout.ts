@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Installation } from '@slack/bolt';
+import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config.js';
 import { DEFAULT_SIDES } from '../src/domain/dimensions.js';
 import { TENANTS_AT_ONCE } from '../src/jobs/scheduler.js';
@@ -226,8 +227,8 @@ async function fanOut(latencyMs: number): Promise<Measured> {
         appId: issued.appId,
         authVersion: 'v2',
       };
-      saveInstallation(app.ctx.db, sealer, installation);
-      saveSurvey(app.ctx.db, {
+      await saveInstallation(app.ctx.db, sealer, installation);
+      await saveSurvey(app.ctx.db, {
         surveyId: undefined,
         teamId,
         by: installer,
@@ -263,7 +264,7 @@ async function fanOut(latencyMs: number): Promise<Measured> {
     };
     const sampler = setInterval(sample, 100);
     clock.now = DUE;
-    const writes = timeWrites(app.ctx.db);
+    const writes = timeWrites();
     const cpuBefore = process.cpuUsage();
     const started = clockNow();
     await app.scheduler.tick(DUE);
@@ -299,14 +300,18 @@ async function fanOut(latencyMs: number): Promise<Measured> {
     }
     const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
     const limited = report.workspaces.map((w) => w.rateLimited);
-    const storedDms = (
-      app.ctx.db
-        .prepare("SELECT count(*) AS n FROM pulse_messages WHERE kind = 'dm' AND ts IS NOT NULL")
-        .get() as { n: number }
-    ).n;
-    const runs = app.ctx.db
-      .prepare("SELECT status, count(*) AS n FROM schedule_runs WHERE kind = 'pulse' GROUP BY 1")
-      .all() as { status: string; n: number }[];
+    const { storedDms } = await app.ctx.db
+      .selectFrom('pulse_messages')
+      .select((eb) => eb.fn.countAll<number>().as('storedDms'))
+      .where('kind', '=', 'dm')
+      .where('ts', 'is not', null)
+      .executeTakeFirstOrThrow();
+    const runs = await app.ctx.db
+      .selectFrom('schedule_runs')
+      .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+      .where('kind', '=', 'pulse')
+      .groupBy('status')
+      .execute();
     return {
       latencyMs,
       seededMs,
@@ -352,24 +357,40 @@ async function fanOut(latencyMs: number): Promise<Measured> {
 
 /**
  * Times the app's SQLite writes on its thread (better-sqlite3's Statement#run,
- * every statement's, wrapped until `stop`) and counts the commits: with
- * synchronous=FULL each waits there for its fsync.
+ * which runs BEGIN, COMMIT and each write, and Statement#all for a write that
+ * returns rows; every statement's, wrapped until `stop`) and counts the
+ * commits: with synchronous=FULL each waits there for its fsync.
  */
-function timeWrites(db: Db): { commits: number; ms: number; stop: () => void } {
-  type Statement = { database: Db; run: (...args: unknown[]) => unknown };
-  const prototype = Object.getPrototypeOf(db.prepare('SELECT 1')) as Statement;
-  const run = prototype.run;
-  const timed = { commits: 0, ms: 0, stop: () => (prototype.run = run) };
-  prototype.run = function (this: Statement, ...args: unknown[]) {
-    const started = performance.now();
-    try {
-      return run.apply(this, args);
-    } finally {
-      timed.ms += performance.now() - started;
-      // Outside a transaction after it ran: it committed (on its own, or as COMMIT).
-      if (!this.database.inTransaction) timed.commits += 1;
-    }
+function timeWrites(): { commits: number; ms: number; stop: () => void } {
+  type Run = (...args: unknown[]) => unknown;
+  type Statement = { database: Db; readonly: boolean; run: Run; all: Run };
+  // Every connection's statements share one prototype: one of a connection of its own finds it.
+  const probe = new Database(':memory:');
+  const prototype = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Statement;
+  probe.close();
+  const { run, all } = prototype;
+  const timed = {
+    commits: 0,
+    ms: 0,
+    stop: () => {
+      prototype.run = run;
+      prototype.all = all;
+    },
   };
+  const timing = (original: Run, writesOnly: boolean): Run =>
+    function (this: Statement, ...args: unknown[]) {
+      if (writesOnly && this.readonly) return original.apply(this, args);
+      const started = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        timed.ms += performance.now() - started;
+        // Outside a transaction after it ran: it committed (on its own, or as COMMIT).
+        if (!this.database.inTransaction) timed.commits += 1;
+      }
+    };
+  prototype.run = timing(run, false);
+  prototype.all = timing(all, true);
   return timed;
 }
 

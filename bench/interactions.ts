@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { projectRoot } from '../src/paths.js';
-import { openDatabase } from '../src/storage/database.js';
+import { openStore } from '../src/storage/store.js';
 import { runApp } from '../test/support/app-process.js';
 import {
   freePort,
@@ -41,7 +41,7 @@ export async function interactionsBenchmark(): Promise<Section> {
   const users = Array.from({ length: USERS }, (_, i) => `U${String(i).padStart(6, '0')}`);
   for (const id of users) standIn.addUser({ id, name: id });
 
-  const { pulse, questions, form: view } = openPulseDatabase(database, 'C0BENCH', users);
+  const { pulse, questions, form: view } = await openPulseDatabase(database, 'C0BENCH', users);
 
   const appPort = await freePort();
   const barePort = await freePort();
@@ -144,13 +144,13 @@ export async function interactionsBenchmark(): Promise<Section> {
       residentMemory(app.child.pid),
       `bare Bolt app: ${residentMemory(bareChild.pid)}`,
     ]);
-    const check = openDatabase(database);
-    const stored = (
-      check
-        .prepare('SELECT count(DISTINCT user_id) AS n FROM answers WHERE pulse_id = ?')
-        .get(pulse.id) as { n: number }
-    ).n;
-    check.close();
+    const check = await openStore({ engine: 'sqlite', path: database }, { readOnly: true });
+    const { stored } = await check.db
+      .selectFrom('answers')
+      .select((eb) => eb.fn.count<number>('user_id').distinct().as('stored'))
+      .where('pulse_id', '=', pulse.id)
+      .executeTakeFirstOrThrow();
+    await check.close();
     const forms = standIn.callsTo('views.open').filter((c) => c.status === 200).length;
     rows.push([
       'what reached the database and Slack',

@@ -6,6 +6,7 @@ import { loadConfig } from '../src/config.js';
 import type { AppContext } from '../src/context.js';
 import { createLogger } from '../src/logger.js';
 import { projectRoot } from '../src/paths.js';
+import { openStore } from '../src/storage/store.js';
 import { runApp } from '../test/support/app-process.js';
 import {
   freePort,
@@ -48,19 +49,20 @@ export async function memoryBenchmark(): Promise<Section> {
   const dir = mkdtempSync(join(tmpdir(), 'alignment-pulse-memory-'));
   const database = join(dir, 'pulse.db');
   // Four closed weeks to digest, written as the app would have published them.
-  openPulseDatabase(database, CHANNEL, [], (db) => {
+  const { survey } = await openPulseDatabase(database, CHANNEL, []);
+  const store = await openStore({ engine: 'sqlite', path: database });
+  try {
     const ctx: AppContext = {
       config: loadConfig({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET }),
-      db,
+      db: store.db,
       logger: createLogger('error', () => {}),
       now: () => new Date(),
       slackFor: async () => undefined as never,
-      reschedule: () => {},
+      reschedule: async () => {},
       runOnce: (_key, work) => work(),
     };
-    const survey = db.prepare('SELECT id FROM surveys').get() as { id: number };
     for (let week = 4; week >= 1; week--)
-      seedPulse(ctx, {
+      await seedPulse(ctx, {
         teamId: TEAM_ID,
         surveyId: survey.id,
         due: new Date(Date.now() - (week * 7 + 3) * 86_400_000).toISOString(),
@@ -71,7 +73,9 @@ export async function memoryBenchmark(): Promise<Section> {
           values: { 'tech_debt.real_capacity': person[1] === 'product' ? 4 : 1 + (i % 3) },
         })),
       });
-  });
+  } finally {
+    await store.close();
+  }
 
   const appPort = await freePort();
   const barePort = await freePort();

@@ -10,8 +10,20 @@ const DEFAULT_DATABASE = './data/alignment-pulse.db';
  * `npm run backup -- <file>`: a consistent copy of the live database, made with
  * SQLite's online backup while the app keeps running (readers and the writer
  * are not stopped), then checked. Reads DATABASE_PATH like the app does.
+ * With DATABASE_URL set the data is on Postgres, whose own tool takes the
+ * backup: it says so and does nothing.
  */
 async function main(): Promise<number> {
+  const environment = readEnvironment();
+  if ((environment.DATABASE_URL?.trim() ?? '') !== '') {
+    process.stdout.write(
+      'DATABASE_URL is set: the data is on Postgres, and npm run backup copies only the embedded SQLite file.\n' +
+        'Take Postgres backups with pg_dump, for example:\n' +
+        '  pg_dump --format=custom --file=alignment-pulse.dump "$DATABASE_URL"\n' +
+        'and restore one with pg_restore. The dump holds individual answers and comments with who gave them: keep it as private as the database.\n',
+    );
+    return 0;
+  }
   const target = process.argv[2];
   if (target === undefined || target.trim() === '') {
     process.stderr.write(
@@ -19,7 +31,7 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const source = resolve(readEnvironment().DATABASE_PATH?.trim() || DEFAULT_DATABASE);
+  const source = resolve(environment.DATABASE_PATH?.trim() || DEFAULT_DATABASE);
   const destination = resolve(target);
   if (!existsSync(source)) {
     process.stderr.write(

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { isTimezone } from './domain/schedule.js';
 import { ConfigError } from './errors.js';
+import type { StoreLocation } from './storage/store.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -32,6 +33,8 @@ export interface Config {
   };
   port: number;
   databasePath: string;
+  /** Where the data lives: the SQLite file at databasePath, or the Postgres server of DATABASE_URL. */
+  database: StoreLocation;
   logLevel: LogLevelName;
   adminUserIds: string[];
   defaultTimezone: string;
@@ -133,6 +136,15 @@ const envSchema = z.object({
     blankToUndefined,
     z.string().trim().default('./data/alignment-pulse.db'),
   ),
+  DATABASE_URL: optional(
+    z
+      .string()
+      .trim()
+      .refine((url) => /^postgres(ql)?:\/\/[^\s]+$/.test(url), {
+        error:
+          'should be a Postgres URL such as postgres://alignment:secret@127.0.0.1:5432/alignment (leave it unset for the embedded SQLite file)',
+      }),
+  ),
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim().toLowerCase()) : v),
     z.enum(LOG_LEVELS, { error: `should be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
@@ -229,6 +241,8 @@ const SECRETS = new Set([
   'SLACK_CLIENT_SECRET',
   'SLACK_STATE_SECRET',
   'TOKEN_ENCRYPTION_KEY',
+  // A Postgres URL holds its password.
+  'DATABASE_URL',
 ]);
 
 /**
@@ -278,6 +292,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     port: e.PORT,
     databasePath: e.DATABASE_PATH,
+    database:
+      e.DATABASE_URL === undefined
+        ? { engine: 'sqlite', path: e.DATABASE_PATH }
+        : { engine: 'postgres', url: e.DATABASE_URL },
     logLevel: e.LOG_LEVEL,
     adminUserIds: e.ADMIN_USER_IDS,
     defaultTimezone: e.DEFAULT_TIMEZONE,

@@ -2,8 +2,8 @@ import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Config } from './config.js';
 import type { Publication, PublicationRequest } from './reports/publication.js';
-import type { Db } from './storage/database.js';
 import type { RunKey } from './storage/runs.js';
+import type { Store } from './storage/store.js';
 
 /**
  * What every module is handed: the parsed configuration, the database, the
@@ -12,7 +12,7 @@ import type { RunKey } from './storage/runs.js';
  */
 export interface AppContext {
   config: Config;
-  db: Db;
+  db: Store;
   logger: Logger;
   now: () => Date;
   /**
@@ -23,7 +23,7 @@ export interface AppContext {
    */
   slackFor: (teamId: string) => Promise<WebClient>;
   /** Makes the scheduler pick up changed surveys now (after setup is saved). */
-  reschedule: () => void;
+  reschedule: () => Promise<void>;
   /**
    * Runs a piece of work now as a run of the scheduler: claimed once across
    * processes, retried on failure (1, 5, 15, 60 minutes), resumed after a crash.

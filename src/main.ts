@@ -1,7 +1,9 @@
-import { loadConfig, readEnvironment } from './config.js';
+import pg from 'pg';
+import { type Config, loadConfig, readEnvironment } from './config.js';
 import { AppError } from './errors.js';
 import { createLogger } from './logger.js';
 import { type RunningApp, StartAborted, startAlignmentPulse } from './start.js';
+import { explainPostgresError } from './storage/store.js';
 
 /**
  * The entry point: parse the configuration, start the app (database, migrations,
@@ -35,11 +37,35 @@ async function main(): Promise<void> {
   try {
     running = await startAlignmentPulse(config, logger, { signal: starting.signal });
   } catch (error) {
-    if (!(error instanceof StartAborted)) throw error;
+    if (!(error instanceof StartAborted)) throw explainStartError(error, config);
     logger.info('stopped before Slack answered');
     process.exit(0);
   }
   if (stopRequested) await stopAndExit(running);
+}
+
+/** Errors of a connection to Postgres that was made and then failed. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+]);
+
+/**
+ * An error Postgres gave while the app started, after the first connection
+ * (a refused statement, the server gone since), as one message naming the
+ * server, like the errors of connecting; any other error as it is.
+ */
+function explainStartError(error: unknown, config: Config): unknown {
+  if (error instanceof AppError || config.database.engine !== 'postgres') return error;
+  const code = (error as { code?: unknown }).code;
+  const fromPostgres =
+    error instanceof pg.DatabaseError ||
+    (typeof code === 'string' && CONNECTION_CODES.has(code)) ||
+    (error instanceof Error && error.message.startsWith('Connection terminated'));
+  return fromPostgres ? explainPostgresError(error, config.database.url) : error;
 }
 
 main().catch((error: unknown) => {

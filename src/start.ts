@@ -26,11 +26,11 @@ import {
 import { InstalledClients } from './slack/clients.js';
 import type { HealthState } from './slack/health.js';
 import { registerListeners } from './slack/listeners/index.js';
-import { type Db, openDatabase } from './storage/database.js';
 import { migrate } from './storage/migrate.js';
 import { freezeOlderComments } from './storage/publication.js';
 import { syncCatalogue } from './storage/questions.js';
 import { Sealer } from './storage/sealed.js';
+import { openStore, type Store } from './storage/store.js';
 import { upsertWorkspace } from './storage/workspaces.js';
 
 export interface RunningApp {
@@ -67,20 +67,21 @@ export async function startAlignmentPulse(
   logger: AppLogger,
   options: StartOptions = {},
 ): Promise<RunningApp> {
-  const db = openDatabase(config.databasePath);
-  // Closes work out what they publish in worker threads reading the same file.
+  const store = await openStore(config.database);
+  const { db } = store;
+  // Closes work out what they publish in worker threads reading the same database.
   const workers =
-    config.databasePath === ':memory:'
+    config.database.engine === 'sqlite' && config.database.path === ':memory:'
       ? undefined
-      : new PublicationWorkers(config.databasePath, logger);
+      : new PublicationWorkers(config.database, logger);
   try {
-    const applied = migrate(db, migrationsDir);
+    const applied = await migrate(store, migrationsDir);
     logger.info(
       applied.length === 0
         ? 'database schema is current'
         : `applied migrations: ${applied.join(', ')}`,
     );
-    syncCatalogue(db, CATALOGUE);
+    await syncCatalogue(db, CATALOGUE);
     const now = options.now ?? (() => new Date());
     const auth = await authenticate(config, db, logger, now, options.retries);
     let schedulerState: HealthState['scheduler'] = options.schedule === false ? 'off' : 'starting';
@@ -97,7 +98,12 @@ export async function startAlignmentPulse(
       logger,
       now,
       slackFor: (teamId) => clients.slackFor(teamId),
-      reschedule: () => scheduler.refresh(),
+      reschedule: () =>
+        scheduler
+          .refresh()
+          .catch((error: unknown) =>
+            logger.error('could not pick up the changed schedules', describeError(error)),
+          ),
       runOnce: (key, work) => scheduler.runOnce(key, work),
       ...(workers === undefined
         ? {}
@@ -108,7 +114,7 @@ export async function startAlignmentPulse(
     // would have been published, and any a crash left unpublished; none usually.
     await publishClosedPulses(ctx);
     // Comments of weeks published before comments were frozen with them.
-    const frozen = freezeOlderComments(db);
+    const frozen = await freezeOlderComments(db);
     if (frozen > 0) logger.info('froze the comments of published weeks', { pulses: frozen });
 
     const scheduler = new Scheduler(ctx, {
@@ -154,7 +160,7 @@ export async function startAlignmentPulse(
         const left = await inFlight.drain(options.drainTimeoutMs ?? 10_000);
         if (left > 0) logger.warn(`shut down with ${left} request(s) still running`);
         await workers?.stop();
-        db.close();
+        await store.close();
         logger.info('shut down');
       })();
       return stopping;
@@ -165,7 +171,7 @@ export async function startAlignmentPulse(
     return { ctx, port, scheduler, idle, stop };
   } catch (error) {
     await workers?.stop();
-    db.close();
+    await store.close().catch(() => undefined);
     throw error;
   }
 }
@@ -239,7 +245,7 @@ function explainSocketModeError(error: unknown): unknown {
  */
 async function authenticate(
   config: Config,
-  db: Db,
+  db: Store,
   logger: AppLogger,
   now: () => Date,
   retries: SlackRetries | undefined,
@@ -257,7 +263,7 @@ async function authenticate(
       ),
     };
   const identity = await connectToSlack(config, logger, retries);
-  upsertWorkspace(db, {
+  await upsertWorkspace(db, {
     teamId: identity.teamId,
     name: identity.teamName,
     botUserId: identity.botUserId,

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       },
       port: 3000,
       databasePath: './data/alignment-pulse.db',
+      database: { engine: 'sqlite', path: './data/alignment-pulse.db' },
       logLevel: 'info',
       adminUserIds: [],
       defaultTimezone: 'UTC',
@@ -54,10 +55,23 @@ describe('loadConfig', () => {
     expect(config.slack.apiUrl).toBe('http://127.0.0.1:4000/api/');
     expect(config.port).toBe(8080);
     expect(config.databasePath).toBe('/data/pulse.db');
+    expect(config.database).toEqual({ engine: 'sqlite', path: '/data/pulse.db' });
     expect(config.logLevel).toBe('debug');
     expect(config.adminUserIds).toEqual(['U012AB3CD', 'W045EF6GH']);
     expect(config.defaultTimezone).toBe('Europe/Berlin');
     expect(config.anonymityThreshold).toBe(5);
+  });
+
+  it('keeps the data on a Postgres server when DATABASE_URL is set', () => {
+    const url = 'postgres://alignment:secret@db.internal:5432/alignment';
+    expect(loadConfig({ ...valid, DATABASE_URL: url }).database).toEqual({
+      engine: 'postgres',
+      url,
+    });
+    expect(loadConfig({ ...valid, DATABASE_URL: ' ' }).database.engine).toBe('sqlite');
+    expect(problemsOf({ ...valid, DATABASE_URL: 'mysql://db.internal/alignment' })).toContain(
+      'DATABASE_URL (got "mysql://db.internal/alignment") should be a Postgres URL',
+    );
   });
 
   it('runs in Socket Mode with an app token and no signing secret', () => {

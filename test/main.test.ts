@@ -2,9 +2,11 @@ import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { openStore, type StoreLocation } from '../src/storage/store.js';
 import { type AppProcess, runApp } from './support/app-process.js';
 import { BOT_TOKEN, SlackStandIn } from './support/slack-stand-in.js';
+import { testDatabase, testEngine } from './support/test-app.js';
 
 /** `npm start` as a user runs it: the built app in its own process. */
 
@@ -60,14 +62,24 @@ async function portOf(app: AppProcess): Promise<number> {
   return Number(/port (\d+)\)/.exec(app.output())?.[1]);
 }
 
-const tablesIn = (path: string) => {
-  const db = new Database(path, { readonly: true });
-  const names = (
-    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
-  ).map((r) => r.name);
-  db.close();
-  return names;
+const tablesIn = async (location: StoreLocation) => {
+  const store = await openStore(location, { readOnly: true });
+  try {
+    return (await store.db.introspection.getTables()).map((table) => table.name);
+  } finally {
+    await store.close();
+  }
 };
+
+/** The environment of an app on this run's engine: the SQLite file of slackEnv, or a database on the test Postgres. */
+async function databaseEnv(): Promise<{ env: Record<string, string>; location: StoreLocation }> {
+  const env = slackEnv();
+  if (testEngine() === 'sqlite')
+    return { env, location: { engine: 'sqlite', path: env.DATABASE_PATH } };
+  const database = await testDatabase(dir);
+  onTestFinished(() => database.drop());
+  return { env: { ...env, ...database.env }, location: database.location };
+}
 
 describe('npm start', () => {
   it('with no Slack variables, exits non-zero naming each of them', async () => {
@@ -96,14 +108,16 @@ describe('npm start', () => {
   });
 
   it('starts against Slack, serves /healthz, holds the schema, stops on SIGTERM, and a restart applies nothing', async () => {
-    const env = slackEnv();
+    const { env, location } = await databaseEnv();
     const first = start(env);
     const port = await portOf(first);
-    expect(first.output()).toContain('applied migrations: 001_initial.sql');
+    expect(first.output()).toContain(
+      `applied migrations: ${location.engine === 'sqlite' ? '001_initial.sql' : '001_schema.sql'}`,
+    );
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', database: 'ok' });
-    expect(tablesIn(env.DATABASE_PATH)).toEqual(
+    expect(await tablesIn(location)).toEqual(
       expect.arrayContaining(['surveys', 'answers', 'schedule_runs']),
     );
 
@@ -154,7 +168,9 @@ describe('npm start', () => {
     );
     const app = start({});
     await portOf(app);
-    expect(tablesIn(join(dir, 'from-dotenv', 'pulse.db'))).toContain('surveys');
+    expect(
+      await tablesIn({ engine: 'sqlite', path: join(dir, 'from-dotenv', 'pulse.db') }),
+    ).toContain('surveys');
   });
 
   it('exits non-zero with a clear message when Slack refuses the bot token', async () => {

@@ -1,12 +1,26 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const shared = {
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  include: ['test/**/*.test.ts'],
+  testTimeout: 20_000,
+  hookTimeout: 60_000,
+};
+
+/**
+ * The whole suite runs twice: on the embedded SQLite file (the default) and on
+ * Postgres (a real server the global setup starts on 127.0.0.1). A test app
+ * gets its engine from TEST_ENGINE; `--project sqlite` or `--project postgres`
+ * runs one.
+ */
 export default defineConfig({
   test: {
-    root: fileURLToPath(new URL('..', import.meta.url)),
-    include: ['test/**/*.test.ts'],
+    ...shared,
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
+    projects: [
+      { test: { ...shared, name: 'sqlite', env: { TEST_ENGINE: 'sqlite' } } },
+      { test: { ...shared, name: 'postgres', env: { TEST_ENGINE: 'postgres' } } },
+    ],
   },
 });

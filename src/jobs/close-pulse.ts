@@ -20,7 +20,7 @@ export async function closePulse(
 ): Promise<boolean> {
   const closedNow = await closeAndPublish(ctx, pulse.id);
   if (!closedNow && options.again !== true) return false;
-  const closed = getPulse(ctx.db, pulse.id) ?? pulse;
+  const closed = (await getPulse(ctx.db, pulse.id)) ?? pulse;
   if (closedNow) ctx.logger.info('pulse closed', { pulse: pulse.id, survey: pulse.surveyId });
   throwIfRefused(await refreshPulseMessages(ctx, closed, ['channel', 'dm']));
   return closedNow;

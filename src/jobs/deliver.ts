@@ -42,7 +42,7 @@ export async function deliver(
       channel: what.channelId,
       error: code,
     });
-    recordDeliveryFailure(ctx.db, { ...what, error: code, at: ctx.now() });
+    await recordDeliveryFailure(ctx.db, { ...what, error: code, at: ctx.now() });
     return { channelId: what.channelId, error: code, advice: adviceFor(code, what.channelId) };
   }
 }
@@ -59,7 +59,7 @@ export async function postPulseMessageOnce(
   where: { channelId: string; kind: PulseMessageKind; userId?: string },
   post: (again: boolean) => Promise<string | undefined>,
 ): Promise<boolean> {
-  const before = beginPulseMessage(ctx.db, pulseId, where);
+  const before = await beginPulseMessage(ctx.db, pulseId, where);
   if (before === 'posted') return false;
   if (before === 'in_doubt')
     ctx.logger.warn('posting again a pulse message whose post was interrupted', {
@@ -72,10 +72,11 @@ export async function postPulseMessageOnce(
   } catch (error) {
     // Slack's answer (refused, rate-limited, a server error) means it was not
     // posted; a time-out or a broken connection leaves it in doubt.
-    if (slackErrorCode(error) !== 'request_failed') abandonPulseMessage(ctx.db, pulseId, where);
+    if (slackErrorCode(error) !== 'request_failed')
+      await abandonPulseMessage(ctx.db, pulseId, where);
     throw error;
   }
-  recordPulseMessage(ctx.db, pulseId, { ...where, ts: ts ?? '' });
+  await recordPulseMessage(ctx.db, pulseId, { ...where, ts: ts ?? '' });
   return true;
 }
 
@@ -100,7 +101,7 @@ export async function sendPulseDm(
   kind: 'dm' | 'reminder',
   message: SlackMessage,
 ): Promise<DeliveryProblem | undefined> {
-  const sent = findPulseMessage(ctx.db, pulse.id, kind, { userId });
+  const sent = await findPulseMessage(ctx.db, pulse.id, kind, { userId });
   if (sent !== undefined && sent.ts !== null) return undefined;
   const action = kind === 'dm' ? 'send the pulse by DM' : 'send a reminder';
   return deliver(
@@ -109,7 +110,7 @@ export async function sendPulseDm(
     async (slack) => {
       const channel =
         sent?.channelId ??
-        knownDmChannel(ctx.db, pulse.teamId, userId) ??
+        (await knownDmChannel(ctx.db, pulse.teamId, userId)) ??
         (await openDm(slack, userId));
       await postPulseMessageOnce(
         ctx,

@@ -32,7 +32,7 @@ const minutes = (from: string, to: string | Date) =>
  * retries an hour apart still met it; one that went away is dropped; a rate
  * limit never needs a person.
  */
-function triage(ctx: AppContext, failures: DeliveryFailure[], now: Date) {
+async function triage(ctx: AppContext, failures: DeliveryFailure[], now: Date) {
   const tell: DeliveryFailure[] = [];
   const settled: DeliveryFailure[] = [];
   const byProblem = new Map<string, DeliveryFailure[]>();
@@ -44,14 +44,14 @@ function triage(ctx: AppContext, failures: DeliveryFailure[], now: Date) {
     const first = same[0];
     const last = same.at(-1);
     if (first === undefined || last === undefined) continue;
-    const told = toldSince(ctx.db, first, subHours(now, RETELL_AFTER_HOURS));
+    const told = () => toldSince(ctx.db, first, subHours(now, RETELL_AFTER_HOURS));
     if (first.error === 'ratelimited') settled.push(...same);
     else if (!TRANSIENT.test(first.error)) {
       settled.push(...same);
-      if (!told) tell.push(first);
+      if (!(await told())) tell.push(first);
     } else if (minutes(first.occurredAt, last.occurredAt) >= TRANSIENT_TOLD_AFTER_MINUTES) {
       settled.push(...same);
-      if (!told) tell.push(first);
+      if (!(await told())) tell.push(first);
     } else if (minutes(first.occurredAt, now) >= TRANSIENT_FORGOTTEN_AFTER_HOURS * 60) {
       settled.push(...same);
     }
@@ -66,7 +66,7 @@ function triage(ctx: AppContext, failures: DeliveryFailure[], now: Date) {
  * scheduler's minute tick.
  */
 export async function notifyAdmins(ctx: AppContext): Promise<number> {
-  const untold = untoldFailures(ctx.db);
+  const untold = await untoldFailures(ctx.db);
   if (untold.length === 0) return 0;
   const now = ctx.now();
   const groups = new Map<string, DeliveryFailure[]>();
@@ -78,16 +78,21 @@ export async function notifyAdmins(ctx: AppContext): Promise<number> {
   for (const failures of groups.values()) {
     const first = failures[0];
     if (first === undefined) continue;
-    const { tell, settled } = triage(ctx, failures, now);
+    const triaged = await triage(ctx, failures, now);
     // Marked before sending: a crash mid-way loses a DM rather than repeating it.
-    markTold(
-      ctx.db,
-      settled.map((f) => f.id),
-      now,
+    // What another instance marked first is its to tell.
+    const marked = new Set(
+      await markTold(
+        ctx.db,
+        triaged.settled.map((f) => f.id),
+        now,
+      ),
     );
+    const tell = triaged.tell.filter((f) => marked.has(f.id));
     if (tell.length === 0) continue;
-    const creator = first.surveyId === null ? undefined : surveyCreator(ctx.db, first.surveyId);
-    const installer = getWorkspace(ctx.db, first.teamId)?.installedBy ?? undefined;
+    const creator =
+      first.surveyId === null ? undefined : await surveyCreator(ctx.db, first.surveyId);
+    const installer = (await getWorkspace(ctx.db, first.teamId))?.installedBy ?? undefined;
     const admins = [
       ...new Set([
         ...ctx.config.adminUserIds,

@@ -38,25 +38,25 @@ export async function openPulse(
   dueAt: Date,
 ): Promise<OpenedPulse> {
   const chosen = chooseQuestions(
-    activeQuestions(ctx.db, survey.id),
-    questionHistory(ctx.db, survey.id),
+    await activeQuestions(ctx.db, survey.id),
+    await questionHistory(ctx.db, survey.id),
     survey.questionsPerPulse,
   );
-  const { pulse, created } = createPulse(ctx.db, {
+  const { pulse, created } = await createPulse(ctx.db, {
     surveyId: survey.id,
     dueAt,
     openedAt: ctx.now(),
     closesAt: addHours(dueAt, survey.openHours),
     questionIds: chosen.map((q) => q.id),
   });
-  const questionCount = pulseQuestions(ctx.db, pulse.id).length;
+  const questionCount = (await pulseQuestions(ctx.db, pulse.id)).length;
   ctx.logger.info(created ? 'pulse opened' : 'pulse already open: posting what is missing', {
     survey: survey.id,
     pulse: pulse.id,
     questions: questionCount,
   });
 
-  const workspace = getWorkspace(ctx.db, survey.teamId);
+  const workspace = await getWorkspace(ctx.db, survey.teamId);
   const botUserId = workspace?.botUserId ?? undefined;
   const tenant = { teamId: survey.teamId, enterpriseId: workspace?.enterpriseId ?? null };
   const problems: DeliveryProblem[] = [];
@@ -69,18 +69,19 @@ export async function openPulse(
 
   for (const channelId of survey.leadershipChannels) {
     const problem = await deliver(ctx, where(channelId, 'list channel members'), async (slack) => {
-      setRecipients(ctx.db, pulse.id, await humanMembers(slack, channelId, botUserId, tenant));
+      const members = await humanMembers(slack, channelId, botUserId, tenant);
+      await setRecipients(ctx.db, pulse.id, members);
     });
     if (problem !== undefined) problems.push(problem);
   }
-  const people = recipients(ctx.db, pulse.id);
+  const people = await recipients(ctx.db, pulse.id);
   const message = pulseMessage({
     pulseId: pulse.id,
     dueAt: pulse.dueAt,
     questionCount,
     closesAt: pulse.closesAt,
     timezone: survey.timezone,
-    answered: respondentCount(ctx.db, pulse.id),
+    answered: await respondentCount(ctx.db, pulse.id),
     closedAt: undefined,
   });
 
@@ -92,7 +93,7 @@ export async function openPulse(
   }
   for (const channelId of survey.leadershipChannels) {
     const kind = survey.delivery === 'dm' ? 'notice' : 'channel';
-    if (findPulseMessage(ctx.db, pulse.id, kind, { channelId })?.ts != null) continue;
+    if ((await findPulseMessage(ctx.db, pulse.id, kind, { channelId }))?.ts != null) continue;
     const text =
       kind === 'notice'
         ? dmNoticeMessage({

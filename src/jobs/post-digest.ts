@@ -8,27 +8,35 @@ import { closedWeekComments, closedWeeks, thresholdOf } from '../reports/publish
 import { slackErrorCode } from '../slack/slack-errors.js';
 import { closedUnsaid, markClosedSaid, openAgreements } from '../storage/agreements.js';
 import { recordDeliveryFailure } from '../storage/delivery-failures.js';
-import { claimDigest, recordDigest } from '../storage/digests.js';
+import { claimDigest, recordDigest, releaseDigest } from '../storage/digests.js';
 import type { Survey } from '../storage/surveys.js';
-import { digestMessage, withoutChart } from '../views/digest.js';
+import { type DigestExtras, digestMessage, withoutChart } from '../views/digest.js';
 import { type DeliveryProblem, deliver } from './deliver.js';
 
 export const TREND_WEEKS = 12;
+
+type DigestAgreements = NonNullable<DigestExtras['agreements']>;
 
 export interface PostedDigest {
   /** The digest of the latest closed week; undefined when no pulse has closed yet. */
   digest: Digest | undefined;
   /** Channels the digest was posted to now (none when it had been posted already). */
   posted: string[];
+  /**
+   * Channels another attempt (another instance, or one that stopped) has
+   * claimed the digest for and not recorded yet: it may be posting it now.
+   */
+  posting: string[];
   problems: DeliveryProblem[];
 }
 
 /**
  * Posts the digest of the survey's latest closed week (as of `asOf`) to each
  * digest channel, with the trend chart. A pulse still open is never part of it.
- * Idempotent per survey, closed week and channel: a channel that has that
- * week's digest gets nothing more. If the chart cannot be drawn or uploaded,
- * the text digest still goes out and the failure is logged.
+ * Once per survey, closed week and channel, across processes: each channel's
+ * digest is claimed before it is posted, and a channel that has that week's
+ * digest gets nothing more. If the chart cannot be drawn or uploaded, the text
+ * digest still goes out and the failure is logged.
  */
 export async function postDigest(
   ctx: AppContext,
@@ -36,40 +44,41 @@ export async function postDigest(
   asOf: Date,
 ): Promise<PostedDigest> {
   const threshold = thresholdOf(ctx, survey);
-  const { weeks, scores, latest } = closedWeeks(ctx, survey, TREND_WEEKS, asOf);
+  const { weeks, scores, latest } = await closedWeeks(ctx, survey, TREND_WEEKS, asOf);
   if (latest === undefined) {
     ctx.logger.info('digest: no pulse has closed yet', { survey: survey.id });
-    return { digest: undefined, posted: [], problems: [] };
+    return { digest: undefined, posted: [], posting: [], problems: [] };
   }
   const week = latest;
   const digest = buildDigest({
     weeks,
     scores,
     threshold,
-    comments: closedWeekComments(ctx, survey, week, asOf),
-    calls: weekTrends(ctx, survey, week, asOf),
+    comments: await closedWeekComments(ctx, survey, week, asOf),
+    calls: await weekTrends(ctx, survey, week, asOf),
   });
   // Agreements are followed up only in a digest that shows scores.
-  const agreements =
-    digest.state === 'normal' || digest.state === 'first'
-      ? {
-          open: openAgreements(ctx.db, survey.id).map((agreement) => ({
-            agreement,
-            followUp: followUpOf(ctx, survey, agreement, asOf),
-          })),
-          closed: closedUnsaid(ctx.db, survey.id),
-        }
-      : undefined;
+  let agreements: DigestAgreements | undefined;
+  if (digest.state === 'normal' || digest.state === 'first') {
+    const open: DigestAgreements['open'] = [];
+    for (const agreement of await openAgreements(ctx.db, survey.id))
+      open.push({ agreement, followUp: await followUpOf(ctx, survey, agreement, asOf) });
+    agreements = { open, closed: await closedUnsaid(ctx.db, survey.id) };
+  }
   const message = digestMessage(digest, {
     surveyId: survey.id,
     timezone: survey.timezone,
     ...(agreements === undefined ? {} : { agreements }),
   });
   const posted: string[] = [];
+  const posting: string[] = [];
   const problems: DeliveryProblem[] = [];
   let png: Buffer | undefined;
   for (const channelId of survey.digestChannels) {
-    if (!claimDigest(ctx.db, survey.id, week.period, channelId)) continue;
+    const claim = await claimDigest(ctx.db, survey.id, week.period, channelId, ctx.now());
+    if (claim === 'posting') posting.push(channelId);
+    if (claim !== 'claimed') continue;
+    let sent = false;
     let fallback = false;
     const problem = await deliver(
       ctx,
@@ -99,11 +108,13 @@ export async function postDigest(
           });
           fallback = true;
         }
-        recordDigest(ctx.db, survey.id, week.period, channelId, result.ts ?? '');
+        sent = true;
+        await recordDigest(ctx.db, survey.id, week.period, channelId, result.ts ?? '');
       },
     );
     if (problem !== undefined) {
       problems.push(problem);
+      if (!sent) await releaseDigest(ctx.db, survey.id, week.period, channelId);
       continue;
     }
     posted.push(channelId);
@@ -126,7 +137,7 @@ export async function postDigest(
         channel: channelId,
         error: code === 'unknown_error' ? describeError(error) : code,
       });
-      recordDeliveryFailure(ctx.db, {
+      await recordDeliveryFailure(ctx.db, {
         teamId: survey.teamId,
         surveyId: survey.id,
         channelId,
@@ -138,7 +149,7 @@ export async function postDigest(
   }
   // Closed agreements are said once: in the first digest that went out after.
   if (posted.length > 0 && agreements !== undefined && agreements.closed.length > 0)
-    markClosedSaid(
+    await markClosedSaid(
       ctx.db,
       agreements.closed.map((a) => a.id),
       week.period,
@@ -147,7 +158,8 @@ export async function postDigest(
     survey: survey.id,
     week: week.period,
     posted: posted.length,
+    posting: posting.length,
     failed: problems.length,
   });
-  return { digest, posted, problems };
+  return { digest, posted, posting, problems };
 }

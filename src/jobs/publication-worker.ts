@@ -1,12 +1,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeError } from '../errors.js';
-import { type PublicationRequest, workOutPublication } from '../reports/publication.js';
-import { openReader } from '../storage/database.js';
+import {
+  type Publication,
+  type PublicationRequest,
+  workOutPublication,
+} from '../reports/publication.js';
+import { openStore, type StoreLocation } from '../storage/store.js';
 
 /**
  * A worker thread of PublicationWorkers (publication-workers.ts): works out
- * closed pulses' publications, one at a time, on a read-only connection to the
- * app's database, and hands each back. It writes nothing.
+ * closed pulses' publications on a read-only Store of its own (a read-only
+ * connection to the SQLite file, or a small pool of connections to Postgres),
+ * and hands each back. It writes nothing.
  */
 
 export interface WorkerJob {
@@ -15,16 +20,24 @@ export interface WorkerJob {
 }
 
 export type WorkerReply =
-  | { id: number; publication: ReturnType<typeof workOutPublication> }
+  | { id: number; publication: Publication | undefined }
   | { id: number; error: string };
+
+/** What a worker is started with: where the app's database is. */
+export interface WorkerData {
+  location: StoreLocation;
+}
 
 const port = parentPort;
 if (port === null) throw new Error('publication-worker runs only as a worker thread');
-const db = openReader((workerData as { databasePath: string }).databasePath);
-port.on('message', ({ id, request }: WorkerJob) => {
+const opened = openStore((workerData as WorkerData).location, { readOnly: true, poolSize: 2 });
+// A database that will not open fails each job with the reason (their runs are retried).
+opened.catch(() => undefined);
+port.on('message', async ({ id, request }: WorkerJob) => {
   let reply: WorkerReply;
   try {
-    reply = { id, publication: workOutPublication(db, request) };
+    const { db } = await opened;
+    reply = { id, publication: await workOutPublication(db, request) };
   } catch (error) {
     reply = { id, error: describeError(error) };
   }

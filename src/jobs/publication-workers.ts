@@ -6,7 +6,8 @@ import type { Logger } from '@slack/bolt';
 import { describeError } from '../errors.js';
 import { projectRoot } from '../paths.js';
 import type { Publication, PublicationRequest } from '../reports/publication.js';
-import type { WorkerJob, WorkerReply } from './publication-worker.js';
+import type { StoreLocation } from '../storage/store.js';
+import type { WorkerData, WorkerJob, WorkerReply } from './publication-worker.js';
 
 /**
  * The worker's entry, compiled. Built code (dist/, as `npm start` runs it, or
@@ -24,8 +25,8 @@ export const WORKER_ENTRY =
 /**
  * How many worker threads at most: one fewer than the cores, so the main
  * thread keeps one for answering; at least one; no more than four (each holds
- * its own copy of the code and a connection, some 30 MB, and four work out a
- * thousand closes in well under a minute).
+ * its own copy of the code and its connections, some 30 MB, and four work out
+ * a thousand closes in well under a minute).
  */
 export const WORKERS = Math.max(1, Math.min(4, availableParallelism() - 1));
 
@@ -39,10 +40,11 @@ interface Slot {
 
 /**
  * Worker threads that work out closed pulses' publications (see
- * jobs/publish-pulse.ts), each on a read-only connection of its own to the
- * database file. Started when first needed, each job to the least busy; a
- * worker holds the process open only while it has work. A worker that dies
- * fails its jobs (their runs are retried) and is started afresh next time.
+ * jobs/publish-pulse.ts), each on a read-only Store of its own on the app's
+ * database (`location`: the SQLite file, which an in-memory database cannot
+ * share, or the Postgres server). Started when first needed, each job to the
+ * least busy; a worker holds the process open only while it has work. A worker
+ * that dies fails its jobs (their runs are retried) and is started afresh next time.
  */
 export class PublicationWorkers {
   private readonly slots: (Slot | undefined)[];
@@ -50,7 +52,7 @@ export class PublicationWorkers {
   private stopped = false;
 
   constructor(
-    private readonly databasePath: string,
+    private readonly location: StoreLocation,
     private readonly logger: Logger,
     size: number = WORKERS,
   ) {
@@ -87,7 +89,9 @@ export class PublicationWorkers {
   }
 
   private start(i: number): Slot {
-    const worker = new Worker(WORKER_ENTRY, { workerData: { databasePath: this.databasePath } });
+    const worker = new Worker(WORKER_ENTRY, {
+      workerData: { location: this.location } satisfies WorkerData,
+    });
     const slot: Slot = { worker, waiting: new Map() };
     this.slots[i] = slot;
     worker.unref();

@@ -8,7 +8,6 @@ import {
   workOutPublication,
 } from '../reports/publication.js';
 import { storeFollowUp } from '../storage/agreements.js';
-import type { Db } from '../storage/database.js';
 import {
   closedUnpublishedPulses,
   isPublished,
@@ -16,6 +15,7 @@ import {
   storePublication,
 } from '../storage/publication.js';
 import { getPulse, markClosed } from '../storage/pulses.js';
+import { lockFor, type Store } from '../storage/store.js';
 
 /*
  * How a pulse closes without stalling anyone's answer. Closing a big pulse
@@ -28,15 +28,18 @@ import { getPulse, markClosed } from '../storage/pulses.js';
  * 1. Close: one UPDATE, its own tiny transaction. From then on the pulse takes
  *    no answers (the form checks closed_at), so its answers change only by
  *    deletion (forget-me, retention).
- * 2. Work out the publication from one read transaction — a consistent
- *    snapshot, which in WAL mode neither takes nor waits for the write lock —
- *    in a worker thread with a read-only connection of its own
- *    (PublicationWorkers), so the event loop serves answers meanwhile.
+ * 2. Work out the publication from one consistent snapshot — a read
+ *    transaction, which on SQLite in WAL mode neither takes nor waits for the
+ *    write lock; a read-only REPEATABLE READ one on Postgres — in a worker
+ *    thread with a read-only Store of its own (PublicationWorkers), so the
+ *    event loop serves answers meanwhile.
  * 3. Store it in one short write transaction, which first checks that it is
  *    still unpublished (two processes, or a retry, racing: published once) and
  *    still rests on what it was worked out from (`publicationBasis`: another
  *    week of the survey published meanwhile, an agreement closed) — otherwise
- *    it is worked out again.
+ *    it is worked out again. On Postgres it holds its survey's lock
+ *    (`lockFor`) from before those checks, so two instances storing
+ *    publications of one survey take turns, as SQLite's write lock makes them.
  *
  * A forget-me between steps 2 and 3 leaves its person in this week's figures,
  * exactly as one that came just after an atomic close and publish did: the
@@ -80,16 +83,14 @@ export function closeAndPublishSync(
   ctx: AppContext,
   pulseId: number,
   at: Date = ctx.now(),
-): boolean {
-  return ctx.db
-    .transaction(() => {
-      const closedNow = markClosed(ctx.db, pulseId, at);
-      const publication = workOutPublication(ctx.db, request(ctx, pulseId, at, true));
-      if (publication !== undefined && store(ctx.db, publication) === 'published')
-        ctx.logger.info('pulse published', { pulse: pulseId });
-      return closedNow;
-    })
-    .immediate();
+): Promise<boolean> {
+  return ctx.db.transaction().execute(async (trx) => {
+    const closedNow = await markClosed(trx, pulseId, at);
+    const publication = await workOutPublication(trx, request(ctx, pulseId, at, true));
+    if (publication !== undefined && (await storeIn(trx, publication)) === 'published')
+      ctx.logger.info('pulse published', { pulse: pulseId });
+    return closedNow;
+  });
 }
 
 /**
@@ -104,11 +105,11 @@ async function publishPulse(
   { calls = true }: { calls?: boolean } = {},
 ): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
-    if (isPublished(ctx.db, pulseId)) return false;
+    if (await isPublished(ctx.db, pulseId)) return false;
     const asked = request(ctx, pulseId, at, calls);
     const publication =
       ctx.workOutPublication === undefined
-        ? workOutPublication(ctx.db, asked)
+        ? await workOutPublication(ctx.db, asked)
         : await ctx.workOutPublication(asked);
     if (publication === undefined) return false;
     const stored = await inTurn(ctx.db, () => store(ctx.db, publication));
@@ -121,7 +122,7 @@ async function publishPulse(
 }
 
 /** Each database's closes' writes, the last one queued: where the next waits its turn. */
-const writeTurns = new WeakMap<Db, Promise<unknown>>();
+const writeTurns = new WeakMap<Store, Promise<unknown>>();
 
 /**
  * Runs a close's write (its tiny close, its publication's store) in a turn of
@@ -131,7 +132,7 @@ const writeTurns = new WeakMap<Db, Promise<unknown>>();
  * publications a few milliseconds apart. Back to back, fifty would hold the
  * loop for fifty commits; one a turn, requests are served between them.
  */
-function inTurn<T>(db: Db, write: () => T): Promise<T> {
+function inTurn<T>(db: Store, write: () => Promise<T>): Promise<T> {
   const done = (writeTurns.get(db) ?? Promise.resolve()).then(() => nextTurn()).then(write);
   writeTurns.set(
     db,
@@ -162,20 +163,25 @@ type Stored = 'published' | 'already' | 'gone' | 'stale';
  * once (not when it is published already, or its pulse was deleted meanwhile),
  * and only while it rests on what it was worked out from ('stale' otherwise).
  */
-function store(db: Db, publication: Publication): Stored {
-  return db
-    .transaction((): Stored => {
-      if (isPublished(db, publication.pulseId)) return 'already';
-      if (getPulse(db, publication.pulseId)?.closedAt == null) return 'gone';
-      const at = new Date(publication.at);
-      if (publicationBasis(db, publication.surveyId, at) !== publication.basis) return 'stale';
-      storePublication(db, { ...publication, at });
-      if (publication.calls !== undefined) storeCalls(db, publication.pulseId, publication.calls);
-      for (const { agreementId, followUp } of publication.followUps)
-        storeFollowUp(db, agreementId, publication.pulseId, followUp);
-      return 'published';
-    })
-    .immediate();
+function store(db: Store, publication: Publication): Promise<Stored> {
+  return db.transaction().execute((trx) => storeIn(trx, publication));
+}
+
+/** store, in the write transaction `trx`. */
+async function storeIn(trx: Store, publication: Publication): Promise<Stored> {
+  // Publications of one survey take turns (on SQLite the write lock sees to
+  // it), so its published weeks stay as the checks below read them until the commit.
+  await lockFor(trx, `publication of survey ${publication.surveyId}`);
+  if (await isPublished(trx, publication.pulseId)) return 'already';
+  if ((await getPulse(trx, publication.pulseId))?.closedAt == null) return 'gone';
+  const at = new Date(publication.at);
+  if ((await publicationBasis(trx, publication.surveyId, at)) !== publication.basis) return 'stale';
+  await storePublication(trx, { ...publication, at });
+  if (publication.calls !== undefined)
+    await storeCalls(trx, publication.pulseId, publication.calls);
+  for (const { agreementId, followUp } of publication.followUps)
+    await storeFollowUp(trx, agreementId, publication.pulseId, followUp);
+  return 'published';
 }
 
 /** How far back a first start works out calls for weeks published before calls existed. */
@@ -189,8 +195,8 @@ const CALLS_FOR_WEEKS = 53;
  */
 export async function publishClosedPulses(ctx: AppContext): Promise<number> {
   let count = 0;
-  for (const pulseId of closedUnpublishedPulses(ctx.db)) {
-    const pulse = getPulse(ctx.db, pulseId);
+  for (const pulseId of await closedUnpublishedPulses(ctx.db)) {
+    const pulse = await getPulse(ctx.db, pulseId);
     if (pulse?.closedAt == null) continue;
     // Calls only for the weeks an output can still show (the export's year).
     const recent = new Date(pulse.dueAt) >= subWeeks(ctx.now(), CALLS_FOR_WEEKS);

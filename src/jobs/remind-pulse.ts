@@ -17,8 +17,8 @@ import { type DeliveryProblem, sendPulseDm, throwIfRefused } from './deliver.js'
  * and a closed pulse reminds nobody. Returns how many were reminded now.
  */
 export async function remindPulse(ctx: AppContext, pulse: Pulse): Promise<number> {
-  const current = getPulse(ctx.db, pulse.id);
-  const survey = getSurvey(ctx.db, pulse.surveyId);
+  const current = await getPulse(ctx.db, pulse.id);
+  const survey = await getSurvey(ctx.db, pulse.surveyId);
   if (current === undefined || survey === undefined) return 0;
   if (current.closedAt !== null || current.closesAt <= ctx.now().toISOString()) return 0;
   const message = reminderMessage({
@@ -26,18 +26,18 @@ export async function remindPulse(ctx: AppContext, pulse: Pulse): Promise<number
     pulseId: current.id,
     closesAt: current.closesAt,
     timezone: survey.timezone,
-    questionCount: pulseQuestions(ctx.db, current.id).length,
+    questionCount: (await pulseQuestions(ctx.db, current.id)).length,
   });
   let reminded = 0;
   const problems: DeliveryProblem[] = [];
-  for (const userId of nonRespondents(ctx.db, current.id)) {
+  for (const userId of await nonRespondents(ctx.db, current.id)) {
     const alreadyReminded =
-      findPulseMessage(ctx.db, current.id, 'reminder', { userId }) !== undefined;
+      (await findPulseMessage(ctx.db, current.id, 'reminder', { userId })) !== undefined;
     const problem = await sendPulseDm(ctx, current, userId, 'reminder', message);
     if (problem !== undefined) problems.push(problem);
     else if (!alreadyReminded) reminded++;
   }
-  markReminded(ctx.db, current.id, ctx.now());
+  await markReminded(ctx.db, current.id, ctx.now());
   ctx.logger.info('pulse reminders sent', { pulse: current.id, reminded, failed: problems.length });
   // The scheduler retries the run; the retry reminds only those still missing one.
   throwIfRefused(problems);

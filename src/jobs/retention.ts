@@ -11,20 +11,21 @@ import { deleteTenant, expiredPulses, purgePulse, removedTenants } from '../stor
  * And every workspace (or org) that removed the app more than
  * UNINSTALL_GRACE_DAYS ago is deleted whole: a reinstall before then resumes it.
  */
-export function applyRetention(ctx: AppContext): {
+export async function applyRetention(ctx: AppContext): Promise<{
   pulses: number;
   answers: number;
   comments: number;
   workspaces: number;
-} {
+}> {
   const cutoff = subMonths(ctx.now(), ctx.config.retentionMonths);
   const totals = { pulses: 0, answers: 0, comments: 0, workspaces: 0 };
-  for (const tenant of removedTenants(ctx.db, subDays(ctx.now(), ctx.config.uninstallGraceDays))) {
-    deleteTenant(ctx.db, tenant);
+  const graceOver = subDays(ctx.now(), ctx.config.uninstallGraceDays);
+  for (const tenant of await removedTenants(ctx.db, graceOver)) {
+    await deleteTenant(ctx.db, tenant);
     totals.workspaces += 1;
   }
-  for (const pulseId of expiredPulses(ctx.db, cutoff)) {
-    const removed = purgePulse(ctx.db, pulseId);
+  for (const pulseId of await expiredPulses(ctx.db, cutoff)) {
+    const removed = await purgePulse(ctx.db, pulseId);
     totals.pulses += 1;
     totals.answers += removed.answers;
     totals.comments += removed.comments;

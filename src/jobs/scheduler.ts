@@ -149,6 +149,9 @@ export class Scheduler {
   /** Runs this process is working on now, never to be taken over by itself. */
   private readonly running = new Set<number>();
   private stopped = false;
+  /** Refreshes begun, and the latest whose surveys were applied: an older read never undoes a newer one. */
+  private refreshesBegun = 0;
+  private refreshApplied = 0;
   /** host:pid:process start:random: enough to tell, after a restart, that a claim's process is gone. */
   readonly owner =
     `${hostname()}:${process.pid}:${PROCESS_STARTED}:${Math.random().toString(36).slice(2, 8)}`;
@@ -162,7 +165,7 @@ export class Scheduler {
 
   /** Builds the tasks, catches up what was missed while the app was down, and starts ticking. */
   async start(): Promise<void> {
-    this.refresh();
+    await this.refresh();
     await this.tick();
     this.housekeeping = createTask('* * * * *', () => this.track(this.tick()), {
       name: 'housekeeping',
@@ -196,10 +199,22 @@ export class Scheduler {
    * changed schedule gets a fresh task, a removed survey (or an uninstalled
    * workspace) loses its tasks. Called after setup changes and on every tick.
    */
-  refresh(): void {
+  async refresh(): Promise<void> {
     if (this.stopped) return;
+    await this.refreshWith(scheduledSurveys(this.ctx.db));
+  }
+
+  /**
+   * Brings the tasks in line with the scheduled surveys `read` gives, unless a
+   * read begun later was applied first (reads may finish out of order).
+   */
+  private async refreshWith(read: Promise<Survey[]>): Promise<void> {
+    const begun = ++this.refreshesBegun;
+    const surveys = await read;
+    if (this.stopped || begun < this.refreshApplied) return;
+    this.refreshApplied = begun;
     const wanted = new Map<string, Omit<SurveyTask, 'task'>>();
-    for (const survey of scheduledSurveys(this.ctx.db)) {
+    for (const survey of surveys) {
       for (const kind of ['pulse', 'digest'] as const) {
         if (this.options.jobs[kind] === undefined) continue;
         const spec = this.specOf(survey, kind);
@@ -255,9 +270,22 @@ export class Scheduler {
 
   private async housekeep(now: Date): Promise<void> {
     if (this.stopped) return;
-    this.refresh();
+    const surveys = scheduledSurveys(this.ctx.db);
+    await this.refreshWith(surveys);
+    // Each survey's tenant, for the lanes of the runs below; a survey's tenant never changes.
+    const tenants = new Map<number, Promise<string>>(
+      (await surveys).map((survey) => [survey.id, Promise.resolve(survey.teamId)]),
+    );
+    const tenantOf = (surveyId: number) => {
+      let tenant = tenants.get(surveyId);
+      if (tenant === undefined) {
+        tenant = this.tenantOf(surveyId);
+        tenants.set(surveyId, tenant);
+      }
+      return tenant;
+    };
     await this.inLanes(
-      scheduledSurveys(this.ctx.db),
+      await surveys,
       (survey) => survey.teamId,
       async (survey) => {
         for (const kind of ['pulse', 'digest'] as const)
@@ -265,21 +293,21 @@ export class Scheduler {
       },
     );
     await this.inLanes(
-      unclosedPulses(this.ctx.db),
+      await unclosedPulses(this.ctx.db),
       (pulse) => pulse.teamId,
       (pulse) => this.closeOrRemind(pulse, now),
     );
     // Agreements: the owners' DMs of one recorded while the app could not send
     // them (normally sent at once), and the reviews that have come due.
     await this.inLanes(
-      agreementsWithoutDms(this.ctx.db),
-      (agreement) => this.tenantOf(agreement.surveyId),
+      await agreementsWithoutDms(this.ctx.db),
+      (agreement) => tenantOf(agreement.surveyId),
       (agreement) =>
         this.claimAndRun(agreementDmsKey(agreement), now, () => sendOwnerDms(this.ctx, agreement)),
     );
     await this.inLanes(
-      dueReviews(this.ctx.db, now),
-      (agreement) => this.tenantOf(agreement.surveyId),
+      await dueReviews(this.ctx.db, now),
+      (agreement) => tenantOf(agreement.surveyId),
       (agreement) =>
         this.claimAndRun(reviewKey(agreement), now, () => sendReview(this.ctx, agreement)),
     );
@@ -292,17 +320,17 @@ export class Scheduler {
         { kind: 'retention', surveyId: NO_SURVEY, scheduledFor: retentionDue },
         now,
         async () => {
-          applyRetention(this.ctx);
+          await applyRetention(this.ctx);
         },
       );
     // A run whose process died on this machine (a crash, a kill -9, a container
     // restart) is resumed at once; one claimed elsewhere waits out its lease.
     await this.inLanes(
-      runningRuns(this.ctx.db),
-      (run) => this.tenantOf(run.surveyId),
+      await runningRuns(this.ctx.db),
+      (run) => tenantOf(run.surveyId),
       async (run) => {
         if (this.running.has(run.id) || !claimantIsGone(run.claimedBy, this.owner)) return;
-        if (!takeOrphan(this.ctx.db, run, this.owner, now)) return;
+        if (!(await takeOrphan(this.ctx.db, run, this.owner, now))) return;
         this.ctx.logger.info('resuming a run its process left when it died', {
           job: run.kind,
           survey: run.surveyId,
@@ -313,11 +341,11 @@ export class Scheduler {
     );
     const staleBefore = addMilliseconds(now, -this.options.leaseMs);
     await this.inLanes(
-      runsToResume(this.ctx.db, now, staleBefore),
-      (run) => this.tenantOf(run.surveyId),
+      await runsToResume(this.ctx.db, now, staleBefore),
+      (run) => tenantOf(run.surveyId),
       async (run) => {
         if (this.running.has(run.id)) return;
-        if (!takeRun(this.ctx.db, run, this.owner, now, staleBefore)) return;
+        if (!(await takeRun(this.ctx.db, run, this.owner, now, staleBefore))) return;
         this.ctx.logger.info('resuming a run', {
           job: run.kind,
           survey: run.surveyId,
@@ -332,7 +360,7 @@ export class Scheduler {
 
   /** A pulse's closing, or else its reminder, when its time has come and nobody claimed it. */
   private async closeOrRemind(pulse: Pulse, now: Date): Promise<void> {
-    const survey = getSurvey(this.ctx.db, pulse.surveyId);
+    const survey = await getSurvey(this.ctx.db, pulse.surveyId);
     if (survey === undefined) return;
     const key = (kind: RunKind): RunKey => ({
       kind,
@@ -367,10 +395,12 @@ export class Scheduler {
    */
   private async inLanes<T>(
     items: readonly T[],
-    tenantOf: (item: T) => string,
+    tenantOf: (item: T) => string | Promise<string>,
     work: (item: T) => Promise<void>,
   ): Promise<void> {
-    const given = items.map((item) => ({ item, tenant: tenantOf(item) }));
+    const given = await Promise.all(
+      items.map(async (item) => ({ item, tenant: await tenantOf(item) })),
+    );
     const busy = new Set(given.filter((g) => this.lanes.busy(g.tenant)).map((g) => g.tenant));
     const settled = await Promise.allSettled(
       given
@@ -391,13 +421,13 @@ export class Scheduler {
   }
 
   /** The tenant a survey belongs to; work of no survey, or of one deleted, gets a lane of its own. */
-  private tenantOf(surveyId: number): string {
-    return getSurvey(this.ctx.db, surveyId)?.teamId ?? `survey:${surveyId}`;
+  private async tenantOf(surveyId: number): Promise<string> {
+    return (await getSurvey(this.ctx.db, surveyId))?.teamId ?? `survey:${surveyId}`;
   }
 
   /** node-cron fired a survey's schedule: run its latest due time, if nobody has, in its tenant's lane. */
   private async fire(kind: 'pulse' | 'digest', surveyId: number): Promise<void> {
-    const survey = getSurvey(this.ctx.db, surveyId);
+    const survey = await getSurvey(this.ctx.db, surveyId);
     if (survey !== undefined && !this.stopped)
       await this.inLane(survey.teamId, () => this.checkSchedule(kind, survey, this.ctx.now()));
   }
@@ -414,14 +444,14 @@ export class Scheduler {
     const key = (dueAt: Date): RunKey => ({ kind, surveyId: survey.id, scheduledFor: dueAt });
     const decision = catchUpDecision(
       due,
-      due !== undefined && isClaimed(this.ctx.db, key(due)),
+      due !== undefined && (await isClaimed(this.ctx.db, key(due))),
       now,
       this.options.graceMs,
     );
     if (decision.action === 'none') return;
     if (decision.action === 'skip') {
       if (
-        recordSkipped(
+        await recordSkipped(
           this.ctx.db,
           key(decision.dueAt),
           'missed by more than the catch-up window',
@@ -441,17 +471,22 @@ export class Scheduler {
       survey.pausedUntil !== null &&
       survey.pausedUntil > decision.dueAt.toISOString()
     ) {
-      recordSkipped(this.ctx.db, key(decision.dueAt), `paused until ${survey.pausedUntil}`, now);
+      await recordSkipped(
+        this.ctx.db,
+        key(decision.dueAt),
+        `paused until ${survey.pausedUntil}`,
+        now,
+      );
       return;
     }
     if (kind === 'pulse') {
       // One open pulse a survey: a scheduled pulse that falls due while another
       // (one sent with `pulse now`, or one still open from before) takes
       // answers is skipped, with the reason, and the admins see it in the App Home.
-      const open = openPulseOf(this.ctx.db, survey.id, now);
+      const open = await openPulseOf(this.ctx.db, survey.id, now);
       if (open !== undefined && open.dueAt !== decision.dueAt.toISOString()) {
         if (
-          recordSkipped(
+          await recordSkipped(
             this.ctx.db,
             key(decision.dueAt),
             `${OPEN_PULSE_SKIP} ${open.closesAt}`,
@@ -477,7 +512,7 @@ export class Scheduler {
   }
 
   private async claimAndRun(key: RunKey, now: Date, work: () => Promise<void>): Promise<void> {
-    const run = claimRun(this.ctx.db, key, this.owner, now);
+    const run = await claimRun(this.ctx.db, key, this.owner, now);
     if (run === undefined) return;
     this.ctx.logger.info('run claimed', {
       job: key.kind,
@@ -492,7 +527,7 @@ export class Scheduler {
     const dueAt = new Date(run.scheduledFor);
     if (run.kind === 'retention') {
       await this.attempt(run, async () => {
-        applyRetention(this.ctx);
+        await applyRetention(this.ctx);
       });
       return;
     }
@@ -503,7 +538,7 @@ export class Scheduler {
       return;
     }
     if (run.kind === 'agreement' || run.kind === 'review') {
-      const agreement = getAgreement(this.ctx.db, run.subjectId);
+      const agreement = await getAgreement(this.ctx.db, run.subjectId);
       await this.attempt(run, async () => {
         if (agreement === undefined) return;
         if (run.kind === 'agreement') await sendOwnerDms(this.ctx, agreement);
@@ -511,7 +546,7 @@ export class Scheduler {
       });
       return;
     }
-    const pulse = pulseByDue(this.ctx.db, run.surveyId, run.scheduledFor);
+    const pulse = await pulseByDue(this.ctx.db, run.surveyId, run.scheduledFor);
     await this.attempt(run, async () => {
       if (pulse === undefined) return;
       if (run.kind === 'close') await closePulse(this.ctx, pulse, { again: true });
@@ -522,7 +557,7 @@ export class Scheduler {
 
   private async jobFor(kind: 'pulse' | 'digest', surveyId: number, dueAt: Date): Promise<void> {
     const job = this.options.jobs[kind];
-    const survey = getSurvey(this.ctx.db, surveyId);
+    const survey = await getSurvey(this.ctx.db, surveyId);
     if (job === undefined || survey === undefined) return;
     await job(this.ctx, survey, dueAt);
   }
@@ -533,13 +568,21 @@ export class Scheduler {
     // the claim is renewed while the work goes on, so the lease never lapses.
     this.running.add(run.id);
     const heartbeat = setInterval(
-      () => renewClaim(this.ctx.db, run.id, this.owner, this.ctx.now()),
+      () => {
+        renewClaim(this.ctx.db, run.id, this.owner, this.ctx.now()).catch((error: unknown) =>
+          this.ctx.logger.warn("could not renew a run's claim", {
+            job: run.kind,
+            survey: run.surveyId,
+            error: describeError(error),
+          }),
+        );
+      },
       Math.max(1_000, this.options.leaseMs / 3),
     );
     heartbeat.unref();
     try {
       await work();
-      finishRun(this.ctx.db, run.id, this.ctx.now());
+      await finishRun(this.ctx.db, run.id, this.ctx.now());
       this.ctx.logger.info('run done', {
         job: run.kind,
         survey: run.surveyId,
@@ -549,7 +592,7 @@ export class Scheduler {
       const failedAt = this.ctx.now();
       const attempts = run.attempts + 1;
       const retryAt = nextAttemptAt(attempts, failedAt);
-      failRun(this.ctx.db, run.id, describeError(error), failedAt, retryAt);
+      await failRun(this.ctx.db, run.id, describeError(error), failedAt, retryAt);
       this.ctx.logger.warn(
         retryAt === undefined ? 'run failed for good' : 'run failed; will retry',
         {

@@ -3,13 +3,13 @@ import { type FollowUp, followUp } from '../domain/agreements.js';
 import { scorePublished } from '../domain/publication.js';
 import type { WeekShock } from '../domain/statistics.js';
 import { type Agreement, frozenFollowUp, openAgreements } from '../storage/agreements.js';
-import type { Db } from '../storage/database.js';
 import {
   callAnswers,
   type PendingPulse,
   publishedAround,
   publishedPulses,
 } from '../storage/publication.js';
+import type { Store } from '../storage/store.js';
 import type { Survey } from '../storage/surveys.js';
 
 /** How many closed weeks before an agreement its "before" figures cover. */
@@ -21,15 +21,15 @@ export const WEEKS_BEFORE = 4;
  * Before any week has closed since, the published figures of the 4 closed
  * weeks up to it, and too early to tell.
  */
-export function followUpOf(
+export async function followUpOf(
   ctx: AppContext,
   survey: Survey,
   agreement: Agreement,
   asOf: Date = ctx.now(),
-): FollowUp {
+): Promise<FollowUp> {
   return (
-    frozenFollowUp(ctx.db, agreement, asOf) ??
-    workOutFollowUp(ctx.db, survey, agreement, asOf, { tests: false })
+    (await frozenFollowUp(ctx.db, agreement, asOf)) ??
+    (await workOutFollowUp(ctx.db, survey, agreement, asOf, { tests: false }))
   );
 }
 
@@ -42,8 +42,8 @@ export function followUpOf(
  * being published (`pending`) among the published ones, and the result is
  * frozen with it (`followUpsOf`); `tests: false` reads none.
  */
-function workOutFollowUp(
-  db: Db,
+async function workOutFollowUp(
+  db: Store,
   survey: Survey,
   agreement: Agreement,
   asOf: Date,
@@ -52,8 +52,8 @@ function workOutFollowUp(
     shock,
     pending,
   }: { tests: boolean; shock?: WeekShock | undefined; pending?: PendingPulse },
-): FollowUp {
-  const { before, after } = publishedAround(
+): Promise<FollowUp> {
+  const { before, after } = await publishedAround(
     db,
     survey.id,
     new Date(agreement.recordedAt),
@@ -61,8 +61,8 @@ function workOutFollowUp(
     WEEKS_BEFORE,
     pending,
   );
-  const of = (periods: readonly string[]) => {
-    const pulses = publishedPulses(db, survey.id, periods, asOf, pending);
+  const of = async (periods: readonly string[]) => {
+    const pulses = await publishedPulses(db, survey.id, periods, asOf, pending);
     const scored = scorePublished(pulses).dimensions.find(
       (d) => d.dimension === agreement.dimension,
     );
@@ -78,8 +78,8 @@ function workOutFollowUp(
       hidden: periods.length === 0 ? undefined : hidden,
     };
   };
-  const then = of(before);
-  const now = of(after);
+  const then = await of(before);
+  const now = await of(after);
   // The rule that hid a window's gap, and which window: said in place of the numbers.
   const gapHidden =
     then.hidden !== undefined
@@ -92,7 +92,7 @@ function workOutFollowUp(
   const periods = [...before, ...after];
   const weeksAgo = new Map(periods.map((p, i): [string, number] => [p, periods.length - 1 - i]));
   const answers = tests
-    ? callAnswers(db, survey.id, weeksAgo, pending)
+    ? (await callAnswers(db, survey.id, weeksAgo, pending))
         .filter((a) => a.dimension === agreement.dimension)
         .map((a) => ({ ...a, week: a.weeksAgo, after: a.weeksAgo < after.length }))
     : [];
@@ -114,19 +114,26 @@ function workOutFollowUp(
  * its survey recorded by `at`, to be frozen with it. Worked out with the size
  * of the week-wide shocks its calls measured on the last 16 weeks (`weekShocks`).
  */
-export function followUpsOf(
-  db: Db,
+export async function followUpsOf(
+  db: Store,
   survey: Survey,
   pending: PendingPulse,
   at: Date,
   shock?: WeekShock | undefined,
-): { agreementId: number; followUp: FollowUp }[] {
-  return agreementsToFollow(db, survey.id, at).map((agreement) => ({
-    agreementId: agreement.id,
-    followUp: workOutFollowUp(db, survey, agreement, at, { tests: true, shock, pending }),
-  }));
+): Promise<{ agreementId: number; followUp: FollowUp }[]> {
+  const followUps: { agreementId: number; followUp: FollowUp }[] = [];
+  for (const agreement of await agreementsToFollow(db, survey.id, at))
+    followUps.push({
+      agreementId: agreement.id,
+      followUp: await workOutFollowUp(db, survey, agreement, at, { tests: true, shock, pending }),
+    });
+  return followUps;
 }
 
 /** The open agreements of a survey that a week published at `at` follows up: those recorded by then. */
-export const agreementsToFollow = (db: Db, surveyId: number, at: Date): Agreement[] =>
-  openAgreements(db, surveyId).filter((a) => new Date(a.recordedAt) <= at);
+export const agreementsToFollow = async (
+  db: Store,
+  surveyId: number,
+  at: Date,
+): Promise<Agreement[]> =>
+  (await openAgreements(db, surveyId)).filter((a) => new Date(a.recordedAt) <= at);

@@ -15,22 +15,22 @@ export interface WeekTrends extends SaidCalls {
 }
 
 /** The calls of a closed week, with their numbers; undefined when none were made for it. */
-export function weekTrends(
+export async function weekTrends(
   ctx: AppContext,
   survey: Survey,
   week: Week,
   asOf: Date = ctx.now(),
-): WeekTrends | undefined {
+): Promise<WeekTrends | undefined> {
   const weeks = lastWeeks(week.start, survey.timezone, GAP_TREND_WEEKS);
   const weeksAgo = new Map(weeks.map((w, i) => [w.period, weeks.length - 1 - i]));
-  const pulses = publishedPulses(
+  const pulses = await publishedPulses(
     ctx.db,
     survey.id,
     weeks.map((w) => w.period),
     asOf,
   );
   const latest = pulses.filter((p) => p.period === week.period).at(-1);
-  const calls = latest === undefined ? undefined : publishedCalls(ctx.db, latest.pulseId);
+  const calls = latest === undefined ? undefined : await publishedCalls(ctx.db, latest.pulseId);
   if (calls === undefined) return undefined;
   const dated = pulses.map((p) => ({ ...p, weeksAgo: weeksAgo.get(p.period) ?? GAP_TREND_WEEKS }));
   return { week, ...sayCalls(calls, dated) };

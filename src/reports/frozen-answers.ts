@@ -15,13 +15,13 @@ import type { Survey } from '../storage/surveys.js';
 const keptBy = new WeakMap<AppContext['db'], Map<string, unknown>>();
 const KEPT_MAX = 2_000;
 
-export function fromFrozen<T>(
+export async function fromFrozen<T>(
   ctx: AppContext,
   survey: Survey,
   question: string,
-  build: () => T,
-): T {
-  const version = publicationVersion(ctx.db, survey.id, ctx.now());
+  build: () => T | Promise<T>,
+): Promise<T> {
+  const version = await publicationVersion(ctx.db, survey.id, ctx.now());
   const key = JSON.stringify([
     survey.id,
     survey.leadershipChannels[0],
@@ -36,7 +36,7 @@ export function fromFrozen<T>(
     keptBy.set(ctx.db, kept);
   }
   if (kept.has(key)) return kept.get(key) as T;
-  const answer = build();
+  const answer = await build();
   if (kept.size >= KEPT_MAX) kept.clear();
   kept.set(key, answer);
   return answer;

@@ -22,35 +22,39 @@ export interface OrgLine {
  * Every survey side by side (the org view): each from its own published
  * figures and calls, with its own threshold, as everywhere else.
  */
-export function orgLines(ctx: AppContext, surveys: readonly Survey[]): OrgLine[] {
-  return surveys.map((survey) => {
-    const { shown } = latestShownWeek(ctx, survey);
-    if (shown === undefined)
-      return { survey, week: undefined, index: undefined, trend: undefined, gap: undefined };
-    const calls = weekTrends(ctx, survey, shown.week);
-    // The featured gap (chosen over 16 weeks, with its trend); else the largest of the 4-week gaps.
-    const featured = calls?.featured;
-    const largest = Object.entries(calls?.gaps ?? {})
-      .flatMap(([dimension, line]) =>
-        line.gap === undefined ? [] : [{ dimension: dimension as Dimension, line }],
-      )
-      .sort((a, b) => Math.abs(b.line.gap?.points ?? 0) - Math.abs(a.line.gap?.points ?? 0))[0];
-    const dimension = featured?.dimension ?? largest?.dimension;
-    const gapLine = dimension === undefined ? undefined : calls?.gaps[dimension];
-    return {
-      survey,
-      week: shown.week,
-      index: shown.score.index,
-      trend: calls?.trends.index,
-      gap:
-        dimension === undefined || gapLine?.gap === undefined
-          ? undefined
-          : {
-              dimension,
-              gap: gapLine.gap,
-              call: gapLine.call,
-              trend: featured?.dimension === dimension ? featured.call : undefined,
-            },
-    };
-  });
+export async function orgLines(ctx: AppContext, surveys: readonly Survey[]): Promise<OrgLine[]> {
+  const lines: OrgLine[] = [];
+  for (const survey of surveys) lines.push(await orgLine(ctx, survey));
+  return lines;
+}
+
+async function orgLine(ctx: AppContext, survey: Survey): Promise<OrgLine> {
+  const { shown } = await latestShownWeek(ctx, survey);
+  if (shown === undefined)
+    return { survey, week: undefined, index: undefined, trend: undefined, gap: undefined };
+  const calls = await weekTrends(ctx, survey, shown.week);
+  // The featured gap (chosen over 16 weeks, with its trend); else the largest of the 4-week gaps.
+  const featured = calls?.featured;
+  const largest = Object.entries(calls?.gaps ?? {})
+    .flatMap(([dimension, line]) =>
+      line.gap === undefined ? [] : [{ dimension: dimension as Dimension, line }],
+    )
+    .sort((a, b) => Math.abs(b.line.gap?.points ?? 0) - Math.abs(a.line.gap?.points ?? 0))[0];
+  const dimension = featured?.dimension ?? largest?.dimension;
+  const gapLine = dimension === undefined ? undefined : calls?.gaps[dimension];
+  return {
+    survey,
+    week: shown.week,
+    index: shown.score.index,
+    trend: calls?.trends.index,
+    gap:
+      dimension === undefined || gapLine?.gap === undefined
+        ? undefined
+        : {
+            dimension,
+            gap: gapLine.gap,
+            call: gapLine.call,
+            trend: featured?.dimension === dimension ? featured.call : undefined,
+          },
+  };
 }

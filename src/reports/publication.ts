@@ -1,8 +1,8 @@
+import { sql } from 'kysely';
 import type { FollowUp } from '../domain/agreements.js';
 import { type Cell, publishCells } from '../domain/publication.js';
 import { callWeek, GAP_TREND_WEEKS, type WeekCalls, weekShocks } from '../domain/trends.js';
 import { lastWeeks, weekOf } from '../domain/weeks.js';
-import type { Db } from '../storage/database.js';
 import {
   callAnswers,
   commentsToFreeze,
@@ -12,6 +12,7 @@ import {
   pulseTallies,
 } from '../storage/publication.js';
 import { getPulse } from '../storage/pulses.js';
+import { engineOf, type Store } from '../storage/store.js';
 import { getSurvey } from '../storage/surveys.js';
 import { agreementsToFollow, followUpsOf } from './agreements.js';
 
@@ -49,23 +50,27 @@ export interface Publication {
 }
 
 /**
- * Works out a closed pulse's publication from one consistent read (a read
- * transaction: every figure from the same committed state), writing nothing.
+ * Works out a closed pulse's publication from one consistent read (every
+ * figure from the same committed state, see `inSnapshot`), writing nothing.
  * Undefined when the pulse is published already, or gone. The heavy part of a
  * close (the calls over 16 weeks of answers): it runs in a worker thread on a
  * read-only connection of its own, so neither the write lock nor the event
- * loop waits for it (see jobs/publish-pulse.ts).
+ * loop waits for it (see jobs/publish-pulse.ts). Given a transaction, it reads
+ * in that transaction.
  */
-export function workOutPublication(db: Db, request: PublicationRequest): Publication | undefined {
-  return db.transaction(() => {
-    if (isPublished(db, request.pulseId)) return undefined;
-    const pulse = getPulse(db, request.pulseId);
-    const survey = pulse === undefined ? undefined : getSurvey(db, pulse.surveyId);
+export function workOutPublication(
+  db: Store,
+  request: PublicationRequest,
+): Promise<Publication | undefined> {
+  return inSnapshot(db, async (db) => {
+    if (await isPublished(db, request.pulseId)) return undefined;
+    const pulse = await getPulse(db, request.pulseId);
+    const survey = pulse === undefined ? undefined : await getSurvey(db, pulse.surveyId);
     if (pulse === undefined || survey === undefined) return undefined;
     const at = new Date(request.at);
     // As thresholdOf (reports/published.ts) says: the survey's own, or the app's.
     const threshold = survey.anonymityThreshold ?? request.defaultThreshold;
-    const tallies = pulseTallies(db, pulse.id);
+    const tallies = await pulseTallies(db, pulse.id);
     const week = weekOf(new Date(pulse.dueAt), survey.timezone);
     const pending: PendingPulse = {
       pulseId: pulse.id,
@@ -90,22 +95,52 @@ export function workOutPublication(db: Db, request: PublicationRequest): Publica
       invited: pending.invited,
       at: request.at,
       cells: [...pending.cells],
-      comments: commentsToFreeze(db, pulse.id, tallies.respondents >= threshold),
+      comments: await commentsToFreeze(db, pulse.id, tallies.respondents >= threshold),
       calls: undefined,
       followUps: [],
-      basis: publicationBasis(db, survey.id, at),
+      basis: await publicationBasis(db, survey.id, at),
     };
     if (!request.calls) return publication;
     // The week's calls, on the answers of its last 16 closed weeks (this one included).
     const weeks = lastWeeks(week.start, survey.timezone, GAP_TREND_WEEKS);
     const weeksAgo = new Map(weeks.map((w, i) => [w.period, weeks.length - 1 - i]));
-    const answers = callAnswers(db, survey.id, weeksAgo, pending);
+    const answers = await callAnswers(db, survey.id, weeksAgo, pending);
     // Week-wide shocks measured once, on every answer of the 16 weeks: the trends and the follow-ups allow for them.
     const shock = weekShocks(answers);
     publication.calls = callWeek(answers, shock);
-    publication.followUps = followUpsOf(db, survey, pending, at, shock);
+    publication.followUps = await followUpsOf(db, survey, pending, at, shock);
     return publication;
-  })();
+  });
+}
+
+/**
+ * Runs `read` on one committed state of the database, writing nothing. On
+ * SQLite a deferred read transaction: in WAL mode it neither takes nor waits
+ * for the write lock, and sees the state of its first read throughout. On
+ * Postgres a read-only REPEATABLE READ transaction: one snapshot for all its
+ * queries. Inside a transaction already, in that transaction.
+ */
+async function inSnapshot<T>(db: Store, read: (db: Store) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return read(db);
+  if (engineOf(db) === 'postgres')
+    return db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute(read);
+  // The Store's transactions begin IMMEDIATE (a write lock); this one is begun by hand.
+  return db.connection().execute(async (connection) => {
+    await sql`BEGIN DEFERRED`.execute(connection);
+    let result: T;
+    try {
+      result = await read(connection);
+    } catch (error) {
+      await sql`ROLLBACK`.execute(connection).catch(() => undefined);
+      throw error;
+    }
+    await sql`COMMIT`.execute(connection);
+    return result;
+  });
 }
 
 /**
@@ -116,7 +151,7 @@ export function workOutPublication(db: Db, request: PublicationRequest): Publica
  * worked out before another week of its survey was published, or before an
  * agreement was closed, is worked out again rather than stored stale.
  */
-export function publicationBasis(db: Db, surveyId: number, at: Date): string {
-  const agreements = agreementsToFollow(db, surveyId, at).map((a) => a.id);
-  return `${publishedSoFar(db, surveyId)}|${agreements.join(',')}`;
+export async function publicationBasis(db: Store, surveyId: number, at: Date): Promise<string> {
+  const agreements = (await agreementsToFollow(db, surveyId, at)).map((a) => a.id);
+  return `${await publishedSoFar(db, surveyId)}|${agreements.join(',')}`;
 }

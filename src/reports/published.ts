@@ -25,12 +25,12 @@ function weekStarting(firstDay: string, timezone: string): Week {
 }
 
 /** The latest week with a pulse closed (and so published) by `asOf`. */
-export function latestClosedWeek(
+export async function latestClosedWeek(
   ctx: AppContext,
   survey: Survey,
   asOf: Date = ctx.now(),
-): Week | undefined {
-  const latest = latestPublishedWeek(ctx.db, survey.id, asOf);
+): Promise<Week | undefined> {
+  const latest = await latestPublishedWeek(ctx.db, survey.id, asOf);
   return latest === undefined ? undefined : weekStarting(latest.weekStart, survey.timezone);
 }
 
@@ -43,15 +43,15 @@ const scoreOf = (ctx: AppContext, survey: Survey, weeks: readonly Week[], asOf: 
   );
 
 /** The `count` weeks ending with `last`, each scored from the pulses published in it. */
-export function scoredWeeks(
+export async function scoredWeeks(
   ctx: AppContext,
   survey: Survey,
   last: Week | Date,
   count: number,
   asOf: Date = ctx.now(),
-): { weeks: Week[]; scores: PeriodScore[] } {
+): Promise<{ weeks: Week[]; scores: PeriodScore[] }> {
   const weeks = lastWeeks(last instanceof Date ? last : last.start, survey.timezone, count);
-  const pulses = scoreOf(ctx, survey, weeks, asOf);
+  const pulses = await scoreOf(ctx, survey, weeks, asOf);
   const scores = weeks.map((w) => scorePublished(pulses.filter((p) => p.period === w.period)));
   return { weeks, scores };
 }
@@ -60,35 +60,35 @@ export function scoredWeeks(
  * The `count` weeks ending with the latest closed week (or with this week when
  * none has closed), each scored from the pulses published in it.
  */
-export function closedWeeks(
+export async function closedWeeks(
   ctx: AppContext,
   survey: Survey,
   count: number,
   asOf: Date = ctx.now(),
-): { weeks: Week[]; scores: PeriodScore[]; latest: Week | undefined } {
-  const latest = latestClosedWeek(ctx, survey, asOf);
-  return { ...scoredWeeks(ctx, survey, latest ?? asOf, count, asOf), latest };
+): Promise<{ weeks: Week[]; scores: PeriodScore[]; latest: Week | undefined }> {
+  const latest = await latestClosedWeek(ctx, survey, asOf);
+  return { ...(await scoredWeeks(ctx, survey, latest ?? asOf, count, asOf)), latest };
 }
 
 /** The given weeks taken together: every group a sum of the cells shown in each. */
-export function closedWindow(
+export async function closedWindow(
   ctx: AppContext,
   survey: Survey,
   weeks: readonly Week[],
   asOf: Date = ctx.now(),
-): PeriodScore {
-  return scorePublished(scoreOf(ctx, survey, weeks, asOf));
+): Promise<PeriodScore> {
+  return scorePublished(await scoreOf(ctx, survey, weeks, asOf));
 }
 
 /** Up to `limit` anonymous comments of a closed week, in an order that says nothing. */
-export function closedWeekComments(
+export async function closedWeekComments(
   ctx: AppContext,
   survey: Survey,
   week: Week,
   asOf: Date = ctx.now(),
   limit = 3,
-): string[] {
-  const pulses = scoreOf(ctx, survey, [week], asOf);
+): Promise<string[]> {
+  const pulses = await scoreOf(ctx, survey, [week], asOf);
   return publishedComments(
     ctx.db,
     pulses.map((p) => p.pulseId),
@@ -101,16 +101,16 @@ export function closedWeekComments(
  * when too few answered it, the latest closed week of the last `lookBack` that
  * has scores, so a quiet week never hides the results of the one before.
  */
-export function latestShownWeek(
+export async function latestShownWeek(
   ctx: AppContext,
   survey: Survey,
   asOf: Date = ctx.now(),
   lookBack = 12,
-): {
+): Promise<{
   latest: { week: Week; score: PeriodScore } | undefined;
   shown: { week: Week; score: PeriodScore } | undefined;
-} {
-  const { weeks, scores, latest } = closedWeeks(ctx, survey, lookBack, asOf);
+}> {
+  const { weeks, scores, latest } = await closedWeeks(ctx, survey, lookBack, asOf);
   if (latest === undefined) return { latest: undefined, shown: undefined };
   const paired = weeks.map((week, i) => ({ week, score: scores[i] as PeriodScore }));
   const last = paired.at(-1);

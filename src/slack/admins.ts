@@ -48,7 +48,7 @@ export async function personInfo(
  */
 export async function isAdmin(ctx: AppContext, teamId: string, userId: string): Promise<boolean> {
   if (ctx.config.adminUserIds.includes(userId)) return true;
-  if (getWorkspace(ctx.db, teamId)?.installedBy === userId) return true;
+  if ((await getWorkspace(ctx.db, teamId))?.installedBy === userId) return true;
   try {
     return (await personInfo(ctx, teamId, userId)).isAdmin;
   } catch (error) {

@@ -195,20 +195,22 @@ export function createSlackApp(
   const clients = auth.kind === 'token' ? oneWorkspace(app.client) : auth.clients;
 
   answerWhatNoListenerTakes(app, ctx.logger, auth.kind === 'oauth' ? clients : undefined);
+  // Tracked from its first middleware: an event is acknowledged before any
+  // runs, and its work (finding its tenant included) counts as in flight.
+  const inFlight = new InFlight();
+  app.use(async ({ next }) => {
+    await inFlight.track(next());
+  });
   // Every listener knows its tenant: the workspace, or the org whose org-wide install serves it.
   app.use(async ({ context, body, next }) => {
     const teamId = context.teamId ?? teamInBody(body as Body);
     context.tenantId =
-      clients.tenantOf({ teamId, enterpriseId: context.enterpriseId }) ??
+      (await clients.tenantOf({ teamId, enterpriseId: context.enterpriseId })) ??
       teamId ??
       context.enterpriseId ??
       // A body that names no workspace (signed, but not as Slack sends one) finds nothing.
       '';
     await next();
-  });
-  const inFlight = new InFlight();
-  app.use(async ({ next }) => {
-    await inFlight.track(next());
   });
   app.error(async (error) => {
     if ((error as CodedError).code === ErrorCode.AuthorizationError) {
@@ -385,10 +387,10 @@ function answerWhatNoListenerTakes(
     if (
       installed !== undefined &&
       isText(body.command) &&
-      installed.tenantOf({
+      (await installed.tenantOf({
         teamId: String(body.team_id),
         enterpriseId: isText(body.enterprise_id) ? body.enterprise_id : undefined,
-      }) === undefined
+      })) === undefined
     ) {
       logger.info('answered a command from a workspace without an installation');
       await event.ack({ response_type: 'ephemeral', text: NOT_INSTALLED });

@@ -2,10 +2,10 @@ import type { HTTPReceiver, Installation, InstallationStore } from '@slack/bolt'
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { AppError } from '../errors.js';
 import type { AppLogger } from '../logger.js';
-import type { Db } from '../storage/database.js';
 import { recordDeliveryFailure } from '../storage/delivery-failures.js';
 import { findInstallation, installedTenant, saveInstallation } from '../storage/installations.js';
 import type { Sealer } from '../storage/sealed.js';
+import type { Store } from '../storage/store.js';
 
 /** Bolt's InstallProvider, as its HTTP receiver builds it from the OAuth settings. */
 type InstallProvider = NonNullable<HTTPReceiver['installer']>;
@@ -35,14 +35,14 @@ export interface WorkspaceClients {
   tenantOf(source: {
     teamId?: string | undefined;
     enterpriseId?: string | undefined;
-  }): string | undefined;
+  }): Promise<string | undefined>;
 }
 
 /** Single-workspace mode: the one bot token serves the one workspace, as its auth.test said. */
 export function oneWorkspace(client: WebClient): WorkspaceClients {
   return {
     slackFor: async () => client,
-    tenantOf: (source) => source.teamId,
+    tenantOf: async (source) => source.teamId,
   };
 }
 
@@ -66,7 +66,7 @@ export class InstalledClients implements WorkspaceClients {
   private readonly refreshFailureNoted = new Map<string, number>();
 
   constructor(
-    private readonly db: Db,
+    private readonly db: Store,
     private readonly sealer: Sealer,
     private readonly clientOptions: WebClientOptions,
     private readonly logger: AppLogger,
@@ -77,7 +77,7 @@ export class InstalledClients implements WorkspaceClients {
   store(): InstallationStore {
     return {
       storeInstallation: async (installation) => {
-        saveInstallation(this.db, this.sealer, installation as Installation);
+        await saveInstallation(this.db, this.sealer, installation as Installation);
         this.logger.info('installed', {
           team: installation.team?.id,
           enterprise: installation.enterprise?.id,
@@ -85,7 +85,7 @@ export class InstalledClients implements WorkspaceClients {
         });
       },
       fetchInstallation: async (query) => {
-        const found = findInstallation(this.db, this.sealer, query);
+        const found = await findInstallation(this.db, this.sealer, query);
         if (found === undefined)
           throw new NotInstalled(query.teamId ?? query.enterpriseId ?? 'unknown');
         return found;
@@ -98,21 +98,25 @@ export class InstalledClients implements WorkspaceClients {
     this.installer = installer;
   }
 
-  tenantOf(source: { teamId?: string | undefined; enterpriseId?: string | undefined }) {
+  tenantOf(source: {
+    teamId?: string | undefined;
+    enterpriseId?: string | undefined;
+  }): Promise<string | undefined> {
     return installedTenant(this.db, source);
   }
 
   async slackFor(tenant: string): Promise<WebClient> {
     const installer = this.installer;
     if (installer === undefined) throw new Error('the app is not built yet');
-    const row = this.db
-      .prepare(
-        `SELECT team_id AS teamId, enterprise_id AS enterpriseId, is_enterprise_install AS org
-         FROM installations WHERE tenant_id = ?`,
-      )
-      .get(tenant) as
-      | { teamId: string | null; enterpriseId: string | null; org: 0 | 1 }
-      | undefined;
+    const row = await this.db
+      .selectFrom('installations')
+      .select([
+        'team_id as teamId',
+        'enterprise_id as enterpriseId',
+        'is_enterprise_install as org',
+      ])
+      .where('tenant_id', '=', tenant)
+      .executeTakeFirst();
     if (row === undefined) throw new NotInstalled(tenant);
     const auth = await installer.authorize({
       teamId: row.teamId ?? undefined,
@@ -125,7 +129,7 @@ export class InstalledClients implements WorkspaceClients {
       auth.botTokenExpiresAt === undefined ? undefined : auth.botTokenExpiresAt * 1000;
     // Wall-clock time: token expiry is Slack's clock, whatever the app's says.
     if (expiresAt !== undefined && expiresAt - Date.now() < REFRESH_WINDOW_MS) {
-      this.refreshRefused(tenant, expiresAt);
+      await this.refreshRefused(tenant, expiresAt);
     } else this.refreshFailureNoted.delete(tenant);
     const cached = this.clients.get(tenant);
     if (cached !== undefined && cached.token === token) return cached.client;
@@ -139,12 +143,12 @@ export class InstalledClients implements WorkspaceClients {
    * works, work goes on with it and the admins are told (stored as a delivery
    * problem, told once); once expired, the work fails and its run retries.
    */
-  private refreshRefused(tenant: string, expiresAt: number): void {
+  private async refreshRefused(tenant: string, expiresAt: number): Promise<void> {
     const last = this.refreshFailureNoted.get(tenant) ?? 0;
     if (Date.now() - last >= REFRESH_FAILURE_NOTED_EVERY_MS) {
       this.refreshFailureNoted.set(tenant, Date.now());
       this.logger.warn('Slack would not renew a token', { team: tenant });
-      recordDeliveryFailure(this.db, {
+      await recordDeliveryFailure(this.db, {
         teamId: tenant,
         action: "renew the app's access to Slack",
         error: 'token_refresh_failed',

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
 import type { SlackConnection } from './app.js';
 
@@ -12,13 +13,31 @@ export interface HealthState {
   scheduler: 'starting' | 'running' | 'stopped' | 'off';
 }
 
-function databaseState(ctx: Pick<AppContext, 'db' | 'logger'>): HealthState['database'] {
+/** How long the database has to answer a check: well within Docker's HEALTHCHECK time-out (5 s). */
+const DATABASE_CHECK_MS = 2_000;
+
+/**
+ * Whether the database answers a query: the SQLite file, or the Postgres
+ * server (unreachable, refusing, or too slow to answer is 'unavailable').
+ */
+async function databaseState(
+  ctx: Pick<AppContext, 'db' | 'logger'>,
+): Promise<HealthState['database']> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${DATABASE_CHECK_MS} ms`)),
+      DATABASE_CHECK_MS,
+    );
+  });
   try {
-    ctx.db.prepare('SELECT 1').get();
+    await Promise.race([sql`SELECT 1`.execute(ctx.db), late]);
     return 'ok';
   } catch (error) {
     ctx.logger.error('health check: the database did not answer', error);
     return 'unavailable';
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -26,6 +45,21 @@ const reply = (res: ServerResponse, status: number, body: object) => {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 };
+
+/** Answers a check once its work is done; a check that fails itself answers 500. */
+function answer(
+  ctx: Pick<AppContext, 'logger'>,
+  res: ServerResponse,
+  work: () => Promise<{ status: number; body: object }>,
+): void {
+  work().then(
+    ({ status, body }) => reply(res, status, body),
+    (error: unknown) => {
+      ctx.logger.error('health check failed', error);
+      if (!res.headersSent) reply(res, 500, { status: 'error' });
+    },
+  );
+}
 
 /**
  * GET /healthz, for liveness (Docker's HEALTHCHECK): 200 while the database
@@ -39,16 +73,20 @@ export function healthHandler(
   startedAt: Date,
   state: () => Omit<HealthState, 'database'>,
 ) {
-  return (_req: IncomingMessage, res: ServerResponse): void => {
-    const database = databaseState(ctx);
-    const uptimeSeconds = Math.round((ctx.now().getTime() - startedAt.getTime()) / 1000);
-    reply(res, database === 'ok' ? 200 : 503, {
-      status: database === 'ok' ? 'ok' : 'error',
-      database,
-      ...state(),
-      uptimeSeconds,
+  return (_req: IncomingMessage, res: ServerResponse): void =>
+    answer(ctx, res, async () => {
+      const database = await databaseState(ctx);
+      const uptimeSeconds = Math.round((ctx.now().getTime() - startedAt.getTime()) / 1000);
+      return {
+        status: database === 'ok' ? 200 : 503,
+        body: {
+          status: database === 'ok' ? 'ok' : 'error',
+          database,
+          ...state(),
+          uptimeSeconds,
+        },
+      };
     });
-  };
 }
 
 /**
@@ -60,12 +98,13 @@ export function readyHandler(
   ctx: Pick<AppContext, 'db' | 'logger'>,
   state: () => Omit<HealthState, 'database'>,
 ) {
-  return (_req: IncomingMessage, res: ServerResponse): void => {
-    const now = { database: databaseState(ctx), ...state() };
-    const ready =
-      now.database === 'ok' &&
-      now.slack !== 'connecting' &&
-      (now.scheduler === 'running' || now.scheduler === 'off');
-    reply(res, ready ? 200 : 503, { ready, ...now });
-  };
+  return (_req: IncomingMessage, res: ServerResponse): void =>
+    answer(ctx, res, async () => {
+      const now = { database: await databaseState(ctx), ...state() };
+      const ready =
+        now.database === 'ok' &&
+        now.slack !== 'connecting' &&
+        (now.scheduler === 'running' || now.scheduler === 'off');
+      return { status: ready ? 200 : 503, body: { ready, ...now } };
+    });
 }

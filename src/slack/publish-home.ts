@@ -17,36 +17,50 @@ import { type HomeInput, homeView } from '../views/home.js';
 import { isAdmin } from './admins.js';
 
 /** The survey a person belongs to: the one whose latest pulse went to them, else the workspace's first. */
-function surveyOf(ctx: AppContext, teamId: string, userId: string): Survey | undefined {
-  const row = ctx.db
-    .prepare(
-      `SELECT p.survey_id AS surveyId FROM pulse_recipients r JOIN pulses p ON p.id = r.pulse_id
-       JOIN surveys s ON s.id = p.survey_id WHERE r.user_id = ? AND s.team_id = ? ORDER BY p.due_at DESC LIMIT 1`,
-    )
-    .get(userId, teamId) as { surveyId: number } | undefined;
+async function surveyOf(
+  ctx: AppContext,
+  teamId: string,
+  userId: string,
+): Promise<Survey | undefined> {
+  const row = await ctx.db
+    .selectFrom('pulse_recipients as r')
+    .innerJoin('pulses as p', 'p.id', 'r.pulse_id')
+    .innerJoin('surveys as s', 's.id', 'p.survey_id')
+    .select('p.survey_id as surveyId')
+    .where('r.user_id', '=', userId)
+    .where('s.team_id', '=', teamId)
+    .orderBy('p.due_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return (
-    (row === undefined ? undefined : getSurvey(ctx.db, row.surveyId)) ??
-    listSurveys(ctx.db, teamId)[0]
+    (row === undefined ? undefined : await getSurvey(ctx.db, row.surveyId)) ??
+    (await listSurveys(ctx.db, teamId))[0]
   );
 }
 
 /** Builds and publishes a person's App Home. */
 export async function publishHome(ctx: AppContext, teamId: string, userId: string): Promise<void> {
   const now = ctx.now();
-  const survey = surveyOf(ctx, teamId, userId);
+  const survey = await surveyOf(ctx, teamId, userId);
   let scores: HomeInput['scores'];
   if (survey !== undefined) {
     const threshold = thresholdOf(ctx, survey);
-    const { latest, shown } = latestShownWeek(ctx, survey, now);
+    const { latest, shown } = await latestShownWeek(ctx, survey, now);
     let digest: Digest | undefined;
     if (shown !== undefined) {
-      const { weeks, scores: weekly } = scoredWeeks(ctx, survey, shown.week, TREND_WEEKS, now);
+      const { weeks, scores: weekly } = await scoredWeeks(
+        ctx,
+        survey,
+        shown.week,
+        TREND_WEEKS,
+        now,
+      );
       digest = buildDigest({
         weeks,
         scores: weekly,
         comments: [],
         threshold,
-        calls: weekTrends(ctx, survey, shown.week, now),
+        calls: await weekTrends(ctx, survey, shown.week, now),
       });
     }
     scores = {
@@ -55,30 +69,36 @@ export async function publishHome(ctx: AppContext, teamId: string, userId: strin
       threshold: latest?.score.threshold ?? threshold,
       latest: latest === undefined ? undefined : latest.week,
       digest,
-      otherSurveys: Math.max(0, surveysAsking(ctx.db, teamId, userId) - 1),
+      otherSurveys: Math.max(0, (await surveysAsking(ctx.db, teamId, userId)) - 1),
     };
   }
-  const openPulses = openPulsesFor(ctx.db, userId, now).flatMap((pulse) => {
-    const s = getSurvey(ctx.db, pulse.surveyId);
-    return s === undefined || s.teamId !== teamId
-      ? []
-      : [
-          {
-            pulse,
-            timezone: s.timezone,
-            channelId: s.leadershipChannels[0],
-            answered: storedAnswers(ctx.db, pulse.id, userId) !== undefined,
-          },
-        ];
-  });
-  const surveys = listSurveys(ctx.db, teamId);
+  const openPulses = (
+    await Promise.all(
+      (
+        await openPulsesFor(ctx.db, userId, now)
+      ).map(async (pulse) => {
+        const s = await getSurvey(ctx.db, pulse.surveyId);
+        return s === undefined || s.teamId !== teamId
+          ? []
+          : [
+              {
+                pulse,
+                timezone: s.timezone,
+                channelId: s.leadershipChannels[0],
+                answered: (await storedAnswers(ctx.db, pulse.id, userId)) !== undefined,
+              },
+            ];
+      }),
+    )
+  ).flat();
+  const surveys = await listSurveys(ctx.db, teamId);
   const admin = (await isAdmin(ctx, teamId, userId))
     ? {
         surveys,
         defaultThreshold: ctx.config.anonymityThreshold,
-        org: surveys.length > 1 ? orgLines(ctx, surveys) : [],
-        failures: recentDeliveryFailures(ctx.db, teamId, subDays(now, 14)),
-        skipped: recentSkips(ctx.db, teamId, subDays(now, 14)),
+        org: surveys.length > 1 ? await orgLines(ctx, surveys) : [],
+        failures: await recentDeliveryFailures(ctx.db, teamId, subDays(now, 14)),
+        skipped: await recentSkips(ctx.db, teamId, subDays(now, 14)),
       }
     : undefined;
   // The agreements of the viewer's survey, then any other they own.
@@ -91,11 +111,13 @@ export async function publishHome(ctx: AppContext, teamId: string, userId: strin
           viewer: userId,
           now,
           list: [
-            ...openAgreements(ctx.db, survey.id),
-            ...agreementsOwnedBy(ctx.db, teamId, userId).filter((a) => a.surveyId !== survey.id),
+            ...(await openAgreements(ctx.db, survey.id)),
+            ...(await agreementsOwnedBy(ctx.db, teamId, userId)).filter(
+              (a) => a.surveyId !== survey.id,
+            ),
           ],
         };
-  const discipline = currentDiscipline(ctx.db, teamId, userId);
+  const discipline = await currentDiscipline(ctx.db, teamId, userId);
   const view = homeView({
     scores,
     openPulses,

@@ -1,8 +1,14 @@
+import { sql } from 'kysely';
 import type { Discipline } from '../domain/dimensions.js';
 import { weekOf } from '../domain/weeks.js';
 import { forgetInAgreements } from './agreements.js';
-import type { Db } from './database.js';
-import { currentDiscipline, disciplineForPulse, setFirstDiscipline } from './disciplines.js';
+import {
+  currentDiscipline,
+  disciplineForPulse,
+  lockPerson,
+  setFirstDiscipline,
+} from './disciplines.js';
+import { changed, engineOf, indexedBy, inTransaction, type Store } from './store.js';
 
 export interface Submission {
   teamId: string;
@@ -37,7 +43,18 @@ export type Saved =
    */
   | { ok: false; reason: 'next_pulse'; discipline: Discipline | undefined }
   /** They answered another survey's pulse this week: a leader counts in one survey a week. */
-  | { ok: false; reason: 'answered_elsewhere'; surveyId: number };
+  | { ok: false; reason: 'answered_elsewhere'; surveyId: number }
+  /** The pulse closed (at `closedAt`) before the answers could be stored. */
+  | { ok: false; reason: 'closed'; closedAt: string };
+
+/** What the one-survey-a-week rule needs to know of the pulse being answered. */
+interface PulseOfWeek {
+  id: number;
+  surveyId: number;
+  teamId: string;
+  dueAt: string;
+  timezone: string;
+}
 
 /**
  * Stores a person's answers to a pulse in one transaction: every value and the
@@ -45,64 +62,109 @@ export type Saved =
  * `disciplineForPulse`; a first-time person's chosen one becomes their first).
  * Answering again replaces the earlier answers (same rows, so a retry or a
  * double submission is stored once) and never changes their discipline.
- * Nothing of the pulse is stored when the person has no discipline for it, or
- * answered another survey's pulse of the same week (`otherSurveyThisWeek`).
+ * Nothing of the pulse is stored when the person has no discipline for it,
+ * answered another survey's pulse of the same week (`otherSurveyThisWeek`), or
+ * the pulse has closed meanwhile.
+ *
+ * The transaction holds the person (`lockPerson`), so two submissions of theirs
+ * to two surveys, on two instances, cannot both pass the one-survey-a-week
+ * check; and on Postgres it holds the pulse's row until it ends, so a close
+ * either waits for the answers (and counts them) or has already closed it.
  */
-export function saveSubmission(db: Db, s: Submission): Saved {
+export async function saveSubmission(db: Store, s: Submission): Promise<Saved> {
   const at = s.at.toISOString();
-  const answer = db.prepare(
-    `INSERT INTO answers (pulse_id, question_id, user_id, discipline, value, answered_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (pulse_id, question_id, user_id) DO UPDATE SET
-       value = excluded.value, updated_at = excluded.updated_at`,
-  );
-  return db
-    .transaction((): Saved => {
-      const pulse = db
-        .prepare('SELECT id, opened_at AS openedAt FROM pulses WHERE id = ?')
-        .get(s.pulseId) as { id: number; openedAt: string } | undefined;
-      if (pulse === undefined) return { ok: false, reason: 'no_discipline' };
-      const elsewhere = otherSurveyThisWeek(db, s.userId, s.pulseId);
-      if (elsewhere !== undefined)
-        return { ok: false, reason: 'answered_elsewhere', surveyId: elsewhere };
-      let discipline = disciplineForPulse(db, s.teamId, s.userId, pulse);
-      if (discipline === undefined) {
-        const chosen = s.chosenDiscipline;
-        const first =
-          chosen !== undefined &&
-          setFirstDiscipline(db, {
-            teamId: s.teamId,
-            userId: s.userId,
-            discipline: chosen,
-            at: s.at,
-          });
-        if (chosen === undefined && currentDiscipline(db, s.teamId, s.userId) === undefined)
-          return { ok: false, reason: 'no_discipline' };
-        discipline = first ? disciplineForPulse(db, s.teamId, s.userId, pulse) : undefined;
-        if (discipline === undefined)
-          return {
-            ok: false,
-            reason: 'next_pulse',
-            discipline: currentDiscipline(db, s.teamId, s.userId),
-          };
-      }
-      for (const [questionId, value] of s.values)
-        answer.run(s.pulseId, questionId, s.userId, discipline, value, at, at);
-      const comment = s.comment?.trim() ?? '';
-      if (comment === '') {
-        db.prepare('DELETE FROM comments WHERE pulse_id = ? AND user_id = ?').run(
-          s.pulseId,
-          s.userId,
-        );
-      } else {
-        db.prepare(
-          `INSERT INTO comments (pulse_id, user_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (pulse_id, user_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
-        ).run(s.pulseId, s.userId, comment, at, at);
-      }
-      return { ok: true, discipline };
-    })
-    .immediate();
+  return inTransaction(db, async (trx): Promise<Saved> => {
+    await lockPerson(trx, s.teamId, s.userId);
+    const pulse = await trx
+      .selectFrom('pulses as p')
+      .innerJoin('surveys as s', 's.id', 'p.survey_id')
+      .select([
+        'p.id',
+        'p.survey_id as surveyId',
+        's.team_id as teamId',
+        'p.due_at as dueAt',
+        's.timezone',
+        'p.opened_at as openedAt',
+        'p.closed_at as closedAt',
+      ])
+      .where('p.id', '=', s.pulseId)
+      .$if(engineOf(trx) === 'postgres', (q) => q.forShare('p'))
+      .executeTakeFirst();
+    if (pulse === undefined) return { ok: false, reason: 'no_discipline' };
+    if (pulse.closedAt !== null) return { ok: false, reason: 'closed', closedAt: pulse.closedAt };
+    const elsewhere = await answeredElsewhere(trx, s.userId, pulse);
+    if (elsewhere !== undefined)
+      return { ok: false, reason: 'answered_elsewhere', surveyId: elsewhere };
+    let discipline = await disciplineForPulse(trx, s.teamId, s.userId, pulse);
+    if (discipline === undefined) {
+      const chosen = s.chosenDiscipline;
+      const first =
+        chosen !== undefined &&
+        (await setFirstDiscipline(trx, {
+          teamId: s.teamId,
+          userId: s.userId,
+          discipline: chosen,
+          at: s.at,
+        }));
+      if (chosen === undefined && (await currentDiscipline(trx, s.teamId, s.userId)) === undefined)
+        return { ok: false, reason: 'no_discipline' };
+      discipline = first ? await disciplineForPulse(trx, s.teamId, s.userId, pulse) : undefined;
+      if (discipline === undefined)
+        return {
+          ok: false,
+          reason: 'next_pulse',
+          discipline: await currentDiscipline(trx, s.teamId, s.userId),
+        };
+    }
+    const counted = discipline;
+    if (s.values.size > 0)
+      await trx
+        .insertInto('answers')
+        .values(
+          [...s.values].map(([questionId, value]) => ({
+            pulse_id: s.pulseId,
+            question_id: questionId,
+            user_id: s.userId,
+            discipline: counted,
+            value,
+            answered_at: at,
+            updated_at: at,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['pulse_id', 'question_id', 'user_id']).doUpdateSet((eb) => ({
+            value: eb.ref('excluded.value'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    const comment = s.comment?.trim() ?? '';
+    if (comment === '') {
+      await trx
+        .deleteFrom('comments')
+        .where('pulse_id', '=', s.pulseId)
+        .where('user_id', '=', s.userId)
+        .execute();
+    } else {
+      await trx
+        .insertInto('comments')
+        .values({
+          pulse_id: s.pulseId,
+          user_id: s.userId,
+          body: comment,
+          created_at: at,
+          updated_at: at,
+        })
+        .onConflict((oc) =>
+          oc.columns(['pulse_id', 'user_id']).doUpdateSet((eb) => ({
+            body: eb.ref('excluded.body'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    }
+    return { ok: true, discipline: counted };
+  });
 }
 
 /**
@@ -119,55 +181,88 @@ export function saveSubmission(db: Db, s: Submission): Saved {
  * suppressing one survey's week would hide it from everyone in it for one
  * shared person.)
  */
-export function otherSurveyThisWeek(db: Db, userId: string, pulseId: number): number | undefined {
-  const rows = db
-    .prepare(
-      `SELECT o.survey_id AS surveyId, o.due_at AS dueAt, os.timezone, p.due_at AS myDue, ps.timezone AS myZone
-       FROM pulses p JOIN surveys ps ON ps.id = p.survey_id
-       JOIN surveys os ON os.team_id = ps.team_id AND os.id <> ps.id
-       JOIN pulses o ON o.survey_id = os.id
-         AND o.due_at BETWEEN strftime('%Y-%m-%dT%H:%M:%fZ', p.due_at, '-8 days')
-                          AND strftime('%Y-%m-%dT%H:%M:%fZ', p.due_at, '+8 days')
-       WHERE p.id = ? AND EXISTS
-         (SELECT 1 FROM answers a INDEXED BY answers_by_user WHERE a.user_id = ? AND a.pulse_id = o.id)`,
-    )
-    .all(pulseId, userId) as {
-    surveyId: number;
-    dueAt: string;
-    timezone: string;
-    myDue: string;
-    myZone: string;
-  }[];
-  const found = rows.find(
-    (r) =>
-      weekOf(new Date(r.dueAt), r.timezone).period === weekOf(new Date(r.myDue), r.myZone).period,
-  );
-  return found?.surveyId;
+export async function otherSurveyThisWeek(
+  db: Store,
+  userId: string,
+  pulseId: number,
+): Promise<number | undefined> {
+  const pulse = await db
+    .selectFrom('pulses as p')
+    .innerJoin('surveys as s', 's.id', 'p.survey_id')
+    .select([
+      'p.id',
+      'p.survey_id as surveyId',
+      's.team_id as teamId',
+      'p.due_at as dueAt',
+      's.timezone',
+    ])
+    .where('p.id', '=', pulseId)
+    .executeTakeFirst();
+  return pulse === undefined ? undefined : answeredElsewhere(db, userId, pulse);
+}
+
+const DAY_MS = 86_400_000;
+
+/** `otherSurveyThisWeek` for a pulse already read. */
+async function answeredElsewhere(
+  db: Store,
+  userId: string,
+  mine: PulseOfWeek,
+): Promise<number | undefined> {
+  const due = new Date(mine.dueAt);
+  if (Number.isNaN(due.getTime())) return undefined;
+  // Another survey's pulse of the same week is due within a week of this one,
+  // whatever the two time zones: eight days either side takes in every one.
+  const from = new Date(due.getTime() - 8 * DAY_MS).toISOString();
+  const to = new Date(due.getTime() + 8 * DAY_MS).toISOString();
+  const { rows } = await sql<{ surveyId: number; dueAt: string; timezone: string }>`
+    SELECT o.survey_id AS "surveyId", o.due_at AS "dueAt", os.timezone
+    FROM surveys os JOIN pulses o ON o.survey_id = os.id
+    WHERE os.team_id = ${mine.teamId} AND os.id <> ${mine.surveyId}
+      AND o.due_at BETWEEN ${from} AND ${to}
+      AND EXISTS (SELECT 1 FROM answers a ${indexedBy(db, 'answers_by_user')}
+                  WHERE a.user_id = ${userId} AND a.pulse_id = o.id)`.execute(db);
+  const myWeek = weekOf(due, mine.timezone).period;
+  return rows.find((r) => weekOf(new Date(r.dueAt), r.timezone).period === myWeek)?.surveyId;
 }
 
 /** What this person answered to this pulse, to pre-fill the form when they come back. */
-export function storedAnswers(db: Db, pulseId: number, userId: string): StoredAnswers | undefined {
-  const rows = db
-    .prepare(
-      // By person: the primary key would walk every answer to the pulse.
-      `SELECT question_id AS questionId, value FROM answers INDEXED BY answers_by_user
-       WHERE user_id = ? AND pulse_id = ?`,
-    )
-    .all(userId, pulseId) as { questionId: string; value: number }[];
+export async function storedAnswers(
+  db: Store,
+  pulseId: number,
+  userId: string,
+): Promise<StoredAnswers | undefined> {
+  // By person: the primary key would walk every answer to the pulse.
+  const { rows } = await sql<{ questionId: string; value: number }>`
+    SELECT question_id AS "questionId", value FROM answers ${indexedBy(db, 'answers_by_user')}
+    WHERE user_id = ${userId} AND pulse_id = ${pulseId}`.execute(db);
   if (rows.length === 0) return undefined;
-  const comment = db
-    .prepare('SELECT body FROM comments WHERE pulse_id = ? AND user_id = ?')
-    .get(pulseId, userId) as { body: string } | undefined;
+  const comment = await db
+    .selectFrom('comments')
+    .select('body')
+    .where('pulse_id', '=', pulseId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   return { values: new Map(rows.map((r) => [r.questionId, r.value])), comment: comment?.body };
 }
 
 /** How many people have answered a pulse. */
-export function respondentCount(db: Db, pulseId: number): number {
-  return (
-    db
-      .prepare('SELECT count(DISTINCT user_id) AS n FROM answers WHERE pulse_id = ?')
-      .get(pulseId) as { n: number }
-  ).n;
+export async function respondentCount(db: Store, pulseId: number): Promise<number> {
+  const row = await db
+    .selectFrom('answers')
+    .select((eb) => eb.fn.count<number>('user_id').distinct().as('n'))
+    .where('pulse_id', '=', pulseId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The ids of a workspace's pulses, as a subquery. */
+function pulsesOfTeam(db: Store, teamId: string) {
+  return db
+    .selectFrom('pulses as p')
+    .innerJoin('surveys as s', 's.id', 'p.survey_id')
+    .select('p.id')
+    .where('s.team_id', '=', teamId);
 }
 
 /**
@@ -180,76 +275,103 @@ export function respondentCount(db: Db, pulseId: number): number {
  * the threshold of people and stay as they are. Returns what was deleted, and
  * the open pulses whose answer count went down.
  */
-export function forgetPerson(
-  db: Db,
+export async function forgetPerson(
+  db: Store,
   teamId: string,
   userId: string,
   now: Date,
-): { answers: number; comments: number; openPulses: number[] } {
-  return db
-    .transaction(() => {
-      const inTeam =
-        'pulse_id IN (SELECT p.id FROM pulses p JOIN surveys s ON s.id = p.survey_id WHERE s.team_id = ?)';
-      const openPulses = (
-        db
-          .prepare(
-            `SELECT DISTINCT a.pulse_id AS id FROM answers a JOIN pulses p ON p.id = a.pulse_id
-             WHERE a.user_id = ? AND p.closed_at IS NULL AND p.closes_at > ? AND a.${inTeam}`,
-          )
-          .all(userId, now.toISOString(), teamId) as { id: number }[]
-      ).map((r) => r.id);
-      const answers = db
-        .prepare(`DELETE FROM answers WHERE user_id = ? AND ${inTeam}`)
-        .run(userId, teamId).changes;
-      const comments = db
-        .prepare(`DELETE FROM comments WHERE user_id = ? AND ${inTeam}`)
-        .run(userId, teamId).changes;
-      db.prepare(`DELETE FROM pulse_recipients WHERE user_id = ? AND ${inTeam}`).run(
-        userId,
-        teamId,
-      );
-      db.prepare(`DELETE FROM pulse_messages WHERE user_id = ? AND ${inTeam}`).run(userId, teamId);
-      db.prepare('DELETE FROM discipline_changes WHERE team_id = ? AND user_id = ?').run(
-        teamId,
-        userId,
-      );
-      db.prepare(
-        'UPDATE discipline_changes SET changed_by = NULL WHERE team_id = ? AND changed_by = ?',
-      ).run(teamId, userId);
-      // A DM that failed names the person as its channel.
-      db.prepare('DELETE FROM delivery_failures WHERE team_id = ? AND channel_id = ?').run(
-        teamId,
-        userId,
-      );
-      // Who set a survey up or wrote a custom question is kept no longer either.
-      db.prepare('UPDATE surveys SET created_by = NULL WHERE team_id = ? AND created_by = ?').run(
-        teamId,
-        userId,
-      );
-      db.prepare(
-        `UPDATE questions SET created_by = NULL WHERE created_by = ?
-         AND survey_id IN (SELECT id FROM surveys WHERE team_id = ?)`,
-      ).run(userId, teamId);
-      // Agreements are the team's records: they stay, the person leaves them.
-      forgetInAgreements(db, teamId, userId);
-      return { answers, comments, openPulses };
-    })
-    .immediate();
+): Promise<{ answers: number; comments: number; openPulses: number[] }> {
+  return inTransaction(db, async (trx) => {
+    // An answer of theirs being stored meanwhile is stored first, then deleted.
+    await lockPerson(trx, teamId, userId);
+    const openPulses = (
+      await trx
+        .selectFrom('answers as a')
+        .innerJoin('pulses as p', 'p.id', 'a.pulse_id')
+        .select('a.pulse_id')
+        .distinct()
+        .where('a.user_id', '=', userId)
+        .where('p.closed_at', 'is', null)
+        .where('p.closes_at', '>', now.toISOString())
+        .where('a.pulse_id', 'in', pulsesOfTeam(trx, teamId))
+        .orderBy('a.pulse_id')
+        .execute()
+    ).map((r) => r.pulse_id);
+    const answers = changed(
+      await trx
+        .deleteFrom('answers')
+        .where('user_id', '=', userId)
+        .where('pulse_id', 'in', pulsesOfTeam(trx, teamId))
+        .executeTakeFirst(),
+    );
+    const comments = changed(
+      await trx
+        .deleteFrom('comments')
+        .where('user_id', '=', userId)
+        .where('pulse_id', 'in', pulsesOfTeam(trx, teamId))
+        .executeTakeFirst(),
+    );
+    await trx
+      .deleteFrom('pulse_recipients')
+      .where('user_id', '=', userId)
+      .where('pulse_id', 'in', pulsesOfTeam(trx, teamId))
+      .execute();
+    await trx
+      .deleteFrom('pulse_messages')
+      .where('user_id', '=', userId)
+      .where('pulse_id', 'in', pulsesOfTeam(trx, teamId))
+      .execute();
+    await trx
+      .deleteFrom('discipline_changes')
+      .where('team_id', '=', teamId)
+      .where('user_id', '=', userId)
+      .execute();
+    await trx
+      .updateTable('discipline_changes')
+      .set({ changed_by: null })
+      .where('team_id', '=', teamId)
+      .where('changed_by', '=', userId)
+      .execute();
+    // A DM that failed names the person as its channel.
+    await trx
+      .deleteFrom('delivery_failures')
+      .where('team_id', '=', teamId)
+      .where('channel_id', '=', userId)
+      .execute();
+    // Who set a survey up or wrote a custom question is kept no longer either.
+    await trx
+      .updateTable('surveys')
+      .set({ created_by: null })
+      .where('team_id', '=', teamId)
+      .where('created_by', '=', userId)
+      .execute();
+    await trx
+      .updateTable('questions')
+      .set({ created_by: null })
+      .where('created_by', '=', userId)
+      .where('survey_id', 'in', (eb) =>
+        eb.selectFrom('surveys as sv').select('sv.id').where('sv.team_id', '=', teamId),
+      )
+      .execute();
+    // Agreements are the team's records: they stay, the person leaves them.
+    await forgetInAgreements(trx, teamId, userId);
+    return { answers, comments, openPulses };
+  });
 }
 
 /** How many answers and comments a person has stored in a workspace. */
-export function countOwn(
-  db: Db,
+export async function countOwn(
+  db: Store,
   teamId: string,
   userId: string,
-): { answers: number; comments: number } {
-  const inTeam =
-    'pulse_id IN (SELECT p.id FROM pulses p JOIN surveys s ON s.id = p.survey_id WHERE s.team_id = ?)';
-  const count = (table: string) =>
-    (
-      db
-        .prepare(`SELECT count(*) AS n FROM ${table} WHERE user_id = ? AND ${inTeam}`)
-        .get(userId, teamId) as { n: number }
-    ).n;
-  return { answers: count('answers'), comments: count('comments') };
+): Promise<{ answers: number; comments: number }> {
+  const { rows } = await sql<{ answers: number; comments: number }>`
+    SELECT
+      (SELECT count(*) FROM answers WHERE user_id = ${userId} AND pulse_id IN
+        (SELECT p.id FROM pulses p JOIN surveys s ON s.id = p.survey_id WHERE s.team_id = ${teamId}))
+        AS answers,
+      (SELECT count(*) FROM comments WHERE user_id = ${userId} AND pulse_id IN
+        (SELECT p.id FROM pulses p JOIN surveys s ON s.id = p.survey_id WHERE s.team_id = ${teamId}))
+        AS comments`.execute(db);
+  return { answers: Number(rows[0]?.answers ?? 0), comments: Number(rows[0]?.comments ?? 0) };
 }

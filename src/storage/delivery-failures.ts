@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import type { Store } from './store.js';
 
 export interface DeliveryFailure {
   id: number;
@@ -11,8 +11,8 @@ export interface DeliveryFailure {
 }
 
 /** A Slack call that failed for good: admins see it in the App Home. Never holds user content. */
-export function recordDeliveryFailure(
-  db: Db,
+export async function recordDeliveryFailure(
+  db: Store,
   f: {
     teamId: string;
     surveyId?: number;
@@ -21,54 +21,99 @@ export function recordDeliveryFailure(
     error: string;
     at: Date;
   },
-): void {
-  db.prepare(
-    `INSERT INTO delivery_failures (team_id, survey_id, channel_id, action, error, occurred_at)
-     VALUES (?, ?, ?, ?, ?, ?)`,
-  ).run(f.teamId, f.surveyId ?? null, f.channelId ?? null, f.action, f.error, f.at.toISOString());
+): Promise<void> {
+  await db
+    .insertInto('delivery_failures')
+    .values({
+      team_id: f.teamId,
+      survey_id: f.surveyId ?? null,
+      channel_id: f.channelId ?? null,
+      action: f.action,
+      error: f.error,
+      occurred_at: f.at.toISOString(),
+    })
+    .execute();
 }
 
-export function recentDeliveryFailures(
-  db: Db,
+function selectFailures(db: Store) {
+  return db
+    .selectFrom('delivery_failures')
+    .select([
+      'id',
+      'team_id as teamId',
+      'survey_id as surveyId',
+      'channel_id as channelId',
+      'action',
+      'error',
+      'occurred_at as occurredAt',
+    ]);
+}
+
+export async function recentDeliveryFailures(
+  db: Store,
   teamId: string,
   since: Date,
   limit = 5,
-): DeliveryFailure[] {
-  return db
-    .prepare(
-      `SELECT id, team_id AS teamId, survey_id AS surveyId, channel_id AS channelId, action, error, occurred_at AS occurredAt
-       FROM delivery_failures WHERE team_id = ? AND occurred_at >= ? ORDER BY occurred_at DESC, id DESC LIMIT ?`,
-    )
-    .all(teamId, since.toISOString(), limit) as DeliveryFailure[];
+): Promise<DeliveryFailure[]> {
+  return selectFailures(db)
+    .where('team_id', '=', teamId)
+    .where('occurred_at', '>=', since.toISOString())
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }
 
 /** Failures no admin has been told about yet, oldest first. */
-export function untoldFailures(db: Db): DeliveryFailure[] {
-  return db
-    .prepare(
-      `SELECT id, team_id AS teamId, survey_id AS surveyId, channel_id AS channelId, action, error,
-         occurred_at AS occurredAt
-       FROM delivery_failures WHERE notified_at IS NULL ORDER BY occurred_at, id`,
-    )
-    .all() as DeliveryFailure[];
+export async function untoldFailures(db: Store): Promise<DeliveryFailure[]> {
+  return selectFailures(db)
+    .where('notified_at', 'is', null)
+    .orderBy('occurred_at')
+    .orderBy('id')
+    .execute();
 }
 
 /** Whether admins were told of the same problem (same place, action and error) since `since`. */
-export function toldSince(db: Db, f: DeliveryFailure, since: Date): boolean {
-  return (
-    db
-      .prepare(
-        `SELECT 1 FROM delivery_failures
-         WHERE team_id = ? AND survey_id IS ? AND channel_id IS ? AND action = ? AND error = ?
-           AND notified_at >= ? LIMIT 1`,
-      )
-      .get(f.teamId, f.surveyId, f.channelId, f.action, f.error, since.toISOString()) !== undefined
-  );
+export async function toldSince(db: Store, f: DeliveryFailure, since: Date): Promise<boolean> {
+  const row = await db
+    .selectFrom('delivery_failures')
+    .select('id')
+    .where('team_id', '=', f.teamId)
+    .where((eb) =>
+      f.surveyId === null ? eb('survey_id', 'is', null) : eb('survey_id', '=', f.surveyId),
+    )
+    .where((eb) =>
+      f.channelId === null ? eb('channel_id', 'is', null) : eb('channel_id', '=', f.channelId),
+    )
+    .where('action', '=', f.action)
+    .where('error', '=', f.error)
+    .where('notified_at', '>=', since.toISOString())
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
-export function markTold(db: Db, ids: readonly number[], at: Date): void {
-  const mark = db.prepare('UPDATE delivery_failures SET notified_at = ? WHERE id = ?');
-  db.transaction(() => {
-    for (const id of ids) mark.run(at.toISOString(), id);
-  })();
+/** How many ids go in one `IN (…)` list. */
+const CHUNK = 500;
+
+/**
+ * Marks failures told (or dropped) at `at`; returns the ids this call marked,
+ * leaving out any another instance marked first, so a problem is told once.
+ */
+export async function markTold(db: Store, ids: readonly number[], at: Date): Promise<number[]> {
+  if (ids.length === 0) return [];
+  return db.transaction().execute(async (trx) => {
+    const marked: number[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const rows = await trx
+        .updateTable('delivery_failures')
+        .set({ notified_at: at.toISOString() })
+        .where('id', 'in', ids.slice(i, i + CHUNK))
+        .where('notified_at', 'is', null)
+        .returning('id')
+        .execute();
+      marked.push(...rows.map((row) => row.id));
+    }
+    return marked;
+  });
 }

@@ -1,5 +1,6 @@
+import { sql } from 'kysely';
 import type { Discipline } from '../domain/dimensions.js';
-import type { Db } from './database.js';
+import { indexedBy, lockFor, type Store } from './store.js';
 
 /**
  * The disciplines people are counted under (`discipline_changes`), and so the
@@ -24,26 +25,42 @@ interface ChangeRow {
   changedAt: string;
 }
 
+/**
+ * Holds a person of a workspace until the transaction `trx` ends: work that
+ * reads what a person has (their discipline, their answers this week) and
+ * writes on the strength of it takes turns with other such work for them.
+ */
+export async function lockPerson(trx: Store, teamId: string, userId: string): Promise<void> {
+  await lockFor(trx, `person:${teamId}:${userId}`);
+}
+
 /** The discipline a person is counted under from now on; undefined when never set. */
-export function currentDiscipline(db: Db, teamId: string, userId: string): Discipline | undefined {
-  const row = db
-    .prepare(
-      `SELECT discipline FROM discipline_changes WHERE team_id = ? AND user_id = ?
-       ORDER BY applies_from DESC LIMIT 1`,
-    )
-    .get(teamId, userId) as { discipline: Discipline } | undefined;
-  return row?.discipline;
+export async function currentDiscipline(
+  db: Store,
+  teamId: string,
+  userId: string,
+): Promise<Discipline | undefined> {
+  const row = await db
+    .selectFrom('discipline_changes')
+    .select('discipline')
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .orderBy('applies_from', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.discipline as Discipline | undefined;
 }
 
 /** Whether a pulse went to this person, or has no list to tell (Slack could not list the channel). */
-function sentTo(db: Db, pulseId: number, userId: string): boolean {
-  const row = db
-    .prepare(
-      `SELECT EXISTS (SELECT 1 FROM pulse_recipients WHERE pulse_id = ? AND user_id = ?) AS mine,
-         EXISTS (SELECT 1 FROM pulse_recipients WHERE pulse_id = ?) AS listed`,
-    )
-    .get(pulseId, userId, pulseId) as { mine: number; listed: number };
-  return row.mine === 1 || row.listed === 0;
+async function sentTo(db: Store, pulseId: number, userId: string): Promise<boolean> {
+  const { rows } = await sql<{ mine: number; listed: number }>`
+    SELECT
+      CASE WHEN EXISTS (SELECT 1 FROM pulse_recipients WHERE pulse_id = ${pulseId} AND user_id = ${userId})
+        THEN 1 ELSE 0 END AS mine,
+      CASE WHEN EXISTS (SELECT 1 FROM pulse_recipients WHERE pulse_id = ${pulseId})
+        THEN 1 ELSE 0 END AS listed`.execute(db);
+  const row = rows[0];
+  return row !== undefined && (Number(row.mine) === 1 || Number(row.listed) === 0);
 }
 
 /**
@@ -52,30 +69,37 @@ function sentTo(db: Db, pulseId: number, userId: string): boolean {
  * opened. A first discipline the person chose after the pulse opened counts in
  * it only when the pulse was sent to them. Undefined when none counts.
  */
-export function disciplineForPulse(
-  db: Db,
+export async function disciplineForPulse(
+  db: Store,
   teamId: string,
   userId: string,
   pulse: { id: number; openedAt: string },
-): Discipline | undefined {
-  const answered = db
-    .prepare(
-      `SELECT discipline FROM answers INDEXED BY answers_by_user
-       WHERE user_id = ? AND pulse_id = ? ORDER BY updated_at DESC LIMIT 1`,
-    )
-    .get(userId, pulse.id) as { discipline: Discipline } | undefined;
+): Promise<Discipline | undefined> {
+  const answered = (
+    await sql<{ discipline: Discipline }>`
+      SELECT discipline FROM answers ${indexedBy(db, 'answers_by_user')}
+      WHERE user_id = ${userId} AND pulse_id = ${pulse.id}
+      ORDER BY updated_at DESC LIMIT 1`.execute(db)
+  ).rows[0];
   if (answered !== undefined) return answered.discipline;
-  const row = db
-    .prepare(
-      `SELECT discipline, applies_from AS appliesFrom, changed_by AS changedBy, changed_at AS changedAt
-       FROM discipline_changes WHERE team_id = ? AND user_id = ? AND applies_from <= ?
-       ORDER BY applies_from DESC LIMIT 1`,
-    )
-    .get(teamId, userId, pulse.openedAt) as ChangeRow | undefined;
+  const row: ChangeRow | undefined = await db
+    .selectFrom('discipline_changes')
+    .select([
+      (eb) => eb.ref('discipline').$castTo<Discipline>().as('discipline'),
+      'applies_from as appliesFrom',
+      'changed_by as changedBy',
+      'changed_at as changedAt',
+    ])
+    .where('team_id', '=', teamId)
+    .where('user_id', '=', userId)
+    .where('applies_from', '<=', pulse.openedAt)
+    .orderBy('applies_from', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   if (row === undefined) return undefined;
   const chosenSinceItOpened =
     row.appliesFrom === '' && row.changedBy === null && row.changedAt >= pulse.openedAt;
-  if (chosenSinceItOpened && !sentTo(db, pulse.id, userId)) return undefined;
+  if (chosenSinceItOpened && !(await sentTo(db, pulse.id, userId))) return undefined;
   return row.discipline;
 }
 
@@ -90,17 +114,17 @@ export type Standing =
   | { kind: 'choose' }
   | { kind: 'next_pulse'; discipline: Discipline | undefined };
 
-export function standingInPulse(
-  db: Db,
+export async function standingInPulse(
+  db: Store,
   teamId: string,
   userId: string,
   pulse: { id: number; openedAt: string },
-): Standing {
-  const discipline = disciplineForPulse(db, teamId, userId, pulse);
+): Promise<Standing> {
+  const discipline = await disciplineForPulse(db, teamId, userId, pulse);
   if (discipline !== undefined) return { kind: 'counted', discipline };
-  const current = currentDiscipline(db, teamId, userId);
+  const current = await currentDiscipline(db, teamId, userId);
   if (current !== undefined) return { kind: 'next_pulse', discipline: current };
-  return sentTo(db, pulse.id, userId)
+  return (await sentTo(db, pulse.id, userId))
     ? { kind: 'choose' }
     : { kind: 'next_pulse', discipline: undefined };
 }
@@ -108,10 +132,11 @@ export function standingInPulse(
 /**
  * Records a person's first discipline, chosen at `at`: by themself
  * (`changedBy` null; see the rule above for the pulse open now), or by an
- * admin, which counts at once. False, and nothing changes, when they have one already.
+ * admin, which counts at once. False, and nothing changes, when they have one
+ * already (of two first choices at once, the one stored first holds).
  */
-export function setFirstDiscipline(
-  db: Db,
+export async function setFirstDiscipline(
+  db: Store,
   input: {
     teamId: string;
     userId: string;
@@ -119,24 +144,17 @@ export function setFirstDiscipline(
     at: Date;
     changedBy?: string | null;
   },
-): boolean {
-  return (
-    db
-      .prepare(
-        `INSERT INTO discipline_changes (team_id, user_id, discipline, applies_from, changed_by, changed_at)
-         SELECT ?, ?, ?, '', ?, ? WHERE NOT EXISTS
-           (SELECT 1 FROM discipline_changes WHERE team_id = ? AND user_id = ?)`,
-      )
-      .run(
-        input.teamId,
-        input.userId,
-        input.discipline,
-        input.changedBy ?? null,
-        input.at.toISOString(),
-        input.teamId,
-        input.userId,
-      ).changes > 0
-  );
+): Promise<boolean> {
+  // A person's first discipline applies from '': their key (team, user, '')
+  // is taken while they have any, so a second first choice does nothing.
+  const result = await sql`
+    INSERT INTO discipline_changes (team_id, user_id, discipline, applies_from, changed_by, changed_at)
+    SELECT ${input.teamId}, ${input.userId}, ${input.discipline}, '', ${input.changedBy ?? null},
+      ${input.at.toISOString()}
+    WHERE NOT EXISTS
+      (SELECT 1 FROM discipline_changes WHERE team_id = ${input.teamId} AND user_id = ${input.userId})
+    ON CONFLICT (team_id, user_id, applies_from) DO NOTHING`.execute(db);
+  return Number(result.numAffectedRows ?? 0n) > 0;
 }
 
 /**
@@ -145,33 +163,37 @@ export function setFirstDiscipline(
  * `at` on. Never an admin's own: refused before it gets here (role.ts), and
  * refused here too. Returns when it applies.
  */
-export function changeDiscipline(
-  db: Db,
+export async function changeDiscipline(
+  db: Store,
   input: { teamId: string; userId: string; discipline: Discipline; changedBy: string; at: Date },
-): 'now' | 'next_pulse' {
+): Promise<'now' | 'next_pulse'> {
   if (input.changedBy === input.userId)
     throw new Error('an admin cannot change their own discipline');
-  return db
-    .transaction(() => {
-      if (setFirstDiscipline(db, input)) return 'now' as const;
-      // The same discipline again changes nothing (and records nothing).
-      if (currentDiscipline(db, input.teamId, input.userId) === input.discipline)
-        return 'next_pulse' as const;
-      db.prepare(
-        `INSERT INTO discipline_changes (team_id, user_id, discipline, applies_from, changed_by, changed_at)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (team_id, user_id, applies_from) DO UPDATE SET
-           discipline = excluded.discipline, changed_by = excluded.changed_by,
-           changed_at = excluded.changed_at`,
-      ).run(
-        input.teamId,
-        input.userId,
-        input.discipline,
-        input.at.toISOString(),
-        input.changedBy,
-        input.at.toISOString(),
-      );
+  return db.transaction().execute(async (trx) => {
+    await lockPerson(trx, input.teamId, input.userId);
+    if (await setFirstDiscipline(trx, input)) return 'now' as const;
+    // The same discipline again changes nothing (and records nothing).
+    if ((await currentDiscipline(trx, input.teamId, input.userId)) === input.discipline)
       return 'next_pulse' as const;
-    })
-    .immediate();
+    const at = input.at.toISOString();
+    await trx
+      .insertInto('discipline_changes')
+      .values({
+        team_id: input.teamId,
+        user_id: input.userId,
+        discipline: input.discipline,
+        applies_from: at,
+        changed_by: input.changedBy,
+        changed_at: at,
+      })
+      .onConflict((oc) =>
+        oc.columns(['team_id', 'user_id', 'applies_from']).doUpdateSet((eb) => ({
+          discipline: eb.ref('excluded.discipline'),
+          changed_by: eb.ref('excluded.changed_by'),
+          changed_at: eb.ref('excluded.changed_at'),
+        })),
+      )
+      .execute();
+    return 'next_pulse' as const;
+  });
 }

@@ -1,6 +1,6 @@
 import type { Installation, InstallationQuery } from '@slack/bolt';
-import type { Db } from './database.js';
 import type { Sealer } from './sealed.js';
+import { changed, type Store } from './store.js';
 import { upsertWorkspace } from './workspaces.js';
 
 /**
@@ -22,31 +22,42 @@ export function tenantOfInstallation(installation: Installation): string {
  * refreshed token), and records its tenant: a reinstall within the grace
  * period clears the uninstall mark, so everything resumes.
  */
-export function saveInstallation(db: Db, sealer: Sealer, installation: Installation): void {
+export async function saveInstallation(
+  db: Store,
+  sealer: Sealer,
+  installation: Installation,
+): Promise<void> {
   const tenant = tenantOfInstallation(installation);
   const expiresAt = installation.bot?.expiresAt;
-  db.transaction(() => {
-    db.prepare(
-      `INSERT INTO installations (tenant_id, team_id, enterprise_id, is_enterprise_install,
-         bot_user_id, installed_by, token_expires_at, sealed)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (tenant_id) DO UPDATE SET
-         team_id = excluded.team_id, enterprise_id = excluded.enterprise_id,
-         is_enterprise_install = excluded.is_enterprise_install,
-         bot_user_id = excluded.bot_user_id, installed_by = excluded.installed_by,
-         token_expires_at = excluded.token_expires_at, sealed = excluded.sealed,
-         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
-    ).run(
-      tenant,
-      installation.team?.id ?? null,
-      installation.enterprise?.id ?? null,
-      installation.isEnterpriseInstall === true ? 1 : 0,
-      installation.bot?.userId ?? null,
-      installation.user.id,
-      expiresAt === undefined ? null : new Date(expiresAt * 1000).toISOString(),
-      sealer.seal(JSON.stringify(installation), `installation:${tenant}`),
-    );
-    upsertWorkspace(db, {
+  const row = {
+    tenant_id: tenant,
+    team_id: installation.team?.id ?? null,
+    enterprise_id: installation.enterprise?.id ?? null,
+    is_enterprise_install: installation.isEnterpriseInstall === true ? 1 : 0,
+    bot_user_id: installation.bot?.userId ?? null,
+    installed_by: installation.user.id,
+    token_expires_at: expiresAt === undefined ? null : new Date(expiresAt * 1000).toISOString(),
+    sealed: sealer.seal(JSON.stringify(installation), `installation:${tenant}`),
+  };
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('installations')
+      .values(row)
+      .onConflict((oc) =>
+        oc.column('tenant_id').doUpdateSet({
+          team_id: row.team_id,
+          enterprise_id: row.enterprise_id,
+          is_enterprise_install: row.is_enterprise_install,
+          bot_user_id: row.bot_user_id,
+          installed_by: row.installed_by,
+          token_expires_at: row.token_expires_at,
+          sealed: row.sealed,
+          // The wall clock, as for the column's default.
+          updated_at: new Date().toISOString(),
+        }),
+      )
+      .execute();
+    await upsertWorkspace(trx, {
       teamId: tenant,
       name: installation.isEnterpriseInstall
         ? installation.enterprise?.name
@@ -55,56 +66,65 @@ export function saveInstallation(db: Db, sealer: Sealer, installation: Installat
       enterpriseId: installation.enterprise?.id,
       installedBy: installation.user.id,
     });
-  })();
+  });
 }
 
 /**
  * The tenant serving a request or a survey: the workspace's own installation
  * when it has one, else its org's org-wide installation; undefined when neither.
  */
-export function installedTenant(
-  db: Db,
+export async function installedTenant(
+  db: Store,
   where: { teamId?: string | undefined; enterpriseId?: string | undefined },
-): string | undefined {
+): Promise<string | undefined> {
   // By the unique tenant id (a workspace install's is its team, an org install's its org):
   // two index look-ups, never a scan, as this runs for every request and every Slack call.
-  const installed = db.prepare(
-    'SELECT tenant_id AS tenant FROM installations WHERE tenant_id = ? AND is_enterprise_install = ?',
-  );
-  const own =
-    where.teamId === undefined
+  const installed = async (tenant: string | undefined, org: 0 | 1) =>
+    tenant === undefined
       ? undefined
-      : (installed.get(where.teamId, 0) as { tenant: string } | undefined);
-  if (own !== undefined) return own.tenant;
-  const org =
-    where.enterpriseId === undefined
-      ? undefined
-      : (installed.get(where.enterpriseId, 1) as { tenant: string } | undefined);
-  return org?.tenant;
+      : (
+          await db
+            .selectFrom('installations')
+            .select('tenant_id')
+            .where('tenant_id', '=', tenant)
+            .where('is_enterprise_install', '=', org)
+            .executeTakeFirst()
+        )?.tenant_id;
+  return (await installed(where.teamId, 0)) ?? (await installed(where.enterpriseId, 1));
 }
 
 /** The installation a query of Bolt's names (see installedTenant); undefined when none. */
-export function findInstallation(
-  db: Db,
+export async function findInstallation(
+  db: Store,
   sealer: Sealer,
   query: Pick<InstallationQuery<boolean>, 'teamId' | 'enterpriseId' | 'isEnterpriseInstall'>,
-): Installation | undefined {
+): Promise<Installation | undefined> {
   const tenant = query.isEnterpriseInstall
-    ? installedTenant(db, { enterpriseId: query.enterpriseId })
-    : installedTenant(db, query);
+    ? await installedTenant(db, { enterpriseId: query.enterpriseId })
+    : await installedTenant(db, query);
   return tenant === undefined ? undefined : installationOf(db, sealer, tenant);
 }
 
 /** A tenant's installation, opened. */
-export function installationOf(db: Db, sealer: Sealer, tenant: string): Installation | undefined {
-  const row = db.prepare('SELECT sealed FROM installations WHERE tenant_id = ?').get(tenant) as
-    | { sealed: string }
-    | undefined;
+export async function installationOf(
+  db: Store,
+  sealer: Sealer,
+  tenant: string,
+): Promise<Installation | undefined> {
+  const row = await db
+    .selectFrom('installations')
+    .select('sealed')
+    .where('tenant_id', '=', tenant)
+    .executeTakeFirst();
   if (row === undefined) return undefined;
   return JSON.parse(sealer.open(row.sealed, `installation:${tenant}`)) as Installation;
 }
 
 /** Forgets a tenant's installation (uninstalled, or its tokens revoked). True when there was one. */
-export function deleteInstallation(db: Db, tenant: string): boolean {
-  return db.prepare('DELETE FROM installations WHERE tenant_id = ?').run(tenant).changes > 0;
+export async function deleteInstallation(db: Store, tenant: string): Promise<boolean> {
+  return (
+    changed(
+      await db.deleteFrom('installations').where('tenant_id', '=', tenant).executeTakeFirst(),
+    ) > 0
+  );
 }

@@ -1,8 +1,17 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { DatabaseError, describeError } from '../errors.js';
-import { type Db, explainSqliteError } from './database.js';
+import { explainSqliteError } from './database.js';
+import {
+  type Engine,
+  engineOf,
+  explainPostgresError,
+  lockFor,
+  type OpenStore,
+  type Store,
+} from './store.js';
 
 export interface Migration {
   name: string;
@@ -33,52 +42,82 @@ export function readMigrations(dir: string): Migration[] {
   });
 }
 
+/** The folder of an engine's migrations: SQLite's in `dir`, Postgres's in `dir/postgres`. */
+export function migrationsFor(engine: Engine, dir: string): string {
+  return engine === 'postgres' ? join(dir, 'postgres') : dir;
+}
+
 /**
  * Brings the database up to date: applies, in order, each migration it has not
  * recorded, each in its own transaction together with its record (name and
  * checksum). Refuses to run on a database whose history disagrees with the code:
  * an applied file that changed since, or a recorded migration this code lacks.
  * Returns the names it applied (none on a second start).
+ *
+ * When two instances start at once, one applies and the other waits, then
+ * sees the record and skips: on SQLite each transaction begins IMMEDIATE (the
+ * file's one write lock), on Postgres it first takes an advisory lock.
+ * `dir` holds SQLite's migrations and, in `postgres/`, Postgres's.
  */
-export function migrate(db: Db, dir: string): string[] {
-  const migrations = readMigrations(dir);
+export async function migrate(store: OpenStore | Store, dir: string): Promise<string[]> {
+  const { db, sqlite } = 'db' in store ? store : { db: store, sqlite: undefined };
+  const engine = engineOf(db);
+  const migrations = readMigrations(migrationsFor(engine, dir));
+  const fail = (error: unknown) =>
+    sqlite === undefined
+      ? explainPostgresError(error, 'the database of DATABASE_URL')
+      : explainSqliteError(error, sqlite.name);
+  // A script of several statements: better-sqlite3's exec on SQLite (a prepared
+  // statement holds one), the simple query protocol on Postgres.
+  const runScript = async (trx: Store, script: string) => {
+    if (sqlite !== undefined) sqlite.exec(script);
+    else await sql.raw(script).execute(trx);
+  };
   try {
-    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      name TEXT PRIMARY KEY,
-      checksum TEXT NOT NULL,
-      applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-    ) STRICT`);
+    await db.transaction().execute(async (trx) => {
+      await lockFor(trx, 'alignment-pulse:migrations');
+      await runScript(
+        trx,
+        `CREATE TABLE IF NOT EXISTS schema_migrations (
+          name TEXT PRIMARY KEY,
+          checksum TEXT NOT NULL,
+          applied_at TEXT NOT NULL DEFAULT (${
+            engine === 'postgres'
+              ? `to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+              : `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`
+          })
+        )${engine === 'postgres' ? '' : ' STRICT'}`,
+      );
+    });
   } catch (error) {
-    throw explainSqliteError(error, db.name);
+    throw fail(error);
   }
-  const recorded = () =>
+  const recorded = async (trx: Store) =>
     new Map(
       (
-        db.prepare('SELECT name, checksum FROM schema_migrations').all() as {
+        await sql<{
           name: string;
           checksum: string;
-        }[]
-      ).map((row) => [row.name, row.checksum]),
+        }>`SELECT name, checksum FROM schema_migrations`.execute(trx)
+      ).rows.map((row) => [row.name, row.checksum]),
     );
-  checkHistory(recorded(), migrations);
+  checkHistory(await recorded(db), migrations);
 
   const applied: string[] = [];
-  const record = db.prepare('INSERT INTO schema_migrations (name, checksum) VALUES (?, ?)');
   for (const migration of migrations) {
-    // IMMEDIATE takes the write lock first, so when two processes start on one
-    // file at once, the second waits, then sees the first one's record and skips.
-    const applyOne = db.transaction(() => {
-      if (recorded().has(migration.name)) return false;
-      db.exec(migration.sql);
-      record.run(migration.name, migration.checksum);
-      return true;
-    });
     try {
-      if (applyOne.immediate()) applied.push(migration.name);
+      const didApply = await db.transaction().execute(async (trx) => {
+        await lockFor(trx, 'alignment-pulse:migrations');
+        if ((await recorded(trx)).has(migration.name)) return false;
+        await runScript(trx, migration.sql);
+        await sql`INSERT INTO schema_migrations (name, checksum) VALUES (${migration.name}, ${migration.checksum})`.execute(
+          trx,
+        );
+        return true;
+      });
+      if (didApply) applied.push(migration.name);
     } catch (error) {
-      if ((error as { code?: string }).code?.startsWith('SQLITE_READONLY')) {
-        throw explainSqliteError(error, db.name);
-      }
+      if ((error as { code?: string }).code?.startsWith('SQLITE_READONLY')) throw fail(error);
       throw new DatabaseError(
         'migration_failed',
         `Migration ${migration.name} failed and was rolled back: ${describeError(error)}.`,

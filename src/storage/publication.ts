@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import {
   type Dimension,
   type Discipline,
@@ -16,7 +17,16 @@ import {
 } from '../domain/publication.js';
 import type { Counts, Tally } from '../domain/scoring.js';
 import type { TrendAnswer, WeekCalls } from '../domain/trends.js';
-import type { Db } from './database.js';
+import { changed, type Store } from './store.js';
+
+/** Rows a multi-row insert writes at a time (SQLite allows 32,766 parameters a statement). */
+const CHUNK = 500;
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
+  return out;
+}
 
 /**
  * A closed pulse's answers, tallied for publishing: per question and side, how
@@ -26,26 +36,22 @@ import type { Db } from './database.js';
  * old database hold two), under the sides the pulse opened with. Individual
  * answers never leave this function.
  */
-export function pulseTallies(db: Db, pulseId: number): PulseTallies {
-  const questions = db
-    .prepare(
-      `SELECT q.id, q.dimension, q.reversed FROM pulse_questions pq JOIN questions q ON q.id = pq.question_id
-       WHERE pq.pulse_id = ? ORDER BY pq.position`,
-    )
-    .all(pulseId) as { id: string; dimension: Dimension; reversed: number }[];
-  const mapping = pulseSides(db, pulseId);
-  const rows = db
-    .prepare(
-      `SELECT question_id AS questionId, user_id AS userId, discipline, value, updated_at AS updatedAt
-       FROM answers WHERE pulse_id = ? ORDER BY updated_at`,
-    )
-    .all(pulseId) as {
-    questionId: string;
-    userId: string;
-    discipline: Discipline;
-    value: number;
-    updatedAt: string;
-  }[];
+export async function pulseTallies(db: Store, pulseId: number): Promise<PulseTallies> {
+  const questions = await db
+    .selectFrom('pulse_questions as pq')
+    .innerJoin('questions as q', 'q.id', 'pq.question_id')
+    .select(['q.id', 'q.dimension', 'q.reversed'])
+    .where('pq.pulse_id', '=', pulseId)
+    .orderBy('pq.position')
+    .execute();
+  const mapping = await pulseSides(db, pulseId);
+  const rows = await db
+    .selectFrom('answers')
+    .select(['question_id as questionId', 'user_id as userId', 'discipline', 'value'])
+    .where('pulse_id', '=', pulseId)
+    .orderBy('updated_at')
+    .$narrowType<{ discipline: Discipline }>()
+    .execute();
   const disciplineOf = new Map<string, Discipline>();
   for (const row of rows) disciplineOf.set(row.userId, row.discipline);
   const reversed = new Map(questions.map((q) => [q.id, q.reversed === 1]));
@@ -61,13 +67,13 @@ export function pulseTallies(db: Db, pulseId: number): PulseTallies {
     group.counts[value - 1] += 1;
     group.people.add(row.userId);
   }
-  const invited = (
-    db.prepare('SELECT count(*) AS n FROM pulse_recipients WHERE pulse_id = ?').get(pulseId) as {
-      n: number;
-    }
-  ).n;
+  const { invited } = await db
+    .selectFrom('pulse_recipients')
+    .select((eb) => eb.fn.countAll<number>().as('invited'))
+    .where('pulse_id', '=', pulseId)
+    .executeTakeFirstOrThrow();
   return {
-    questions: questions.map((q) => ({ id: q.id, dimension: q.dimension })),
+    questions: questions.map((q) => ({ id: q.id, dimension: q.dimension as Dimension })),
     tallies: new Map(
       [...tallies].map(([questionId, bySide]) => [
         questionId,
@@ -85,28 +91,36 @@ export function pulseTallies(db: Db, pulseId: number): PulseTallies {
 }
 
 /** The sides a pulse opened with: which side Design, Program / TPM and Other count with. */
-export function pulseSides(db: Db, pulseId: number): SideMapping {
-  const row = db
-    .prepare(
-      'SELECT design_side AS design, program_side AS program, other_side AS other FROM pulses WHERE id = ?',
-    )
-    .get(pulseId) as SideMapping | undefined;
+export async function pulseSides(db: Store, pulseId: number): Promise<SideMapping> {
+  const row = await db
+    .selectFrom('pulses')
+    .select(['design_side as design', 'program_side as program', 'other_side as other'])
+    .where('id', '=', pulseId)
+    .$narrowType<SideMapping>()
+    .executeTakeFirst();
   if (row === undefined) throw new Error(`pulse ${pulseId} does not exist`);
   return row;
 }
 
-export function isPublished(db: Db, pulseId: number): boolean {
-  return db.prepare('SELECT 1 FROM published_pulses WHERE pulse_id = ?').get(pulseId) !== undefined;
+export async function isPublished(db: Store, pulseId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('published_pulses')
+    .select('pulse_id')
+    .where('pulse_id', '=', pulseId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** How many answered a published pulse and the threshold it was published with; undefined when it is not published. */
 export function publishedHeadcount(
-  db: Db,
+  db: Store,
   pulseId: number,
-): { respondents: number; threshold: number } | undefined {
+): Promise<{ respondents: number; threshold: number } | undefined> {
   return db
-    .prepare('SELECT respondents, threshold FROM published_pulses WHERE pulse_id = ?')
-    .get(pulseId) as { respondents: number; threshold: number } | undefined;
+    .selectFrom('published_pulses')
+    .select(['respondents', 'threshold'])
+    .where('pulse_id', '=', pulseId)
+    .executeTakeFirst();
 }
 
 /**
@@ -114,8 +128,8 @@ export function publishedHeadcount(
  * `commentsToFreeze`): the caller holds the write transaction that stores the
  * whole publication.
  */
-export function storePublication(
-  db: Db,
+export async function storePublication(
+  db: Store,
   p: {
     pulseId: number;
     surveyId: number;
@@ -128,39 +142,40 @@ export function storePublication(
     cells: readonly Cell[];
     comments: readonly string[];
   },
-): void {
-  db.prepare(
-    `INSERT INTO published_pulses (pulse_id, survey_id, period, week_start, threshold, respondents,
-       invited, published_at, unit, comments_frozen)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'side', 1)`,
-  ).run(
-    p.pulseId,
-    p.surveyId,
-    p.period,
-    p.weekStart,
-    p.threshold,
-    p.respondents,
-    p.invited,
-    p.at.toISOString(),
-  );
-  const cell = db.prepare(
-    `INSERT INTO published_cells (pulse_id, question_id, dimension, grp, hidden, respondents, n1, n2, n3, n4, n5)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  for (const c of p.cells) {
-    const counts: (number | null)[] =
-      c.tally === undefined ? [null, null, null, null, null] : [...c.tally.counts];
-    cell.run(
-      p.pulseId,
-      c.questionId,
-      c.dimension,
-      c.group,
-      c.hidden ?? null,
-      c.tally?.respondents ?? null,
-      ...counts,
-    );
-  }
-  insertComments(db, p.pulseId, p.comments);
+): Promise<void> {
+  await db
+    .insertInto('published_pulses')
+    .values({
+      pulse_id: p.pulseId,
+      survey_id: p.surveyId,
+      period: p.period,
+      week_start: p.weekStart,
+      threshold: p.threshold,
+      respondents: p.respondents,
+      invited: p.invited,
+      published_at: p.at.toISOString(),
+      unit: 'side',
+      comments_frozen: 1,
+    })
+    .execute();
+  const cells = p.cells.map((c) => {
+    const [n1, n2, n3, n4, n5] = c.tally?.counts ?? [null, null, null, null, null];
+    return {
+      pulse_id: p.pulseId,
+      question_id: c.questionId,
+      dimension: c.dimension,
+      grp: c.group,
+      hidden: c.hidden ?? null,
+      respondents: c.tally?.respondents ?? null,
+      n1,
+      n2,
+      n3,
+      n4,
+      n5,
+    };
+  });
+  for (const chunk of chunks(cells)) await db.insertInto('published_cells').values(chunk).execute();
+  await insertComments(db, p.pulseId, p.comments);
 }
 
 /**
@@ -170,11 +185,17 @@ export function storePublication(
  * threshold answered (`publish`). forget-me and retention delete the comments
  * rows, which link a comment to its author; the published text stays with its week.
  */
-export function commentsToFreeze(db: Db, pulseId: number, publish: boolean): string[] {
+export async function commentsToFreeze(
+  db: Store,
+  pulseId: number,
+  publish: boolean,
+): Promise<string[]> {
   if (!publish) return [];
-  const rows = db.prepare('SELECT body FROM comments WHERE pulse_id = ?').all(pulseId) as {
-    body: string;
-  }[];
+  const rows = await db
+    .selectFrom('comments')
+    .select('body')
+    .where('pulse_id', '=', pulseId)
+    .execute();
   const key = (body: string) =>
     createHash('sha256').update(`${pulseId}\u0000${body}`).digest('hex');
   return rows
@@ -183,45 +204,58 @@ export function commentsToFreeze(db: Db, pulseId: number, publish: boolean): str
     .map((r) => r.body);
 }
 
-function insertComments(db: Db, pulseId: number, bodies: readonly string[]): void {
-  const put = db.prepare(
-    'INSERT INTO published_comments (pulse_id, position, body) VALUES (?, ?, ?)',
-  );
-  bodies.forEach((body, i) => {
-    put.run(pulseId, i, body);
-  });
+async function insertComments(
+  db: Store,
+  pulseId: number,
+  bodies: readonly string[],
+): Promise<void> {
+  const rows = bodies.map((body, position) => ({ pulse_id: pulseId, position, body }));
+  for (const chunk of chunks(rows))
+    await db.insertInto('published_comments').values(chunk).execute();
 }
 
 /**
  * Freezes the comments of pulses published before comments were frozen with
- * them (migration 006), as they would have been. Run at start; returns how many.
+ * them (migration 006), as they would have been. Run at start; returns how many
+ * it froze (none that another instance starting at once froze first).
  */
-export function freezeOlderComments(db: Db): number {
-  const pending = db
-    .prepare(
-      'SELECT pulse_id AS pulseId, respondents >= threshold AS publish FROM published_pulses WHERE comments_frozen = 0',
-    )
-    .all() as { pulseId: number; publish: number }[];
+export async function freezeOlderComments(db: Store): Promise<number> {
+  const pending = await db
+    .selectFrom('published_pulses')
+    .select([
+      'pulse_id as pulseId',
+      sql<number>`CASE WHEN respondents >= threshold THEN 1 ELSE 0 END`.as('publish'),
+    ])
+    .where('comments_frozen', '=', 0)
+    .execute();
+  let frozen = 0;
   for (const p of pending)
-    db.transaction(() => {
-      insertComments(db, p.pulseId, commentsToFreeze(db, p.pulseId, p.publish === 1));
-      db.prepare('UPDATE published_pulses SET comments_frozen = 1 WHERE pulse_id = ?').run(
-        p.pulseId,
-      );
-    }).immediate();
-  return pending.length;
+    await db.transaction().execute(async (trx) => {
+      // Marked first, and only while unfrozen: of two instances, one freezes them.
+      const marked = await trx
+        .updateTable('published_pulses')
+        .set({ comments_frozen: 1 })
+        .where('pulse_id', '=', p.pulseId)
+        .where('comments_frozen', '=', 0)
+        .executeTakeFirst();
+      if (changed(marked) === 0) return;
+      await insertComments(trx, p.pulseId, await commentsToFreeze(trx, p.pulseId, p.publish === 1));
+      frozen += 1;
+    });
+  return frozen;
 }
 
 /** Closed pulses with no publication yet: written by an older version, or by a close that failed. */
-export function closedUnpublishedPulses(db: Db): number[] {
-  return (
-    db
-      .prepare(
-        `SELECT id FROM pulses WHERE closed_at IS NOT NULL
-         AND id NOT IN (SELECT pulse_id FROM published_pulses) ORDER BY due_at, id`,
-      )
-      .all() as { id: number }[]
-  ).map((r) => r.id);
+export async function closedUnpublishedPulses(db: Store): Promise<number[]> {
+  const rows = await db
+    .selectFrom('pulses')
+    .select('id')
+    .where('closed_at', 'is not', null)
+    .where('id', 'not in', (eb) => eb.selectFrom('published_pulses').select('pulse_id'))
+    .orderBy('due_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 interface CellRow {
@@ -257,14 +291,14 @@ export interface PendingPulse extends PublishedPulse {
  * by `asOf`, oldest first, with their cells; with `pending` among them when it
  * belongs there.
  */
-export function publishedPulses(
-  db: Db,
+export async function publishedPulses(
+  db: Store,
   surveyId: number,
   periods: readonly string[],
   asOf: Date,
   pending?: PendingPulse,
-): (PublishedPulse & { weekStart: string })[] {
-  return pulsesWithCells(db, surveyId, periods, asOf.toISOString(), pending).map(
+): Promise<(PublishedPulse & { weekStart: string })[]> {
+  return (await pulsesWithCells(db, surveyId, periods, asOf.toISOString(), pending)).map(
     ({ pulseId, period, weekStart, respondents, invited, threshold, unit, cells }) => ({
       pulseId,
       period,
@@ -282,32 +316,61 @@ export function publishedPulses(
 type PulseWithCells = PublishedPulse & { weekStart: string; dueAt: string };
 
 /** publishedPulses, published by `asOf` (any time when undefined), each with its due time. */
-function pulsesWithCells(
-  db: Db,
+async function pulsesWithCells(
+  db: Store,
   surveyId: number,
   periods: readonly string[],
   asOf: string | undefined,
   pending: PendingPulse | undefined,
-): PulseWithCells[] {
-  const pulses = db
-    .prepare(
-      `SELECT pp.pulse_id AS pulseId, pp.period, pp.week_start AS weekStart, pp.respondents, pp.invited,
-         pp.threshold, pp.unit, p.due_at AS dueAt
-       FROM published_pulses pp JOIN pulses p ON p.id = pp.pulse_id
-       WHERE pp.survey_id = ? AND pp.period IN (SELECT value FROM json_each(?))
-         AND (? IS NULL OR pp.published_at <= ?)
-       ORDER BY p.due_at, pp.pulse_id`,
-    )
-    .all(surveyId, JSON.stringify(periods), asOf ?? null, asOf ?? null) as Omit<
-    PulseWithCells,
-    'cells'
-  >[];
-  const rows = db
-    .prepare(
-      `SELECT pulse_id AS pulseId, question_id AS questionId, dimension, grp, hidden, respondents,
-         n1, n2, n3, n4, n5 FROM published_cells WHERE pulse_id IN (SELECT value FROM json_each(?))`,
-    )
-    .all(JSON.stringify(pulses.map((p) => p.pulseId))) as CellRow[];
+): Promise<PulseWithCells[]> {
+  const pulses =
+    periods.length === 0
+      ? []
+      : await db
+          .selectFrom('published_pulses as pp')
+          .innerJoin('pulses as p', 'p.id', 'pp.pulse_id')
+          .select([
+            'pp.pulse_id as pulseId',
+            'pp.period',
+            'pp.week_start as weekStart',
+            'pp.respondents',
+            'pp.invited',
+            'pp.threshold',
+            'pp.unit',
+            'p.due_at as dueAt',
+          ])
+          .where('pp.survey_id', '=', surveyId)
+          .where('pp.period', 'in', periods)
+          .$if(asOf !== undefined, (q) => q.where('pp.published_at', '<=', asOf as string))
+          .orderBy('p.due_at')
+          .orderBy('pp.pulse_id')
+          .$narrowType<{ unit: PublishedPulse['unit'] }>()
+          .execute();
+  const rows: CellRow[] =
+    pulses.length === 0
+      ? []
+      : await db
+          .selectFrom('published_cells')
+          .select([
+            'pulse_id as pulseId',
+            'question_id as questionId',
+            'dimension',
+            'grp',
+            'hidden',
+            'respondents',
+            'n1',
+            'n2',
+            'n3',
+            'n4',
+            'n5',
+          ])
+          .where(
+            'pulse_id',
+            'in',
+            pulses.map((p) => p.pulseId),
+          )
+          .$narrowType<Pick<CellRow, 'dimension' | 'grp' | 'hidden'>>()
+          .execute();
   const cellsOf = new Map<number, Cell[]>();
   for (const row of rows) {
     const list = cellsOf.get(row.pulseId) ?? [];
@@ -353,13 +416,13 @@ function belongs(
  * another pulse is published (how many, and the latest), so an answer built
  * from published figures stays right for as long as it does not.
  */
-export function publicationVersion(db: Db, surveyId: number, asOf: Date): string {
-  const row = db
-    .prepare(
-      `SELECT count(*) AS n, max(pulse_id) AS latest FROM published_pulses
-       WHERE survey_id = ? AND published_at <= ?`,
-    )
-    .get(surveyId, asOf.toISOString()) as { n: number; latest: number | null };
+export async function publicationVersion(db: Store, surveyId: number, asOf: Date): Promise<string> {
+  const row = await db
+    .selectFrom('published_pulses')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('pulse_id').as('latest')])
+    .where('survey_id', '=', surveyId)
+    .where('published_at', '<=', asOf.toISOString())
+    .executeTakeFirstOrThrow();
   return `${row.n}:${row.latest ?? 0}`;
 }
 
@@ -368,27 +431,29 @@ export function publicationVersion(db: Db, surveyId: number, asOf: Date): string
  * when another is published. A publication worked out from one read is stored
  * only if this has not changed since (its calls read the published weeks).
  */
-export function publishedSoFar(db: Db, surveyId: number): string {
-  const row = db
-    .prepare(
-      'SELECT count(*) AS n, max(pulse_id) AS latest FROM published_pulses WHERE survey_id = ?',
-    )
-    .get(surveyId) as { n: number; latest: number | null };
+export async function publishedSoFar(db: Store, surveyId: number): Promise<string> {
+  const row = await db
+    .selectFrom('published_pulses')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('pulse_id').as('latest')])
+    .where('survey_id', '=', surveyId)
+    .executeTakeFirstOrThrow();
   return `${row.n}:${row.latest ?? 0}`;
 }
 
 /** The latest week of a survey with a pulse published by `asOf`. */
 export function latestPublishedWeek(
-  db: Db,
+  db: Store,
   surveyId: number,
   asOf: Date,
-): { period: string; weekStart: string } | undefined {
+): Promise<{ period: string; weekStart: string } | undefined> {
   return db
-    .prepare(
-      `SELECT period, week_start AS weekStart FROM published_pulses
-       WHERE survey_id = ? AND published_at <= ? ORDER BY period DESC LIMIT 1`,
-    )
-    .get(surveyId, asOf.toISOString()) as { period: string; weekStart: string } | undefined;
+    .selectFrom('published_pulses')
+    .select(['period', 'week_start as weekStart'])
+    .where('survey_id', '=', surveyId)
+    .where('published_at', '<=', asOf.toISOString())
+    .orderBy('period', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /**
@@ -397,15 +462,21 @@ export function latestPublishedWeek(
  * only, never their authors or times, in the order frozen with them, which says
  * nothing of who wrote one or when.
  */
-export function publishedComments(db: Db, pulseIds: readonly number[], limit = 3): string[] {
-  return (
-    db
-      .prepare(
-        `SELECT body FROM published_comments WHERE pulse_id IN (SELECT value FROM json_each(?))
-         ORDER BY position, pulse_id LIMIT ?`,
-      )
-      .all(JSON.stringify(pulseIds), limit) as { body: string }[]
-  ).map((r) => r.body);
+export async function publishedComments(
+  db: Store,
+  pulseIds: readonly number[],
+  limit = 3,
+): Promise<string[]> {
+  if (pulseIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('published_comments')
+    .select('body')
+    .where('pulse_id', 'in', pulseIds)
+    .orderBy('position')
+    .orderBy('pulse_id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.body);
 }
 
 /**
@@ -419,14 +490,15 @@ export function publishedComments(db: Db, pulseIds: readonly number[], limit = 3
  * Reversed statements flipped, 0–100. Read only while a publication is worked
  * out, never by an output.
  */
-export function callAnswers(
-  db: Db,
+export async function callAnswers(
+  db: Store,
   surveyId: number,
   weeksAgo: ReadonlyMap<string, number>,
   pending?: PendingPulse,
-): TrendAnswer[] {
+): Promise<TrendAnswer[]> {
   const answers: TrendAnswer[] = [];
-  for (const pulse of pulsesWithCells(db, surveyId, [...weeksAgo.keys()], undefined, pending)) {
+  const pulses = await pulsesWithCells(db, surveyId, [...weeksAgo.keys()], undefined, pending);
+  for (const pulse of pulses) {
     // Its cells by statement and group; only statements shown for everyone count.
     const cells = new Map<string, Map<string, Cell>>();
     for (const cell of pulse.cells) {
@@ -438,29 +510,27 @@ export function callAnswers(
       return everyone !== undefined && everyone.hidden === undefined;
     });
     if (shown.length === 0) continue;
+    const statements = shown.map(([id]) => id);
     const reversed = new Set(
       (
-        db
-          .prepare(
-            'SELECT id FROM questions WHERE reversed = 1 AND id IN (SELECT value FROM json_each(?))',
-          )
-          .all(JSON.stringify(shown.map(([id]) => id))) as { id: string }[]
+        await db
+          .selectFrom('questions')
+          .select('id')
+          .where('reversed', '=', 1)
+          .where('id', 'in', statements)
+          .execute()
       ).map((q) => q.id),
     );
-    const sides = pulseSides(db, pulse.pulseId);
+    const sides = await pulseSides(db, pulse.pulseId);
     const byDiscipline = pulse.unit === 'discipline';
     const week = weeksAgo.get(pulse.period) ?? 0;
-    const rows = db
-      .prepare(
-        `SELECT user_id AS leader, question_id AS statement, discipline, value FROM answers
-         WHERE pulse_id = ? AND question_id IN (SELECT value FROM json_each(?))`,
-      )
-      .all(pulse.pulseId, JSON.stringify(shown.map(([id]) => id))) as {
-      leader: string;
-      statement: string;
-      discipline: Discipline;
-      value: number;
-    }[];
+    const rows = await db
+      .selectFrom('answers')
+      .select(['user_id as leader', 'question_id as statement', 'discipline', 'value'])
+      .where('pulse_id', '=', pulse.pulseId)
+      .where('question_id', 'in', statements)
+      .$narrowType<{ discipline: Discipline }>()
+      .execute();
     for (const row of rows) {
       const groups = cells.get(row.statement);
       const everyone = groups?.get('all');
@@ -490,21 +560,24 @@ export function callAnswers(
 }
 
 /** Stores a week's calls with the pulse whose close made them. */
-export function storeCalls(db: Db, pulseId: number, calls: WeekCalls): void {
-  const put = db.prepare(
-    'INSERT INTO published_calls (pulse_id, line, scope, call) VALUES (?, ?, ?, ?)',
-  );
-  for (const [scope, call] of Object.entries(calls.trends)) put.run(pulseId, 'trend', scope, call);
-  for (const [scope, call] of Object.entries(calls.gaps)) put.run(pulseId, 'gap', scope, call);
-  if (calls.featured !== undefined)
-    put.run(pulseId, 'featured_gap_trend', calls.featured, calls.featuredTrend);
+export async function storeCalls(db: Store, pulseId: number, calls: WeekCalls): Promise<void> {
+  const rows = [
+    ...Object.entries(calls.trends).map(([scope, call]) => ({ line: 'trend', scope, call })),
+    ...Object.entries(calls.gaps).map(([scope, call]) => ({ line: 'gap', scope, call })),
+    ...(calls.featured === undefined
+      ? []
+      : [{ line: 'featured_gap_trend', scope: calls.featured, call: calls.featuredTrend }]),
+  ].map((row) => ({ pulse_id: pulseId, ...row }));
+  if (rows.length > 0) await db.insertInto('published_calls').values(rows).execute();
 }
 
 /** The calls stored with a pulse; undefined when it has none (published before calls were). */
-export function publishedCalls(db: Db, pulseId: number): WeekCalls | undefined {
-  const rows = db
-    .prepare('SELECT line, scope, call FROM published_calls WHERE pulse_id = ?')
-    .all(pulseId) as { line: string; scope: string; call: string }[];
+export async function publishedCalls(db: Store, pulseId: number): Promise<WeekCalls | undefined> {
+  const rows = await db
+    .selectFrom('published_calls')
+    .select(['line', 'scope', 'call'])
+    .where('pulse_id', '=', pulseId)
+    .execute();
   if (rows.length === 0) return undefined;
   const of = (line: string) =>
     Object.fromEntries(rows.filter((r) => r.line === line).map((r) => [r.scope, r.call]));
@@ -522,20 +595,25 @@ export function publishedCalls(db: Db, pulseId: number): WeekCalls | undefined {
  * every one published after it, up to `asOf` (`pending` among them when it
  * belongs there). Periods, oldest first.
  */
-export function publishedAround(
-  db: Db,
+export async function publishedAround(
+  db: Store,
   surveyId: number,
   at: Date,
   asOf: Date,
   before: number,
   pending?: PendingPulse,
-): { before: string[]; after: string[] } {
-  const rows = db
-    .prepare(
-      `SELECT DISTINCT period, published_at <= ? AS earlier FROM published_pulses
-       WHERE survey_id = ? AND published_at <= ? ORDER BY period`,
-    )
-    .all(at.toISOString(), surveyId, asOf.toISOString()) as { period: string; earlier: number }[];
+): Promise<{ before: string[]; after: string[] }> {
+  const rows: { period: string; earlier: number }[] = await db
+    .selectFrom('published_pulses')
+    .select([
+      'period',
+      sql<number>`CASE WHEN published_at <= ${at.toISOString()} THEN 1 ELSE 0 END`.as('earlier'),
+    ])
+    .distinct()
+    .where('survey_id', '=', surveyId)
+    .where('published_at', '<=', asOf.toISOString())
+    .orderBy('period')
+    .execute();
   if (belongs(pending, surveyId, asOf.toISOString())) {
     const earlier = pending.publishedAt <= at.toISOString() ? 1 : 0;
     if (!rows.some((r) => r.period === pending.period && r.earlier === earlier))

@@ -1,4 +1,5 @@
-import type { Db } from './database.js';
+import { sql } from 'kysely';
+import { changed, indexedBy, inTransaction, type Store } from './store.js';
 
 export interface Pulse {
   id: number;
@@ -20,21 +21,43 @@ export interface PulseMessage {
   ts: string | null;
 }
 
-const COLUMNS = `p.id, p.survey_id AS surveyId, s.team_id AS teamId, p.due_at AS dueAt,
-  p.opened_at AS openedAt, p.closes_at AS closesAt, p.reminded_at AS remindedAt, p.closed_at AS closedAt`;
-
-export function getPulse(db: Db, id: number): Pulse | undefined {
+/** Pulses with their workspace, as `Pulse` rows. */
+function selectPulses(db: Store) {
   return db
-    .prepare(`SELECT ${COLUMNS} FROM pulses p JOIN surveys s ON s.id = p.survey_id WHERE p.id = ?`)
-    .get(id) as Pulse | undefined;
+    .selectFrom('pulses as p')
+    .innerJoin('surveys as s', 's.id', 'p.survey_id')
+    .select([
+      'p.id',
+      'p.survey_id as surveyId',
+      's.team_id as teamId',
+      'p.due_at as dueAt',
+      'p.opened_at as openedAt',
+      'p.closes_at as closesAt',
+      'p.reminded_at as remindedAt',
+      'p.closed_at as closedAt',
+    ]);
+}
+
+export async function getPulse(db: Store, id: number): Promise<Pulse | undefined> {
+  return selectPulses(db).where('p.id', '=', id).executeTakeFirst();
+}
+
+/** Rows per multi-row insert: two or three parameters each, far below SQLite's limit. */
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
 }
 
 /**
  * Stores a pulse and the questions it asks, once per survey and due time: a
- * second call for the same due time returns the pulse already stored.
+ * second call for the same due time (a retry, another instance) returns the
+ * pulse already stored.
  */
-export function createPulse(
-  db: Db,
+export async function createPulse(
+  db: Store,
   input: {
     surveyId: number;
     dueAt: Date;
@@ -42,153 +65,185 @@ export function createPulse(
     closesAt: Date;
     questionIds: readonly string[];
   },
-): { pulse: Pulse; created: boolean } {
-  const create = db.transaction(() => {
+): Promise<{ pulse: Pulse; created: boolean }> {
+  const dueAt = input.dueAt.toISOString();
+  const { id, created } = await inTransaction(db, async (trx) => {
     // The pulse keeps the sides its survey has now: a later change applies from the next pulse.
-    const inserted = db
-      .prepare(
-        `INSERT INTO pulses (survey_id, due_at, opened_at, closes_at, design_side, program_side, other_side)
-         SELECT id, ?, ?, ?, design_side, program_side, other_side FROM surveys WHERE id = ?
-         ON CONFLICT (survey_id, due_at) DO NOTHING`,
-      )
-      .run(
-        input.dueAt.toISOString(),
-        input.openedAt.toISOString(),
-        input.closesAt.toISOString(),
-        input.surveyId,
-      );
-    const { id } = db
-      .prepare('SELECT id FROM pulses WHERE survey_id = ? AND due_at = ?')
-      .get(input.surveyId, input.dueAt.toISOString()) as { id: number };
-    if (inserted.changes > 0) {
-      const ask = db.prepare(
-        'INSERT INTO pulse_questions (pulse_id, position, question_id) VALUES (?, ?, ?)',
-      );
-      for (const [position, questionId] of input.questionIds.entries())
-        ask.run(id, position, questionId);
+    const inserted = (
+      await sql<{ id: number }>`
+        INSERT INTO pulses (survey_id, due_at, opened_at, closes_at, design_side, program_side, other_side)
+        SELECT id, ${dueAt}, ${input.openedAt.toISOString()}, ${input.closesAt.toISOString()},
+          design_side, program_side, other_side
+        FROM surveys WHERE id = ${input.surveyId}
+        ON CONFLICT (survey_id, due_at) DO NOTHING
+        RETURNING id`.execute(trx)
+    ).rows[0];
+    if (inserted !== undefined) {
+      for (const part of chunks([...input.questionIds.entries()]))
+        await trx
+          .insertInto('pulse_questions')
+          .values(
+            part.map(([position, questionId]) => ({
+              pulse_id: inserted.id,
+              position,
+              question_id: questionId,
+            })),
+          )
+          .execute();
+      return { id: inserted.id, created: true };
     }
-    return { id, created: inserted.changes > 0 };
+    const stored = await trx
+      .selectFrom('pulses')
+      .select('id')
+      .where('survey_id', '=', input.surveyId)
+      .where('due_at', '=', dueAt)
+      .executeTakeFirst();
+    if (stored === undefined) throw new Error(`survey ${input.surveyId} does not exist`);
+    return { id: stored.id, created: false };
   });
-  const { id, created } = create.immediate();
-  const pulse = getPulse(db, id);
+  const pulse = await getPulse(db, id);
   if (pulse === undefined) throw new Error(`pulse ${id} vanished after it was stored`);
   return { pulse, created };
 }
 
 /** The pulse of a survey still open at `now`, if any. */
-export function openPulseOf(db: Db, surveyId: number, now: Date): Pulse | undefined {
-  return db
-    .prepare(
-      `SELECT ${COLUMNS} FROM pulses p JOIN surveys s ON s.id = p.survey_id
-       WHERE p.survey_id = ? AND p.closed_at IS NULL AND p.closes_at > ?
-       ORDER BY p.opened_at DESC LIMIT 1`,
-    )
-    .get(surveyId, now.toISOString()) as Pulse | undefined;
+export async function openPulseOf(
+  db: Store,
+  surveyId: number,
+  now: Date,
+): Promise<Pulse | undefined> {
+  return selectPulses(db)
+    .where('p.survey_id', '=', surveyId)
+    .where('p.closed_at', 'is', null)
+    .where('p.closes_at', '>', now.toISOString())
+    .orderBy('p.opened_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
 }
 
 /** The pulses of a workspace still open at `now`. */
-export function openPulsesOfTeam(db: Db, teamId: string, now: Date): Pulse[] {
-  return db
-    .prepare(
-      `SELECT ${COLUMNS} FROM pulses p JOIN surveys s ON s.id = p.survey_id
-       WHERE s.team_id = ? AND p.closed_at IS NULL AND p.closes_at > ? ORDER BY p.closes_at`,
-    )
-    .all(teamId, now.toISOString()) as Pulse[];
+export async function openPulsesOfTeam(db: Store, teamId: string, now: Date): Promise<Pulse[]> {
+  return selectPulses(db)
+    .where('s.team_id', '=', teamId)
+    .where('p.closed_at', 'is', null)
+    .where('p.closes_at', '>', now.toISOString())
+    .orderBy('p.closes_at')
+    .execute();
 }
 
 /** The question ids each earlier pulse of a survey asked, oldest pulse first. */
-export function questionHistory(db: Db, surveyId: number): string[][] {
-  const rows = db
-    .prepare(
-      `SELECT pq.pulse_id AS pulseId, pq.question_id AS questionId FROM pulse_questions pq
-       JOIN pulses p ON p.id = pq.pulse_id WHERE p.survey_id = ?
-       ORDER BY p.due_at, pq.pulse_id, pq.position`,
-    )
-    .all(surveyId) as { pulseId: number; questionId: string }[];
+export async function questionHistory(db: Store, surveyId: number): Promise<string[][]> {
+  const rows = await db
+    .selectFrom('pulse_questions as pq')
+    .innerJoin('pulses as p', 'p.id', 'pq.pulse_id')
+    .select(['pq.pulse_id as pulseId', 'pq.question_id as questionId'])
+    .where('p.survey_id', '=', surveyId)
+    .orderBy('p.due_at')
+    .orderBy('pq.pulse_id')
+    .orderBy('pq.position')
+    .execute();
   const byPulse = new Map<number, string[]>();
-  for (const row of rows)
-    byPulse.set(row.pulseId, [...(byPulse.get(row.pulseId) ?? []), row.questionId]);
+  for (const row of rows) {
+    const asked = byPulse.get(row.pulseId);
+    if (asked === undefined) byPulse.set(row.pulseId, [row.questionId]);
+    else asked.push(row.questionId);
+  }
   return [...byPulse.values()];
 }
 
-export function setRecipients(db: Db, pulseId: number, userIds: readonly string[]): void {
-  const add = db.prepare(
-    'INSERT OR IGNORE INTO pulse_recipients (pulse_id, user_id) VALUES (?, ?)',
-  );
-  db.transaction(() => {
-    for (const userId of userIds) add.run(pulseId, userId);
-  })();
+/** Adds people to a pulse's list; those on it already stay once. */
+export async function setRecipients(
+  db: Store,
+  pulseId: number,
+  userIds: readonly string[],
+): Promise<void> {
+  if (userIds.length === 0) return;
+  await inTransaction(db, async (trx) => {
+    for (const part of chunks(userIds))
+      await trx
+        .insertInto('pulse_recipients')
+        .values(part.map((userId) => ({ pulse_id: pulseId, user_id: userId })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+  });
 }
 
-export function recipients(db: Db, pulseId: number): string[] {
-  return (
-    db
-      .prepare('SELECT user_id AS userId FROM pulse_recipients WHERE pulse_id = ? ORDER BY user_id')
-      .all(pulseId) as {
-      userId: string;
-    }[]
-  ).map((row) => row.userId);
+export async function recipients(db: Store, pulseId: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('pulse_recipients')
+    .select('user_id')
+    .where('pulse_id', '=', pulseId)
+    .orderBy('user_id')
+    .execute();
+  return rows.map((row) => row.user_id);
 }
 
 /** Recipients who have not answered yet. */
-export function nonRespondents(db: Db, pulseId: number): string[] {
-  return (
-    db
-      .prepare(
-        `SELECT r.user_id AS userId FROM pulse_recipients r
-         WHERE r.pulse_id = ? AND NOT EXISTS
-           (SELECT 1 FROM answers a INDEXED BY answers_by_user
-            WHERE a.user_id = r.user_id AND a.pulse_id = r.pulse_id)
-         ORDER BY r.user_id`,
-      )
-      .all(pulseId) as { userId: string }[]
-  ).map((row) => row.userId);
+export async function nonRespondents(db: Store, pulseId: number): Promise<string[]> {
+  const { rows } = await sql<{ userId: string }>`
+    SELECT r.user_id AS "userId" FROM pulse_recipients r
+    WHERE r.pulse_id = ${pulseId} AND NOT EXISTS
+      (SELECT 1 FROM answers a ${indexedBy(db, 'answers_by_user')}
+       WHERE a.user_id = r.user_id AND a.pulse_id = r.pulse_id)
+    ORDER BY r.user_id`.execute(db);
+  return rows.map((row) => row.userId);
 }
 
-export function pulseMessages(db: Db, pulseId: number): PulseMessage[] {
+function selectPulseMessages(db: Store, pulseId: number) {
   return db
-    .prepare(
-      `SELECT channel_id AS channelId, kind, user_id AS userId, ts FROM pulse_messages
-       WHERE pulse_id = ? ORDER BY posted_at, channel_id, kind`,
-    )
-    .all(pulseId) as PulseMessage[];
+    .selectFrom('pulse_messages')
+    .select([
+      'channel_id as channelId',
+      (eb) => eb.ref('kind').$castTo<PulseMessageKind>().as('kind'),
+      'user_id as userId',
+      'ts',
+    ])
+    .where('pulse_id', '=', pulseId);
 }
 
-export function findPulseMessage(
-  db: Db,
+export async function pulseMessages(db: Store, pulseId: number): Promise<PulseMessage[]> {
+  return selectPulseMessages(db, pulseId)
+    .orderBy('posted_at')
+    .orderBy('channel_id')
+    .orderBy('kind')
+    .execute();
+}
+
+export async function findPulseMessage(
+  db: Store,
   pulseId: number,
   kind: PulseMessageKind,
   where: { channelId?: string; userId?: string },
-): PulseMessage | undefined {
-  return db
-    .prepare(
-      `SELECT channel_id AS channelId, kind, user_id AS userId, ts FROM pulse_messages
-       WHERE pulse_id = ? AND kind = ? AND (? IS NULL OR channel_id = ?) AND (? IS NULL OR user_id = ?)`,
-    )
-    .get(
-      pulseId,
-      kind,
-      where.channelId ?? null,
-      where.channelId ?? null,
-      where.userId ?? null,
-      where.userId ?? null,
-    ) as PulseMessage | undefined;
+): Promise<PulseMessage | undefined> {
+  const { channelId, userId } = where;
+  return selectPulseMessages(db, pulseId)
+    .where('kind', '=', kind)
+    .$if(channelId !== undefined, (q) => q.where('channel_id', '=', channelId as string))
+    .$if(userId !== undefined, (q) => q.where('user_id', '=', userId as string))
+    .executeTakeFirst();
 }
 
 /**
  * The DM channel the app already has with this person, from an earlier pulse's
  * DM: a bot's DM with someone never changes, so it need not be opened again.
  */
-export function knownDmChannel(db: Db, teamId: string, userId: string): string | undefined {
-  const row = db
-    .prepare(
-      `SELECT m.channel_id AS channelId FROM pulse_messages m JOIN pulses p ON p.id = m.pulse_id
-       JOIN surveys s ON s.id = p.survey_id
-       WHERE m.user_id = ? AND m.kind IN ('dm', 'reminder') AND s.team_id = ?
-       ORDER BY m.pulse_id DESC LIMIT 1`,
-    )
-    .get(userId, teamId) as { channelId: string } | undefined;
-  return row?.channelId;
+export async function knownDmChannel(
+  db: Store,
+  teamId: string,
+  userId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('pulse_messages as m')
+    .innerJoin('pulses as p', 'p.id', 'm.pulse_id')
+    .innerJoin('surveys as s', 's.id', 'p.survey_id')
+    .select('m.channel_id')
+    .where('m.user_id', '=', userId)
+    .where('m.kind', 'in', ['dm', 'reminder'])
+    .where('s.team_id', '=', teamId)
+    .orderBy('m.pulse_id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.channel_id;
 }
 
 /**
@@ -196,100 +251,169 @@ export function knownDmChannel(db: Db, teamId: string, userId: string): string |
  * crash, a note without a ts says a post was on its way: Slack may or may not
  * have taken it (it has no idempotency key). Returns what was noted before:
  * 'posted' (it has a ts: do not post), 'in_doubt' (noted, no ts), or 'new'.
+ * Of two instances noting the same message at once, one gets 'new'.
  */
-export function beginPulseMessage(
-  db: Db,
+export async function beginPulseMessage(
+  db: Store,
   pulseId: number,
   message: { channelId: string; kind: PulseMessageKind; userId?: string },
-): 'new' | 'in_doubt' | 'posted' {
-  return db.transaction(() => {
-    const before = db
-      .prepare('SELECT ts FROM pulse_messages WHERE pulse_id = ? AND channel_id = ? AND kind = ?')
-      .get(pulseId, message.channelId, message.kind) as { ts: string | null } | undefined;
+): Promise<'new' | 'in_doubt' | 'posted'> {
+  // A note forgotten by another instance between the two statements (its post
+  // refused) is noted again.
+  for (let attempt = 0; ; attempt++) {
+    const noted = await db
+      .insertInto('pulse_messages')
+      .values({
+        pulse_id: pulseId,
+        channel_id: message.channelId,
+        kind: message.kind,
+        user_id: message.userId ?? null,
+        ts: null,
+      })
+      .onConflict((oc) => oc.columns(['pulse_id', 'channel_id', 'kind']).doNothing())
+      .executeTakeFirst();
+    if (changed(noted) > 0) return 'new';
+    const before = await db
+      .selectFrom('pulse_messages')
+      .select('ts')
+      .where('pulse_id', '=', pulseId)
+      .where('channel_id', '=', message.channelId)
+      .where('kind', '=', message.kind)
+      .executeTakeFirst();
     if (before !== undefined) return before.ts === null ? 'in_doubt' : 'posted';
-    db.prepare(
-      'INSERT INTO pulse_messages (pulse_id, channel_id, kind, user_id, ts) VALUES (?, ?, ?, ?, NULL)',
-    ).run(pulseId, message.channelId, message.kind, message.userId ?? null);
-    return 'new';
-  })();
+    if (attempt === 2) return 'in_doubt';
+  }
 }
 
 /** Forgets a post Slack refused (a definite no): it was never posted. */
-export function abandonPulseMessage(
-  db: Db,
+export async function abandonPulseMessage(
+  db: Store,
   pulseId: number,
   message: { channelId: string; kind: PulseMessageKind },
-): void {
-  db.prepare(
-    'DELETE FROM pulse_messages WHERE pulse_id = ? AND channel_id = ? AND kind = ? AND ts IS NULL',
-  ).run(pulseId, message.channelId, message.kind);
+): Promise<void> {
+  await db
+    .deleteFrom('pulse_messages')
+    .where('pulse_id', '=', pulseId)
+    .where('channel_id', '=', message.channelId)
+    .where('kind', '=', message.kind)
+    .where('ts', 'is', null)
+    .execute();
 }
 
-export function recordPulseMessage(
-  db: Db,
+export async function recordPulseMessage(
+  db: Store,
   pulseId: number,
   message: { channelId: string; kind: PulseMessageKind; userId?: string; ts: string },
-): void {
-  db.prepare(
-    `INSERT INTO pulse_messages (pulse_id, channel_id, kind, user_id, ts) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (pulse_id, channel_id, kind) DO UPDATE SET ts = excluded.ts`,
-  ).run(pulseId, message.channelId, message.kind, message.userId ?? null, message.ts);
+): Promise<void> {
+  await db
+    .insertInto('pulse_messages')
+    .values({
+      pulse_id: pulseId,
+      channel_id: message.channelId,
+      kind: message.kind,
+      user_id: message.userId ?? null,
+      ts: message.ts,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['pulse_id', 'channel_id', 'kind'])
+        .doUpdateSet((eb) => ({ ts: eb.ref('excluded.ts') })),
+    )
+    .execute();
 }
 
-export function markReminded(db: Db, pulseId: number, at: Date): void {
-  db.prepare('UPDATE pulses SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL').run(
-    at.toISOString(),
-    pulseId,
-  );
+export async function markReminded(db: Store, pulseId: number, at: Date): Promise<void> {
+  await db
+    .updateTable('pulses')
+    .set({ reminded_at: at.toISOString() })
+    .where('id', '=', pulseId)
+    .where('reminded_at', 'is', null)
+    .execute();
+}
+
+/**
+ * Claims the right to rewrite a pulse message's answer count at `now` (wall
+ * clock), for every instance on the database together: granted when nobody
+ * did in the last `intervalMs`. Otherwise says when the last rewrite was, so
+ * the caller can wait its turn.
+ */
+export async function claimCountUpdate(
+  db: Store,
+  pulseId: number,
+  now: Date,
+  intervalMs: number,
+): Promise<{ claimed: true } | { claimed: false; lastAt: number }> {
+  const cutoff = new Date(now.getTime() - intervalMs).toISOString();
+  const result = await db
+    .updateTable('pulses')
+    .set({ count_shown_at: now.toISOString() })
+    .where('id', '=', pulseId)
+    .where((eb) => eb.or([eb('count_shown_at', 'is', null), eb('count_shown_at', '<=', cutoff)]))
+    .executeTakeFirst();
+  if (changed(result) > 0) return { claimed: true };
+  const row = await db
+    .selectFrom('pulses')
+    .select('count_shown_at')
+    .where('id', '=', pulseId)
+    .executeTakeFirst();
+  const lastAt = row?.count_shown_at == null ? Number.NaN : Date.parse(row.count_shown_at);
+  return { claimed: false, lastAt };
 }
 
 /** Closes a pulse; false when it was already closed. */
-export function markClosed(db: Db, pulseId: number, at: Date): boolean {
-  return (
-    db
-      .prepare('UPDATE pulses SET closed_at = ? WHERE id = ? AND closed_at IS NULL')
-      .run(at.toISOString(), pulseId).changes > 0
-  );
+export async function markClosed(db: Store, pulseId: number, at: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('pulses')
+    .set({ closed_at: at.toISOString() })
+    .where('id', '=', pulseId)
+    .where('closed_at', 'is', null)
+    .executeTakeFirst();
+  return changed(result) > 0;
 }
 
 /** Open pulses sent to (or posted in a channel of) this user: the App Home lists them. */
-export function openPulsesFor(db: Db, userId: string, now: Date): Pulse[] {
-  return db
-    .prepare(
-      `SELECT ${COLUMNS} FROM pulses p JOIN surveys s ON s.id = p.survey_id
-       WHERE p.closed_at IS NULL AND p.closes_at > ?
-         AND EXISTS (SELECT 1 FROM pulse_recipients r WHERE r.pulse_id = p.id AND r.user_id = ?)
-       ORDER BY p.closes_at`,
+export async function openPulsesFor(db: Store, userId: string, now: Date): Promise<Pulse[]> {
+  return selectPulses(db)
+    .where('p.closed_at', 'is', null)
+    .where('p.closes_at', '>', now.toISOString())
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('pulse_recipients as r')
+          .select('r.pulse_id')
+          .whereRef('r.pulse_id', '=', 'p.id')
+          .where('r.user_id', '=', userId),
+      ),
     )
-    .all(now.toISOString(), userId) as Pulse[];
+    .orderBy('p.closes_at')
+    .execute();
 }
 
 /** The pulse a survey opened for a due time. */
-export function pulseByDue(db: Db, surveyId: number, dueAt: string): Pulse | undefined {
-  return db
-    .prepare(
-      `SELECT ${COLUMNS} FROM pulses p JOIN surveys s ON s.id = p.survey_id WHERE p.survey_id = ? AND p.due_at = ?`,
-    )
-    .get(surveyId, dueAt) as Pulse | undefined;
+export async function pulseByDue(
+  db: Store,
+  surveyId: number,
+  dueAt: string,
+): Promise<Pulse | undefined> {
+  return selectPulses(db)
+    .where('p.survey_id', '=', surveyId)
+    .where('p.due_at', '=', dueAt)
+    .executeTakeFirst();
 }
 
 /** Pulses not yet closed, oldest first. */
-export function unclosedPulses(db: Db): Pulse[] {
-  return db
-    .prepare(
-      `SELECT ${COLUMNS} FROM pulses p JOIN surveys s ON s.id = p.survey_id WHERE p.closed_at IS NULL ORDER BY p.closes_at`,
-    )
-    .all() as Pulse[];
+export async function unclosedPulses(db: Store): Promise<Pulse[]> {
+  return selectPulses(db).where('p.closed_at', 'is', null).orderBy('p.closes_at').execute();
 }
 
 /** How many of the workspace's surveys have sent this person a pulse. */
-export function surveysAsking(db: Db, teamId: string, userId: string): number {
-  const row = db
-    .prepare(
-      `SELECT count(DISTINCT p.survey_id) AS n FROM pulse_recipients r
-       JOIN pulses p ON p.id = r.pulse_id JOIN surveys s ON s.id = p.survey_id
-       WHERE r.user_id = ? AND s.team_id = ?`,
-    )
-    .get(userId, teamId) as { n: number };
-  return row.n;
+export async function surveysAsking(db: Store, teamId: string, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('pulse_recipients as r')
+    .innerJoin('pulses as p', 'p.id', 'r.pulse_id')
+    .innerJoin('surveys as s', 's.id', 'p.survey_id')
+    .select((eb) => eb.fn.count<number>('p.survey_id').distinct().as('n'))
+    .where('r.user_id', '=', userId)
+    .where('s.team_id', '=', teamId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }

@@ -1,6 +1,6 @@
-import type { Question } from '../domain/catalogue.js';
+import { CATALOGUE, type Question } from '../domain/catalogue.js';
 import type { Dimension } from '../domain/dimensions.js';
-import type { Db } from './database.js';
+import type { Store } from './store.js';
 
 interface QuestionRow {
   id: string;
@@ -16,51 +16,96 @@ const toQuestion = (row: QuestionRow): Question => ({
   reversed: row.reversed === 1,
 });
 
+/** How many questions go in one multi-row insert. */
+const CHUNK = 500;
+
 /**
  * Loads the built-in catalogue: new questions are added, changed wording is
  * updated in place (same id, same history), questions no longer in the code are
- * retired from rotation while their answers keep counting. Safe to run at every start.
+ * retired from rotation while their answers keep counting. Safe to run at every
+ * start, and by several instances starting at once: an unchanged question is
+ * not written, and a question another instance just added is updated, not added twice.
  */
-export function syncCatalogue(db: Db, catalogue: readonly Question[]): void {
-  const upsert = db.prepare(
-    `INSERT INTO questions (id, dimension, text, reversed) VALUES (@id, @dimension, @text, @reversed)
-     ON CONFLICT (id) DO UPDATE SET text = excluded.text, reversed = excluded.reversed,
-       dimension = excluded.dimension, retired_at = NULL
-     WHERE text IS NOT excluded.text OR reversed IS NOT excluded.reversed
-       OR dimension IS NOT excluded.dimension OR retired_at IS NOT NULL`,
-  );
-  const ids = JSON.stringify(catalogue.map((q) => q.id));
-  db.transaction(() => {
-    for (const q of catalogue) upsert.run({ ...q, reversed: q.reversed ? 1 : 0 });
-    db.prepare(
-      `UPDATE questions SET retired_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-       WHERE survey_id IS NULL AND retired_at IS NULL AND id NOT IN (SELECT value FROM json_each(?))`,
-    ).run(ids);
-  })();
+export async function syncCatalogue(db: Store, catalogue: readonly Question[]): Promise<void> {
+  const rows = [...new Map(catalogue.map((q) => [q.id, q])).values()].map((q) => ({
+    id: q.id,
+    dimension: q.dimension,
+    text: q.text,
+    reversed: q.reversed ? 1 : 0,
+  }));
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < rows.length; i += CHUNK)
+      await trx
+        .insertInto('questions')
+        .values(rows.slice(i, i + CHUNK))
+        .onConflict((oc) =>
+          oc
+            .column('id')
+            .doUpdateSet((eb) => ({
+              text: eb.ref('excluded.text'),
+              reversed: eb.ref('excluded.reversed'),
+              dimension: eb.ref('excluded.dimension'),
+              retired_at: null,
+            }))
+            .where((eb) =>
+              eb.or([
+                eb('questions.text', '<>', eb.ref('excluded.text')),
+                eb('questions.reversed', '<>', eb.ref('excluded.reversed')),
+                eb('questions.dimension', '<>', eb.ref('excluded.dimension')),
+                eb('questions.retired_at', 'is not', null),
+              ]),
+            ),
+        )
+        .execute();
+    let retire = trx
+      .updateTable('questions')
+      // The wall clock, as for the column's default.
+      .set({ retired_at: new Date().toISOString() })
+      .where('survey_id', 'is', null)
+      .where('retired_at', 'is', null);
+    if (rows.length > 0)
+      retire = retire.where(
+        'id',
+        'not in',
+        rows.map((q) => q.id),
+      );
+    await retire.execute();
+  });
 }
 
-/** The questions a survey's pulses draw from: the active built-ins, then its own. */
-export function activeQuestions(db: Db, surveyId: number): Question[] {
-  return (
-    db
-      .prepare(
-        `SELECT id, dimension, text, reversed FROM questions
-         WHERE retired_at IS NULL AND (survey_id IS NULL OR survey_id = ?)
-         ORDER BY survey_id IS NOT NULL, rowid`,
-      )
-      .all(surveyId) as QuestionRow[]
-  ).map(toQuestion);
+/** Where each built-in question stands in the code's catalogue. */
+const CATALOGUE_POSITION = new Map(CATALOGUE.map((q, position) => [q.id, position]));
+
+/**
+ * The questions a survey's pulses draw from: the active built-ins in the
+ * catalogue's order (one the catalogue lacks after them, by id), then its own
+ * in the order they were added (`custom.<survey>.<n>`: by n).
+ */
+export async function activeQuestions(db: Store, surveyId: number): Promise<Question[]> {
+  const rows = await db
+    .selectFrom('questions')
+    .select(['id', 'dimension', 'text', 'reversed', 'survey_id as surveyId'])
+    .where('retired_at', 'is', null)
+    .where((eb) => eb.or([eb('survey_id', 'is', null), eb('survey_id', '=', surveyId)]))
+    .execute();
+  const rank = (row: (typeof rows)[number]) =>
+    row.surveyId === null
+      ? (CATALOGUE_POSITION.get(row.id) ?? CATALOGUE.length)
+      : CATALOGUE.length + 1;
+  const byId = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+  return rows
+    .sort((a, b) => rank(a) - rank(b) || byId(a.id, b.id))
+    .map((row) => toQuestion(row as QuestionRow));
 }
 
 /** The questions a pulse asked, in the order it asked them. */
-export function pulseQuestions(db: Db, pulseId: number): Question[] {
-  return (
-    db
-      .prepare(
-        `SELECT q.id, q.dimension, q.text, q.reversed FROM pulse_questions pq
-         JOIN questions q ON q.id = pq.question_id
-         WHERE pq.pulse_id = ? ORDER BY pq.position`,
-      )
-      .all(pulseId) as QuestionRow[]
-  ).map(toQuestion);
+export async function pulseQuestions(db: Store, pulseId: number): Promise<Question[]> {
+  const rows = await db
+    .selectFrom('pulse_questions as pq')
+    .innerJoin('questions as q', 'q.id', 'pq.question_id')
+    .select(['q.id', 'q.dimension', 'q.text', 'q.reversed'])
+    .where('pq.pulse_id', '=', pulseId)
+    .orderBy('pq.position')
+    .execute();
+  return rows.map((row) => toQuestion(row as QuestionRow));
 }

@@ -1,22 +1,19 @@
-import type { Db } from './database.js';
+import { sql } from 'kysely';
+import { changed, type Store } from './store.js';
 
 /**
  * Pulses that closed before `cutoff` and still hold what people gave (answers,
  * comments, who they went to): that has reached the retention age.
  */
-export function expiredPulses(db: Db, cutoff: Date): number[] {
-  return (
-    db
-      .prepare(
-        `SELECT id FROM pulses p WHERE closes_at < ? AND closed_at IS NOT NULL
-         AND (EXISTS (SELECT 1 FROM answers a WHERE a.pulse_id = p.id)
-           OR EXISTS (SELECT 1 FROM comments c WHERE c.pulse_id = p.id)
-           OR EXISTS (SELECT 1 FROM pulse_recipients r WHERE r.pulse_id = p.id)
-           OR EXISTS (SELECT 1 FROM pulse_messages m WHERE m.pulse_id = p.id))
-         ORDER BY id`,
-      )
-      .all(cutoff.toISOString()) as { id: number }[]
-  ).map((row) => row.id);
+export async function expiredPulses(db: Store, cutoff: Date): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`
+    SELECT id FROM pulses p WHERE closes_at < ${cutoff.toISOString()} AND closed_at IS NOT NULL
+    AND (EXISTS (SELECT 1 FROM answers a WHERE a.pulse_id = p.id)
+      OR EXISTS (SELECT 1 FROM comments c WHERE c.pulse_id = p.id)
+      OR EXISTS (SELECT 1 FROM pulse_recipients r WHERE r.pulse_id = p.id)
+      OR EXISTS (SELECT 1 FROM pulse_messages m WHERE m.pulse_id = p.id))
+    ORDER BY id`.execute(db);
+  return rows.map((row) => row.id);
 }
 
 /**
@@ -25,23 +22,32 @@ export function expiredPulses(db: Db, cutoff: Date): number[] {
  * pulse and its published figures stay: they name nobody, and a retention run
  * never changes a published number.
  */
-export function purgePulse(db: Db, pulseId: number): { answers: number; comments: number } {
-  return db.transaction(() => {
-    const answers = db.prepare('DELETE FROM answers WHERE pulse_id = ?').run(pulseId).changes;
-    const comments = db.prepare('DELETE FROM comments WHERE pulse_id = ?').run(pulseId).changes;
-    db.prepare('DELETE FROM pulse_recipients WHERE pulse_id = ?').run(pulseId);
-    db.prepare('DELETE FROM pulse_messages WHERE pulse_id = ?').run(pulseId);
+export async function purgePulse(
+  db: Store,
+  pulseId: number,
+): Promise<{ answers: number; comments: number }> {
+  return db.transaction().execute(async (trx) => {
+    const answers = changed(
+      await trx.deleteFrom('answers').where('pulse_id', '=', pulseId).executeTakeFirst(),
+    );
+    const comments = changed(
+      await trx.deleteFrom('comments').where('pulse_id', '=', pulseId).executeTakeFirst(),
+    );
+    await trx.deleteFrom('pulse_recipients').where('pulse_id', '=', pulseId).execute();
+    await trx.deleteFrom('pulse_messages').where('pulse_id', '=', pulseId).execute();
     return { answers, comments };
-  })();
+  });
 }
 
 /** Tenants that removed the app before `cutoff`: their grace period is over. */
-export function removedTenants(db: Db, cutoff: Date): string[] {
-  return (
-    db
-      .prepare('SELECT team_id AS id FROM workspaces WHERE uninstalled_at < ? ORDER BY team_id')
-      .all(cutoff.toISOString()) as { id: string }[]
-  ).map((row) => row.id);
+export async function removedTenants(db: Store, cutoff: Date): Promise<string[]> {
+  const rows = await db
+    .selectFrom('workspaces')
+    .select('team_id')
+    .where('uninstalled_at', '<', cutoff.toISOString())
+    .orderBy('team_id')
+    .execute();
+  return rows.map((row) => row.team_id);
 }
 
 /**
@@ -51,15 +57,17 @@ export function removedTenants(db: Db, cutoff: Date): string[] {
  * schema's cascades from `workspaces`), the scheduler's records of its
  * surveys' runs, and its installation.
  */
-export function deleteTenant(db: Db, teamId: string): { surveys: number } {
-  return db.transaction(() => {
-    const surveys = db.prepare('SELECT id FROM surveys WHERE team_id = ?').all(teamId) as {
-      id: number;
-    }[];
-    const runs = db.prepare('DELETE FROM schedule_runs WHERE survey_id = ?');
-    for (const { id } of surveys) runs.run(id);
-    db.prepare('DELETE FROM installations WHERE tenant_id = ?').run(teamId);
-    db.prepare('DELETE FROM workspaces WHERE team_id = ?').run(teamId);
-    return { surveys: surveys.length };
-  })();
+export async function deleteTenant(db: Store, teamId: string): Promise<{ surveys: number }> {
+  return db.transaction().execute(async (trx) => {
+    const surveys = trx.selectFrom('surveys').select('id').where('team_id', '=', teamId);
+    const { n } = await trx
+      .selectFrom('surveys')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('team_id', '=', teamId)
+      .executeTakeFirstOrThrow();
+    await trx.deleteFrom('schedule_runs').where('survey_id', 'in', surveys).execute();
+    await trx.deleteFrom('installations').where('tenant_id', '=', teamId).execute();
+    await trx.deleteFrom('workspaces').where('team_id', '=', teamId).execute();
+    return { surveys: n };
+  });
 }

@@ -1,4 +1,6 @@
-import type { Db } from './database.js';
+import type { ExpressionBuilder } from 'kysely';
+import type { Schema } from './schema.js';
+import { changed, type Store } from './store.js';
 
 export type RunKind =
   | 'pulse'
@@ -25,8 +27,22 @@ export interface Run {
   nextAttemptAt: string | null;
 }
 
-const COLUMNS = `id, kind, survey_id AS surveyId, subject_id AS subjectId, scheduled_for AS scheduledFor, status, attempts,
-  claimed_by AS claimedBy, last_error AS lastError, next_attempt_at AS nextAttemptAt`;
+const COLUMNS = [
+  'id',
+  'kind',
+  'survey_id as surveyId',
+  'subject_id as subjectId',
+  'scheduled_for as scheduledFor',
+  'status',
+  'attempts',
+  'claimed_by as claimedBy',
+  'last_error as lastError',
+  'next_attempt_at as nextAttemptAt',
+] as const;
+
+/** A row read with COLUMNS: kind and status are text in the schema, checked by its constraints. */
+const asRun = (row: Omit<Run, 'kind' | 'status'> & { kind: string; status: string }): Run =>
+  row as Run;
 
 export interface RunKey {
   kind: RunKind;
@@ -37,168 +53,228 @@ export interface RunKey {
 }
 
 /** A run's key as its four columns: kind, survey_id, subject_id, scheduled_for. */
-const keyColumns = (key: RunKey) =>
-  [key.kind, key.surveyId, key.subjectId ?? 0, key.scheduledFor.toISOString()] as const;
+const keyColumns = (key: RunKey) => ({
+  kind: key.kind,
+  survey_id: key.surveyId,
+  subject_id: key.subjectId ?? 0,
+  scheduled_for: key.scheduledFor.toISOString(),
+});
+
+const KEY = ['kind', 'survey_id', 'subject_id', 'scheduled_for'] as const;
 
 /**
- * Claims a run: inserts its row, keyed by kind, survey and scheduled time, in a
- * transaction that holds the write lock. Only the process whose insert went in
- * runs the job; everyone else gets undefined. This is what makes a run happen
- * once across processes sharing the file, double fires and restarts.
+ * Claims a run: inserts its row, keyed by kind, survey and scheduled time, and
+ * does nothing when a row with that key is there already (the key is unique).
+ * Only the process whose insert went in runs the job; everyone else gets
+ * undefined. This is what makes a run happen once across processes sharing
+ * the database, double fires and restarts.
  */
-export function claimRun(db: Db, key: RunKey, owner: string, at: Date): Run | undefined {
-  const claim = db.transaction(() => {
-    const inserted = db
-      .prepare(
-        `INSERT INTO schedule_runs (kind, survey_id, subject_id, scheduled_for, status, claimed_by, claimed_at)
-         VALUES (?, ?, ?, ?, 'running', ?, ?)
-         ON CONFLICT (kind, survey_id, subject_id, scheduled_for) DO NOTHING`,
-      )
-      .run(...keyColumns(key), owner, at.toISOString());
-    return inserted.changes > 0 ? Number(inserted.lastInsertRowid) : undefined;
-  });
-  const id = claim.immediate();
-  return id === undefined ? undefined : getRun(db, id);
+export async function claimRun(
+  db: Store,
+  key: RunKey,
+  owner: string,
+  at: Date,
+): Promise<Run | undefined> {
+  const row = await db
+    .insertInto('schedule_runs')
+    .values({
+      ...keyColumns(key),
+      status: 'running',
+      claimed_by: owner,
+      claimed_at: at.toISOString(),
+    })
+    .onConflict((oc) => oc.columns(KEY).doNothing())
+    .returning(COLUMNS)
+    .executeTakeFirst();
+  return row === undefined ? undefined : asRun(row);
 }
 
 /** Records a run that will not happen (too late to catch up, survey paused). */
-export function recordSkipped(db: Db, key: RunKey, reason: string, at: Date): boolean {
-  return (
-    db
-      .prepare(
-        `INSERT INTO schedule_runs (kind, survey_id, subject_id, scheduled_for, status, claimed_at, finished_at, last_error)
-         VALUES (?, ?, ?, ?, 'skipped', ?, ?, ?)
-         ON CONFLICT (kind, survey_id, subject_id, scheduled_for) DO NOTHING`,
-      )
-      .run(...keyColumns(key), at.toISOString(), at.toISOString(), reason).changes > 0
-  );
+export async function recordSkipped(
+  db: Store,
+  key: RunKey,
+  reason: string,
+  at: Date,
+): Promise<boolean> {
+  const result = await db
+    .insertInto('schedule_runs')
+    .values({
+      ...keyColumns(key),
+      status: 'skipped',
+      claimed_at: at.toISOString(),
+      finished_at: at.toISOString(),
+      last_error: reason,
+    })
+    .onConflict((oc) => oc.columns(KEY).doNothing())
+    .executeTakeFirst();
+  return changed(result) > 0;
 }
 
-export function isClaimed(db: Db, key: RunKey): boolean {
-  return (
-    db
-      .prepare(
-        'SELECT 1 FROM schedule_runs WHERE kind = ? AND survey_id = ? AND subject_id = ? AND scheduled_for = ?',
-      )
-      .get(...keyColumns(key)) !== undefined
-  );
+export async function isClaimed(db: Store, key: RunKey): Promise<boolean> {
+  const k = keyColumns(key);
+  const row = await db
+    .selectFrom('schedule_runs')
+    .select('id')
+    .where('kind', '=', k.kind)
+    .where('survey_id', '=', k.survey_id)
+    .where('subject_id', '=', k.subject_id)
+    .where('scheduled_for', '=', k.scheduled_for)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
-export function getRun(db: Db, id: number): Run | undefined {
-  return db.prepare(`SELECT ${COLUMNS} FROM schedule_runs WHERE id = ?`).get(id) as Run | undefined;
+export async function getRun(db: Store, id: number): Promise<Run | undefined> {
+  const row = await db
+    .selectFrom('schedule_runs')
+    .select(COLUMNS)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row === undefined ? undefined : asRun(row);
 }
 
-export function runsOf(db: Db, surveyId: number, kind?: RunKind): Run[] {
-  return db
-    .prepare(
-      `SELECT ${COLUMNS} FROM schedule_runs WHERE survey_id = ? AND (? IS NULL OR kind = ?) ORDER BY scheduled_for, id`,
-    )
-    .all(surveyId, kind ?? null, kind ?? null) as Run[];
+export async function runsOf(db: Store, surveyId: number, kind?: RunKind): Promise<Run[]> {
+  let query = db.selectFrom('schedule_runs').select(COLUMNS).where('survey_id', '=', surveyId);
+  if (kind !== undefined) query = query.where('kind', '=', kind);
+  return (await query.orderBy('scheduled_for').orderBy('id').execute()).map(asRun);
 }
 
 /** A workspace's runs skipped since `since` (a pulse while one was open, a pause, a long outage), newest first. */
-export function recentSkips(
-  db: Db,
+export async function recentSkips(
+  db: Store,
   teamId: string,
   since: Date,
-): { surveyId: number; kind: RunKind; scheduledFor: string; reason: string }[] {
-  return db
-    .prepare(
-      `SELECT r.survey_id AS surveyId, r.kind, r.scheduled_for AS scheduledFor, coalesce(r.last_error, '') AS reason
-       FROM schedule_runs r JOIN surveys s ON s.id = r.survey_id
-       WHERE s.team_id = ? AND r.status = 'skipped' AND r.scheduled_for >= ?
-       ORDER BY r.scheduled_for DESC LIMIT 5`,
-    )
-    .all(teamId, since.toISOString()) as {
-    surveyId: number;
-    kind: RunKind;
-    scheduledFor: string;
-    reason: string;
-  }[];
+): Promise<{ surveyId: number; kind: RunKind; scheduledFor: string; reason: string }[]> {
+  const rows = await db
+    .selectFrom('schedule_runs as r')
+    .innerJoin('surveys as s', 's.id', 'r.survey_id')
+    .select((eb) => [
+      'r.survey_id as surveyId',
+      'r.kind',
+      'r.scheduled_for as scheduledFor',
+      eb.fn.coalesce('r.last_error', eb.val('')).as('reason'),
+    ])
+    .where('s.team_id', '=', teamId)
+    .where('r.status', '=', 'skipped')
+    .where('r.scheduled_for', '>=', since.toISOString())
+    .orderBy('r.scheduled_for', 'desc')
+    .limit(5)
+    .execute();
+  return rows.map((row) => ({ ...row, kind: row.kind as RunKind }));
 }
 
-export function finishRun(db: Db, id: number, at: Date): void {
-  db.prepare(
-    `UPDATE schedule_runs SET status = 'done', attempts = attempts + 1, finished_at = ?,
-       next_attempt_at = NULL WHERE id = ?`,
-  ).run(at.toISOString(), id);
+export async function finishRun(db: Store, id: number, at: Date): Promise<void> {
+  await db
+    .updateTable('schedule_runs')
+    .set((eb) => ({
+      status: 'done',
+      attempts: eb('attempts', '+', 1),
+      finished_at: at.toISOString(),
+      next_attempt_at: null,
+    }))
+    .where('id', '=', id)
+    .execute();
 }
 
 /** A failed attempt: tried again at `retryAt`, or failed for good when there is none. */
-export function failRun(
-  db: Db,
+export async function failRun(
+  db: Store,
   id: number,
   error: string,
   at: Date,
   retryAt: Date | undefined,
-): void {
-  db.prepare(
-    `UPDATE schedule_runs SET attempts = attempts + 1, last_error = ?,
-       status = CASE WHEN ? IS NULL THEN 'failed' ELSE 'retrying' END,
-       next_attempt_at = ?, finished_at = CASE WHEN ? IS NULL THEN ? ELSE NULL END
-     WHERE id = ?`,
-  ).run(
-    error,
-    retryAt?.toISOString() ?? null,
-    retryAt?.toISOString() ?? null,
-    retryAt?.toISOString() ?? null,
-    at.toISOString(),
-    id,
-  );
+): Promise<void> {
+  await db
+    .updateTable('schedule_runs')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      last_error: error,
+      status: retryAt === undefined ? 'failed' : 'retrying',
+      next_attempt_at: retryAt?.toISOString() ?? null,
+      finished_at: retryAt === undefined ? at.toISOString() : null,
+    }))
+    .where('id', '=', id)
+    .execute();
 }
+
+/** Retries whose time has come, or runs left 'running' past their lease by a process that died. */
+const resumable =
+  (now: Date, staleBefore: Date) => (eb: ExpressionBuilder<Schema, 'schedule_runs'>) =>
+    eb.or([
+      eb.and([eb('status', '=', 'retrying'), eb('next_attempt_at', '<=', now.toISOString())]),
+      eb.and([eb('status', '=', 'running'), eb('claimed_at', '<', staleBefore.toISOString())]),
+    ]);
 
 /**
  * Runs that should run now: retries whose time has come, and runs left
  * 'running' past their lease by a process that died. Each must still be taken
  * with takeRun, which only one process wins.
  */
-export function runsToResume(db: Db, now: Date, staleBefore: Date): Run[] {
-  return db
-    .prepare(
-      `SELECT ${COLUMNS} FROM schedule_runs
-       WHERE (status = 'retrying' AND next_attempt_at <= ?) OR (status = 'running' AND claimed_at < ?)
-       ORDER BY scheduled_for, id`,
-    )
-    .all(now.toISOString(), staleBefore.toISOString()) as Run[];
+export async function runsToResume(db: Store, now: Date, staleBefore: Date): Promise<Run[]> {
+  const rows = await db
+    .selectFrom('schedule_runs')
+    .select(COLUMNS)
+    .where(resumable(now, staleBefore))
+    .orderBy('scheduled_for')
+    .orderBy('id')
+    .execute();
+  return rows.map(asRun);
 }
 
-/** Takes a run found by runsToResume; false when another process took it first. */
-export function takeRun(db: Db, run: Run, owner: string, now: Date, staleBefore: Date): boolean {
-  return (
-    db
-      .prepare(
-        `UPDATE schedule_runs SET status = 'running', claimed_by = ?, claimed_at = ?
-         WHERE id = ? AND ((status = 'retrying' AND next_attempt_at <= ?) OR (status = 'running' AND claimed_at < ?))`,
-      )
-      .run(owner, now.toISOString(), run.id, now.toISOString(), staleBefore.toISOString()).changes >
-    0
-  );
+/**
+ * Takes a run found by runsToResume; false when another process took it first.
+ * One conditional update: of two processes taking the same run, the second
+ * finds it no longer due (its status or claim time changed) and changes nothing.
+ */
+export async function takeRun(
+  db: Store,
+  run: Run,
+  owner: string,
+  now: Date,
+  staleBefore: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('schedule_runs')
+    .set({ status: 'running', claimed_by: owner, claimed_at: now.toISOString() })
+    .where('id', '=', run.id)
+    .where(resumable(now, staleBefore))
+    .executeTakeFirst();
+  return changed(result) > 0;
 }
 
 /** A long run says it is still alive, so no other process takes it over as abandoned. */
-export function renewClaim(db: Db, id: number, owner: string, at: Date): void {
-  db.prepare(
-    `UPDATE schedule_runs SET claimed_at = ? WHERE id = ? AND claimed_by = ? AND status = 'running'`,
-  ).run(at.toISOString(), id, owner);
+export async function renewClaim(db: Store, id: number, owner: string, at: Date): Promise<void> {
+  await db
+    .updateTable('schedule_runs')
+    .set({ claimed_at: at.toISOString() })
+    .where('id', '=', id)
+    .where('claimed_by', '=', owner)
+    .where('status', '=', 'running')
+    .execute();
 }
 
 /** Runs some process has claimed and not finished: their claimants may have died. */
-export function runningRuns(db: Db): Run[] {
-  return db
-    .prepare(
-      `SELECT ${COLUMNS} FROM schedule_runs WHERE status = 'running' ORDER BY scheduled_for, id`,
-    )
-    .all() as Run[];
+export async function runningRuns(db: Store): Promise<Run[]> {
+  const rows = await db
+    .selectFrom('schedule_runs')
+    .select(COLUMNS)
+    .where('status', '=', 'running')
+    .orderBy('scheduled_for')
+    .orderBy('id')
+    .execute();
+  return rows.map(asRun);
 }
 
-/** Takes over a run from a claimant known to be dead; false when someone else took it first. */
-export function takeOrphan(db: Db, run: Run, owner: string, now: Date): boolean {
-  return (
-    db
-      .prepare(
-        `UPDATE schedule_runs SET claimed_by = ?, claimed_at = ?
-         WHERE id = ? AND status = 'running' AND claimed_by IS ?`,
-      )
-      .run(owner, now.toISOString(), run.id, run.claimedBy).changes > 0
-  );
+/**
+ * Takes over a run from a claimant known to be dead; false when someone else
+ * took it first (the claimant it was read with is no longer the one recorded).
+ */
+export async function takeOrphan(db: Store, run: Run, owner: string, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('schedule_runs')
+    .set({ claimed_by: owner, claimed_at: now.toISOString() })
+    .where('id', '=', run.id)
+    .where('status', '=', 'running')
+    .where('claimed_by', run.claimedBy === null ? 'is' : '=', run.claimedBy)
+    .executeTakeFirst();
+  return changed(result) > 0;
 }

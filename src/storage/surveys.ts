@@ -1,5 +1,5 @@
 import type { SideMapping } from '../domain/dimensions.js';
-import type { Db } from './database.js';
+import { lockFor, type Store } from './store.js';
 
 export interface Survey {
   id: number;
@@ -30,64 +30,105 @@ interface SurveyRow extends Omit<Survey, 'leadershipChannels' | 'digestChannels'
   otherSide: SideMapping['other'];
 }
 
-const COLUMNS = `id, team_id AS teamId, pulse_cron AS pulseCron, timezone,
-  questions_per_pulse AS questionsPerPulse, open_hours AS openHours, delivery,
-  reminder_hours AS reminderHours, digest_cron AS digestCron,
-  anonymity_threshold AS anonymityThreshold, paused_until AS pausedUntil,
-  pulse_schedule_from AS pulseScheduleFrom, digest_schedule_from AS digestScheduleFrom,
-  design_side AS designSide, program_side AS programSide, other_side AS otherSide`;
+/** How many ids go in one `IN (…)` list. */
+const CHUNK = 500;
 
-function withChannels(db: Db, row: SurveyRow | undefined): Survey | undefined {
-  if (row === undefined) return undefined;
-  const { designSide, programSide, otherSide, ...rest } = row;
-  const channels = db
-    .prepare(
-      'SELECT role, channel_id AS channelId FROM survey_channels WHERE survey_id = ? ORDER BY channel_id',
-    )
-    .all(row.id) as { role: 'leadership' | 'digest'; channelId: string }[];
-  return {
-    ...rest,
-    sides: { design: designSide, program: programSide, other: otherSide },
-    leadershipChannels: channels.filter((c) => c.role === 'leadership').map((c) => c.channelId),
-    digestChannels: channels.filter((c) => c.role === 'digest').map((c) => c.channelId),
-  };
+function selectSurveys(db: Store) {
+  return db
+    .selectFrom('surveys')
+    .select([
+      'id',
+      'team_id as teamId',
+      'pulse_cron as pulseCron',
+      'timezone',
+      'questions_per_pulse as questionsPerPulse',
+      'open_hours as openHours',
+      'delivery',
+      'reminder_hours as reminderHours',
+      'digest_cron as digestCron',
+      'anonymity_threshold as anonymityThreshold',
+      'paused_until as pausedUntil',
+      'pulse_schedule_from as pulseScheduleFrom',
+      'digest_schedule_from as digestScheduleFrom',
+      'design_side as designSide',
+      'program_side as programSide',
+      'other_side as otherSide',
+    ])
+    .$castTo<SurveyRow>();
 }
 
-export function getSurvey(db: Db, id: number): Survey | undefined {
-  return withChannels(
-    db,
-    db.prepare(`SELECT ${COLUMNS} FROM surveys WHERE id = ?`).get(id) as SurveyRow | undefined,
-  );
+/** The surveys of these rows with their channels, read in one query for up to 500 surveys. */
+async function withChannels(db: Store, rows: readonly SurveyRow[]): Promise<Survey[]> {
+  const channels = new Map<number, { role: string; channelId: string }[]>();
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const ids = rows.slice(i, i + CHUNK).map((row) => row.id);
+    const found = await db
+      .selectFrom('survey_channels')
+      .select(['survey_id as surveyId', 'role', 'channel_id as channelId'])
+      .where('survey_id', 'in', ids)
+      .execute();
+    for (const c of found) channels.set(c.surveyId, [...(channels.get(c.surveyId) ?? []), c]);
+  }
+  const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return rows.map(({ designSide, programSide, otherSide, ...rest }) => {
+    const own = channels.get(rest.id) ?? [];
+    const of = (role: 'leadership' | 'digest') =>
+      own
+        .filter((c) => c.role === role)
+        .map((c) => c.channelId)
+        .sort(byId);
+    return {
+      ...rest,
+      sides: { design: designSide, program: programSide, other: otherSide },
+      leadershipChannels: of('leadership'),
+      digestChannels: of('digest'),
+    };
+  });
+}
+
+async function withChannelsOne(db: Store, row: SurveyRow | undefined): Promise<Survey | undefined> {
+  return row === undefined ? undefined : (await withChannels(db, [row]))[0];
+}
+
+export async function getSurvey(db: Store, id: number): Promise<Survey | undefined> {
+  return withChannelsOne(db, await selectSurveys(db).where('id', '=', id).executeTakeFirst());
 }
 
 /**
  * The tenant's survey whose leadership channel this is. A channel shared with
  * another tenant (Slack Connect) may lead a survey of each: only the tenant's own is found.
  */
-export function findSurveyByChannel(db: Db, teamId: string, channelId: string): Survey | undefined {
-  const row = db
-    .prepare(
-      `SELECT ${COLUMNS} FROM surveys WHERE id =
-         (SELECT survey_id FROM survey_channels
-          WHERE role = 'leadership' AND team_id = ? AND channel_id = ?)`,
+export async function findSurveyByChannel(
+  db: Store,
+  teamId: string,
+  channelId: string,
+): Promise<Survey | undefined> {
+  const row = await selectSurveys(db)
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('survey_channels')
+        .select('survey_id')
+        .where('role', '=', 'leadership')
+        .where('team_id', '=', teamId)
+        .where('channel_id', '=', channelId),
     )
-    .get(teamId, channelId) as SurveyRow | undefined;
-  return withChannels(db, row);
+    .executeTakeFirst();
+  return withChannelsOne(db, row);
 }
 
-export function listSurveys(db: Db, teamId: string): Survey[] {
-  const rows = db
-    .prepare(`SELECT ${COLUMNS} FROM surveys WHERE team_id = ? ORDER BY id`)
-    .all(teamId) as SurveyRow[];
-  return rows.map((row) => withChannels(db, row)).filter((s): s is Survey => s !== undefined);
+export async function listSurveys(db: Store, teamId: string): Promise<Survey[]> {
+  return withChannels(
+    db,
+    await selectSurveys(db).where('team_id', '=', teamId).orderBy('id').execute(),
+  );
 }
 
 /**
  * The survey of a leadership channel; when there is none, one with the product's
  * defaults (the channel also gets the digest until an admin picks an exec channel).
  */
-export function findOrCreateSurvey(
-  db: Db,
+export async function findOrCreateSurvey(
+  db: Store,
   input: {
     teamId: string;
     channelId: string;
@@ -96,42 +137,57 @@ export function findOrCreateSurvey(
     /** When the survey begins: its schedules take effect from then (none caught up before). */
     at?: Date;
   },
-): Survey {
-  const create = db.transaction(() => {
-    const existing = findSurveyByChannel(db, input.teamId, input.channelId);
-    if (existing !== undefined) return existing.id;
+): Promise<Survey> {
+  // Two requests (or instances) creating the same channel's survey take turns.
+  const id = await db.transaction().execute(async (trx) => {
+    await lockFor(trx, `survey-of-channel:${input.teamId}:${input.channelId}`);
+    const existing = await trx
+      .selectFrom('survey_channels')
+      .select('survey_id')
+      .where('role', '=', 'leadership')
+      .where('team_id', '=', input.teamId)
+      .where('channel_id', '=', input.channelId)
+      .executeTakeFirst();
+    if (existing !== undefined) return existing.survey_id;
     const from = input.at?.toISOString() ?? null;
-    const surveyId = Number(
-      db
-        .prepare(
-          `INSERT INTO surveys (team_id, timezone, created_by, pulse_schedule_from, digest_schedule_from)
-           VALUES (?, ?, ?, ?, ?)`,
-        )
-        .run(input.teamId, input.timezone, input.createdBy, from, from).lastInsertRowid,
-    );
-    const channel = db.prepare(
-      'INSERT INTO survey_channels (survey_id, team_id, role, channel_id) VALUES (?, ?, ?, ?)',
-    );
-    channel.run(surveyId, input.teamId, 'leadership', input.channelId);
-    channel.run(surveyId, input.teamId, 'digest', input.channelId);
+    const { id: surveyId } = await trx
+      .insertInto('surveys')
+      .values({
+        team_id: input.teamId,
+        timezone: input.timezone,
+        created_by: input.createdBy,
+        pulse_schedule_from: from,
+        digest_schedule_from: from,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('survey_channels')
+      .values(
+        (['leadership', 'digest'] as const).map((role) => ({
+          survey_id: surveyId,
+          team_id: input.teamId,
+          role,
+          channel_id: input.channelId,
+        })),
+      )
+      .execute();
     return surveyId;
   });
-  // IMMEDIATE: two processes creating the same channel's survey take turns.
-  const id = create.immediate();
-  const survey = getSurvey(db, id);
+  const survey = await getSurvey(db, id);
   if (survey === undefined) throw new Error(`survey ${id} vanished after it was created`);
   return survey;
 }
 
 /** Every survey whose workspace still has the app installed: the ones with schedules. */
-export function scheduledSurveys(db: Db): Survey[] {
-  const rows = db
-    .prepare(
-      `SELECT ${COLUMNS} FROM surveys WHERE team_id IN
-         (SELECT team_id FROM workspaces WHERE uninstalled_at IS NULL) ORDER BY id`,
+export async function scheduledSurveys(db: Store): Promise<Survey[]> {
+  const rows = await selectSurveys(db)
+    .where('team_id', 'in', (eb) =>
+      eb.selectFrom('workspaces').select('team_id').where('uninstalled_at', 'is', null),
     )
-    .all() as SurveyRow[];
-  return rows.map((row) => withChannels(db, row)).filter((s): s is Survey => s !== undefined);
+    .orderBy('id')
+    .execute();
+  return withChannels(db, rows);
 }
 
 export interface SurveySettings {
@@ -150,15 +206,27 @@ export interface SurveySettings {
 }
 
 /** Leadership channels already leading another survey of the tenant than `surveyId`. */
-export function channelsLeadingOtherSurveys(
-  db: Db,
+export async function channelsLeadingOtherSurveys(
+  db: Store,
   teamId: string,
   channels: readonly string[],
   surveyId: number | undefined,
-): string[] {
+): Promise<string[]> {
+  if (channels.length === 0) return [];
+  const owners = new Map(
+    (
+      await db
+        .selectFrom('survey_channels')
+        .select(['channel_id as channelId', 'survey_id as surveyId'])
+        .where('role', '=', 'leadership')
+        .where('team_id', '=', teamId)
+        .where('channel_id', 'in', [...channels])
+        .execute()
+    ).map((row) => [row.channelId, row.surveyId]),
+  );
   return channels.filter((channel) => {
-    const owner = findSurveyByChannel(db, teamId, channel);
-    return owner !== undefined && owner.id !== surveyId;
+    const owner = owners.get(channel);
+    return owner !== undefined && owner !== surveyId;
   });
 }
 
@@ -166,8 +234,8 @@ export function channelsLeadingOtherSurveys(
  * Saves a survey's settings (creating it when `surveyId` is undefined) and, when
  * given, a custom question, all in one transaction. Returns the survey.
  */
-export function saveSurvey(
-  db: Db,
+export async function saveSurvey(
+  db: Store,
   input: {
     surveyId: number | undefined;
     teamId: string;
@@ -177,89 +245,108 @@ export function saveSurvey(
     settings: SurveySettings;
     customQuestion?: { text: string; dimension: string; reversed: boolean } | undefined;
   },
-): Survey {
+): Promise<Survey> {
   const s = input.settings;
-  const id = db
-    .transaction(() => {
-      const values = [
-        s.pulseCron,
-        s.digestCron,
-        s.timezone,
-        s.questionsPerPulse,
-        s.openHours,
-        s.delivery,
-        s.reminderHours,
-        s.anonymityThreshold,
-        s.pausedUntil,
-        s.sides.design,
-        s.sides.program,
-        s.sides.other,
-      ];
-      let surveyId = input.surveyId;
-      const at = input.at.toISOString();
-      if (surveyId !== undefined) {
-        // A schedule that changes (or whose time zone does) starts afresh now.
-        db.prepare(
-          `UPDATE surveys SET
-             pulse_schedule_from = CASE WHEN pulse_cron IS NOT ? OR timezone IS NOT ? THEN ? ELSE pulse_schedule_from END,
-             digest_schedule_from = CASE WHEN digest_cron IS NOT ? OR timezone IS NOT ? THEN ? ELSE digest_schedule_from END
-           WHERE id = ?`,
-        ).run(s.pulseCron, s.timezone, at, s.digestCron, s.timezone, at, surveyId);
-      }
-      if (surveyId === undefined) {
-        surveyId = Number(
-          db
-            .prepare(
-              `INSERT INTO surveys (pulse_cron, digest_cron, timezone, questions_per_pulse, open_hours, delivery,
-               reminder_hours, anonymity_threshold, paused_until, design_side, program_side, other_side,
-               team_id, created_by, pulse_schedule_from, digest_schedule_from)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            )
-            .run(...values, input.teamId, input.by, at, at).lastInsertRowid,
-        );
-      } else {
-        db.prepare(
-          `UPDATE surveys SET pulse_cron = ?, digest_cron = ?, timezone = ?, questions_per_pulse = ?, open_hours = ?,
-           delivery = ?, reminder_hours = ?, anonymity_threshold = ?, paused_until = ?,
-           design_side = ?, program_side = ?, other_side = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
-        ).run(...values, surveyId);
-      }
-      db.prepare('DELETE FROM survey_channels WHERE survey_id = ?').run(surveyId);
-      const channel = db.prepare(
-        'INSERT INTO survey_channels (survey_id, team_id, role, channel_id) VALUES (?, ?, ?, ?)',
-      );
-      for (const c of new Set(s.leadershipChannels))
-        channel.run(surveyId, input.teamId, 'leadership', c);
-      for (const c of new Set(s.digestChannels)) channel.run(surveyId, input.teamId, 'digest', c);
-      if (input.customQuestion !== undefined) {
-        const count = (
-          db.prepare('SELECT count(*) AS n FROM questions WHERE survey_id = ?').get(surveyId) as {
-            n: number;
-          }
-        ).n;
-        db.prepare(
-          'INSERT INTO questions (id, dimension, text, reversed, survey_id, created_by) VALUES (?, ?, ?, ?, ?, ?)',
-        ).run(
-          `custom.${surveyId}.${count + 1}`,
-          input.customQuestion.dimension,
-          input.customQuestion.text,
-          input.customQuestion.reversed ? 1 : 0,
-          surveyId,
-          input.by,
-        );
-      }
-      return surveyId;
-    })
-    .immediate();
-  const survey = getSurvey(db, id);
+  const at = input.at.toISOString();
+  const values = {
+    pulse_cron: s.pulseCron,
+    digest_cron: s.digestCron,
+    timezone: s.timezone,
+    questions_per_pulse: s.questionsPerPulse,
+    open_hours: s.openHours,
+    delivery: s.delivery,
+    reminder_hours: s.reminderHours,
+    anonymity_threshold: s.anonymityThreshold,
+    paused_until: s.pausedUntil,
+    design_side: s.sides.design,
+    program_side: s.sides.program,
+    other_side: s.sides.other,
+  };
+  const id = await db.transaction().execute(async (trx) => {
+    let surveyId: number;
+    if (input.surveyId === undefined) {
+      surveyId = (
+        await trx
+          .insertInto('surveys')
+          .values({
+            ...values,
+            team_id: input.teamId,
+            created_by: input.by,
+            pulse_schedule_from: at,
+            digest_schedule_from: at,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    } else {
+      surveyId = input.surveyId;
+      // Two admins saving the same survey at once take turns (its custom questions are numbered).
+      await lockFor(trx, `survey-settings:${surveyId}`);
+      await trx
+        .updateTable('surveys')
+        .set((eb) => ({
+          ...values,
+          // The wall clock, as for the column's default.
+          updated_at: new Date().toISOString(),
+          // A schedule that changes (or whose time zone does) starts afresh now;
+          // each comparison is with the survey's values before this update.
+          pulse_schedule_from: eb
+            .case()
+            .when(eb.or([eb('pulse_cron', '<>', s.pulseCron), eb('timezone', '<>', s.timezone)]))
+            .then(at)
+            .else(eb.ref('pulse_schedule_from'))
+            .end(),
+          digest_schedule_from: eb
+            .case()
+            .when(eb.or([eb('digest_cron', '<>', s.digestCron), eb('timezone', '<>', s.timezone)]))
+            .then(at)
+            .else(eb.ref('digest_schedule_from'))
+            .end(),
+        }))
+        .where('id', '=', surveyId)
+        .execute();
+    }
+    await trx.deleteFrom('survey_channels').where('survey_id', '=', surveyId).execute();
+    const channels = [
+      ...[...new Set(s.leadershipChannels)].map((c) => ({ role: 'leadership', channel_id: c })),
+      ...[...new Set(s.digestChannels)].map((c) => ({ role: 'digest', channel_id: c })),
+    ];
+    if (channels.length > 0)
+      await trx
+        .insertInto('survey_channels')
+        .values(channels.map((c) => ({ ...c, survey_id: surveyId, team_id: input.teamId })))
+        .execute();
+    if (input.customQuestion !== undefined) {
+      const { n } = await trx
+        .selectFrom('questions')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('survey_id', '=', surveyId)
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('questions')
+        .values({
+          id: `custom.${surveyId}.${Number(n) + 1}`,
+          dimension: input.customQuestion.dimension,
+          text: input.customQuestion.text,
+          reversed: input.customQuestion.reversed ? 1 : 0,
+          survey_id: surveyId,
+          created_by: input.by,
+        })
+        .execute();
+    }
+    return surveyId;
+  });
+  const survey = await getSurvey(db, id);
   if (survey === undefined) throw new Error(`survey ${id} vanished after it was saved`);
   return survey;
 }
 
 /** Who set the survey up: the admin told first when something goes wrong with it. */
-export function surveyCreator(db: Db, surveyId: number): string | undefined {
-  const row = db
-    .prepare('SELECT created_by AS createdBy FROM surveys WHERE id = ?')
-    .get(surveyId) as { createdBy: string | null } | undefined;
+export async function surveyCreator(db: Store, surveyId: number): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('surveys')
+    .select('created_by as createdBy')
+    .where('id', '=', surveyId)
+    .executeTakeFirst();
   return row?.createdBy ?? undefined;
 }

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import { changed, type Store } from './store.js';
 
 /** A tenant: a workspace, or an Enterprise Grid org served by one org-wide installation. */
 export interface Workspace {
@@ -16,8 +16,8 @@ export interface Workspace {
  * Records the tenant an installation serves (from auth.test, or an OAuth
  * install); a reinstall clears the uninstall mark, so its schedules resume.
  */
-export function upsertWorkspace(
-  db: Db,
+export async function upsertWorkspace(
+  db: Store,
   workspace: {
     teamId: string;
     name?: string | undefined;
@@ -25,40 +25,50 @@ export function upsertWorkspace(
     enterpriseId?: string | undefined;
     installedBy?: string | undefined;
   },
-): void {
-  db.prepare(
-    `INSERT INTO workspaces (team_id, name, bot_user_id, enterprise_id, installed_by) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (team_id) DO UPDATE SET
-       name = coalesce(excluded.name, name),
-       bot_user_id = coalesce(excluded.bot_user_id, bot_user_id),
-       enterprise_id = coalesce(excluded.enterprise_id, enterprise_id),
-       installed_by = coalesce(excluded.installed_by, installed_by),
-       uninstalled_at = NULL`,
-  ).run(
-    workspace.teamId,
-    workspace.name ?? null,
-    workspace.botUserId ?? null,
-    workspace.enterpriseId ?? null,
-    workspace.installedBy ?? null,
-  );
+): Promise<void> {
+  await db
+    .insertInto('workspaces')
+    .values({
+      team_id: workspace.teamId,
+      name: workspace.name ?? null,
+      bot_user_id: workspace.botUserId ?? null,
+      enterprise_id: workspace.enterpriseId ?? null,
+      installed_by: workspace.installedBy ?? null,
+    })
+    .onConflict((oc) =>
+      oc.column('team_id').doUpdateSet((eb) => ({
+        name: eb.fn.coalesce('excluded.name', 'workspaces.name'),
+        bot_user_id: eb.fn.coalesce('excluded.bot_user_id', 'workspaces.bot_user_id'),
+        enterprise_id: eb.fn.coalesce('excluded.enterprise_id', 'workspaces.enterprise_id'),
+        installed_by: eb.fn.coalesce('excluded.installed_by', 'workspaces.installed_by'),
+        uninstalled_at: null,
+      })),
+    )
+    .execute();
 }
 
-export function getWorkspace(db: Db, teamId: string): Workspace | undefined {
+export async function getWorkspace(db: Store, teamId: string): Promise<Workspace | undefined> {
   return db
-    .prepare(
-      `SELECT team_id AS teamId, name, bot_user_id AS botUserId, enterprise_id AS enterpriseId,
-         installed_by AS installedBy, uninstalled_at AS uninstalledAt
-       FROM workspaces WHERE team_id = ?`,
-    )
-    .get(teamId) as Workspace | undefined;
+    .selectFrom('workspaces')
+    .select([
+      'team_id as teamId',
+      'name',
+      'bot_user_id as botUserId',
+      'enterprise_id as enterpriseId',
+      'installed_by as installedBy',
+      'uninstalled_at as uninstalledAt',
+    ])
+    .where('team_id', '=', teamId)
+    .executeTakeFirst();
 }
 
 /** app_uninstalled / tokens_revoked: the tenant's schedules stop; its data stays for the grace period. */
-export function markUninstalled(db: Db, teamId: string, at: Date): boolean {
-  const result = db
-    .prepare(
-      'UPDATE workspaces SET uninstalled_at = ? WHERE team_id = ? AND uninstalled_at IS NULL',
-    )
-    .run(at.toISOString(), teamId);
-  return result.changes > 0;
+export async function markUninstalled(db: Store, teamId: string, at: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('workspaces')
+    .set({ uninstalled_at: at.toISOString() })
+    .where('team_id', '=', teamId)
+    .where('uninstalled_at', 'is', null)
+    .executeTakeFirst();
+  return changed(result) > 0;
 }

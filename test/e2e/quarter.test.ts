@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../src/domain/catalogue.js';
 import { buildDigest } from '../../src/domain/digest.js';
@@ -11,6 +12,7 @@ import {
   sideOf,
 } from '../../src/domain/dimensions.js';
 import { closedWeeks } from '../../src/reports/published.js';
+import { all } from '../support/db.js';
 import {
   colourDots,
   foldRisks,
@@ -221,7 +223,7 @@ describe.each([
     ]);
   });
 
-  it('follows up the agreement recorded after the sixth digest, with numbers worked out here', () => {
+  it('follows up the agreement recorded after the sixth digest, with numbers worked out here', async () => {
     const blocks = JSON.stringify(digests().at(-1)?.blocks);
     // Before: the 4 closed weeks up to it (weeks 3–6); since: every closed week after it.
     const before = techDebtGap(AGREEMENT_WEEK - 3, AGREEMENT_WEEK + 1);
@@ -253,7 +255,7 @@ describe.each([
       expect(texts.filter((x) => x.startsWith('Time to review'))).toHaveLength(1);
     }
     expect(
-      t.app.ctx.db.prepare('SELECT status, review_on AS reviewOn FROM agreements').all(),
+      await all(t.app.ctx.db, sql`SELECT status, review_on AS "reviewOn" FROM agreements`),
     ).toEqual([{ status: 'open', reviewOn: '2027-01-08' }]);
     // The review the owners decided on stated the gap then and now, the number it exists for.
     const review = t.standIn
@@ -305,7 +307,12 @@ describe.each([
     );
     expect(JSON.stringify(designersWeek?.blocks)).not.toMatch(/\d% favorable|Alignment index \d/);
     // The chart draws nothing for that week: every line has a gap there.
-    const { weeks, scores } = closedWeeks(t.app.ctx, quarter.survey, 12, quarter.lastDigestAt);
+    const { weeks, scores } = await closedWeeks(
+      t.app.ctx,
+      quarter.survey,
+      12,
+      quarter.lastDigestAt,
+    );
     const digest = buildDigest({ weeks, scores, comments: [], threshold: 3 });
     const column = weeks.findIndex((w) => w.period === '2026-W47');
     expect(column).toBeGreaterThanOrEqual(0);

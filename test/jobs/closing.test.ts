@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { type RawBuilder, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { AppContext } from '../../src/context.js';
@@ -12,16 +13,18 @@ import { createLogger } from '../../src/logger.js';
 import { migrationsDir } from '../../src/paths.js';
 import type { Publication, PublicationRequest } from '../../src/reports/publication.js';
 import { createAgreement } from '../../src/storage/agreements.js';
-import { type Db, openDatabase } from '../../src/storage/database.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { markClosed } from '../../src/storage/pulses.js';
 import { pulseQuestions, syncCatalogue } from '../../src/storage/questions.js';
+import { openStore, type Store, type StoreLocation } from '../../src/storage/store.js';
 import { findOrCreateSurvey } from '../../src/storage/surveys.js';
 import { ANSWER_PULSE_ACTION } from '../../src/views/pulse-message.js';
 import { ADMIN, Colleagues, TEAM } from '../support/colleagues.js';
+import { one, run } from '../support/db.js';
 import { type Person, seedPulse } from '../support/seed.js';
 import type { OpenedView } from '../support/slack-requests.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
+import { testDatabase } from '../support/test-app.js';
 
 /**
  * Closing never stalls answering: a close marks the pulse closed in a tiny
@@ -55,12 +58,12 @@ const formerLeader = (i: number): Person => [
  * answering its statements, and an agreement recorded five weeks ago: a close
  * with a history to read (16 weeks of calls, a follow-up).
  */
-function history(ctx: AppContext, pulseId: number, surveyId: number): void {
-  const statements = pulseQuestions(ctx.db, pulseId).map((q) => q.id);
+async function history(ctx: AppContext, pulseId: number, surveyId: number): Promise<void> {
+  const statements = (await pulseQuestions(ctx.db, pulseId)).map((q) => q.id);
   const people: Person[] = [...TEAM, ...Array.from({ length: 29 }, (_, i) => formerLeader(i))];
   const due = new Date(ctx.now().getTime() - 15 * WEEK);
   for (let week = 0; week < 15; week++) {
-    seedPulse(ctx, {
+    await seedPulse(ctx, {
       teamId: TEAM_ID,
       surveyId,
       due: new Date(due.getTime() + week * WEEK).toISOString(),
@@ -72,7 +75,7 @@ function history(ctx: AppContext, pulseId: number, surveyId: number): void {
       closed: true,
     });
   }
-  createAgreement(ctx.db, {
+  await createAgreement(ctx.db, {
     surveyId,
     dimension: 'okrs',
     body: 'One set of OKRs for product and engineering',
@@ -111,14 +114,9 @@ describe('an answer while pulses close', () => {
     c = await Colleagues.start();
     const col = c;
     const db = () => col.t.app.ctx.db;
-    const count = (sql: string, ...args: unknown[]) =>
-      (
-        db()
-          .prepare(sql)
-          .get(...args) as { n: number }
-      ).n;
+    const count = (query: RawBuilder<unknown>) => col.count(query);
     const pulse = Number(await col.pulseNow());
-    history(col.t.app.ctx, pulse, col.survey().id);
+    await history(col.t.app.ctx, pulse, (await col.survey()).id);
     for (const [id] of TEAM) await col.answer(id, String(pulse), 4);
 
     // Another survey, of other people, whose pulse opens a day later and stays open.
@@ -130,7 +128,7 @@ describe('an answer while pulses close', () => {
     });
     await col.advance(24);
     expect(await col.run('pulse now', ADMIN, OTHERS)).toContain('Pulse posted in <#C0OTHERS>');
-    db().prepare("UPDATE surveys SET pulse_cron = '0 9 1 1 *', digest_cron = '0 9 1 1 *'").run();
+    await run(db(), sql`UPDATE surveys SET pulse_cron = '0 9 1 1 *', digest_cron = '0 9 1 1 *'`);
     const other = postedPulse(col, OTHERS);
     await col.t.slack.interaction(
       col.t.slack.buttonClick({
@@ -180,37 +178,49 @@ describe('an answer while pulses close', () => {
     );
     expect(reply.json).toMatchObject({ response_action: 'update' });
     expect(
-      count("SELECT count(*) AS n FROM answers WHERE pulse_id = ? AND user_id = 'U0X1'", other),
+      await count(
+        sql`SELECT count(*) AS n FROM answers WHERE pulse_id = ${Number(other)} AND user_id = 'U0X1'`,
+      ),
     ).toBeGreaterThan(0);
     // The closing pulse is closed: it takes no more answers.
     expect(
-      count('SELECT count(*) AS n FROM pulses WHERE id = ? AND closed_at IS NOT NULL', pulse),
+      await count(
+        sql`SELECT count(*) AS n FROM pulses WHERE id = ${pulse} AND closed_at IS NOT NULL`,
+      ),
     ).toBe(1);
     expect(JSON.stringify(await col.submitHeld('U0P1', late, 1))).toContain('This pulse closed on');
     // Nothing of it is published yet, so no output shows it.
-    expect(count('SELECT count(*) AS n FROM published_pulses WHERE pulse_id = ?', pulse)).toBe(0);
+    expect(
+      await count(sql`SELECT count(*) AS n FROM published_pulses WHERE pulse_id = ${pulse}`),
+    ).toBe(0);
     expect(await col.run('score', 'U0E1')).toBe(shownBefore);
-    // The write lock is free: another process could write at once.
-    const another = new Database(join(col.t.dir, 'pulse.db'));
-    another.pragma('busy_timeout = 0');
-    another.prepare('BEGIN IMMEDIATE').run();
-    another.prepare('ROLLBACK').run();
-    another.close();
+    // The write lock is free: another process could write at once. (SQLite's
+    // one lock on the file; Postgres has no lock of the whole database to hold.)
+    const { database } = col.t;
+    if (database.engine === 'sqlite') {
+      const another = new Database(database.path);
+      another.pragma('busy_timeout = 0');
+      another.prepare('BEGIN IMMEDIATE').run();
+      another.prepare('ROLLBACK').run();
+      another.close();
+    }
 
     held.open();
     await closing;
     await col.t.app.idle();
-    expect(count('SELECT count(*) AS n FROM published_pulses WHERE pulse_id = ?', pulse)).toBe(1);
     expect(
-      count('SELECT count(*) AS n FROM published_calls WHERE pulse_id = ?', pulse),
+      await count(sql`SELECT count(*) AS n FROM published_pulses WHERE pulse_id = ${pulse}`),
+    ).toBe(1);
+    expect(
+      await count(sql`SELECT count(*) AS n FROM published_calls WHERE pulse_id = ${pulse}`),
     ).toBeGreaterThan(0);
-    expect(count('SELECT count(*) AS n FROM agreement_follow_ups WHERE pulse_id = ?', pulse)).toBe(
-      1,
-    );
     expect(
-      count(
-        "SELECT count(*) AS n FROM schedule_runs WHERE kind = 'close' AND status = 'done' AND survey_id = ?",
-        col.survey().id,
+      await count(sql`SELECT count(*) AS n FROM agreement_follow_ups WHERE pulse_id = ${pulse}`),
+    ).toBe(1);
+    const surveyId = (await col.survey()).id;
+    expect(
+      await count(
+        sql`SELECT count(*) AS n FROM schedule_runs WHERE kind = 'close' AND status = 'done' AND survey_id = ${surveyId}`,
       ),
     ).toBe(1);
     expect(col.t.standIn.messagesIn('C0LEADERS').at(-1)?.text).toMatch(
@@ -224,85 +234,106 @@ describe('a crash between closing and publishing', () => {
   it('leaves the pulse closed and shown nowhere, and the next start publishes it, once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'alignment-closing-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const file = join(dir, 'pulse.db');
-    c = await Colleagues.start(undefined, { DATABASE_PATH: file });
+    // A database both starts of the app use.
+    const database = await testDatabase(dir);
+    cleanups.push(database.drop);
+    c = await Colleagues.start(undefined, database.env);
     const pulse = Number(await c.pulseNow());
     for (const [id] of TEAM) await c.answer(id, String(pulse), 5);
     const shownBefore = await c.run('score', 'U0E1');
     // The process dies once the pulse is closed, before its publication is stored.
     c.t.app.ctx.workOutPublication = () => Promise.reject(new Error('the process died here'));
     await c.closePulse();
-    const db = openDatabase(file);
-    const count = (sql: string) => (db.prepare(sql).get(pulse) as { n: number }).n;
-    cleanups.push(() => {
-      db.close();
-    });
-    expect(count('SELECT count(*) AS n FROM pulses WHERE id = ? AND closed_at IS NOT NULL')).toBe(
-      1,
-    );
-    expect(count('SELECT count(*) AS n FROM published_pulses WHERE pulse_id = ?')).toBe(0);
+    const connection = await openStore(database.location);
+    cleanups.push(() => connection.close());
+    const count = async (query: RawBuilder<{ n: number }>) => (await one(connection.db, query))?.n;
+    expect(
+      await count(
+        sql`SELECT count(*) AS n FROM pulses WHERE id = ${pulse} AND closed_at IS NOT NULL`,
+      ),
+    ).toBe(1);
+    expect(
+      await count(sql`SELECT count(*) AS n FROM published_pulses WHERE pulse_id = ${pulse}`),
+    ).toBe(0);
     expect(await c.run('score', 'U0E1')).toBe(shownBefore);
     const { now } = c.clock;
     await c.stop();
 
-    c = await Colleagues.start(now, { DATABASE_PATH: file });
-    expect(count('SELECT count(*) AS n FROM published_pulses WHERE pulse_id = ?')).toBe(1);
-    const cells = count('SELECT count(*) AS n FROM published_cells WHERE pulse_id = ?');
+    c = await Colleagues.start(now, database.env);
+    expect(
+      await count(sql`SELECT count(*) AS n FROM published_pulses WHERE pulse_id = ${pulse}`),
+    ).toBe(1);
+    const cells = await count(
+      sql`SELECT count(*) AS n FROM published_cells WHERE pulse_id = ${pulse}`,
+    );
     expect(cells).toBeGreaterThan(0);
     expect(await c.run('score', 'U0E1')).toContain('*Alignment index 100*');
     // The close's run, resumed, finds it published: nothing twice.
     expect(await closeAndPublish(c.t.app.ctx, pulse)).toBe(false);
-    expect(count('SELECT count(*) AS n FROM published_pulses WHERE pulse_id = ?')).toBe(1);
-    expect(count('SELECT count(*) AS n FROM published_cells WHERE pulse_id = ?')).toBe(cells);
+    expect(
+      await count(sql`SELECT count(*) AS n FROM published_pulses WHERE pulse_id = ${pulse}`),
+    ).toBe(1);
+    expect(
+      await count(sql`SELECT count(*) AS n FROM published_cells WHERE pulse_id = ${pulse}`),
+    ).toBe(cells);
   });
 });
 
 describe('two processes on one database', () => {
   /** A process of the app, as far as publishing goes: its own connection and worker. */
-  function instance(
-    file: string,
-  ): AppContext & { workOutPublication: NonNullable<AppContext['workOutPublication']> } {
-    const db = openDatabase(file);
+  async function instance(database: {
+    env: Record<string, string>;
+    location: StoreLocation;
+  }): Promise<AppContext & { workOutPublication: NonNullable<AppContext['workOutPublication']> }> {
+    const { db, close } = await openStore(database.location);
     const logger = createLogger('error', () => {});
-    const workers = new PublicationWorkers(file, logger, 1);
+    const workers = new PublicationWorkers(database.location, logger, 1);
     cleanups.push(async () => {
       await workers.stop();
-      db.close();
+      await close();
     });
     return {
       config: loadConfig({
         SLACK_BOT_TOKEN: 'xoxb-closing',
         SLACK_SIGNING_SECRET: 'closing0signing0secret0abcdef12',
-        DATABASE_PATH: file,
+        ...database.env,
       }),
       db,
       logger,
       now: () => new Date('2026-11-30T12:00:00Z'),
       slackFor: () => Promise.reject(new Error('no Slack here')),
-      reschedule: () => {},
+      reschedule: async () => {},
       runOnce: (_key, work) => work(),
       workOutPublication: (request) => workers.workOut(request),
     };
   }
 
-  /** A survey with two weekly pulses, answered and closed (not published), on a fresh file. */
-  function twoWeeks(): { file: string; first: number; second: number } {
+  /** A survey with two weekly pulses, answered and closed (not published), on a fresh database. */
+  async function twoWeeks(): Promise<{
+    database: { env: Record<string, string>; location: StoreLocation };
+    first: number;
+    second: number;
+  }> {
     const dir = mkdtempSync(join(tmpdir(), 'alignment-closing-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    const file = join(dir, 'pulse.db');
-    const setup = instance(file);
-    migrate(setup.db, migrationsDir);
-    syncCatalogue(setup.db, CATALOGUE);
-    setup.db.prepare('INSERT INTO workspaces (team_id) VALUES (?)').run(TEAM_ID);
-    const survey = findOrCreateSurvey(setup.db, {
+    const database = await testDatabase(dir);
+    cleanups.push(database.drop);
+    const migrating = await openStore(database.location);
+    await migrate(migrating, migrationsDir);
+    await migrating.close();
+    const setup = await instance(database);
+    await syncCatalogue(setup.db, CATALOGUE);
+    await run(setup.db, sql`INSERT INTO workspaces (team_id) VALUES (${TEAM_ID})`);
+    const survey = await findOrCreateSurvey(setup.db, {
       teamId: TEAM_ID,
       channelId: 'C0LEADERS',
       timezone: 'Europe/Berlin',
       createdBy: ADMIN,
     });
     const statements = CATALOGUE.slice(0, 5).map((q) => q.id);
-    const [first, second] = ['2026-11-16T08:00:00Z', '2026-11-23T08:00:00Z'].map((due) => {
-      const id = seedPulse(setup, {
+    const ids: number[] = [];
+    for (const due of ['2026-11-16T08:00:00Z', '2026-11-23T08:00:00Z']) {
+      const id = await seedPulse(setup, {
         teamId: TEAM_ID,
         surveyId: survey.id,
         due,
@@ -312,26 +343,31 @@ describe('two processes on one database', () => {
           values: Object.fromEntries(statements.map((s) => [s, 1 + (i % 5)])),
         })),
       });
-      markClosed(setup.db, id, new Date(new Date(due).getTime() + 72 * HOUR));
-      return id;
-    });
-    return { file, first: first as number, second: second as number };
+      await markClosed(setup.db, id, new Date(new Date(due).getTime() + 72 * HOUR));
+      ids.push(id);
+    }
+    const [first, second] = ids;
+    return { database, first: first as number, second: second as number };
   }
 
-  const counts = (db: Db, pulseId: number) =>
-    ['published_pulses', 'published_cells', 'published_calls'].map(
-      (table) =>
-        (
-          db.prepare(`SELECT count(*) AS n FROM ${table} WHERE pulse_id = ?`).get(pulseId) as {
-            n: number;
-          }
-        ).n,
-    );
+  const counts = async (db: Store, pulseId: number) => {
+    const found: number[] = [];
+    for (const table of ['published_pulses', 'published_cells', 'published_calls']) {
+      const row = await one(
+        db,
+        sql<{
+          n: number;
+        }>`SELECT count(*) AS n FROM ${sql.table(table)} WHERE pulse_id = ${pulseId}`,
+      );
+      found.push(row?.n as number);
+    }
+    return found;
+  };
 
   it('publish a pulse once when both work it out and one stores it first', async () => {
-    const { file, second } = twoWeeks();
-    const a = instance(file);
-    const b = instance(file);
+    const { database, second } = await twoWeeks();
+    const a = await instance(database);
+    const b = await instance(database);
     // B works out the week, but stores it only after A has published it.
     const working = gate();
     const published = gate();
@@ -345,17 +381,17 @@ describe('two processes on one database', () => {
     const byB = closeAndPublish(b, second);
     await working.opened;
     await closeAndPublish(a, second);
-    const afterA = counts(a.db, second);
+    const afterA = await counts(a.db, second);
     published.open();
     await byB;
     expect(afterA[0]).toBe(1);
-    expect(counts(a.db, second)).toEqual(afterA);
+    expect(await counts(a.db, second)).toEqual(afterA);
   });
 
   it('work a week out again when another week of its survey was published meanwhile, so its calls read it', async () => {
-    const { file, first, second } = twoWeeks();
-    const a = instance(file);
-    const b = instance(file);
+    const { database, first, second } = await twoWeeks();
+    const a = await instance(database);
+    const b = await instance(database);
     const worked: Publication[] = [];
     const working = gate();
     const published = gate();
@@ -375,7 +411,7 @@ describe('two processes on one database', () => {
     await byB;
     expect(worked.map((p) => p.pulseId)).toEqual([second, second]);
     expect(worked[0]?.basis).not.toBe(worked[1]?.basis);
-    expect(counts(a.db, first)[0]).toBe(1);
-    expect(counts(a.db, second)[0]).toBe(1);
+    expect((await counts(a.db, first))[0]).toBe(1);
+    expect((await counts(a.db, second))[0]).toBe(1);
   });
 });

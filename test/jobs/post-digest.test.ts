@@ -1,8 +1,10 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Discipline } from '../../src/domain/dimensions.js';
 import { postDigest } from '../../src/jobs/post-digest.js';
 import { findOrCreateSurvey, getSurvey, type Survey } from '../../src/storage/surveys.js';
 import type { DataVisualizationBlock } from '../../src/views/digest.js';
+import { run } from '../support/db.js';
 import {
   codeSpans,
   colourDots,
@@ -35,14 +37,17 @@ beforeEach(async () => {
   t = await startTestApp({ now: () => clock.now, schedule: false });
   t.standIn.addChannel({ id: EXEC, name: 'execs', members: [] });
   t.standIn.addChannel({ id: LEADS, name: 'leadership', members: [] });
-  const created = findOrCreateSurvey(t.app.ctx.db, {
+  const created = await findOrCreateSurvey(t.app.ctx.db, {
     teamId: TEAM_ID,
     channelId: LEADS,
     timezone: 'Europe/Berlin',
     createdBy: 'U0ADMIN',
   });
-  t.app.ctx.db.prepare("UPDATE survey_channels SET channel_id = ? WHERE role = 'digest'").run(EXEC);
-  survey = getSurvey(t.app.ctx.db, created.id) as Survey;
+  await run(
+    t.app.ctx.db,
+    sql`UPDATE survey_channels SET channel_id = ${EXEC} WHERE role = 'digest'`,
+  );
+  survey = (await getSurvey(t.app.ctx.db, created.id)) as Survey;
 });
 afterEach(async () => {
   expect(t.standIn.violations()).toEqual([]);
@@ -53,12 +58,12 @@ afterEach(async () => {
  * Stores a pulse due at `due`, sent to all fifteen, with each given person's
  * answers and comment, closed (and so published) unless `open`.
  */
-function seedPulse(
+async function seedPulse(
   due: string,
   answers: [string, Record<string, number>, string?][],
   { open = false } = {},
 ) {
-  seed(t.app.ctx, {
+  await seed(t.app.ctx, {
     teamId: TEAM_ID,
     surveyId: survey.id,
     due,
@@ -76,8 +81,8 @@ const product = ['U0P1', 'U0P2', 'U0P3', 'U0P4'];
 const engineering = ['U0E1', 'U0E2', 'U0E3', 'U0E4'];
 
 /** Week 46 and week 47 of 2026, hand-computed in the comments of the test below. */
-function seedTwoWeeks() {
-  seedPulse('2026-11-09T08:00:00.000Z', [
+async function seedTwoWeeks() {
+  await seedPulse('2026-11-09T08:00:00.000Z', [
     ...product.map((id): [string, Record<string, number>] => [
       id,
       { 'okrs.same_direction': 3, 'tech_debt.next_quarter': 1 },
@@ -94,7 +99,7 @@ function seedTwoWeeks() {
       'An older comment from week 46.',
     ],
   ]);
-  seedPulse('2026-11-16T08:00:00.000Z', [
+  await seedPulse('2026-11-16T08:00:00.000Z', [
     ...product.map((id, i): [string, Record<string, number>, string?] => [
       id,
       { 'okrs.same_direction': 4, 'tech_debt.next_quarter': 1, 'roadmap.one_plan': 4 },
@@ -124,7 +129,7 @@ const digestText = () => {
 
 describe('postDigest', () => {
   it('posts the numbers the answers give, in words a CEO reads, with the chart', async () => {
-    seedTwoWeeks();
+    await seedTwoWeeks();
     const result = await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
     expect(result.posted).toEqual([EXEC]);
     const { text, blocks } = digestText();
@@ -190,7 +195,7 @@ describe('postDigest', () => {
   });
 
   it('reads top to bottom as an exec takes it in: the headline first, nothing folds, no colour, no code spans', async () => {
-    seedTwoWeeks();
+    await seedTwoWeeks();
     await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
     const message = t.standIn.messagesIn(EXEC)[0];
     const blocks = (message?.blocks ?? []) as { type: string; text?: { text: string } }[];
@@ -236,7 +241,7 @@ describe('postDigest', () => {
     const given: { week: number; discipline: Discipline; question: string; value: number }[] = [];
     for (let w = 0; w < weeks; w++) {
       const due = new Date(Date.parse('2026-09-14T08:00:00Z') + w * 7 * 86_400_000).toISOString();
-      seedPulse(
+      await seedPulse(
         due,
         leaders.map(([id, discipline], i) => {
           const sign = discipline === 'product' ? 1 : -1;
@@ -296,7 +301,7 @@ describe('postDigest', () => {
   });
 
   it('posts once per week and channel, however often it runs', async () => {
-    seedTwoWeeks();
+    await seedTwoWeeks();
     await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
     const again = await postDigest(t.app.ctx, survey, new Date('2026-11-21T09:00:00Z'));
     expect(again.posted).toEqual([]);
@@ -304,7 +309,7 @@ describe('postDigest', () => {
   });
 
   it('posts the chart as a picture when Slack refuses the chart block, and the text alone if that fails too', async () => {
-    seedTwoWeeks();
+    await seedTwoWeeks();
     t.standIn.refusedBlockTypes.add('data_visualization');
     await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
     const posts = t.standIn.callsTo('chat.postMessage');
@@ -318,7 +323,7 @@ describe('postDigest', () => {
     expect(t.logs.some((l) => l.includes('Slack refused the native chart'))).toBe(true);
 
     // Next week, the upload fails as well: the digest still goes out, and it is logged.
-    seedPulse('2026-11-23T08:00:00.000Z', [
+    await seedPulse('2026-11-23T08:00:00.000Z', [
       ...product.map((id): [string, Record<string, number>] => [id, { 'okrs.same_direction': 4 }]),
       ...engineering.map((id): [string, Record<string, number>] => [
         id,
@@ -333,7 +338,7 @@ describe('postDigest', () => {
   });
 
   it('posts nothing before a pulse has closed, and never a pulse still open', async () => {
-    seedPulse(
+    await seedPulse(
       '2026-11-16T08:00:00.000Z',
       people.map(([id]) => [id, { 'okrs.same_direction': 5 }, `Comment from ${id}`]),
       { open: true },
@@ -344,7 +349,7 @@ describe('postDigest', () => {
   });
 
   it('reads sensibly when nobody answered the closed pulse', async () => {
-    seedPulse('2026-11-16T08:00:00.000Z', []);
+    await seedPulse('2026-11-16T08:00:00.000Z', []);
     await postDigest(t.app.ctx, survey, new Date('2026-11-20T15:00:00Z'));
     expect(digestText().blocks).toContain('Nobody answered the pulse of the week of 16 Nov.');
     expect(digestText().blocks).toContain('0 of 15 answered (0%).');
@@ -353,7 +358,7 @@ describe('postDigest', () => {
   });
 
   it('reads sensibly when too few answered, showing no score', async () => {
-    seedPulse('2026-11-16T08:00:00.000Z', [
+    await seedPulse('2026-11-16T08:00:00.000Z', [
       ['U0D1', { 'okrs.same_direction': 2 }, 'Only two of us this week.'],
       ['U0D2', { 'okrs.same_direction': 4 }],
     ]);
@@ -369,7 +374,7 @@ describe('postDigest', () => {
   });
 
   it('reads sensibly for the very first pulse', async () => {
-    seedPulse(
+    await seedPulse(
       '2026-11-16T08:00:00.000Z',
       people.slice(0, 12).map(([id]) => [id, { 'roadmap.one_plan': 4 }]),
     );

@@ -1,14 +1,17 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../src/domain/catalogue.js';
 import { migrationsDir } from '../../src/paths.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { syncCatalogue } from '../../src/storage/questions.js';
+import { engineOf, openStore, type Store } from '../../src/storage/store.js';
 import { ANSWER_PULSE_ACTION } from '../../src/views/pulse-message.js';
 import { Colleagues, everyone, TEAM } from '../support/colleagues.js';
+import { all, one, run } from '../support/db.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -28,6 +31,43 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * From now on, the database refuses a week's sixth published cell as a full
+ * disk would; `diskRecovers` lifts it.
+ */
+async function diskFillsAfterFiveCells(db: Store): Promise<void> {
+  if (engineOf(db) === 'sqlite') {
+    // On the app's one connection only.
+    await run(
+      db,
+      sql`CREATE TEMP TRIGGER disk_full BEFORE INSERT ON published_cells
+      WHEN (SELECT count(*) FROM published_cells WHERE pulse_id = NEW.pulse_id) >= 5
+      BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`,
+    );
+    return;
+  }
+  await run(
+    db,
+    sql`CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF (SELECT count(*) FROM published_cells WHERE pulse_id = NEW.pulse_id) >= 5 THEN
+          RAISE EXCEPTION 'database or disk is full';
+        END IF;
+        RETURN NEW;
+      END $$`,
+  );
+  await run(
+    db,
+    sql`CREATE TRIGGER disk_full BEFORE INSERT ON published_cells
+      FOR EACH ROW EXECUTE FUNCTION disk_full()`,
+  );
+}
+
+async function diskRecovers(db: Store): Promise<void> {
+  if (engineOf(db) === 'sqlite') await run(db, sql`DROP TRIGGER disk_full`);
+  else await run(db, sql`DROP TRIGGER disk_full ON published_cells`);
+}
+
 describe('closing publishes, once and whole', () => {
   it('leaves a pulse closed and nothing published when publishing fails half way, then publishes it once on the retry', async () => {
     c = await Colleagues.start();
@@ -35,29 +75,29 @@ describe('closing publishes, once and whole', () => {
     const pulse = await c.pulseNow();
     for (const [id] of TEAM) await c.answer(id, pulse, 5);
     // The disk fills up after the fifth cell of the new week.
-    c.t.app.ctx.db.exec(`CREATE TEMP TRIGGER disk_full BEFORE INSERT ON published_cells
-      WHEN (SELECT count(*) FROM published_cells WHERE pulse_id = NEW.pulse_id) >= 5
-      BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    await diskFillsAfterFiveCells(c.t.app.ctx.db);
     await c.closePulse();
-    const run = c.t.app.ctx.db
-      .prepare(
-        "SELECT status, last_error AS error FROM schedule_runs WHERE kind = 'close' ORDER BY id DESC",
-      )
-      .get();
-    expect(run).toMatchObject({
+    const closing = await one(
+      c.t.app.ctx.db,
+      sql`SELECT status, last_error AS error FROM schedule_runs WHERE kind = 'close' ORDER BY id DESC`,
+    );
+    expect(closing).toMatchObject({
       status: 'retrying',
       error: expect.stringContaining('disk is full'),
     });
     expect(
-      c.count('SELECT count(*) AS n FROM published_pulses WHERE pulse_id = ?', Number(pulse)),
+      await c.count(
+        sql`SELECT count(*) AS n FROM published_pulses WHERE pulse_id = ${Number(pulse)}`,
+      ),
     ).toBe(0);
     expect(
-      c.count('SELECT count(*) AS n FROM published_cells WHERE pulse_id = ?', Number(pulse)),
+      await c.count(
+        sql`SELECT count(*) AS n FROM published_cells WHERE pulse_id = ${Number(pulse)}`,
+      ),
     ).toBe(0);
     expect(
-      c.count(
-        'SELECT count(*) AS n FROM pulses WHERE id = ? AND closed_at IS NOT NULL',
-        Number(pulse),
+      await c.count(
+        sql`SELECT count(*) AS n FROM pulses WHERE id = ${Number(pulse)} AND closed_at IS NOT NULL`,
       ),
     ).toBe(1);
     // Nothing of the half-published week shows; the pulse takes no more answers.
@@ -73,16 +113,18 @@ describe('closing publishes, once and whole', () => {
     await c.t.app.idle();
     expect(c.t.standIn.responseUrlPosts.at(-1)?.body.text).toContain('so it takes no more answers');
 
-    c.t.app.ctx.db.exec('DROP TRIGGER disk_full');
+    await diskRecovers(c.t.app.ctx.db);
     await c.advance(1); // the retry, a minute later, is due
     expect(
-      c.count('SELECT count(*) AS n FROM published_pulses WHERE pulse_id = ?', Number(pulse)),
+      await c.count(
+        sql`SELECT count(*) AS n FROM published_pulses WHERE pulse_id = ${Number(pulse)}`,
+      ),
     ).toBe(1);
     const score = await c.run('score', 'U0E1');
     expect(score).toContain('the week of 9 Nov, the latest closed week');
     expect(score).toContain('*Alignment index 100*');
     await c.advance(24);
-    expect(c.count('SELECT count(*) AS n FROM published_pulses')).toBe(2);
+    expect(await c.count(sql`SELECT count(*) AS n FROM published_pulses`)).toBe(2);
   });
 
   it('freezes a forget-me that comes just before closing out of the week, and one just after out of nothing', async () => {
@@ -113,6 +155,7 @@ describe('closing publishes, once and whole', () => {
   });
 });
 
+// About a SQLite file an earlier version made: on SQLite in both runs of the suite.
 describe('a database from the first version', () => {
   it('gets its closed weeks frozen as they would have been published, the open one left open, disciplines kept', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'alignment-upgrade-'));
@@ -121,9 +164,11 @@ describe('a database from the first version', () => {
     mkdirSync(firstOnly);
     copyFileSync(join(migrationsDir, '001_initial.sql'), join(firstOnly, '001_initial.sql'));
     const file = join(dir, 'pulse.db');
+    const first = await openStore({ engine: 'sqlite', path: file });
+    await migrate(first, firstOnly);
+    await syncCatalogue(first.db, CATALOGUE);
+    await first.close();
     const db = openDatabase(file);
-    migrate(db, firstOnly);
-    syncCatalogue(db, CATALOGUE);
     db.prepare('INSERT INTO workspaces (team_id) VALUES (?)').run(TEAM_ID);
     db.prepare("INSERT INTO surveys (id, team_id, timezone) VALUES (1, ?, 'Europe/Berlin')").run(
       TEAM_ID,
@@ -197,28 +242,28 @@ describe('a database from the first version', () => {
       true,
     );
     expect(
-      upgraded
-        .prepare('SELECT pulse_id AS id, period, respondents FROM published_pulses ORDER BY 1')
-        .all(),
+      await all(
+        upgraded,
+        sql`SELECT pulse_id AS id, period, respondents FROM published_pulses ORDER BY 1`,
+      ),
     ).toEqual([
       { id: 1, period: '2026-W46', respondents: 11 },
       { id: 2, period: '2026-W47', respondents: 2 },
     ]);
     // Published now, by side: the two designers with Product, the program lead
     // with Engineering, and W47 (two designers only) not at all.
-    const cells = upgraded
-      .prepare(
-        'SELECT grp, hidden, n2, n3, n4 FROM published_cells WHERE pulse_id = 1 ORDER BY grp',
-      )
-      .all();
+    const cells = await all(
+      upgraded,
+      sql`SELECT grp, hidden, n2, n3, n4 FROM published_cells WHERE pulse_id = 1 ORDER BY grp`,
+    );
     expect(cells).toEqual([
       { grp: 'all', hidden: null, n2: 4, n3: 3, n4: 4 },
       { grp: 'engineering_side', hidden: null, n2: 4, n3: 1, n4: 0 },
       { grp: 'product_side', hidden: null, n2: 0, n3: 2, n4: 4 },
     ]);
-    expect(
-      (upgraded.prepare('SELECT count(*) AS n FROM discipline_changes').get() as { n: number }).n,
-    ).toBe(TEAM.length);
+    expect(await one(upgraded, sql`SELECT count(*) AS n FROM discipline_changes`)).toEqual({
+      n: TEAM.length,
+    });
     const reply = await t.slack.command({ user: 'U0E1', channel: 'C0LEADERS', text: 'score' });
     await t.app.idle();
     const text = JSON.stringify([reply.json, ...t.standIn.responseUrlPosts.map((p) => p.body)]);

@@ -1,15 +1,16 @@
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppContext } from '../../src/context.js';
 import { DEFAULT_SIDES } from '../../src/domain/dimensions.js';
 import { pulseJob } from '../../src/jobs/pulse-job.js';
 import { claimantIsGone, Scheduler, TenantLanes } from '../../src/jobs/scheduler.js';
-import { openDatabase } from '../../src/storage/database.js';
 import { createPulse, recordPulseMessage } from '../../src/storage/pulses.js';
 import { runsOf } from '../../src/storage/runs.js';
+import { openStore } from '../../src/storage/store.js';
 import { findOrCreateSurvey, type Survey } from '../../src/storage/surveys.js';
 import { markUninstalled, upsertWorkspace } from '../../src/storage/workspaces.js';
+import { all, one, run } from '../support/db.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -29,7 +30,7 @@ beforeEach(async () => {
   t = await startTestApp({ now: () => clock.now, schedule: false });
   for (const id of LEADERS) t.standIn.addUser({ id, name: id.toLowerCase() });
   t.standIn.addChannel({ id: CHANNEL, name: 'leadership', members: [...LEADERS, BOT_USER_ID] });
-  survey = findOrCreateSurvey(t.app.ctx.db, {
+  survey = await findOrCreateSurvey(t.app.ctx.db, {
     teamId: TEAM_ID,
     channelId: CHANNEL,
     timezone: 'Europe/Berlin',
@@ -51,16 +52,15 @@ function scheduler(ctx: AppContext = t.app.ctx, leaseMs = 15 * MINUTE): Schedule
 
 const db = () => t.app.ctx.db;
 const pulses = () =>
-  db()
-    .prepare(
-      'SELECT id, due_at AS dueAt, closed_at AS closedAt, reminded_at AS remindedAt FROM pulses ORDER BY due_at',
-    )
-    .all() as {
-    id: number;
-    dueAt: string;
-    closedAt: string | null;
-    remindedAt: string | null;
-  }[];
+  all(
+    db(),
+    sql<{
+      id: number;
+      dueAt: string;
+      closedAt: string | null;
+      remindedAt: string | null;
+    }>`SELECT id, due_at AS "dueAt", closed_at AS "closedAt", reminded_at AS "remindedAt" FROM pulses ORDER BY due_at`,
+  );
 const channelPosts = () =>
   t.standIn
     .callsTo('chat.postMessage')
@@ -73,17 +73,18 @@ async function at(iso: string, ...run: Scheduler[]): Promise<void> {
 
 describe('claim before acting', () => {
   it('posts exactly one pulse when two processes share the database file and both fire', async () => {
-    const second: AppContext = { ...t.app.ctx, db: openDatabase(join(t.dir, 'pulse.db')) };
+    const connection = await openStore(t.database);
+    const second: AppContext = { ...t.app.ctx, db: connection.db };
     clock.now = new Date('2026-11-23T08:00:30Z'); // Monday 09:00:30 in Berlin
     const a = scheduler();
     const b = scheduler(second);
     await Promise.all([a.tick(clock.now), b.tick(clock.now), a.tick(clock.now), b.tick(clock.now)]);
-    expect(pulses()).toMatchObject([{ dueAt: '2026-11-23T08:00:00.000Z' }]);
+    expect(await pulses()).toMatchObject([{ dueAt: '2026-11-23T08:00:00.000Z' }]);
     expect(channelPosts()).toHaveLength(1);
-    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([
+    expect(await runsOf(db(), survey.id, 'pulse')).toMatchObject([
       { status: 'done', attempts: 1, scheduledFor: '2026-11-23T08:00:00.000Z' },
     ]);
-    second.db.close();
+    await connection.close();
   });
 
   it('does not run a schedule again at its next tick or after a restart', async () => {
@@ -97,15 +98,15 @@ describe('claim before acting', () => {
 describe('catch-up at start', () => {
   it('runs a pulse missed by two hours, once', async () => {
     await at('2026-11-23T10:00:00Z', scheduler());
-    expect(pulses()).toMatchObject([{ dueAt: '2026-11-23T08:00:00.000Z' }]);
+    expect(await pulses()).toMatchObject([{ dueAt: '2026-11-23T08:00:00.000Z' }]);
     expect(channelPosts()).toHaveLength(1);
   });
 
   it('skips a pulse missed by three days and records why', async () => {
     await at('2026-11-26T08:00:00Z', scheduler());
-    expect(pulses()).toEqual([]);
+    expect(await pulses()).toEqual([]);
     expect(channelPosts()).toEqual([]);
-    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([
+    expect(await runsOf(db(), survey.id, 'pulse')).toMatchObject([
       {
         status: 'skipped',
         scheduledFor: '2026-11-23T08:00:00.000Z',
@@ -115,10 +116,10 @@ describe('catch-up at start', () => {
   });
 
   it('does not open a pulse while the survey is paused', async () => {
-    db().prepare("UPDATE surveys SET paused_until = '2026-12-01T00:00:00.000Z'").run();
+    await run(db(), sql`UPDATE surveys SET paused_until = '2026-12-01T00:00:00.000Z'`);
     await at('2026-11-23T08:00:05Z', scheduler());
-    expect(pulses()).toEqual([]);
-    expect(runsOf(db(), survey.id, 'pulse')[0]).toMatchObject({
+    expect(await pulses()).toEqual([]);
+    expect((await runsOf(db(), survey.id, 'pulse'))[0]).toMatchObject({
       status: 'skipped',
       lastError: 'paused until 2026-12-01T00:00:00.000Z',
     });
@@ -136,10 +137,10 @@ describe('catch-up at start', () => {
         .map((c) => c.args.users)
         .sort(),
     ).toEqual([...LEADERS].sort());
-    expect(pulses()[0]?.remindedAt).not.toBeNull();
+    expect((await pulses())[0]?.remindedAt).not.toBeNull();
     // Down again until Friday: the closing fell due.
     await at('2026-11-27T09:00:00Z', scheduler());
-    expect(pulses()[0]?.closedAt).not.toBeNull();
+    expect((await pulses())[0]?.closedAt).not.toBeNull();
     expect(t.standIn.messagesIn(CHANNEL)[0]?.text).toBe(
       'Closed — 0 leaders answered the alignment pulse of Mon 23 Nov.',
     );
@@ -149,14 +150,14 @@ describe('catch-up at start', () => {
   it('closes without reminding when the whole window passed during the outage', async () => {
     await at('2026-11-23T08:00:05Z', scheduler());
     await at('2026-11-27T09:00:00Z', scheduler());
-    expect(pulses()[0]?.closedAt).not.toBeNull();
+    expect((await pulses())[0]?.closedAt).not.toBeNull();
     expect(t.standIn.callsTo('conversations.open')).toEqual([]);
   });
 });
 
 describe('time zones and DST', () => {
   it('opens the Monday 09:00 Berlin pulse at 09:00 local on both sides of the March change', async () => {
-    db().prepare('UPDATE surveys SET open_hours = 24').run();
+    await run(db(), sql`UPDATE surveys SET open_hours = 24`);
     const s = scheduler();
     for (const monday of ['2026-03-23', '2026-03-30', '2026-04-06']) {
       await at(`${monday}T06:59:00Z`, s);
@@ -164,7 +165,7 @@ describe('time zones and DST', () => {
       await at(`${monday}T08:00:30Z`, s);
       await at(`${monday}T20:00:00Z`, s);
     }
-    expect(pulses().map((p) => p.dueAt)).toEqual([
+    expect((await pulses()).map((p) => p.dueAt)).toEqual([
       '2026-03-23T08:00:00.000Z',
       '2026-03-30T07:00:00.000Z',
       '2026-04-06T07:00:00.000Z',
@@ -173,9 +174,9 @@ describe('time zones and DST', () => {
 });
 
 describe('schedules follow the database', () => {
-  it('builds one node-cron task per survey schedule, in its time zone', () => {
+  it('builds one node-cron task per survey schedule, in its time zone', async () => {
     const s = scheduler();
-    s.refresh();
+    await s.refresh();
     expect(s.describe()).toEqual([
       { kind: 'pulse', surveyId: survey.id, pattern: '0 9 * * 1', timezone: 'Europe/Berlin' },
     ]);
@@ -183,27 +184,28 @@ describe('schedules follow the database', () => {
 
   it('takes a changed schedule without a restart, and stops the tasks of a removed survey', async () => {
     const s = scheduler();
-    s.refresh();
-    db()
-      .prepare("UPDATE surveys SET pulse_cron = '30 14 * * 3', timezone = 'America/New_York'")
-      .run();
-    s.refresh();
+    await s.refresh();
+    await run(
+      db(),
+      sql`UPDATE surveys SET pulse_cron = '30 14 * * 3', timezone = 'America/New_York'`,
+    );
+    await s.refresh();
     expect(s.describe()).toEqual([
       { kind: 'pulse', surveyId: survey.id, pattern: '30 14 * * 3', timezone: 'America/New_York' },
     ]);
     await at('2026-11-25T19:30:20Z', s); // Wednesday 14:30 in New York
-    expect(pulses()).toMatchObject([{ dueAt: '2026-11-25T19:30:00.000Z' }]);
-    db().prepare('DELETE FROM surveys').run();
-    s.refresh();
+    expect(await pulses()).toMatchObject([{ dueAt: '2026-11-25T19:30:00.000Z' }]);
+    await run(db(), sql`DELETE FROM surveys`);
+    await s.refresh();
     expect(s.describe()).toEqual([]);
   });
 
   it('stops the schedules of a workspace that uninstalled the app', async () => {
     const s = scheduler();
-    markUninstalled(db(), TEAM_ID, clock.now);
+    await markUninstalled(db(), TEAM_ID, clock.now);
     await at('2026-11-23T08:00:05Z', s);
     expect(s.describe()).toEqual([]);
-    expect(pulses()).toEqual([]);
+    expect(await pulses()).toEqual([]);
   });
 });
 
@@ -228,7 +230,7 @@ describe('the digest schedule', () => {
       .messagesIn(CHANNEL)
       .filter((m) => m.text.startsWith('Alignment digest'));
     expect(digests).toHaveLength(1);
-    expect(runsOf(db(), survey.id, 'digest')).toMatchObject([
+    expect(await runsOf(db(), survey.id, 'digest')).toMatchObject([
       // A week old at the first tick: recorded as skipped, not caught up.
       { status: 'skipped', scheduledFor: '2026-11-20T15:00:00.000Z' },
       { status: 'done', scheduledFor: '2026-11-27T15:00:00.000Z' },
@@ -243,15 +245,14 @@ describe('a survey that begins after its schedule’s due time', () => {
     t.standIn.addUser({ id: ADMIN, name: 'cpo', tz: 'Europe/Berlin', is_admin: true });
     t.standIn.addChannel({ id: NEW, name: 'new-team', members: [ADMIN, ...LEADERS, BOT_USER_ID] });
   });
-  const newSurveyRuns = (kind: 'pulse' | 'digest') => {
-    const id = (
-      db()
-        .prepare(
-          "SELECT survey_id AS id FROM survey_channels WHERE channel_id = ? AND role = 'leadership'",
-        )
-        .get(NEW) as { id: number }
-    ).id;
-    return runsOf(db(), id, kind);
+  const newSurveyRuns = async (kind: 'pulse' | 'digest') => {
+    const row = await one(
+      db(),
+      sql<{
+        id: number;
+      }>`SELECT survey_id AS id FROM survey_channels WHERE channel_id = ${NEW} AND role = 'leadership'`,
+    );
+    return runsOf(db(), row?.id as number, kind);
   };
   const postsIn = () => t.standIn.messagesIn(NEW);
 
@@ -271,7 +272,7 @@ describe('a survey that begins after its schedule’s due time', () => {
     await at('2026-11-23T09:28:00Z', s);
     expect(postsIn()).toHaveLength(1);
     // The 09:00 run before the survey existed is neither run nor recorded as missed.
-    expect(newSurveyRuns('pulse')).toEqual([]);
+    expect(await newSurveyRuns('pulse')).toEqual([]);
   });
 
   it('gets no pulse, and no digest, caught up after its setup is saved later that day', async () => {
@@ -285,7 +286,7 @@ describe('a survey that begins after its schedule’s due time', () => {
     schedulers.push(s);
     // Friday 16:27 in Berlin: both the Monday-09:00 pulse of this week and the 16:00 digest are past.
     clock.now = new Date('2026-11-27T15:27:00Z');
-    saveSurvey(db(), {
+    await saveSurvey(db(), {
       surveyId: undefined,
       teamId: TEAM_ID,
       by: ADMIN,
@@ -307,8 +308,8 @@ describe('a survey that begins after its schedule’s due time', () => {
     });
     await at('2026-11-27T15:28:00Z', s);
     expect(postsIn()).toEqual([]);
-    expect(newSurveyRuns('pulse')).toEqual([]);
-    expect(newSurveyRuns('digest')).toEqual([]);
+    expect(await newSurveyRuns('pulse')).toEqual([]);
+    expect(await newSurveyRuns('digest')).toEqual([]);
     // The next due times run as usual.
     await at('2026-12-04T15:00:30Z', s);
     expect(postsIn().filter((m) => m.text.startsWith('The alignment pulse'))).toHaveLength(1);
@@ -324,9 +325,9 @@ describe('one open pulse a survey', () => {
     await t.slack.command({ user: ADMIN, channel: CHANNEL, text: 'pulse now' });
     await t.app.idle();
     await at('2026-11-23T08:00:30Z', s); // Monday 09:00 in Berlin: due, but one is open
-    expect(pulses()).toHaveLength(1);
+    expect(await pulses()).toHaveLength(1);
     expect(channelPosts()).toHaveLength(1);
-    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([
+    expect(await runsOf(db(), survey.id, 'pulse')).toMatchObject([
       {
         status: 'skipped',
         scheduledFor: '2026-11-23T08:00:00.000Z',
@@ -354,7 +355,7 @@ describe('one open pulse a survey', () => {
     );
     // The week after, with nothing open, the schedule runs.
     await at('2026-11-30T08:00:30Z', s);
-    expect(pulses()).toHaveLength(2);
+    expect(await pulses()).toHaveLength(2);
   });
 });
 
@@ -363,39 +364,39 @@ describe('failures', () => {
     t.standIn.inject('chat.postMessage', { error: 'not_in_channel' }, 10);
     const s = scheduler();
     await at('2026-11-23T08:00:05Z', s);
-    const run = () => runsOf(db(), survey.id, 'pulse')[0];
-    expect(run()).toMatchObject({
+    const pulseRun = async () => (await runsOf(db(), survey.id, 'pulse'))[0];
+    expect(await pulseRun()).toMatchObject({
       status: 'retrying',
       attempts: 1,
       nextAttemptAt: '2026-11-23T08:01:05.000Z',
       lastError: 'Slack refused not_in_channel (C0LEADERS)',
     });
     await at('2026-11-23T08:00:50Z', s); // not yet
-    expect(run()?.attempts).toBe(1);
+    expect((await pulseRun())?.attempts).toBe(1);
     await at('2026-11-23T08:01:05Z', s);
-    expect(run()).toMatchObject({
+    expect(await pulseRun()).toMatchObject({
       status: 'retrying',
       attempts: 2,
       nextAttemptAt: '2026-11-23T08:06:05.000Z',
     });
     await at('2026-11-23T08:06:05Z', s);
     await at('2026-11-23T08:21:05Z', s);
-    expect(run()).toMatchObject({
+    expect(await pulseRun()).toMatchObject({
       status: 'retrying',
       attempts: 4,
       nextAttemptAt: '2026-11-23T09:21:05.000Z',
     });
     await at('2026-11-23T09:21:05Z', s);
-    expect(run()).toMatchObject({
+    expect(await pulseRun()).toMatchObject({
       status: 'failed',
       attempts: 5,
       nextAttemptAt: null,
       lastError: expect.stringContaining('not_in_channel'),
     });
     await at('2026-11-23T12:00:00Z', s);
-    expect(run()?.attempts).toBe(5);
+    expect((await pulseRun())?.attempts).toBe(5);
     expect(channelPosts()).toEqual([]);
-    expect(pulses()).toHaveLength(1);
+    expect(await pulses()).toHaveLength(1);
   });
 
   it('succeeds on a retry once Slack recovers, posting the pulse once', async () => {
@@ -403,7 +404,10 @@ describe('failures', () => {
     const s = scheduler();
     await at('2026-11-23T08:00:05Z', s);
     await at('2026-11-23T08:01:05Z', s);
-    expect(runsOf(db(), survey.id, 'pulse')[0]).toMatchObject({ status: 'done', attempts: 2 });
+    expect((await runsOf(db(), survey.id, 'pulse'))[0]).toMatchObject({
+      status: 'done',
+      attempts: 2,
+    });
     expect(channelPosts()).toHaveLength(1);
   });
 });
@@ -417,17 +421,17 @@ describe('shutdown', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     await s.stop();
     expect(channelPosts()).toHaveLength(1);
-    expect(runsOf(db(), survey.id, 'pulse')[0]).toMatchObject({ status: 'done' });
+    expect((await runsOf(db(), survey.id, 'pulse'))[0]).toMatchObject({ status: 'done' });
     await ticking;
     await at('2026-11-30T08:00:05Z', s);
-    expect(pulses()).toHaveLength(1);
+    expect(await pulses()).toHaveLength(1);
   });
 });
 
 describe('a restart in the middle of a run', () => {
-  function crashedRun(posted: boolean, claimedBy = 'dead-process') {
+  async function crashedRun(posted: boolean, claimedBy = 'dead-process') {
     const due = new Date('2026-11-23T08:00:00Z');
-    const { pulse } = createPulse(db(), {
+    const { pulse } = await createPulse(db(), {
       surveyId: survey.id,
       dueAt: due,
       openedAt: due,
@@ -435,39 +439,38 @@ describe('a restart in the middle of a run', () => {
       questionIds: ['okrs.same_direction'],
     });
     if (posted)
-      recordPulseMessage(db(), pulse.id, {
+      await recordPulseMessage(db(), pulse.id, {
         channelId: CHANNEL,
         kind: 'channel',
         ts: '1763800001.000001',
       });
-    db()
-      .prepare(
-        "INSERT INTO schedule_runs (kind, survey_id, scheduled_for, status, claimed_by, claimed_at) VALUES ('pulse', ?, ?, 'running', ?, '2026-11-23T08:00:01.000Z')",
-      )
-      .run(survey.id, due.toISOString(), claimedBy);
+    await run(
+      db(),
+      sql`INSERT INTO schedule_runs (kind, survey_id, scheduled_for, status, claimed_by, claimed_at) VALUES ('pulse', ${survey.id}, ${due.toISOString()}, 'running', ${claimedBy}, '2026-11-23T08:00:01.000Z')`,
+    );
   }
 
   it('never posts twice: the run the dead process already posted is finished without posting', async () => {
-    crashedRun(true);
+    await crashedRun(true);
     await at('2026-11-23T08:02:00Z', scheduler());
-    expect(runsOf(db(), survey.id, 'pulse')[0]?.status).toBe('running');
+    expect((await runsOf(db(), survey.id, 'pulse'))[0]?.status).toBe('running');
     await at('2026-11-23T08:16:00Z', scheduler());
-    expect(runsOf(db(), survey.id, 'pulse')[0]).toMatchObject({ status: 'done' });
+    expect((await runsOf(db(), survey.id, 'pulse'))[0]).toMatchObject({ status: 'done' });
     expect(channelPosts()).toEqual([]);
   });
 
   it('resumes at once a run whose process on this machine is gone, without waiting out the lease', async () => {
     // A pid that is not running, and this process's own pid from an earlier life.
-    crashedRun(false, `${hostname()}:${2 ** 22 + 17}:1763800000000:abc123`);
+    await crashedRun(false, `${hostname()}:${2 ** 22 + 17}:1763800000000:abc123`);
     await at('2026-11-23T08:02:00Z', scheduler());
-    expect(runsOf(db(), survey.id, 'pulse')[0]).toMatchObject({ status: 'done' });
+    expect((await runsOf(db(), survey.id, 'pulse'))[0]).toMatchObject({ status: 'done' });
     expect(channelPosts()).toHaveLength(1);
   });
 
   it('leaves alone a run claimed by a live process on this machine until its lease runs out', async () => {
-    crashedRun(false, `${hostname()}:${process.ppid}:1763800000000:abc123`);
+    await crashedRun(false, `${hostname()}:${process.ppid}:1763800000000:abc123`);
     await at('2026-11-23T08:02:00Z', scheduler());
-    expect(runsOf(db(), survey.id, 'pulse')[0]?.status).toBe('running');
+    expect((await runsOf(db(), survey.id, 'pulse'))[0]?.status).toBe('running');
     expect(channelPosts()).toEqual([]);
   });
 
@@ -482,11 +485,11 @@ describe('a restart in the middle of a run', () => {
   });
 
   it('posts once what the dead process had not posted yet', async () => {
-    crashedRun(false);
+    await crashedRun(false);
     await at('2026-11-23T08:16:00Z', scheduler());
     await at('2026-11-23T08:17:00Z', scheduler());
     expect(channelPosts()).toHaveLength(1);
-    expect(pulses()).toHaveLength(1);
+    expect(await pulses()).toHaveLength(1);
   });
 });
 
@@ -494,7 +497,8 @@ describe('a run longer than the lease', () => {
   it('keeps its claim while it works, so neither this process nor another starts it again', async () => {
     // Slack answers slowly: the pulse run lasts 2.5 s of real time, with a 1.5 s lease.
     t.standIn.inject('chat.postMessage', { delayMs: 2_500 });
-    const second: AppContext = { ...t.app.ctx, db: openDatabase(join(t.dir, 'pulse.db')) };
+    const connection = await openStore(t.database);
+    const second: AppContext = { ...t.app.ctx, db: connection.db };
     const a = scheduler(t.app.ctx, 1_500);
     const b = scheduler(second, 1_500);
     clock.now = new Date('2026-11-23T08:00:05Z');
@@ -506,7 +510,8 @@ describe('a run longer than the lease', () => {
     await Promise.all([a.tick(clock.now), b.tick(clock.now)]);
     await first;
     expect(channelPosts()).toHaveLength(1);
-    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'done', attempts: 1 }]);
+    expect(await runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'done', attempts: 1 }]);
+    await connection.close();
   });
 });
 
@@ -543,16 +548,16 @@ describe('many tenants due at once', () => {
   it('posts another tenant’s pulse while one tenant’s Slack is slow, and keeps each tenant’s runs in order', async () => {
     // A second workspace (single-workspace mode sends its calls with the same
     // token), and a second survey of the first one.
-    upsertWorkspace(db(), { teamId: OTHER_TEAM, name: 'Other', botUserId: BOT_USER_ID });
+    await upsertWorkspace(db(), { teamId: OTHER_TEAM, name: 'Other', botUserId: BOT_USER_ID });
     for (const id of [OTHER, SECOND])
       t.standIn.addChannel({ id, name: id.toLowerCase(), members: [...LEADERS, BOT_USER_ID] });
-    const other = findOrCreateSurvey(db(), {
+    const other = await findOrCreateSurvey(db(), {
       teamId: OTHER_TEAM,
       channelId: OTHER,
       timezone: 'Europe/Berlin',
       createdBy: 'U0ADMIN',
     });
-    const second = findOrCreateSurvey(db(), {
+    const second = await findOrCreateSurvey(db(), {
       teamId: TEAM_ID,
       channelId: SECOND,
       timezone: 'Europe/Berlin',
@@ -572,7 +577,7 @@ describe('many tenants due at once', () => {
     expect(channelPosts()).toHaveLength(1);
     expect(t.standIn.messagesIn(SECOND)).toHaveLength(1);
     for (const id of [survey.id, other.id, second.id])
-      expect(runsOf(db(), id, 'pulse')).toMatchObject([{ status: 'done', attempts: 1 }]);
+      expect(await runsOf(db(), id, 'pulse')).toMatchObject([{ status: 'done', attempts: 1 }]);
   });
 
   it('does not hold up the next minute’s pass behind a tenant’s run still going', async () => {
@@ -586,7 +591,7 @@ describe('many tenants due at once', () => {
     answer();
     await first;
     expect(channelPosts()).toHaveLength(1);
-    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'done', attempts: 1 }]);
+    expect(await runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'done', attempts: 1 }]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Colleagues, EXEC, everyone, LEADS, TEAM } from '../support/colleagues.js';
 
@@ -100,8 +101,10 @@ describe('3. forget-me differencing', () => {
     expect(c.t.standIn.responseUrlPosts.at(-1)?.body.text).toContain(
       'Group scores already published from closed pulses stay as they are',
     );
-    expect(c.count("SELECT count(*) AS n FROM answers WHERE user_id = 'U0P1'")).toBe(0);
-    expect(c.count("SELECT count(*) AS n FROM discipline_changes WHERE user_id = 'U0P1'")).toBe(0);
+    expect(await c.count(sql`SELECT count(*) AS n FROM answers WHERE user_id = 'U0P1'`)).toBe(0);
+    expect(
+      await c.count(sql`SELECT count(*) AS n FROM discipline_changes WHERE user_id = 'U0P1'`),
+    ).toBe(0);
     // Every score, trend, gap, the App Home and the export: exactly as before.
     expect(await c.everythingShown()).toEqual(before);
     // The open pulse lost their answers outright: it closes with ten.

@@ -1,7 +1,9 @@
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findSurveyByChannel } from '../../src/storage/surveys.js';
 import { ANSWER_PULSE_ACTION } from '../../src/views/pulse-message.js';
 import { ADMIN, Colleagues, EXEC, everyone, LEADS, TEAM } from '../support/colleagues.js';
+import { all as rowsOf, run } from '../support/db.js';
 import type { OpenedView } from '../support/slack-requests.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
 
@@ -61,7 +63,7 @@ describe('1. forget-me does not reopen the discipline', () => {
     expect(JSON.stringify(await c.submitHeld('U0P1', held, 5))).toContain(
       'Your answers were not saved.',
     );
-    expect(c.count("SELECT count(*) AS n FROM answers WHERE user_id = 'U0P1'")).toBe(0);
+    expect(await c.count(sql`SELECT count(*) AS n FROM answers WHERE user_id = 'U0P1'`)).toBe(0);
 
     // The week closes with the Engineering side as it was: 4 engineers and the program lead.
     await c.closePulse();
@@ -113,7 +115,7 @@ describe('2. the agreement form tells nobody a colleague’s side', () => {
         errors: { agree_review: expect.stringContaining('Choose a review date after today') },
       });
     expect(new Set(asked.map((a) => JSON.stringify(a))).size).toBe(1);
-    expect(c.count('SELECT count(*) AS n FROM agreements')).toBe(0);
+    expect(await c.count(sql`SELECT count(*) AS n FROM agreements`)).toBe(0);
   });
 });
 
@@ -142,7 +144,7 @@ describe('3. a closed week’s comments are frozen with it', () => {
     const again = JSON.stringify(c.t.standIn.messagesIn(EXEC2).at(-1)?.blocks);
     // The same comments, in the same order: nothing tells whose went.
     expect(quoted(again)).toEqual(quoted(first));
-    expect(c.count("SELECT count(*) AS n FROM comments WHERE user_id = 'U0E2'")).toBe(0);
+    expect(await c.count(sql`SELECT count(*) AS n FROM comments WHERE user_id = 'U0E2'`)).toBe(0);
   });
 });
 
@@ -160,7 +162,7 @@ describe('4. two surveys over nearly the same people', () => {
     const first = await c.pulseNow();
     expect(await c.run('pulse now', ADMIN, LEADS2)).toContain('Pulse posted in <#C0LEADERS2>');
     // (Its own schedule moved out of the way, as for the first, so only these pulses go out.)
-    c.t.app.ctx.db.prepare("UPDATE surveys SET pulse_cron = '0 9 1 1 *'").run();
+    await run(c.t.app.ctx.db, sql`UPDATE surveys SET pulse_cron = '0 9 1 1 *'`);
     const second = (
       (c.t.standIn.messagesIn(LEADS2).at(-1)?.blocks ?? []) as {
         elements?: { action_id?: string; value?: string }[];
@@ -172,10 +174,11 @@ describe('4. two surveys over nearly the same people', () => {
       throw new Error(`no second pulse: ${JSON.stringify(c.t.standIn.messagesIn(LEADS2))}`);
     // Both ask the same statements this week.
     const asked = (pulseId: string) =>
-      c.t.app.ctx.db
-        .prepare('SELECT question_id FROM pulse_questions WHERE pulse_id = ? ORDER BY question_id')
-        .all(pulseId);
-    expect(asked(second)).toEqual(asked(first));
+      rowsOf(
+        c.t.app.ctx.db,
+        sql`SELECT question_id FROM pulse_questions WHERE pulse_id = ${Number(pulseId)} ORDER BY question_id`,
+      );
+    expect(await asked(second)).toEqual(await asked(first));
 
     // A leader opens the second survey's form first and holds it.
     const held = await c.openForm('U0P1', second);
@@ -199,11 +202,10 @@ describe('4. two surveys over nearly the same people', () => {
     const all = await c.run('score all');
     expect(all).toContain('*<#C0LEADERS2>* · no scores yet');
     expect(all).toMatch(/\*<#C0LEADERS>\* · index \*\d+\*/);
-    const survey2 = findSurveyByChannel(c.t.app.ctx.db, TEAM_ID, LEADS2);
+    const survey2 = await findSurveyByChannel(c.t.app.ctx.db, TEAM_ID, LEADS2);
     expect(
-      c.count(
-        'SELECT count(*) AS n FROM answers WHERE pulse_id IN (SELECT id FROM pulses WHERE survey_id = ?)',
-        survey2?.id,
+      await c.count(
+        sql`SELECT count(*) AS n FROM answers WHERE pulse_id IN (SELECT id FROM pulses WHERE survey_id = ${survey2?.id ?? null})`,
       ),
     ).toBe(0);
   });
@@ -226,9 +228,10 @@ describe('5. an admin cannot pad a small group with themself', () => {
       expect(reply).toContain('Ask another admin to change yours');
     }
     expect(
-      c.t.app.ctx.db
-        .prepare('SELECT discipline FROM discipline_changes WHERE user_id = ?')
-        .all(ADMIN),
+      await rowsOf(
+        c.t.app.ctx.db,
+        sql`SELECT discipline FROM discipline_changes WHERE user_id = ${ADMIN}`,
+      ),
     ).toEqual([{ discipline: 'product' }]);
   });
 });

@@ -1,4 +1,5 @@
 import { addMinutes } from 'date-fns';
+import { type RawBuilder, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Discipline } from '../../src/domain/dimensions.js';
 import { NOT_INSTALLED } from '../../src/slack/app.js';
@@ -12,6 +13,7 @@ import { FORGET_ME_CONFIRM_ACTION } from '../../src/views/forget-me.js';
 import { HOME_EDIT_SETUP_ACTION } from '../../src/views/home.js';
 import { ANSWER_PULSE_ACTION } from '../../src/views/pulse-message.js';
 import { SETUP_SCHEDULE_MODE_ACTION } from '../../src/views/setup-modal.js';
+import { one } from '../support/db.js';
 import { clickAddToSlack } from '../support/install-flow.js';
 import type { OpenedView, SlackSender } from '../support/slack-requests.js';
 import { commandAnswers, pinnedClock, startTestApp, type TestApp } from '../support/test-app.js';
@@ -229,29 +231,30 @@ async function exported(x: Tenant): Promise<{ said: string; files: string; chann
 }
 
 // The ids an attacker puts in a forged payload, and what a tenant has stored.
-const count = (sql: string, x: Tenant) =>
-  (t.app.ctx.db.prepare(sql).get({ t: x.teamId }) as { n: number }).n;
-const SURVEYS = 'survey_id IN (SELECT id FROM surveys WHERE team_id = $t)';
-const surveyOf = (x: Tenant) => count('SELECT min(id) AS n FROM surveys WHERE team_id = $t', x);
-const agreementOf = (x: Tenant) => count(`SELECT min(id) AS n FROM agreements WHERE ${SURVEYS}`, x);
-function stored(x: Tenant): Record<string, number> {
-  const pulses = `pulse_id IN (SELECT id FROM pulses WHERE ${SURVEYS})`;
+const numberOf = async (query: RawBuilder<unknown>) =>
+  ((await one(t.app.ctx.db, query)) as { n: number }).n;
+const surveysOf = (x: Tenant) =>
+  sql`survey_id IN (SELECT id FROM surveys WHERE team_id = ${x.teamId})`;
+const surveyOf = (x: Tenant) =>
+  numberOf(sql`SELECT min(id) AS n FROM surveys WHERE team_id = ${x.teamId}`);
+const agreementOf = (x: Tenant) =>
+  numberOf(sql`SELECT min(id) AS n FROM agreements WHERE ${surveysOf(x)}`);
+async function stored(x: Tenant): Promise<Record<string, number>> {
+  const pulses = sql`pulse_id IN (SELECT id FROM pulses WHERE ${surveysOf(x)})`;
   const tables = {
-    surveys: 'surveys WHERE team_id = $t',
-    answers: `answers WHERE ${pulses}`,
-    comments: `comments WHERE ${pulses}`,
-    published: `published_pulses WHERE ${SURVEYS}`,
-    agreements: `agreements WHERE ${SURVEYS}`,
-    disciplines: 'discipline_changes WHERE team_id = $t',
-    failures: 'delivery_failures WHERE team_id = $t',
-    installations: 'installations WHERE tenant_id = $t',
+    surveys: sql`surveys WHERE team_id = ${x.teamId}`,
+    answers: sql`answers WHERE ${pulses}`,
+    comments: sql`comments WHERE ${pulses}`,
+    published: sql`published_pulses WHERE ${surveysOf(x)}`,
+    agreements: sql`agreements WHERE ${surveysOf(x)}`,
+    disciplines: sql`discipline_changes WHERE team_id = ${x.teamId}`,
+    failures: sql`delivery_failures WHERE team_id = ${x.teamId}`,
+    installations: sql`installations WHERE tenant_id = ${x.teamId}`,
   };
-  return Object.fromEntries(
-    Object.entries(tables).map(([name, from]) => [
-      name,
-      count(`SELECT count(*) AS n FROM ${from}`, x),
-    ]),
-  );
+  const counts: Record<string, number> = {};
+  for (const [name, from] of Object.entries(tables))
+    counts[name] = await numberOf(sql`SELECT count(*) AS n FROM ${from}`);
+  return counts;
 }
 
 // ---- the tests ------------------------------------------------------------------
@@ -274,9 +277,9 @@ describe('Tenants never meet', () => {
       its['digest now'] = await say(x, 'digest now');
       its.digest = JSON.stringify(t.standIn.messagesIn(x.leads).at(-1));
       its.agree = `${await say(x, 'agree', leader)}${JSON.stringify(lastOpened())}`;
-      expect(metadataOf(lastOpened())).toEqual({ surveyId: surveyOf(x) });
+      expect(metadataOf(lastOpened())).toEqual({ surveyId: await surveyOf(x) });
       its.setup = `${await say(x, 'setup')}${JSON.stringify(lastOpened())}`;
-      const setup = { surveyId: surveyOf(x), channelId: x.leads, advanced: false };
+      const setup = { surveyId: await surveyOf(x), channelId: x.leads, advanced: false };
       expect(metadataOf(lastOpened())).toEqual(setup);
       const files = await exported(x);
       its.export = `${files.said}\n${files.files}`;
@@ -290,7 +293,9 @@ describe('Tenants never meet', () => {
       expect(its['leader score']).toContain(`${people(x).length} of ${members} leaders answered`);
       expect(its.score).toContain(`*Alignment index ${x === acme ? 100 : 0}*`);
       expect(its.digest).toContain(x.comment);
-      expect(its.export).toContain(`,${surveyOf(x)},alignment_index,all,${people(x).length},`);
+      expect(its.export).toContain(
+        `,${await surveyOf(x)},alignment_index,all,${people(x).length},`,
+      );
       expect(its.export).toContain(x.agreement);
       expect(its['leader home']).toContain(x.agreement);
       expect(its['admin home'].includes('`user_disabled`')).toBe(x === beta);
@@ -311,19 +316,19 @@ describe('Tenants never meet', () => {
       // …and nothing of the other, anywhere.
       for (const [what, text] of Object.entries(its))
         expect(() => nothingOf(other(x), text), what).not.toThrow();
-      expect(its.export).not.toContain(`,${surveyOf(other(x))},`);
+      expect(its.export).not.toContain(`,${await surveyOf(other(x))},`);
     }
   });
 
   it('forget-me in Beta forgets only Beta: the same person keeps their answers, comment, discipline and agreement in Acme', async () => {
     await week();
-    const acmeBefore = stored(acme);
+    const acmeBefore = await stored(acme);
     expect(await say(beta, 'forget-me', BOTH)).toContain('Delete all 5 answers and 1 comment');
     expect(await click(beta, BOTH, FORGET_ME_CONFIRM_ACTION, 'confirm')).toMatch(
       /Deleted 5 answers and 1 comment/,
     );
 
-    expect(stored(acme)).toEqual(acmeBefore);
+    expect(await stored(acme)).toEqual(acmeBefore);
     expect(await say(beta, 'forget-me', BOTH)).toContain('You have no answers or comments stored');
     expect(await say(acme, 'forget-me', BOTH)).toContain('Delete all 5 answers and 1 comment');
     // Their discipline: forgotten in Beta (they choose again), kept in Acme.
@@ -338,7 +343,7 @@ describe('Tenants never meet', () => {
 
   it('retention deletes an uninstalled Beta whole after its grace days, and Acme stays whole', async () => {
     await week();
-    const acmeBefore = stored(acme);
+    const acmeBefore = await stored(acme);
     const asked = async () => ({
       score: await say(acme, 'score', 'U0AP1'),
       trend: await say(acme, 'trend', 'U0AP1'),
@@ -346,15 +351,15 @@ describe('Tenants never meet', () => {
       export: (await exported(acme)).files,
     });
     const shownBefore = await asked();
-    const betaBefore = stored(beta);
+    const betaBefore = await stored(beta);
     expect((await beta.send.appUninstalled()).status).toBe(200);
     await t.app.idle();
 
     await advance(20 * 24 * 60); // the daily run within the grace days: Beta is kept
-    expect(stored(beta)).toEqual({ ...betaBefore, installations: 0 });
+    expect(await stored(beta)).toEqual({ ...betaBefore, installations: 0 });
     await advance(15 * 24 * 60); // the daily run 35 days after the uninstall
-    expect(Object.values(stored(beta))).toEqual(Array(8).fill(0));
-    expect(stored(acme)).toEqual(acmeBefore);
+    expect(Object.values(await stored(beta))).toEqual(Array(8).fill(0));
+    expect(await stored(acme)).toEqual(acmeBefore);
     expect(await asked()).toEqual(shownBefore);
     expect(await home(acme, 'U0AP1')).toContain(acme.agreement);
     expect(await say(acme, 'pulse now')).toContain(`Pulse posted in <#${acme.leads}>`);
@@ -368,7 +373,7 @@ describe('Tenants never meet', () => {
     await agree(beta);
     await answer(acme, 'U0AP1', acmePulse, 5);
     const acmeBefore = {
-      stored: stored(acme),
+      stored: await stored(acme),
       home: await home(acme, 'U0AE3'),
       pulse: JSON.stringify(t.standIn.messagesIn(acme.leads)),
     };
@@ -384,29 +389,33 @@ describe('Tenants never meet', () => {
       'This form belongs to a pulse that no longer exists',
     );
     // Beta's admin edits Acme's survey: from the App Home, and with Beta's setup form.
-    await click(beta, BOTH, HOME_EDIT_SETUP_ACTION, String(surveyOf(acme)));
+    await click(beta, BOTH, HOME_EDIT_SETUP_ACTION, String(await surveyOf(acme)));
     await say(beta, 'setup');
-    const setup = lastOpened({ surveyId: surveyOf(acme), channelId: acme.leads, advanced: false });
+    const setup = lastOpened({
+      surveyId: await surveyOf(acme),
+      channelId: acme.leads,
+      advanced: false,
+    });
     expect(await submit(beta, BOTH, setup, {})).toContain('This form is out of date');
     // Beta's leader records an agreement on Acme's survey: with the button, and Beta's form.
-    const record = JSON.stringify({ surveyId: surveyOf(acme) });
+    const record = JSON.stringify({ surveyId: await surveyOf(acme) });
     expect(await click(beta, 'U0BP1', RECORD_AGREEMENT_ACTION, record)).toContain(
       'That survey was removed',
     );
     await say(beta, 'agree', 'U0BP1');
-    const form = lastOpened({ surveyId: surveyOf(acme) });
+    const form = lastOpened({ surveyId: await surveyOf(acme) });
     expect(await submit(beta, 'U0BP1', form, agreement(beta, 'U0BP1', BOTH))).toContain(
       'This survey was removed',
     );
     // BOTH owns Acme's agreement, but answers its review buttons from Beta.
     for (const action of [AGREEMENT_DONE_ACTION, AGREEMENT_KEEP_ACTION, AGREEMENT_DROP_ACTION])
-      expect(await click(beta, BOTH, action, String(agreementOf(acme)))).toContain(
+      expect(await click(beta, BOTH, action, String(await agreementOf(acme)))).toContain(
         'That agreement no longer exists',
       );
 
     // Only Beta's own forms opened (its pulse, its setup, its agreement); Acme is as it was.
     expect(t.standIn.openedViews.length).toBe(opened + 3);
-    expect(stored(acme)).toEqual(acmeBefore.stored);
+    expect(await stored(acme)).toEqual(acmeBefore.stored);
     expect(await home(acme, 'U0AE3')).toEqual(acmeBefore.home);
     expect(JSON.stringify(t.standIn.messagesIn(acme.leads))).toEqual(acmeBefore.pulse);
     expect(acmeBefore.pulse).toContain('1 leader answered so far');
@@ -416,7 +425,11 @@ describe('Tenants never meet', () => {
     await pulseNow(acme);
     await pulseNow(beta);
     await say(beta, 'setup');
-    const form = lastOpened({ surveyId: surveyOf(acme), channelId: beta.leads, advanced: false });
+    const form = lastOpened({
+      surveyId: await surveyOf(acme),
+      channelId: beta.leads,
+      advanced: false,
+    });
     // "Advanced: a cron schedule", clicked in Beta's form whose metadata names Acme's survey.
     const click = { actionId: SETUP_SCHEDULE_MODE_ACTION, blockId: 'schedule_mode' };
     const state = { value: 'advanced', state: {} };
@@ -443,14 +456,14 @@ describe('Tenants never meet', () => {
     ] as const;
     for (const [action, values] of reviews) {
       // BOTH opens a review form of Beta's agreement, which they own there…
-      await click(beta, BOTH, action, String(agreementOf(beta)));
+      await click(beta, BOTH, action, String(await agreementOf(beta)));
       const naming = (agreementId: number) => lastOpened({ agreementId });
       // …and submits it naming Acme's agreement, which they own in Acme.
-      const reply = await submit(beta, BOTH, naming(agreementOf(acme)), values);
+      const reply = await submit(beta, BOTH, naming(await agreementOf(acme)), values);
       expect.soft(reply, action).toContain('That agreement no longer exists');
       // Someone of Beta who owns nothing is told what naming no agreement at all tells them.
       const unknown = await submit(beta, 'U0BE1', naming(999_999), values);
-      const named = await submit(beta, 'U0BE1', naming(agreementOf(acme)), values);
+      const named = await submit(beta, 'U0BE1', naming(await agreementOf(acme)), values);
       expect.soft(named, `${action}, not an owner`).toBe(unknown);
     }
     // Acme's agreement is as it was: open, with its review date.
@@ -500,8 +513,13 @@ describe('Tenants never meet', () => {
   it('Beta’s admins are not admins in Acme: neither whoever installed Beta nor Beta’s workspace admin', async () => {
     await pulseNow(acme);
     const { messages, openedViews, uploads } = t.standIn;
-    const snapshot = () => [stored(acme), messages.length, openedViews.length, uploads.size];
-    const acmeBefore = snapshot();
+    const snapshot = async () => [
+      await stored(acme),
+      messages.length,
+      openedViews.length,
+      uploads.size,
+    ];
+    const acmeBefore = await snapshot();
     // BOTH installed the app in Beta, so is an admin there; in Acme they lead, no more.
     expect(await say(beta, 'help', BOTH)).toContain('*For admins*');
     expect(await say(acme, 'help', BOTH)).not.toContain('*For admins*');
@@ -513,6 +531,6 @@ describe('Tenants never meet', () => {
       expect(await say(acme, text, BETA_OWNER), text).not.toMatch(
         /Pulse posted|Digest for|Sent you|Done/,
       );
-    expect(snapshot()).toEqual(acmeBefore);
+    expect(await snapshot()).toEqual(acmeBefore);
   });
 });

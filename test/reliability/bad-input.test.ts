@@ -1,8 +1,10 @@
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOrCreateSurvey } from '../../src/storage/surveys.js';
 import { ANSWER_PULSE_ACTION } from '../../src/views/pulse-message.js';
 import { PULSE_MODAL_CALLBACK } from '../../src/views/pulse-modal.js';
+import { all } from '../support/db.js';
 import { seedPulse } from '../support/seed.js';
 import { slackSignature } from '../support/slack-requests.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
@@ -35,14 +37,14 @@ beforeAll(async () => {
   t = await startTestApp({ now: () => NOW, schedule: false, env: { LOG_LEVEL: 'warn' } });
   t.standIn.addUser({ id: STRANGER, name: 'stranger' });
   t.standIn.addChannel({ id: CHANNEL, name: 'leadership', members: [STRANGER, BOT_USER_ID] });
-  const survey = findOrCreateSurvey(t.app.ctx.db, {
+  const survey = await findOrCreateSurvey(t.app.ctx.db, {
     teamId: TEAM_ID,
     channelId: CHANNEL,
     timezone: 'Europe/Berlin',
     createdBy: 'U0ADMIN',
   });
   const due = new Date(NOW.getTime() - 3_600_000).toISOString();
-  pulseId = seedPulse(t.app.ctx, {
+  pulseId = await seedPulse(t.app.ctx, {
     teamId: TEAM_ID,
     surveyId: survey.id,
     due,
@@ -55,15 +57,18 @@ afterAll(async () => {
   await t.stop();
 });
 
-/** Every row of every table, to show that nothing changed. */
-function snapshot(): string {
+/** Every row of every table, in order of every column, to show that nothing changed. */
+async function snapshot(): Promise<string> {
   const db = t.app.ctx.db;
-  const tables = db
-    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-    .all() as { name: string }[];
-  return JSON.stringify(
-    tables.map(({ name }) => [name, db.prepare(`SELECT * FROM ${name} ORDER BY 1`).all()]),
-  );
+  const tables = (await db.introspection.getTables())
+    .filter((table) => !table.isView)
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const rows: [string, unknown[]][] = [];
+  for (const { name, columns } of tables) {
+    const order = sql.raw(columns.map((_, i) => i + 1).join(', '));
+    rows.push([name, await all(db, sql`SELECT * FROM ${sql.table(name)} ORDER BY ${order}`)]);
+  }
+  return JSON.stringify(rows);
 }
 
 const oddText = fc.oneof(
@@ -137,7 +142,7 @@ async function signedForm(body: string, contentType = 'application/x-www-form-ur
 
 describe('malformed requests, correctly signed', () => {
   it('answers every one, stores nothing, and sends Slack nothing it would refuse', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const replies: number[] = [];
     const click = t.slack.buttonClick({
       user: STRANGER,
@@ -228,7 +233,7 @@ describe('malformed requests, correctly signed', () => {
 
     await t.app.idle();
     expect(replies).toHaveLength(COMMANDS + INTERACTIONS + EVENTS);
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
     expect(t.standIn.violations()).toEqual([]);
     expect(rejections).toEqual([]);
     expect(t.logs.filter((line) => line.includes(' ERROR '))).toEqual([]);
@@ -239,7 +244,7 @@ describe('malformed requests, correctly signed', () => {
 
 describe('requests not from Slack', () => {
   it('refuses forged, unsigned and stale requests with 401 and stores nothing', async () => {
-    const before = snapshot();
+    const before = await snapshot();
     const body = new URLSearchParams({
       ...t.slack.commandPayload({ user: STRANGER, channel: CHANNEL, text: 'role product' }),
     }).toString();
@@ -256,7 +261,7 @@ describe('requests not from Slack', () => {
       expect(reply.status).toBe(401);
     }
     await t.app.idle();
-    expect(snapshot()).toBe(before);
+    expect(await snapshot()).toBe(before);
     // The same request, signed with the app's secret, goes through.
     const signed = await t.slack.send(body, 'application/x-www-form-urlencoded', {
       signature: slackSignature(SIGNING_SECRET, now, body),

@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type RawBuilder, sql } from 'kysely';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/jobs/scheduler.js';
 import { projectRoot } from '../../src/paths.js';
 import { closedWeeks } from '../../src/reports/published.js';
@@ -10,6 +12,7 @@ import { saveSubmission } from '../../src/storage/answers.js';
 import { runsOf } from '../../src/storage/runs.js';
 import { findOrCreateSurvey, type Survey } from '../../src/storage/surveys.js';
 import { clockEnv } from '../support/app-process.js';
+import { all, one } from '../support/db.js';
 import { type Person, seedPulse } from '../support/seed.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -36,7 +39,7 @@ beforeEach(async () => {
     name: 'leadership',
     members: [...people.map(([id]) => id), BOT_USER_ID],
   });
-  survey = findOrCreateSurvey(t.app.ctx.db, {
+  survey = await findOrCreateSurvey(t.app.ctx.db, {
     teamId: TEAM_ID,
     channelId: CHANNEL,
     timezone: 'Europe/Berlin',
@@ -47,14 +50,10 @@ afterEach(async () => {
   await t.stop();
 });
 
-const count = (sql: string, ...params: unknown[]) =>
-  (
-    t.app.ctx.db.prepare(sql).get(...params) as {
-      n: number;
-    }
-  ).n;
+const count = async (query: RawBuilder<unknown>) =>
+  ((await one(t.app.ctx.db, query)) as { n: number }).n;
 
-function seedWeek(due: string, value: number, comment?: string): number {
+function seedWeek(due: string, value: number, comment?: string): Promise<number> {
   return seedPulse(t.app.ctx, {
     teamId: TEAM_ID,
     surveyId: survey.id,
@@ -71,23 +70,24 @@ function seedWeek(due: string, value: number, comment?: string): number {
 
 describe('retention', () => {
   it('deletes, once a day, the answers and comments of pulses older than 24 months; no published number changes', async () => {
-    const old = seedWeek('2024-09-02T07:00:00Z', 2, 'An old comment');
-    const kept = seedWeek('2024-12-02T07:00:00Z', 4, 'A kept comment');
+    const old = await seedWeek('2024-09-02T07:00:00Z', 2, 'An old comment');
+    const kept = await seedWeek('2024-12-02T07:00:00Z', 4, 'A kept comment');
     const recent = [
-      seedWeek('2026-11-02T07:00:00Z', 3),
-      seedWeek('2026-11-09T07:00:00Z', 4),
-      seedWeek('2026-11-16T07:00:00Z', 5),
+      await seedWeek('2026-11-02T07:00:00Z', 3),
+      await seedWeek('2026-11-09T07:00:00Z', 4),
+      await seedWeek('2026-11-16T07:00:00Z', 5),
     ];
     const keptRows = () =>
-      t.app.ctx.db
-        .prepare('SELECT * FROM answers WHERE pulse_id IN (?, ?, ?, ?) ORDER BY 1, 2, 3')
-        .all(kept, ...recent);
+      all(
+        t.app.ctx.db,
+        sql`SELECT * FROM answers WHERE pulse_id IN (${sql.join([kept, ...recent])}) ORDER BY 1, 2, 3`,
+      );
     const published = () =>
-      t.app.ctx.db.prepare('SELECT * FROM published_cells ORDER BY 1, 2, 3').all();
+      all(t.app.ctx.db, sql`SELECT * FROM published_cells ORDER BY pulse_id, question_id, grp`);
     const before = {
-      rows: keptRows(),
-      scores: closedWeeks(t.app.ctx, survey, 12, clock.now),
-      published: published(),
+      rows: await keptRows(),
+      scores: await closedWeeks(t.app.ctx, survey, 12, clock.now),
+      published: await published(),
     };
 
     const scheduler = new Scheduler(t.app.ctx, {
@@ -97,26 +97,32 @@ describe('retention', () => {
     });
     clock.now = new Date('2026-11-23T02:59:00Z');
     await scheduler.tick(clock.now); // before 03:00 UTC: not yet
-    expect(count('SELECT count(*) AS n FROM answers WHERE pulse_id = ?', old)).toBe(12);
+    expect(await count(sql`SELECT count(*) AS n FROM answers WHERE pulse_id = ${old}`)).toBe(12);
     clock.now = new Date('2026-11-23T03:00:30Z');
     await scheduler.tick(clock.now);
     await scheduler.tick(new Date('2026-11-23T09:00:00Z'));
     await scheduler.stop();
 
-    expect(count('SELECT count(*) AS n FROM answers WHERE pulse_id = ?', old)).toBe(0);
-    expect(count('SELECT count(*) AS n FROM pulse_recipients WHERE pulse_id = ?', old)).toBe(0);
-    // What was published of the old week stays, as published.
-    expect(published()).toEqual(before.published);
+    expect(await count(sql`SELECT count(*) AS n FROM answers WHERE pulse_id = ${old}`)).toBe(0);
     expect(
-      count('SELECT count(*) AS n FROM published_cells WHERE pulse_id = ?', old),
+      await count(sql`SELECT count(*) AS n FROM pulse_recipients WHERE pulse_id = ${old}`),
+    ).toBe(0);
+    // What was published of the old week stays, as published.
+    expect(await published()).toEqual(before.published);
+    expect(
+      await count(sql`SELECT count(*) AS n FROM published_cells WHERE pulse_id = ${old}`),
     ).toBeGreaterThan(0);
-    expect(count("SELECT count(*) AS n FROM comments WHERE body = 'An old comment'")).toBe(0);
-    expect(count("SELECT count(*) AS n FROM comments WHERE body = 'A kept comment'")).toBe(1);
-    expect(keptRows()).toEqual(before.rows);
-    expect(closedWeeks(t.app.ctx, survey, 12, new Date('2026-11-22T12:00:00Z'))).toEqual(
+    expect(await count(sql`SELECT count(*) AS n FROM comments WHERE body = 'An old comment'`)).toBe(
+      0,
+    );
+    expect(await count(sql`SELECT count(*) AS n FROM comments WHERE body = 'A kept comment'`)).toBe(
+      1,
+    );
+    expect(await keptRows()).toEqual(before.rows);
+    expect(await closedWeeks(t.app.ctx, survey, 12, new Date('2026-11-22T12:00:00Z'))).toEqual(
       before.scores,
     );
-    expect(runsOf(t.app.ctx.db, 0, 'retention')).toMatchObject([
+    expect(await runsOf(t.app.ctx.db, 0, 'retention')).toMatchObject([
       { status: 'done', scheduledFor: '2026-11-23T03:00:00.000Z' },
     ]);
   });
@@ -128,19 +134,19 @@ describe('retention', () => {
       schedule: false,
       env: { RETENTION_MONTHS: '1' },
     });
-    survey = findOrCreateSurvey(t.app.ctx.db, {
+    survey = await findOrCreateSurvey(t.app.ctx.db, {
       teamId: TEAM_ID,
       channelId: CHANNEL,
       timezone: 'Europe/Berlin',
       createdBy: 'U0ADMIN',
     });
-    const older = seedWeek('2026-10-05T07:00:00Z', 3);
-    const newer = seedWeek('2026-11-09T07:00:00Z', 3);
+    const older = await seedWeek('2026-10-05T07:00:00Z', 3);
+    const newer = await seedWeek('2026-11-09T07:00:00Z', 3);
     const scheduler = new Scheduler(t.app.ctx, { graceMs: 0, leaseMs: 60_000, jobs: {} });
     await scheduler.tick(new Date('2026-11-23T03:00:30Z'));
     await scheduler.stop();
-    expect(count('SELECT count(*) AS n FROM answers WHERE pulse_id = ?', older)).toBe(0);
-    expect(count('SELECT count(*) AS n FROM answers WHERE pulse_id = ?', newer)).toBe(12);
+    expect(await count(sql`SELECT count(*) AS n FROM answers WHERE pulse_id = ${older}`)).toBe(0);
+    expect(await count(sql`SELECT count(*) AS n FROM answers WHERE pulse_id = ${newer}`)).toBe(12);
   });
 });
 
@@ -166,16 +172,45 @@ function backup(
 }
 
 describe('npm run backup', () => {
+  // It copies the embedded SQLite file (pg_dump backs up Postgres): when the
+  // suite runs on Postgres, the app here runs on a SQLite file all the same.
+  let files: string | undefined;
+  let started = 0;
+  beforeEach(async () => {
+    if (t.database.engine === 'sqlite') return;
+    await t.stop();
+    files ??= mkdtempSync(join(tmpdir(), 'alignment-pulse-backup-'));
+    t = await startTestApp({
+      now: () => clock.now,
+      schedule: false,
+      env: { DATABASE_PATH: join(files, `pulse-${++started}.db`) },
+    });
+    survey = await findOrCreateSurvey(t.app.ctx.db, {
+      teamId: TEAM_ID,
+      channelId: CHANNEL,
+      timezone: 'Europe/Berlin',
+      createdBy: 'U0ADMIN',
+    });
+  });
+  afterAll(() => {
+    if (files !== undefined) rmSync(files, { recursive: true, force: true });
+  });
+  /** The app's database file. */
+  const liveFile = () => {
+    if (t.database.engine !== 'sqlite') throw new Error('the app is not on a SQLite file');
+    return t.database.path;
+  };
+
   it('copies the live database while answers keep arriving, and the copy restores', async () => {
-    const pulseId = seedWeek('2026-11-16T07:00:00Z', 4);
-    const live = join(t.dir, 'pulse.db');
+    const pulseId = await seedWeek('2026-11-16T07:00:00Z', 4);
+    const live = liveFile();
     const target = join(t.dir, 'backups', 'backup.db'); // the folder is made
     let writing = true;
     let written = 0;
     const writer = (async () => {
       while (writing) {
         for (let i = 0; i < 50; i++) {
-          saveSubmission(t.app.ctx.db, {
+          await saveSubmission(t.app.ctx.db, {
             teamId: TEAM_ID,
             pulseId,
             userId: `U0LOAD${written}`,
@@ -189,7 +224,7 @@ describe('npm run backup', () => {
         await new Promise((resolve) => setImmediate(resolve));
       }
     })();
-    const before = count('SELECT count(*) AS n FROM answers');
+    const before = await count(sql`SELECT count(*) AS n FROM answers`);
     const result = await backup(live, [target]);
     writing = false;
     await writer;
@@ -204,7 +239,7 @@ describe('npm run backup', () => {
     const copied = (copy.prepare('SELECT count(*) AS n FROM answers').get() as { n: number }).n;
     copy.close();
     expect(copied).toBeGreaterThanOrEqual(before);
-    expect(copied).toBeLessThanOrEqual(count('SELECT count(*) AS n FROM answers'));
+    expect(copied).toBeLessThanOrEqual(await count(sql`SELECT count(*) AS n FROM answers`));
 
     // Restoring is starting the app on the copy (README, "Restore").
     const restored = await startTestApp({
@@ -213,14 +248,14 @@ describe('npm run backup', () => {
       schedule: false,
     });
     const answers = (
-      restored.app.ctx.db.prepare('SELECT count(*) AS n FROM answers').get() as { n: number }
+      (await one(restored.app.ctx.db, sql`SELECT count(*) AS n FROM answers`)) as { n: number }
     ).n;
     await restored.stop();
     expect(answers).toBe(copied);
   });
 
   it('says how to call it, and never overwrites a file', async () => {
-    const live = join(t.dir, 'pulse.db');
+    const live = liveFile();
     const missing = await backup(live, []);
     expect(missing.code).toBe(2);
     expect(missing.output).toBe(

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/context.js';
 import { digestJob } from '../../src/jobs/digest-job.js';
@@ -7,6 +8,7 @@ import { saveSubmission } from '../../src/storage/answers.js';
 import { getPulse } from '../../src/storage/pulses.js';
 import { runsOf } from '../../src/storage/runs.js';
 import { findOrCreateSurvey, type Survey } from '../../src/storage/surveys.js';
+import { all, one, run } from '../support/db.js';
 import { seedPulse } from '../support/seed.js';
 import type { Fault } from '../support/slack-stand-in.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
@@ -42,7 +44,7 @@ beforeEach(async () => {
   for (const id of LEADERS) t.standIn.addUser({ id, name: id.toLowerCase() });
   t.standIn.addChannel({ id: CHANNEL, name: 'leadership', members: [...LEADERS, BOT_USER_ID] });
   t.standIn.addChannel({ id: EXEC, name: 'exec', members: [ADMIN, BOT_USER_ID] });
-  survey = findOrCreateSurvey(t.app.ctx.db, {
+  survey = await findOrCreateSurvey(t.app.ctx.db, {
     teamId: TEAM_ID,
     channelId: CHANNEL,
     timezone: 'Europe/Berlin',
@@ -94,8 +96,8 @@ async function healthy(): Promise<boolean> {
   return response.status === 200;
 }
 
-const answerCount = () =>
-  (db().prepare('SELECT count(*) AS n FROM answers').get() as { n: number }).n;
+const answerCount = async () =>
+  (await one(db(), sql<{ n: number }>`SELECT count(*) AS n FROM answers`))?.n;
 
 // Monday 23 November 2026, 09:00 in Berlin.
 const MONDAY = '2026-11-23T08:00:05Z';
@@ -135,7 +137,9 @@ describe('the weekly pulse cannot be posted in the channel', () => {
     async (_what, breakIt, code, advice) => {
       breakIt();
       await minutesFrom(MONDAY, 90);
-      expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'failed', attempts: 5 }]);
+      expect(await runsOf(db(), survey.id, 'pulse')).toMatchObject([
+        { status: 'failed', attempts: 5 },
+      ]);
       const alerts = adminAlerts();
       expect(alerts).toHaveLength(1);
       expect(alerts[0]?.text).toContain(`Could not *post the pulse* in <#C0LEADERS> (\`${code}\`)`);
@@ -160,9 +164,11 @@ describe('the weekly pulse cannot be posted in the channel', () => {
     async (_what, fault, times) => {
       t.standIn.inject('chat.postMessage', fault, times);
       await at(MONDAY);
-      expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'retrying' }]);
+      expect(await runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'retrying' }]);
       await minutesFrom('2026-11-23T08:01:05Z', 3);
-      expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'done', attempts: 2 }]);
+      expect(await runsOf(db(), survey.id, 'pulse')).toMatchObject([
+        { status: 'done', attempts: 2 },
+      ]);
       expect(t.standIn.messagesIn(CHANNEL).length).toBeGreaterThanOrEqual(1);
       expect(adminAlerts()).toEqual([]);
       expect(await healthy()).toBe(true);
@@ -172,7 +178,7 @@ describe('the weekly pulse cannot be posted in the channel', () => {
   it('429 with Retry-After: the client waits as told and posts once, at the first attempt', async () => {
     t.standIn.inject('chat.postMessage', { status: 429, retryAfterSeconds: 1 }, 2);
     await at(MONDAY);
-    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'done', attempts: 1 }]);
+    expect(await runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'done', attempts: 1 }]);
     expect(t.standIn.messagesIn(CHANNEL)).toHaveLength(1);
     expect(t.standIn.callsTo('chat.postMessage').filter((c) => c.status === 429)).toHaveLength(2);
     expect(adminAlerts()).toEqual([]);
@@ -181,7 +187,9 @@ describe('the weekly pulse cannot be posted in the channel', () => {
   it('a fault that lasts past the hour-long retry is sent to admins, once', async () => {
     t.standIn.inject('conversations.members', { status: 500 }, 1_000);
     await minutesFrom(MONDAY, 90);
-    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'failed', attempts: 5 }]);
+    expect(await runsOf(db(), survey.id, 'pulse')).toMatchObject([
+      { status: 'failed', attempts: 5 },
+    ]);
     const alerts = adminAlerts();
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.text).toContain(
@@ -198,7 +206,7 @@ describe('the bot token no longer works', () => {
     async (error) => {
       t.standIn.revokeToken(error);
       await minutesFrom(MONDAY, 90);
-      expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([
+      expect(await runsOf(db(), survey.id, 'pulse')).toMatchObject([
         { status: 'failed', attempts: 5, lastError: expect.stringContaining(error) },
       ]);
       expect(await healthy()).toBe(true);
@@ -209,14 +217,14 @@ describe('the bot token no longer works', () => {
 });
 
 describe('DMs, reminders and closing', () => {
-  beforeEach(() => {
-    db().prepare("UPDATE surveys SET delivery = 'dm', reminder_hours = 24").run();
+  beforeEach(async () => {
+    await run(db(), sql`UPDATE surveys SET delivery = 'dm', reminder_hours = 24`);
   });
 
   it('a DM refused for one person is retried for that person only; admins told once', async () => {
     t.standIn.inject('conversations.open', { error: 'user_not_found' }, 1);
     await minutesFrom(MONDAY, 3);
-    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'done', attempts: 2 }]);
+    expect(await runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'done', attempts: 2 }]);
     for (const id of LEADERS) {
       const dm = t.standIn.dmChannelOf(id) ?? '';
       expect(t.standIn.messagesIn(dm)).toHaveLength(1);
@@ -234,7 +242,7 @@ describe('DMs, reminders and closing', () => {
     t.standIn.enforceRateLimits({ speed: 60 });
     await at(MONDAY);
     expect(t.standIn.rateLimited).toBeGreaterThan(0);
-    expect(runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'done', attempts: 1 }]);
+    expect(await runsOf(db(), survey.id, 'pulse')).toMatchObject([{ status: 'done', attempts: 1 }]);
     for (const id of [...LEADERS, ...many]) {
       const dm = t.standIn.dmChannelOf(id) ?? '';
       expect(t.standIn.messagesIn(dm)).toHaveLength(1);
@@ -244,9 +252,9 @@ describe('DMs, reminders and closing', () => {
 
   it('reminders that fail are sent on the retry to those who did not get one, and never twice', async () => {
     await at(MONDAY);
-    const pulse = getPulse(db(), 1);
+    const pulse = await getPulse(db(), 1);
     if (!pulse) throw new Error('no pulse');
-    answer(pulse.id, ['U0PROD01', 'U0ENG01']);
+    await answer(pulse.id, ['U0PROD01', 'U0ENG01']);
     t.standIn.inject('chat.postMessage', { status: 500 }, 3);
     await minutesFrom('2026-11-25T08:00:05Z', 3); // Wednesday: the reminder is due
     const reminded = (id: string) =>
@@ -254,19 +262,21 @@ describe('DMs, reminders and closing', () => {
         .messagesIn(t.standIn.dmChannelOf(id) ?? '')
         .filter((m) => m.text.startsWith('Reminder:')).length;
     expect(LEADERS.map(reminded)).toEqual([0, 1, 1, 0, 1, 1]);
-    expect(runsOf(db(), survey.id, 'remind')).toMatchObject([{ status: 'done', attempts: 2 }]);
+    expect(await runsOf(db(), survey.id, 'remind')).toMatchObject([
+      { status: 'done', attempts: 2 },
+    ]);
   });
 
   it('closing goes ahead when Slack cannot update the DMs, and the answers stay', async () => {
     await at(MONDAY);
-    const pulse = getPulse(db(), 1);
+    const pulse = await getPulse(db(), 1);
     if (!pulse) throw new Error('no pulse');
-    answer(pulse.id, ['U0PROD01', 'U0PROD02', 'U0ENG01']);
+    await answer(pulse.id, ['U0PROD01', 'U0PROD02', 'U0ENG01']);
     t.standIn.inject('chat.update', { delayMs: 400 }, 3);
     t.standIn.inject('chat.update', { status: 500 }, 30);
     await minutesFrom('2026-11-26T08:00:05Z', 90); // Thursday: the pulse closes
-    expect(getPulse(db(), pulse.id)?.closedAt).not.toBeNull();
-    expect(answerCount()).toBe(15);
+    expect((await getPulse(db(), pulse.id))?.closedAt).not.toBeNull();
+    expect(await answerCount()).toBe(15);
     // The close run was retried until every DM says the pulse is closed.
     for (const id of LEADERS) {
       const [dm] = t.standIn.messagesIn(t.standIn.dmChannelOf(id) ?? '');
@@ -277,9 +287,9 @@ describe('DMs, reminders and closing', () => {
 });
 
 describe('the digest', () => {
-  beforeEach(() => {
-    db().prepare("UPDATE survey_channels SET channel_id = ? WHERE role = 'digest'").run(EXEC);
-    seedPulse(ctx(), {
+  beforeEach(async () => {
+    await run(db(), sql`UPDATE survey_channels SET channel_id = ${EXEC} WHERE role = 'digest'`);
+    await seedPulse(ctx(), {
       teamId: TEAM_ID,
       surveyId: survey.id,
       due: '2026-11-16T08:00:00Z',
@@ -296,7 +306,9 @@ describe('the digest', () => {
     const exec = t.standIn.channels.get(EXEC);
     if (exec) exec.botIsMember = false;
     await minutesFrom('2026-11-20T15:00:30Z', 90); // Friday 16:00 in Berlin
-    expect(runsOf(db(), survey.id, 'digest')).toMatchObject([{ status: 'failed', attempts: 5 }]);
+    expect(await runsOf(db(), survey.id, 'digest')).toMatchObject([
+      { status: 'failed', attempts: 5 },
+    ]);
     const alerts = adminAlerts();
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.text).toContain('Could not *post the digest* in <#C0EXEC>');
@@ -307,7 +319,7 @@ describe('the digest', () => {
     t.standIn.refusedBlockTypes.add('data_visualization');
     t.standIn.inject('files.getUploadURLExternal', { error: 'invalid_arguments' }, 10);
     await minutesFrom('2026-11-20T15:00:30Z', 1);
-    expect(runsOf(db(), survey.id, 'digest')).toMatchObject([{ status: 'done' }]);
+    expect(await runsOf(db(), survey.id, 'digest')).toMatchObject([{ status: 'done' }]);
     expect(
       t.standIn.messagesIn(EXEC).filter((m) => m.text.startsWith('Alignment digest')),
     ).toHaveLength(1);
@@ -356,20 +368,21 @@ describe('what people do themselves', () => {
   it('an answer is stored even when Slack cannot update the count on the channel message', async () => {
     await at(MONDAY);
     t.standIn.inject('chat.update', { status: 500 }, 3);
-    const pulse = getPulse(db(), 1);
+    const pulse = await getPulse(db(), 1);
     if (!pulse) throw new Error('no pulse');
-    answer(pulse.id, ['U0ENG02']);
-    expect(answerCount()).toBe(5);
+    await answer(pulse.id, ['U0ENG02']);
+    expect(await answerCount()).toBe(5);
   });
 });
 
 /** Stores answers as the form would, for the pulse's questions. */
-function answer(pulseId: number, people: string[]): void {
-  const questions = db()
-    .prepare('SELECT question_id AS id FROM pulse_questions WHERE pulse_id = ?')
-    .all(pulseId) as { id: string }[];
+async function answer(pulseId: number, people: string[]): Promise<void> {
+  const questions = await all(
+    db(),
+    sql<{ id: string }>`SELECT question_id AS id FROM pulse_questions WHERE pulse_id = ${pulseId}`,
+  );
   for (const userId of people) {
-    saveSubmission(db(), {
+    await saveSubmission(db(), {
       teamId: TEAM_ID,
       pulseId,
       userId,

@@ -1,8 +1,11 @@
+import { type RawBuilder, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postDigest } from '../../src/jobs/post-digest.js';
 import { type Agreement, getAgreement } from '../../src/storage/agreements.js';
 import { runsOf } from '../../src/storage/runs.js';
+import { engineOf, type Store } from '../../src/storage/store.js';
 import { findOrCreateSurvey, getSurvey, type Survey } from '../../src/storage/surveys.js';
+import { all, one, run } from '../support/db.js';
 import { readText } from '../support/presentation.js';
 import { type Person, seedPulse } from '../support/seed.js';
 import type { OpenedView } from '../support/slack-requests.js';
@@ -38,16 +41,17 @@ beforeEach(async () => {
     members: [ADMIN, ...everyone.map(([id]) => id), BOT_USER_ID],
   });
   t.standIn.addChannel({ id: EXEC, name: 'execs', members: [ADMIN, OUTSIDER] });
-  const created = findOrCreateSurvey(t.app.ctx.db, {
+  const created = await findOrCreateSurvey(t.app.ctx.db, {
     teamId: TEAM_ID,
     channelId: LEADS,
     timezone: 'Europe/Berlin',
     createdBy: ADMIN,
   });
-  t.app.ctx.db
-    .prepare("UPDATE survey_channels SET channel_id = ? WHERE survey_id = ? AND role = 'digest'")
-    .run(EXEC, created.id);
-  survey = getSurvey(t.app.ctx.db, created.id) as Survey;
+  await run(
+    t.app.ctx.db,
+    sql`UPDATE survey_channels SET channel_id = ${EXEC} WHERE survey_id = ${created.id} AND role = 'digest'`,
+  );
+  survey = (await getSurvey(t.app.ctx.db, created.id)) as Survey;
 });
 afterEach(async () => {
   expect(t.standIn.violations()).toEqual([]);
@@ -55,7 +59,7 @@ afterEach(async () => {
 });
 
 const db = () => t.app.ctx.db;
-const count = (sql: string) => (db().prepare(sql).get() as { n: number }).n;
+const count = async (query: RawBuilder<unknown>) => ((await one(db(), query)) as { n: number }).n;
 const WEEK = 7 * 86_400_000;
 
 /**
@@ -64,8 +68,8 @@ const WEEK = 7 * 86_400_000;
  * `p`, engineering leaders `e` on tech debt (each leader a little apart), and
  * everyone 4 on shared goals.
  */
-function week(weeksFrom: number, p: number, e: number) {
-  seedPulse(t.app.ctx, {
+async function week(weeksFrom: number, p: number, e: number) {
+  await seedPulse(t.app.ctx, {
     teamId: TEAM_ID,
     surveyId: survey.id,
     due: new Date(Date.parse('2026-11-02T08:00:00Z') + weeksFrom * WEEK).toISOString(),
@@ -125,8 +129,8 @@ const valid = {
 
 /** Two closed weeks, the digest posted, and the form opened from its topic by a leader. */
 async function formFromDigest(user = 'U0P2') {
-  week(0, 5, 2);
-  week(1, 5, 2);
+  await week(0, 5, 2);
+  await week(1, 5, 2);
   await postDigest(t.app.ctx, survey, clock.now);
   await click(user, 'agreement_record', recordButtonOf().value);
   return openedForm();
@@ -136,8 +140,7 @@ const dmsTo = (user: string) => {
   const dm = t.standIn.dmChannelOf(user);
   return dm === undefined ? [] : t.standIn.messagesIn(dm);
 };
-const onlyAgreement = () =>
-  db().prepare('SELECT id FROM agreements').get() as { id: number } | undefined;
+const onlyAgreement = () => one(db(), sql<{ id: number }>`SELECT id FROM agreements`);
 
 describe('recording an agreement', () => {
   it('opens from the digest’s topic with the topic’s dimension, says it is not anonymous, stores it and DMs each owner once', async () => {
@@ -156,7 +159,7 @@ describe('recording an agreement', () => {
     const answer = await submit('U0P2', form, valid);
     expect(answer).toMatchObject({ response_action: 'update' });
     expect(JSON.stringify(answer)).toContain('<@U0P1> and <@U0E1> each get a DM now');
-    const stored = getAgreement(db(), onlyAgreement()?.id ?? 0) as Agreement;
+    const stored = (await getAgreement(db(), (await onlyAgreement())?.id ?? 0)) as Agreement;
     expect(stored).toMatchObject({
       surveyId: survey.id,
       dimension: 'tech_debt',
@@ -176,7 +179,7 @@ describe('recording an agreement', () => {
       );
       expect(JSON.stringify(dms[0]?.blocks)).toContain('Fri 18 Dec');
     }
-    expect(runsOf(db(), survey.id, 'agreement')).toMatchObject([{ status: 'done' }]);
+    expect(await runsOf(db(), survey.id, 'agreement')).toMatchObject([{ status: 'done' }]);
     // The next minute's housekeeping sends nothing more.
     await t.app.scheduler.tick(new Date(clock.now.getTime() + 60_000));
     expect(dmsTo('U0P1')).toHaveLength(1);
@@ -216,12 +219,12 @@ describe('recording an agreement', () => {
     expect((removed.errors as Record<string, string>).agree_dimension).toMatch(
       /survey was removed/,
     );
-    expect(count('SELECT count(*) AS n FROM agreements')).toBe(0);
+    expect(await count(sql`SELECT count(*) AS n FROM agreements`)).toBe(0);
     expect(dmsTo('U0P1')).toHaveLength(0);
   });
 
   it('tells someone outside the leadership channel who can record one, and opens nothing', async () => {
-    week(0, 5, 2);
+    await week(0, 5, 2);
     await postDigest(t.app.ctx, survey, clock.now);
     const before = t.standIn.openedViews.length;
     await click(OUTSIDER, 'agreement_record', recordButtonOf().value);
@@ -257,7 +260,7 @@ describe('recording an agreement', () => {
     // Slack refuses the next three DMs: both owners' first tries, then one retry.
     t.standIn.inject('chat.postMessage', { error: 'channel_not_found' }, 3);
     await submit('U0P2', form, valid);
-    expect(runsOf(db(), survey.id, 'agreement')).toMatchObject([{ status: 'retrying' }]);
+    expect(await runsOf(db(), survey.id, 'agreement')).toMatchObject([{ status: 'retrying' }]);
     expect(dmsTo('U0P1').length + dmsTo('U0E1').length).toBe(0);
     // The scheduler's minute ticks: retried after 1 minute (one still fails), then after 5.
     for (let m = 1; m <= 7; m++)
@@ -265,7 +268,7 @@ describe('recording an agreement', () => {
     await t.app.idle();
     expect(dmsTo('U0P1')).toHaveLength(1);
     expect(dmsTo('U0E1')).toHaveLength(1);
-    expect(runsOf(db(), survey.id, 'agreement')).toMatchObject([{ status: 'done' }]);
+    expect(await runsOf(db(), survey.id, 'agreement')).toMatchObject([{ status: 'done' }]);
     const alerts = dmsTo(ADMIN).filter((m) => m.text.startsWith('Alignment Pulse could not'));
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.text).toContain('send an agreement to its owners');
@@ -278,8 +281,8 @@ async function record(values: Partial<typeof valid> = {}, by = 'U0P2'): Promise<
   await t.app.idle();
   const answer = await submit(by, openedForm(), { ...valid, ...values });
   expect(answer).toMatchObject({ response_action: 'update' });
-  const rows = db().prepare('SELECT id FROM agreements ORDER BY id').all() as { id: number }[];
-  return getAgreement(db(), rows.at(-1)?.id ?? 0) as Agreement;
+  const rows = await all(db(), sql<{ id: number }>`SELECT id FROM agreements ORDER BY id`);
+  return (await getAgreement(db(), rows.at(-1)?.id ?? 0)) as Agreement;
 }
 
 /** The score of some 1–5 answers on a 0–100 scale. */
@@ -296,10 +299,10 @@ describe('the follow-up in every digest', () => {
   it('says what happened to the dimension and its gap since, with the published numbers', async () => {
     // Four weeks far apart (Product 4, Engineering 1), then the agreement, then three
     // weeks where both sides rate it higher and closer (5 and 4).
-    for (let w = 0; w < 4; w++) week(w, 4, 1);
+    for (let w = 0; w < 4; w++) await week(w, 4, 1);
     clock.now = new Date(Date.parse('2026-11-27T15:00:00Z')); // Friday of the fourth week
     await record({ agree_review: '2027-01-15' });
-    for (let w = 4; w < 7; w++) week(w, 5, 4);
+    for (let w = 4; w < 7; w++) await week(w, 5, 4);
     clock.now = new Date(Date.parse('2026-12-18T15:00:00Z'));
     await postDigest(t.app.ctx, survey, clock.now);
     const text = readText((t.standIn.messagesIn(EXEC).at(-1)?.blocks ?? []) as unknown[]);
@@ -324,17 +327,17 @@ describe('the follow-up in every digest', () => {
   });
 
   it('says no clear change when nothing moved, and too early after one week', async () => {
-    for (let w = 0; w < 4; w++) week(w, 5, 2);
+    for (let w = 0; w < 4; w++) await week(w, 5, 2);
     clock.now = new Date(Date.parse('2026-11-27T15:00:00Z'));
     await record({ agree_dimension: 'okrs', agree_body: 'One OKR review for both sides.' });
-    week(4, 5, 2);
+    await week(4, 5, 2);
     clock.now = new Date(Date.parse('2026-12-04T15:00:00Z'));
     await postDigest(t.app.ctx, survey, clock.now);
     let text = readText((t.standIn.messagesIn(EXEC).at(-1)?.blocks ?? []) as unknown[]);
     expect(text).toContain(
       'Since 27 Nov: too early to tell — 1 closed week so far; the follow-up starts after 2.',
     );
-    for (let w = 5; w < 8; w++) week(w, 5, 2);
+    for (let w = 5; w < 8; w++) await week(w, 5, 2);
     clock.now = new Date(Date.parse('2026-12-25T15:00:00Z'));
     await postDigest(t.app.ctx, survey, clock.now);
     text = readText((t.standIn.messagesIn(EXEC).at(-1)?.blocks ?? []) as unknown[]);
@@ -348,10 +351,10 @@ describe('the follow-up in every digest', () => {
 describe('the review', () => {
   /** An agreement recorded on 27 Nov with its review on 18 Dec; the clock at the review. */
   async function atReview() {
-    for (let w = 0; w < 4; w++) week(w, 5, 2);
+    for (let w = 0; w < 4; w++) await week(w, 5, 2);
     clock.now = new Date(Date.parse('2026-11-27T15:00:00Z'));
     const agreement = await record();
-    for (let w = 4; w < 7; w++) week(w, 4, 4);
+    for (let w = 4; w < 7; w++) await week(w, 4, 4);
     clock.now = new Date('2026-12-18T08:01:00Z'); // 09:01 in Berlin
     await t.app.scheduler.tick(clock.now);
     await t.app.idle();
@@ -381,17 +384,17 @@ describe('the review', () => {
     await t.app.scheduler.tick(new Date(clock.now.getTime() + 60_000));
     await t.app.idle();
     expect(dmsTo('U0P1').filter((m) => m.text.startsWith('Time to review'))).toHaveLength(1);
-    expect(runsOf(db(), survey.id, 'review')).toMatchObject([{ status: 'done' }]);
+    expect(await runsOf(db(), survey.id, 'review')).toMatchObject([{ status: 'done' }]);
   });
 
   it('says at the review what the digest said, even after leaders asked to be forgotten', async () => {
     // The attack: read the follow-up, have leaders forget themselves, read it
     // again. Had the review worked its tests out anew, two engineers fewer would
     // leave too few for the gap's test, and its words would change with their answers.
-    for (let w = 0; w < 4; w++) week(w, 5, 2);
+    for (let w = 0; w < 4; w++) await week(w, 5, 2);
     clock.now = new Date(Date.parse('2026-11-27T15:00:00Z'));
     await record();
-    for (let w = 4; w < 7; w++) week(w, 4, 4);
+    for (let w = 4; w < 7; w++) await week(w, 4, 4);
     clock.now = new Date('2026-12-18T07:00:00Z');
     await postDigest(t.app.ctx, survey, clock.now);
     const since = (text: string) => text.match(/Since 27 Nov \(\d+ weeks\): [^\n]*/)?.[0];
@@ -404,7 +407,9 @@ describe('the review', () => {
       await t.app.idle();
       await click(leader, 'forget_me_confirm', 'confirm', LEADS);
     }
-    expect(count("SELECT count(*) AS n FROM answers WHERE user_id IN ('U0E3', 'U0E4')")).toBe(0);
+    expect(
+      await count(sql`SELECT count(*) AS n FROM answers WHERE user_id IN ('U0E3', 'U0E4')`),
+    ).toBe(0);
     clock.now = new Date('2026-12-18T08:01:00Z');
     await t.app.scheduler.tick(clock.now);
     await t.app.idle();
@@ -419,9 +424,12 @@ describe('the review', () => {
     expect(String(t.standIn.responseUrlPosts.at(-1)?.body.text)).toBe(
       "Only the agreement's owners, <@U0P1> and <@U0E1>, can answer its review. Nothing changed.",
     );
-    expect(getAgreement(db(), agreement.id)?.status).toBe('open');
+    expect((await getAgreement(db(), agreement.id))?.status).toBe('open');
     await click('U0E1', 'agreement_done', value, t.standIn.dmChannelOf('U0E1'));
-    expect(getAgreement(db(), agreement.id)).toMatchObject({ status: 'done', closedBy: 'U0E1' });
+    expect(await getAgreement(db(), agreement.id)).toMatchObject({
+      status: 'done',
+      closedBy: 'U0E1',
+    });
     expect(t.standIn.responseUrlPosts.at(-1)?.body).toMatchObject({ replace_original: true });
     // A second click, by the other owner, changes nothing.
     await click('U0P1', 'agreement_done', value, t.standIn.dmChannelOf('U0P1'));
@@ -434,7 +442,7 @@ describe('the review', () => {
     expect(text).toContain('*Closed since the last digest*');
     expect(text).toContain('done on 18 Dec (<@U0E1>)');
     expect(text).not.toContain('review Fri 18 Dec');
-    week(7, 4, 4);
+    await week(7, 4, 4);
     clock.now = new Date('2026-12-25T15:01:00Z');
     await postDigest(t.app.ctx, survey, clock.now);
     text = readText((t.standIn.messagesIn(EXEC).at(-1)?.blocks ?? []) as unknown[]);
@@ -459,7 +467,7 @@ describe('the review', () => {
     expect(await submit('U0P1', form, { agree_review: '2027-01-08' })).toMatchObject({
       response_action: 'update',
     });
-    expect(getAgreement(db(), agreement.id)).toMatchObject({
+    expect(await getAgreement(db(), agreement.id)).toMatchObject({
       status: 'open',
       reviewOn: '2027-01-08',
     });
@@ -481,7 +489,7 @@ describe('the review', () => {
     const empty = await submit('U0E1', form, { agree_note: '  ' });
     expect((empty.errors as Record<string, string>).agree_note).toMatch(/Say in a line why/);
     await submit('U0E1', form, { agree_note: 'Overtaken by the Q1 replan.' });
-    expect(getAgreement(db(), agreement.id)).toMatchObject({
+    expect(await getAgreement(db(), agreement.id)).toMatchObject({
       status: 'dropped',
       closedBy: 'U0E1',
       note: 'Overtaken by the Q1 replan.',
@@ -501,7 +509,7 @@ describe('agreements elsewhere', () => {
   }
 
   it('lists open agreements in the App Home, with the review buttons for their owners only', async () => {
-    week(0, 5, 2);
+    await week(0, 5, 2);
     await record();
     const owner = await home('U0P1');
     const text = readText(owner);
@@ -513,7 +521,7 @@ describe('agreements elsewhere', () => {
     expect(readText(other)).toContain('*Tech debt* — “Reserve 20% of each sprint');
     expect(JSON.stringify(other)).not.toContain('"action_id":"agreement_done"');
     // Done from the App Home: the home is published again without it.
-    const value = String(getAgreement(db(), onlyAgreement()?.id ?? 0)?.id);
+    const value = String((await getAgreement(db(), (await onlyAgreement())?.id ?? 0))?.id);
     // A click in the App Home comes with its view, not a message, and no response_url.
     const {
       message: _message,
@@ -527,12 +535,12 @@ describe('agreements elsewhere', () => {
       view: { id: 'V1', type: 'home', team_id: TEAM_ID },
     });
     await t.app.idle();
-    expect(getAgreement(db(), Number(value))?.status).toBe('done');
+    expect((await getAgreement(db(), Number(value)))?.status).toBe('done');
     expect(readText(await home('U0P1'))).not.toContain('Reserve 20%');
   });
 
   it('exports the agreements as a second file, with their owners, and no answers', async () => {
-    week(0, 5, 2);
+    await week(0, 5, 2);
     await record({ agree_body: '=HYPERLINK("http://x") and more, "quoted"' });
     await t.slack.command({ user: ADMIN, channel: LEADS, text: 'export' });
     await t.app.idle();
@@ -552,17 +560,19 @@ describe('agreements elsewhere', () => {
   });
 
   it('forget-me takes an owner off, who then reads as a former leader everywhere', async () => {
-    week(0, 5, 2);
+    await week(0, 5, 2);
     await record();
     await t.slack.command({ user: 'U0P1', channel: LEADS, text: 'forget-me' });
     await t.app.idle();
     await click('U0P1', 'forget_me_confirm', 'confirm', LEADS);
-    expect(getAgreement(db(), onlyAgreement()?.id ?? 0)).toMatchObject({
+    expect(await getAgreement(db(), (await onlyAgreement())?.id ?? 0)).toMatchObject({
       productOwner: null,
       engineeringOwner: 'U0E1',
       body: valid.agree_body,
     });
-    expect(count("SELECT count(*) AS n FROM agreement_messages WHERE user_id = 'U0P1'")).toBe(0);
+    expect(
+      await count(sql`SELECT count(*) AS n FROM agreement_messages WHERE user_id = 'U0P1'`),
+    ).toBe(0);
     expect(readText(await home('U0E1'))).toContain('a former leader and <@U0E1>');
     await postDigest(t.app.ctx, survey, clock.now);
     expect(JSON.stringify(t.standIn.messagesIn(EXEC).at(-1)?.blocks)).toContain(
@@ -570,16 +580,34 @@ describe('agreements elsewhere', () => {
     );
     expect(JSON.stringify(t.standIn.messagesIn(EXEC).at(-1)?.blocks)).not.toContain('U0P1');
     // No table holds the person any more.
-    const tables = db().prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
-      name: string;
-    }[];
-    for (const { name } of tables) {
-      const columns = db().prepare(`PRAGMA table_info(${name})`).all() as { name: string }[];
-      for (const column of columns)
-        expect(
-          count(`SELECT count(*) AS n FROM ${name} WHERE CAST(${column.name} AS TEXT) = 'U0P1'`),
-          `${name}.${column.name}`,
-        ).toBe(0);
-    }
+    for (const { table, column } of await everyColumn(db()))
+      expect(
+        await count(
+          sql`SELECT count(*) AS n FROM ${sql.table(table)} WHERE CAST(${sql.ref(column)} AS TEXT) = 'U0P1'`,
+        ),
+        `${table}.${column}`,
+      ).toBe(0);
   });
 });
+
+/** Every column of every table, on either engine. */
+async function everyColumn(db: Store): Promise<{ table: string; column: string }[]> {
+  const columns = await all(
+    db,
+    engineOf(db) === 'postgres'
+      ? sql<{ table: string; column: string }>`
+          SELECT c.table_name AS "table", c.column_name AS "column"
+          FROM information_schema.columns c
+          JOIN information_schema.tables t
+            ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+          WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'`
+      : sql<{ table: string; column: string }>`
+          SELECT m.name AS "table", c.name AS "column"
+          FROM sqlite_master m, pragma_table_info(m.name) c
+          WHERE m.type = 'table'`,
+  );
+  // Never an empty list, which would find nobody anywhere.
+  if (!columns.some((c) => c.table === 'answers' && c.column === 'user_id'))
+    throw new Error('the list of columns misses answers.user_id');
+  return columns;
+}

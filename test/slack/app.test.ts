@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getWorkspace } from '../../src/storage/workspaces.js';
 import { foldRisks, readText } from '../support/presentation.js';
@@ -23,9 +24,9 @@ afterEach(async () => {
 });
 
 describe('start-up', () => {
-  it('checks the bot token with Slack and records the workspace', () => {
+  it('checks the bot token with Slack and records the workspace', async () => {
     expect(t.standIn.callsTo('auth.test')).toHaveLength(1);
-    expect(getWorkspace(t.app.ctx.db, TEAM_ID)).toMatchObject({
+    expect(await getWorkspace(t.app.ctx.db, TEAM_ID)).toMatchObject({
       teamId: TEAM_ID,
       name: 'Alignment Test',
       botUserId: BOT_USER_ID,
@@ -97,7 +98,7 @@ describe('request verification', () => {
   it('answers an unsigned uninstall event with 401 and keeps the workspace', async () => {
     const reply = await t.slack.event({ type: 'app_uninstalled' }, { signature: 'v0=forged' });
     expect(reply.status).toBe(401);
-    expect(getWorkspace(t.app.ctx.db, TEAM_ID)?.uninstalledAt).toBeNull();
+    expect((await getWorkspace(t.app.ctx.db, TEAM_ID))?.uninstalledAt).toBeNull();
   });
 
   it("answers Slack's URL verification challenge when signed", async () => {
@@ -205,24 +206,27 @@ describe('events', () => {
   it('stops a workspace that uninstalled the app, once, even when Slack retries', async () => {
     const first = await t.slack.event({ type: 'app_uninstalled' });
     expect(first.status).toBe(200);
-    const uninstalledAt = getWorkspace(t.app.ctx.db, TEAM_ID)?.uninstalledAt;
+    const uninstalledAt = (await getWorkspace(t.app.ctx.db, TEAM_ID))?.uninstalledAt;
     expect(uninstalledAt).toEqual(expect.any(String));
     const retry = await t.slack.event(
       { type: 'app_uninstalled' },
       { retryNum: 1, retryReason: 'http_timeout' },
     );
     expect(retry.status).toBe(200);
-    expect(getWorkspace(t.app.ctx.db, TEAM_ID)?.uninstalledAt).toBe(uninstalledAt);
+    expect((await getWorkspace(t.app.ctx.db, TEAM_ID))?.uninstalledAt).toBe(uninstalledAt);
     expect(t.logs.filter((line) => line.includes('workspace removed the app'))).toHaveLength(1);
   });
 
   it('stops a workspace whose tokens were revoked', async () => {
     await t.slack.event({ type: 'tokens_revoked', tokens: { oauth: [], bot: [BOT_USER_ID] } });
-    expect(getWorkspace(t.app.ctx.db, TEAM_ID)?.uninstalledAt).toEqual(expect.any(String));
+    expect((await getWorkspace(t.app.ctx.db, TEAM_ID))?.uninstalledAt).toEqual(expect.any(String));
   });
 });
 
 describe('shutdown', () => {
+  /** A query on the app's database once it is closed: refused, on either engine. */
+  const anyQuery = () => sql`SELECT 1`.execute(t.app.ctx.db);
+
   it('lets a request in flight finish before closing the database', async () => {
     t.standIn.addUser({ id: 'U0ADMIN01', name: 'cpo' });
     t.standIn.addChannel({ id: 'C0LEADERS', name: 'leadership', members: ['U0ADMIN01'] });
@@ -238,14 +242,14 @@ describe('shutdown', () => {
     await t.app.stop();
     expect(t.standIn.messagesIn('C0LEADERS')).toHaveLength(1);
     expect(t.standIn.responseUrlPosts.at(-1)?.body.text).toMatch(/^Pulse posted in <#C0LEADERS>/);
-    expect(t.app.ctx.db.open).toBe(false);
+    await expect(anyQuery()).rejects.toThrow('driver has already been destroyed');
   });
 
   it('stops listening and closes the database', async () => {
     const port = t.app.port;
     await t.app.stop();
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
-    expect(t.app.ctx.db.open).toBe(false);
+    await expect(anyQuery()).rejects.toThrow('driver has already been destroyed');
     expect(t.logs.some((line) => line.includes('shut down'))).toBe(true);
   });
 });

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NOT_INSTALLED } from '../../src/slack/app.js';
 import { BOT_SCOPES } from '../../src/slack/scopes.js';
 import { FORGET_ME_CONFIRM_ACTION } from '../../src/views/forget-me.js';
+import { all, one } from '../support/db.js';
 import { clickAddToSlack } from '../support/install-flow.js';
 import { commandAnswer, pinnedClock, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -40,13 +41,43 @@ afterEach(async () => {
   await t.stop();
 });
 
-const count = (table: string) =>
-  (t.app.ctx.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const count = async (table: string) =>
+  (
+    (await one(
+      t.app.ctx.db,
+      sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)}`,
+    )) as { n: number }
+  ).n;
 
 /** Nothing of the workspace was kept: no installation, no tenant, no survey, no person. */
-function nothingStored(): void {
+async function nothingStored(): Promise<void> {
   for (const table of ['installations', 'workspaces', 'surveys', 'discipline_changes'])
-    expect(count(table), table).toBe(0);
+    expect(await count(table), table).toBe(0);
+}
+
+/**
+ * All the database holds, as bytes: on SQLite the file itself, its write-ahead
+ * log checkpointed into it first; on Postgres every row of every table, as text.
+ */
+async function everythingStored(): Promise<Buffer> {
+  const db = t.app.ctx.db;
+  if (t.database.engine === 'sqlite') {
+    await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+    return readFileSync(t.database.path);
+  }
+  const tables = await all(
+    db,
+    sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
+      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+  );
+  const lines: string[] = [];
+  for (const { name } of tables)
+    for (const { line } of await all(
+      db,
+      sql<{ line: string }>`SELECT CAST(row_to_json(x) AS TEXT) AS line FROM ${sql.table(name)} x`,
+    ))
+      lines.push(line);
+  return Buffer.from(lines.join('\n'));
 }
 
 describe('Add to Slack', () => {
@@ -63,7 +94,7 @@ describe('Add to Slack', () => {
     // The workspace's name is shown, escaped.
     expect(flow.final.body).toContain('Acme &amp; Co');
     expect(flow.final.body).toContain('/invite @Alignment Pulse');
-    expect(count('installations')).toBe(1);
+    expect(await count('installations')).toBe(1);
 
     const acme = t.slack.as({ teamId: ACME });
     const help = await commandAnswer({ ...t, slack: acme }, { user: INSTALLER, channel: LEADS });
@@ -82,13 +113,12 @@ describe('Add to Slack', () => {
     expect(t.standIn.violations()).toEqual([]);
   });
 
-  it('keeps the tokens only encrypted: neither the database file nor the log holds them', async () => {
+  it('keeps the tokens only encrypted: neither the database nor the log holds them', async () => {
     t.standIn.nextAuthorization({ teamId: ACME, installerUserId: INSTALLER });
     await clickAddToSlack({ appUrl: t.baseUrl });
     const token = t.standIn.installationOf(ACME)?.token ?? '';
     expect(token).not.toBe('');
-    t.app.ctx.db.pragma('wal_checkpoint(TRUNCATE)');
-    const file = readFileSync(join(t.dir, 'pulse.db'));
+    const file = await everythingStored();
     expect(file.includes(Buffer.from(token))).toBe(false);
     expect(file.includes(Buffer.from(ACME))).toBe(true);
     expect(t.logs.some((line) => line.includes(token))).toBe(false);
@@ -101,8 +131,8 @@ describe('Add to Slack', () => {
     t.standIn.nextAuthorization({ teamId: ACME, installerUserId: 'U0ACME01' });
     const again = await clickAddToSlack({ appUrl: t.baseUrl });
     expect(again.final.body).toContain('Alignment Pulse is installed');
-    expect(count('installations')).toBe(1);
-    expect(count('workspaces')).toBe(1);
+    expect(await count('installations')).toBe(1);
+    expect(await count('workspaces')).toBe(1);
     // The newest token is the one used, and whoever installed it last is an admin.
     const acme = t.slack.as({ teamId: ACME });
     await acme.command({ user: 'U0ACME01', channel: LEADS, text: 'pulse now' });
@@ -117,7 +147,7 @@ describe('Add to Slack', () => {
     const flow = await clickAddToSlack({ appUrl: t.baseUrl });
     expect(flow.final.body).toContain('Nothing was installed');
     expect(flow.final.body).toContain('Start again');
-    nothingStored();
+    await nothingStored();
   });
 
   it('refuses a forged state, a state from another browser and an expired one', async () => {
@@ -142,7 +172,7 @@ describe('Add to Slack', () => {
     });
     vi.useRealTimers();
     expect(late.final.body).toContain('This install link has expired');
-    nothingStored();
+    await nothingStored();
   });
 
   it('installs nothing when Slack refuses the code, nor when a code is replayed', async () => {
@@ -150,13 +180,13 @@ describe('Add to Slack', () => {
     t.standIn.nextAuthorization({ teamId: ACME, installerUserId: INSTALLER });
     const refused = await clickAddToSlack({ appUrl: t.baseUrl });
     expect(refused.final.body).toContain('Slack did not complete the install');
-    nothingStored();
+    await nothingStored();
 
     t.standIn.nextAuthorization({ teamId: ACME, installerUserId: INSTALLER });
     const replayed = await clickAddToSlack({ appUrl: t.baseUrl, replayCode: true });
     expect(replayed.final.body).toContain('Alignment Pulse is installed');
     expect(replayed.replay?.status).toBe(400);
-    expect(count('installations')).toBe(1);
+    expect(await count('installations')).toBe(1);
   });
 
   it('installs nothing while a workspace that restricts apps waits for an admin’s approval', async () => {
@@ -167,7 +197,7 @@ describe('Add to Slack', () => {
     });
     const flow = await clickAddToSlack({ appUrl: t.baseUrl });
     expect(flow.callbackUrl).toBeUndefined();
-    nothingStored();
+    await nothingStored();
     // The install page said this could happen.
     expect(flow.steps[0]?.body).toContain('lets only admins add apps');
   });
@@ -185,7 +215,7 @@ describe('a workspace without an installation', () => {
       },
     );
     expect(answer.text).toBe(NOT_INSTALLED);
-    nothingStored();
+    await nothingStored();
     expect(t.standIn.calls).toEqual([]);
   });
 
@@ -203,7 +233,7 @@ describe('a workspace without an installation', () => {
     );
     expect(click.status).toBe(200);
     await t.app.idle();
-    nothingStored();
+    await nothingStored();
     expect(t.standIn.calls).toEqual([]);
     expect(t.logs.filter((line) => line.includes(' ERROR '))).toEqual([]);
   });

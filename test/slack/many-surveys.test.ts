@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findOrCreateSurvey, type Survey } from '../../src/storage/surveys.js';
+import { run } from '../support/db.js';
 import { foldRisks, readText } from '../support/presentation.js';
 import { type Person, seedPulse } from '../support/seed.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
@@ -42,7 +44,7 @@ beforeEach(async () => {
       name: `area-${n}`,
       members: [ADMIN, ...new Set([LEADER, seventh]), ...team.map(([id]) => id), BOT_USER_ID],
     });
-    const survey = findOrCreateSurvey(t.app.ctx.db, {
+    const survey = await findOrCreateSurvey(t.app.ctx.db, {
       teamId: TEAM_ID,
       channelId: channelOf(n),
       timezone: 'Europe/Berlin',
@@ -50,9 +52,10 @@ beforeEach(async () => {
     });
     const own = THRESHOLD_OF[n];
     if (own !== undefined)
-      t.app.ctx.db
-        .prepare('UPDATE surveys SET anonymity_threshold = ? WHERE id = ?')
-        .run(own, survey.id);
+      await run(
+        t.app.ctx.db,
+        sql`UPDATE surveys SET anonymity_threshold = ${own} WHERE id = ${survey.id}`,
+      );
     surveys.push(survey);
     const invited = [...new Set([LEADER, seventh]), ...team.map(([id]) => id)];
     // Week 46, closed: area n's product leaders answer 4 or 5, engineering 2; area 13 has
@@ -68,7 +71,7 @@ beforeEach(async () => {
               values: { 'tech_debt.real_capacity': person[1] === 'product' ? productValue : 2 },
             })),
           ];
-    seedPulse(t.app.ctx, {
+    await seedPulse(t.app.ctx, {
       teamId: TEAM_ID,
       surveyId: survey.id,
       due: '2026-11-09T08:00:00Z',
@@ -78,7 +81,7 @@ beforeEach(async () => {
     });
     // Week 47, open in twelve areas; the leader has answered area 1's already.
     if (n < AREAS)
-      seedPulse(t.app.ctx, {
+      await seedPulse(t.app.ctx, {
         teamId: TEAM_ID,
         surveyId: survey.id,
         due: '2026-11-16T08:00:00Z',

@@ -1,9 +1,11 @@
+import { type RawBuilder, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closePulse } from '../../src/jobs/close-pulse.js';
 import { remindPulse } from '../../src/jobs/remind-pulse.js';
 import { getPulse } from '../../src/storage/pulses.js';
 import { findSurveyByChannel } from '../../src/storage/surveys.js';
 import { ANSWER_PULSE_ACTION } from '../../src/views/pulse-message.js';
+import { one, run } from '../support/db.js';
 import type { OpenedView } from '../support/slack-requests.js';
 import { BOT_USER_ID, TEAM_ID } from '../support/slack-stand-in.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -35,12 +37,7 @@ afterEach(async () => {
 });
 
 const db = () => t.app.ctx.db;
-const count = (sql: string, ...params: unknown[]) =>
-  (
-    db()
-      .prepare(sql)
-      .get(...params) as { n: number }
-  ).n;
+const count = async (query: RawBuilder<unknown>) => ((await one(db(), query)) as { n: number }).n;
 const lastResponse = () => t.standIn.responseUrlPosts.at(-1)?.body.text as string | undefined;
 
 /** Lets the work a listener does after its ack finish. */
@@ -114,7 +111,7 @@ async function submit(
 describe('/alignment pulse now', () => {
   it("sets up the channel's survey and posts a pulse with its button, telling the admin privately", async () => {
     await pulseNow();
-    const survey = findSurveyByChannel(db(), TEAM_ID, CHANNEL);
+    const survey = await findSurveyByChannel(db(), TEAM_ID, CHANNEL);
     expect(survey).toMatchObject({
       leadershipChannels: [CHANNEL],
       timezone: 'Europe/Berlin',
@@ -133,9 +130,9 @@ describe('/alignment pulse now', () => {
     expect(lastResponse()).toMatch(
       /^Pulse posted in <#C0LEADERS>: 5 questions, open until <!date\^\d+\^\{date_short_pretty\} at \{time\}\|.+\(Berlin time\)>\.$/,
     );
-    expect(count('SELECT count(*) AS n FROM pulse_questions')).toBe(5);
+    expect(await count(sql`SELECT count(*) AS n FROM pulse_questions`)).toBe(5);
     // The people in the channel, not the bot, are the ones asked.
-    expect(count('SELECT count(*) AS n FROM pulse_recipients')).toBe(5);
+    expect(await count(sql`SELECT count(*) AS n FROM pulse_recipients`)).toBe(5);
   });
 
   it('refuses a second pulse while one is open', async () => {
@@ -150,7 +147,7 @@ describe('/alignment pulse now', () => {
     expect(lastResponse()).toBe(
       `Only admins can send a pulse. Ask <@${ADMIN}> or a workspace admin.`,
     );
-    expect(count('SELECT count(*) AS n FROM surveys')).toBe(0);
+    expect(await count(sql`SELECT count(*) AS n FROM surveys`)).toBe(0);
     expect(t.standIn.messagesIn(CHANNEL)).toEqual([]);
   });
 
@@ -176,7 +173,7 @@ describe('/alignment pulse now', () => {
     if (channel) channel.botIsMember = true;
     await pulseNow(ADMIN, 'C0PRIVATE');
     expect(t.standIn.messagesIn('C0PRIVATE')).toHaveLength(1);
-    expect(count('SELECT count(*) AS n FROM pulses')).toBe(1);
+    expect(await count(sql`SELECT count(*) AS n FROM pulses`)).toBe(1);
   });
 
   it('explains the subcommand when "now" is missing', async () => {
@@ -219,12 +216,12 @@ describe('answering a pulse', () => {
     expect(reply.json).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
     expect(JSON.stringify(reply.json)).toContain('your answers are saved');
     expect(
-      count("SELECT count(*) AS n FROM answers WHERE user_id = 'U0PROD01' AND value = 4"),
+      await count(sql`SELECT count(*) AS n FROM answers WHERE user_id = 'U0PROD01' AND value = 4`),
     ).toBe(5);
-    expect(count("SELECT count(*) AS n FROM comments WHERE user_id = 'U0PROD01'")).toBe(1);
+    expect(await count(sql`SELECT count(*) AS n FROM comments WHERE user_id = 'U0PROD01'`)).toBe(1);
     expect(
-      count(
-        "SELECT count(*) AS n FROM discipline_changes WHERE user_id = 'U0PROD01' AND discipline = 'product'",
+      await count(
+        sql`SELECT count(*) AS n FROM discipline_changes WHERE user_id = 'U0PROD01' AND discipline = 'product'`,
       ),
     ).toBe(1);
     await settle();
@@ -303,9 +300,9 @@ describe('answering a pulse', () => {
         response_action: 'errors',
         errors: { [blockId]: expect.stringContaining(message) },
       });
-      expect(count('SELECT count(*) AS n FROM answers')).toBe(0);
-      expect(count('SELECT count(*) AS n FROM comments')).toBe(0);
-      expect(count('SELECT count(*) AS n FROM discipline_changes')).toBe(0);
+      expect(await count(sql`SELECT count(*) AS n FROM answers`)).toBe(0);
+      expect(await count(sql`SELECT count(*) AS n FROM comments`)).toBe(0);
+      expect(await count(sql`SELECT count(*) AS n FROM discipline_changes`)).toBe(0);
     },
   );
 
@@ -332,7 +329,7 @@ describe('answering a pulse', () => {
       response_action: 'errors',
       errors: { 'q:made.up': expect.stringContaining('not part of this pulse') },
     });
-    expect(count('SELECT count(*) AS n FROM answers')).toBe(0);
+    expect(await count(sql`SELECT count(*) AS n FROM answers`)).toBe(0);
   });
 
   it('shows earlier answers when the person comes back, and changes them in place', async () => {
@@ -353,11 +350,11 @@ describe('answering a pulse', () => {
     expect(blocks).toContain('"initial_value":"First thoughts"');
     expect(JSON.stringify(again.submit)).toContain('Save changes');
     await submit('U0PROD01', again, answersFor(again, '5', { comment: '' }));
-    expect(count("SELECT count(*) AS n FROM answers WHERE user_id = 'U0PROD01'")).toBe(5);
+    expect(await count(sql`SELECT count(*) AS n FROM answers WHERE user_id = 'U0PROD01'`)).toBe(5);
     expect(
-      count("SELECT count(*) AS n FROM answers WHERE user_id = 'U0PROD01' AND value = 5"),
+      await count(sql`SELECT count(*) AS n FROM answers WHERE user_id = 'U0PROD01' AND value = 5`),
     ).toBe(5);
-    expect(count('SELECT count(*) AS n FROM comments')).toBe(0);
+    expect(await count(sql`SELECT count(*) AS n FROM comments`)).toBe(0);
   });
 
   it('stores a submission once when Slack retries it or the person double-submits', async () => {
@@ -367,8 +364,8 @@ describe('answering a pulse', () => {
     await submit('U0ENG02', view, values);
     await submit('U0ENG02', view, values, 1);
     await submit('U0ENG02', view, values);
-    expect(count('SELECT count(*) AS n FROM answers')).toBe(5);
-    expect(count('SELECT count(*) AS n FROM comments')).toBe(1);
+    expect(await count(sql`SELECT count(*) AS n FROM answers`)).toBe(5);
+    expect(await count(sql`SELECT count(*) AS n FROM comments`)).toBe(1);
     await settle();
     expect(JSON.stringify(t.standIn.messagesIn(CHANNEL)[0]?.blocks)).toContain(
       '1 leader answered so far.',
@@ -408,7 +405,7 @@ describe('reminders and closing', () => {
   it('reminds only those who have not answered, once', async () => {
     await answer('U0PROD01', 'product');
     await answer('U0ENG01', 'engineering');
-    const pulse = getPulse(db(), Number(pulseButton()));
+    const pulse = await getPulse(db(), Number(pulseButton()));
     if (!pulse) throw new Error('no pulse');
     expect(await remindPulse(t.app.ctx, pulse)).toBe(3);
     const reminded = t.standIn.callsTo('conversations.open').map((c) => c.args.users);
@@ -428,7 +425,7 @@ describe('reminders and closing', () => {
     if (!view) throw new Error('no form');
     await answer('U0PROD01', 'product');
     const pulseId = pulseButton();
-    const pulse = getPulse(db(), Number(pulseId));
+    const pulse = await getPulse(db(), Number(pulseId));
     if (!pulse) throw new Error('no pulse');
     expect(await closePulse(t.app.ctx, pulse)).toBe(true);
     expect(await closePulse(t.app.ctx, pulse)).toBe(false);
@@ -445,7 +442,7 @@ describe('reminders and closing', () => {
     const late = await submit('U0PROD02', view, answersFor(view, '1', { discipline: 'product' }));
     expect(late.json).toMatchObject({ response_action: 'errors' });
     expect(JSON.stringify(late.json)).toContain('This pulse closed on');
-    expect(count("SELECT count(*) AS n FROM answers WHERE user_id = 'U0PROD02'")).toBe(0);
+    expect(await count(sql`SELECT count(*) AS n FROM answers WHERE user_id = 'U0PROD02'`)).toBe(0);
     expect(await remindPulse(t.app.ctx, pulse)).toBe(0);
   });
 });
@@ -463,9 +460,9 @@ describe('delivery by DM', () => {
     });
     t.standIn.membersPageSize = 20;
     await pulseNow(ADMIN, 'C0DMLEADS');
-    db().prepare("UPDATE surveys SET delivery = 'dm'").run();
+    await run(db(), sql`UPDATE surveys SET delivery = 'dm'`);
     // The first pulse went to the channel; close it and send the next by DM.
-    const first = getPulse(db(), 1);
+    const first = await getPulse(db(), 1);
     if (!first) throw new Error('no pulse');
     await closePulse(t.app.ctx, first);
     t.standIn.messages.splice(0);
@@ -485,11 +482,13 @@ describe('delivery by DM', () => {
 
     // Answering from the DM counts once, like answering from the channel.
     const dm = t.standIn.dmChannelOf('U0LEAD03') ?? '';
-    const view = await clickAnswer('U0LEAD03', String(getPulse(db(), 2)?.id), { channel: dm });
+    const view = await clickAnswer('U0LEAD03', String((await getPulse(db(), 2))?.id), {
+      channel: dm,
+    });
     if (!view) throw new Error('no form');
     await submit('U0LEAD03', view, answersFor(view, '5', { discipline: 'design' }));
     await submit('U0LEAD03', view, answersFor(view, '5', { discipline: 'design' }), 1);
-    expect(count('SELECT count(*) AS n FROM answers WHERE pulse_id = 2')).toBe(5);
+    expect(await count(sql`SELECT count(*) AS n FROM answers WHERE pulse_id = 2`)).toBe(5);
   });
 
   it('reads the directory instead of each person for a big channel, and reuses each DM the next week', async () => {
@@ -503,9 +502,9 @@ describe('delivery by DM', () => {
       members: [...people, 'U0OTHERBOT', 'U0GONE', BOT_USER_ID],
     });
     await pulseNow(ADMIN, 'C0BIGLEADS');
-    db().prepare("UPDATE surveys SET delivery = 'dm'").run();
+    await run(db(), sql`UPDATE surveys SET delivery = 'dm'`);
     for (const week of [1, 2]) {
-      const open = getPulse(db(), week);
+      const open = await getPulse(db(), week);
       if (!open) throw new Error('no pulse');
       await closePulse(t.app.ctx, open);
       await pulseNow(ADMIN, 'C0BIGLEADS');

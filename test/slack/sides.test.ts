@@ -1,13 +1,15 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CATALOGUE } from '../../src/domain/catalogue.js';
 import { migrationsDir } from '../../src/paths.js';
-import { openDatabase } from '../../src/storage/database.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { syncCatalogue } from '../../src/storage/questions.js';
+import { openStore } from '../../src/storage/store.js';
 import { ADMIN, Colleagues, EXEC, everyone, LEADS, TEAM } from '../support/colleagues.js';
+import { run } from '../support/db.js';
 import { TEAM_ID } from '../support/slack-stand-in.js';
 
 /**
@@ -96,7 +98,8 @@ describe('changing the sides', () => {
 describe('a database from before the sides', () => {
   it('keeps its weeks as they were published, by discipline, and publishes the next by side', async () => {
     // The database as the previous version left it: migrations 001 to 005, one
-    // week published by discipline, with a comment.
+    // week published by discipline, with a comment. A SQLite file: the versions
+    // before the sides ran on SQLite only.
     const dir = mkdtempSync(join(tmpdir(), 'alignment-sides-'));
     dirs.push(dir);
     const older = join(dir, 'migrations');
@@ -104,42 +107,54 @@ describe('a database from before the sides', () => {
     for (const name of readdirSync(migrationsDir).filter((n) => n < '006'))
       copyFileSync(join(migrationsDir, name), join(older, name));
     const file = join(dir, 'pulse.db');
-    const db = openDatabase(file);
-    migrate(db, older);
-    syncCatalogue(db, CATALOGUE);
-    db.prepare('INSERT INTO workspaces (team_id) VALUES (?)').run(TEAM_ID);
-    db.prepare(
-      "INSERT INTO surveys (id, team_id, timezone, pulse_cron, digest_cron) VALUES (1, ?, 'Europe/Berlin', '0 9 1 1 *', '0 9 1 1 *')",
-    ).run(TEAM_ID);
-    db.prepare("INSERT INTO survey_channels VALUES (1, 'leadership', ?), (1, 'digest', ?)").run(
-      LEADS,
-      EXEC,
-    );
-    db.prepare(
-      "INSERT INTO pulses (id, survey_id, due_at, opened_at, closes_at, closed_at) VALUES (1, 1, '2026-10-26T08:00:00.000Z', '2026-10-26T08:00:00.000Z', '2026-10-29T08:00:00.000Z', '2026-10-29T08:00:00.000Z')",
-    ).run();
-    db.prepare("INSERT INTO pulse_questions VALUES (1, 0, 'okrs.same_direction')").run();
-    db.prepare(
-      "INSERT INTO published_pulses VALUES (1, 1, '2026-W44', '2026-10-26', 3, 11, 11, '2026-10-29T08:00:00.000Z')",
-    ).run();
-    const cell = db.prepare(
-      "INSERT INTO published_cells VALUES (1, 'okrs.same_direction', 'okrs', ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
-    // Product 4 × 100, Engineering 4 × 50, the designers and program lead hidden.
-    cell.run('all', null, 11, 0, 0, 7, 0, 4);
-    cell.run('product', null, 4, 0, 0, 0, 0, 4);
-    cell.run('engineering', null, 4, 0, 0, 4, 0, 0);
-    cell.run('design', 'too_few', null, null, null, null, null, null);
-    cell.run('program', 'too_few', null, null, null, null, null, null);
-    db.prepare(
-      "INSERT INTO comments VALUES (1, 'U0E2', 'Written before the sides.', 'a', 'a')",
-    ).run();
-    db.close();
+    const store = await openStore({ engine: 'sqlite', path: file });
+    try {
+      const db = store.db;
+      await migrate(store, older);
+      await syncCatalogue(db, CATALOGUE);
+      await run(db, sql`INSERT INTO workspaces (team_id) VALUES (${TEAM_ID})`);
+      await run(
+        db,
+        sql`INSERT INTO surveys (id, team_id, timezone, pulse_cron, digest_cron) VALUES (1, ${TEAM_ID}, 'Europe/Berlin', '0 9 1 1 *', '0 9 1 1 *')`,
+      );
+      await run(
+        db,
+        sql`INSERT INTO survey_channels VALUES (1, 'leadership', ${LEADS}), (1, 'digest', ${EXEC})`,
+      );
+      await run(
+        db,
+        sql`INSERT INTO pulses (id, survey_id, due_at, opened_at, closes_at, closed_at) VALUES (1, 1, '2026-10-26T08:00:00.000Z', '2026-10-26T08:00:00.000Z', '2026-10-29T08:00:00.000Z', '2026-10-29T08:00:00.000Z')`,
+      );
+      await run(db, sql`INSERT INTO pulse_questions VALUES (1, 0, 'okrs.same_direction')`);
+      await run(
+        db,
+        sql`INSERT INTO published_pulses VALUES (1, 1, '2026-W44', '2026-10-26', 3, 11, 11, '2026-10-29T08:00:00.000Z')`,
+      );
+      const cell = (...values: (string | number | null)[]) =>
+        run(
+          db,
+          sql`INSERT INTO published_cells VALUES (1, 'okrs.same_direction', 'okrs', ${sql.join(values)})`,
+        );
+      // Product 4 × 100, Engineering 4 × 50, the designers and program lead hidden.
+      await cell('all', null, 11, 0, 0, 7, 0, 4);
+      await cell('product', null, 4, 0, 0, 0, 0, 4);
+      await cell('engineering', null, 4, 0, 0, 4, 0, 0);
+      await cell('design', 'too_few', null, null, null, null, null, null);
+      await cell('program', 'too_few', null, null, null, null, null, null);
+      await run(
+        db,
+        sql`INSERT INTO comments VALUES (1, 'U0E2', 'Written before the sides.', 'a', 'a')`,
+      );
+    } finally {
+      await store.close();
+    }
 
     c = await Colleagues.start(new Date('2026-11-03T09:00:00Z'), { DATABASE_PATH: file });
     expect(c.t.logs.some((l) => l.includes('applied migrations: 006_sides.sql'))).toBe(true);
     // The old week's comment is frozen with it, as the old version would have shown it.
-    expect(c.count('SELECT count(*) AS n FROM published_comments WHERE pulse_id = 1')).toBe(1);
+    expect(
+      await c.count(sql`SELECT count(*) AS n FROM published_comments WHERE pulse_id = 1`),
+    ).toBe(1);
     const gapBefore = await c.run('gap', 'U0P1');
     expect(gapBefore).toContain('*Shared goals* · 100 vs 50');
 

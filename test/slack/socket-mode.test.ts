@@ -1,13 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ANSWER_PULSE_ACTION } from '../../src/views/pulse-message.js';
 import { type AppProcess, runApp } from '../support/app-process.js';
+import { one } from '../support/db.js';
 import type { OpenedView } from '../support/slack-requests.js';
 import { BOT_TOKEN, BOT_USER_ID, SlackStandIn } from '../support/slack-stand-in.js';
 import { APP_TOKEN, SocketModeStandIn } from '../support/socket-mode-stand-in.js';
-import { commandAnswer, startTestApp, type TestApp } from '../support/test-app.js';
+import { commandAnswer, startTestApp, type TestApp, testDatabase } from '../support/test-app.js';
 
 /**
  * Socket Mode for real: the app opens its WebSocket through SLACK_API_URL with
@@ -134,11 +136,14 @@ describe('Socket Mode against the stand-in', () => {
       }),
     );
     expect(saved.json).toMatchObject({ response_action: 'update' });
-    const count = (
-      t.app.ctx.db
-        .prepare("SELECT count(*) AS n FROM answers WHERE user_id = 'U0PROD01'")
-        .get() as { n: number }
-    ).n;
+    const db = t.app.ctx.db;
+    const answers = async () =>
+      (
+        (await one(db, sql`SELECT count(*) AS n FROM answers WHERE user_id = 'U0PROD01'`)) as {
+          n: number;
+        }
+      ).n;
+    const count = await answers();
     expect(count).toBeGreaterThan(0);
     // The same envelope delivered again (Slack retries when an ack is late) is stored once.
     await t.slack.interaction(
@@ -148,13 +153,7 @@ describe('Socket Mode against the stand-in', () => {
         values: filled(view, '4', { discipline: 'product' }),
       }),
     );
-    expect(
-      (
-        t.app.ctx.db
-          .prepare("SELECT count(*) AS n FROM answers WHERE user_id = 'U0PROD01'")
-          .get() as { n: number }
-      ).n,
-    ).toBe(count);
+    expect(await answers()).toBe(count);
     // An event: the App Home.
     await t.slack.event(
       {
@@ -209,9 +208,11 @@ describe('Socket Mode as `npm start` runs it', () => {
     const standIn = await SlackStandIn.start();
     const socket = await SocketModeStandIn.start(standIn);
     const dir = mkdtempSync(join(tmpdir(), 'alignment-socket-'));
+    const database = await testDatabase(dir);
     cleanups.push(async () => {
       await socket.stop();
       await standIn.stop();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     });
     const env = (more: Record<string, string> = {}) => ({
@@ -219,7 +220,7 @@ describe('Socket Mode as `npm start` runs it', () => {
       SLACK_APP_TOKEN: APP_TOKEN,
       SLACK_API_URL: standIn.apiUrl,
       PORT: '0',
-      DATABASE_PATH: join(dir, 'pulse.db'),
+      ...database.env,
       ...more,
     });
     return { standIn, socket, dir, env };

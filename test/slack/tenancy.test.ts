@@ -1,5 +1,7 @@
+import { type RawBuilder, sql } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ANSWER_PULSE_ACTION } from '../../src/views/pulse-message.js';
+import { all, one, run } from '../support/db.js';
 import { clickAddToSlack } from '../support/install-flow.js';
 import type { OpenedView, SlackSender } from '../support/slack-requests.js';
 import { pinnedClock, startTestApp, type TestApp } from '../support/test-app.js';
@@ -46,7 +48,8 @@ async function install(teamId = ACME, installerUserId = CPO): Promise<void> {
 }
 
 const acme = (): SlackSender => t.slack.as({ teamId: ACME });
-const count = (sql: string) => (t.app.ctx.db.prepare(sql).get() as { n: number }).n;
+const count = async (query: RawBuilder<unknown>) =>
+  ((await one(t.app.ctx.db, query)) as { n: number }).n;
 const pulsesPosted = () => t.standIn.messagesIn(LEADS).length;
 
 /** Moves the app's clock and runs the scheduler's minute tick there. */
@@ -68,16 +71,16 @@ describe('uninstall, reinstall and the grace period', () => {
     await start();
     await install();
     await firstPulse();
-    const tenantRows = () => ({
-      surveys: count("SELECT count(*) AS n FROM surveys WHERE team_id = 'T0ACME001'"),
-      pulses: count('SELECT count(*) AS n FROM pulses'),
-      installations: count('SELECT count(*) AS n FROM installations'),
-      workspaces: count('SELECT count(*) AS n FROM workspaces'),
+    const tenantRows = async () => ({
+      surveys: await count(sql`SELECT count(*) AS n FROM surveys WHERE team_id = 'T0ACME001'`),
+      pulses: await count(sql`SELECT count(*) AS n FROM pulses`),
+      installations: await count(sql`SELECT count(*) AS n FROM installations`),
+      workspaces: await count(sql`SELECT count(*) AS n FROM workspaces`),
     });
 
     expect((await acme().appUninstalled()).status).toBe(200);
     await t.app.idle();
-    expect(tenantRows()).toEqual({ surveys: 1, pulses: 1, installations: 0, workspaces: 1 });
+    expect(await tenantRows()).toEqual({ surveys: 1, pulses: 1, installations: 0, workspaces: 1 });
     // Monday 09:00 Berlin comes: no pulse, no call to Slack.
     const calls = t.standIn.calls.length;
     await at('2026-11-23T08:00:05Z');
@@ -90,7 +93,7 @@ describe('uninstall, reinstall and the grace period', () => {
     // Reinstalled nine days later: everything as it was, and the next Monday's pulse goes out.
     clock.now = new Date('2026-11-26T10:00:00Z');
     await install();
-    expect(tenantRows()).toEqual({ surveys: 1, pulses: 1, installations: 1, workspaces: 1 });
+    expect(await tenantRows()).toEqual({ surveys: 1, pulses: 1, installations: 1, workspaces: 1 });
     await at('2026-11-30T08:00:05Z');
     expect(pulsesPosted()).toBe(2);
 
@@ -99,11 +102,11 @@ describe('uninstall, reinstall and the grace period', () => {
     await acme().appUninstalled();
     await t.app.idle();
     await at('2026-12-31T03:00:05Z');
-    expect(tenantRows()).toMatchObject({ surveys: 1, pulses: 2 });
+    expect(await tenantRows()).toMatchObject({ surveys: 1, pulses: 2 });
     await at('2027-01-01T03:00:05Z');
-    expect(tenantRows()).toEqual({ surveys: 0, pulses: 0, installations: 0, workspaces: 0 });
+    expect(await tenantRows()).toEqual({ surveys: 0, pulses: 0, installations: 0, workspaces: 0 });
     for (const table of ['answers', 'pulse_messages', 'delivery_failures', 'discipline_changes'])
-      expect(count(`SELECT count(*) AS n FROM ${table}`), table).toBe(0);
+      expect(await count(sql`SELECT count(*) AS n FROM ${sql.table(table)}`), table).toBe(0);
     expect(t.standIn.violations()).toEqual([]);
   });
 
@@ -113,11 +116,11 @@ describe('uninstall, reinstall and the grace period', () => {
     await firstPulse();
     await acme().tokensRevoked({ oauth: [CPO] });
     await t.app.idle();
-    expect(count('SELECT count(*) AS n FROM installations')).toBe(1);
+    expect(await count(sql`SELECT count(*) AS n FROM installations`)).toBe(1);
     const bot = t.standIn.installationOf(ACME)?.botUserId ?? '';
     await acme().tokensRevoked({ bot: [bot] });
     await t.app.idle();
-    expect(count('SELECT count(*) AS n FROM installations')).toBe(0);
+    expect(await count(sql`SELECT count(*) AS n FROM installations`)).toBe(0);
     await at('2026-11-23T08:00:05Z');
     expect(pulsesPosted()).toBe(1);
   });
@@ -141,9 +144,10 @@ describe('a channel shared with another company (Slack Connect)', () => {
     await t.app.idle();
     expect(t.standIn.messagesIn('C0CONNECT')).toHaveLength(1);
     const asked = (
-      t.app.ctx.db.prepare('SELECT user_id AS id FROM pulse_recipients ORDER BY user_id').all() as {
-        id: string;
-      }[]
+      await all(
+        t.app.ctx.db,
+        sql<{ id: string }>`SELECT user_id AS id FROM pulse_recipients ORDER BY user_id`,
+      )
     ).map((r) => r.id);
     expect(asked).toEqual([CPO, ...LEADERS].sort());
     expect(t.standIn.violations()).toEqual([]);
@@ -157,12 +161,12 @@ describe('token rotation', () => {
     await start({ tokenRotation: { expiresInSeconds: 12 * 3600 } });
     await install();
     await firstPulse();
-    const sealed = () =>
-      t.app.ctx.db.prepare('SELECT sealed, token_expires_at AS at FROM installations').get() as {
-        sealed: string;
-        at: string;
-      };
-    const before = sealed();
+    const sealed = async () =>
+      (await one(
+        t.app.ctx.db,
+        sql`SELECT sealed, token_expires_at AS "at" FROM installations`,
+      )) as { sealed: string; at: string };
+    const before = await sealed();
     expect(before.at).toBe('2026-11-23T12:00:00.000Z');
 
     // 10½ hours later no request has come; Monday's scheduled pulse is due.
@@ -172,7 +176,7 @@ describe('token rotation', () => {
     const refreshed = t.standIn.tokensIssued.filter((issued) => issued.via === 'refresh');
     expect(refreshed).toHaveLength(1);
     expect(t.standIn.callsTo('chat.postMessage').at(-1)?.token).toBe(refreshed[0]?.token);
-    const after = sealed();
+    const after = await sealed();
     expect(after.sealed).not.toBe(before.sealed);
     expect(after.at).toBe('2026-11-23T22:30:00.000Z');
     expect(t.standIn.violations()).toEqual([]);
@@ -198,17 +202,16 @@ describe('token rotation', () => {
 
     // 13 hours in: expired and still refused. Friday's digest cannot go out; it is retried.
     vi.setSystemTime(new Date('2026-11-23T13:00:00Z'));
-    t.app.ctx.db.prepare("UPDATE survey_channels SET channel_id = 'C0ACMELEADS'").run();
+    await run(t.app.ctx.db, sql`UPDATE survey_channels SET channel_id = 'C0ACMELEADS'`);
     await at('2026-11-27T15:00:05Z');
     const digests = () =>
       t.standIn.messagesIn(LEADS).filter((m) => m.text.toLowerCase().includes('digest')).length;
     expect(digests()).toBe(0);
     expect(
-      t.app.ctx.db
-        .prepare(
-          "SELECT DISTINCT action FROM delivery_failures WHERE error = 'token_refresh_failed'",
-        )
-        .all(),
+      await all(
+        t.app.ctx.db,
+        sql`SELECT DISTINCT action FROM delivery_failures WHERE error = 'token_refresh_failed'`,
+      ),
     ).toEqual(
       expect.arrayContaining([
         { action: "renew the app's access to Slack" },
@@ -286,9 +289,10 @@ describe('Enterprise Grid', () => {
   it('stores an org-wide install by its org, and serves every workspace of it, the org’s admins as admins', async () => {
     await org();
     expect(
-      t.app.ctx.db
-        .prepare('SELECT tenant_id AS tenant, is_enterprise_install AS org FROM installations')
-        .all(),
+      await all(
+        t.app.ctx.db,
+        sql`SELECT tenant_id AS tenant, is_enterprise_install AS org FROM installations`,
+      ),
     ).toEqual([{ tenant: ORG, org: 1 }]);
     // The org admin, in neither workspace an admin nor the installer, sends a pulse from Sales.
     await as(SALES).command({ user: ORG_ADMIN, channel: SHARED, text: 'pulse now' });
@@ -299,7 +303,7 @@ describe('Enterprise Grid', () => {
     await t.app.idle();
     const said = `${String(reply.json?.text ?? '')}${t.standIn.responseUrlPosts.map((p) => String(p.body.text)).join(' ')}`;
     expect(said).toContain('already open');
-    expect(count('SELECT count(*) AS n FROM surveys')).toBe(1);
+    expect(await count(sql`SELECT count(*) AS n FROM surveys`)).toBe(1);
     expect(t.standIn.violations()).toEqual([]);
   });
 
@@ -315,10 +319,10 @@ describe('Enterprise Grid', () => {
     await as(ENG).command({ user: ORG_ADMIN, channel: 'C0ENGLEADS', text: 'pulse now' });
     await t.app.idle();
     expect(t.standIn.messagesIn('C0ENGLEADS')).toHaveLength(1);
-    expect(t.app.ctx.db.prepare('SELECT DISTINCT team_id AS tenant FROM surveys').all()).toEqual([
+    expect(await all(t.app.ctx.db, sql`SELECT DISTINCT team_id AS tenant FROM surveys`)).toEqual([
       { tenant: ORG },
     ]);
-    expect(count('SELECT count(*) AS n FROM surveys')).toBe(2);
+    expect(await count(sql`SELECT count(*) AS n FROM surveys`)).toBe(2);
     // The App Home, opened in Eng, is published with the org's token and lists both surveys to the org admin.
     const opened = await as(ENG).event({ type: 'app_home_opened', user: ORG_ADMIN, tab: 'home' });
     expect(opened.status).toBe(200);
@@ -362,7 +366,7 @@ describe('Enterprise Grid', () => {
       await sender.interaction(sender.viewSubmission({ user: person, view, values }));
       await t.app.idle();
     }
-    expect(count('SELECT count(DISTINCT user_id) AS n FROM answers')).toBe(1);
+    expect(await count(sql`SELECT count(DISTINCT user_id) AS n FROM answers`)).toBe(1);
     expect(t.standIn.violations()).toEqual([]);
   });
 });

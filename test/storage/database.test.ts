@@ -1,11 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DatabaseError } from '../../src/errors.js';
 import { migrationsDir } from '../../src/paths.js';
 import { openDatabase } from '../../src/storage/database.js';
 import { migrate } from '../../src/storage/migrate.js';
+import { openStore } from '../../src/storage/store.js';
+import { all, run } from '../support/db.js';
 
 let dir: string;
 beforeEach(() => {
@@ -23,6 +26,7 @@ function openError(path: string): DatabaseError {
   throw new Error('expected the database to be refused');
 }
 
+// About the SQLite file itself: on SQLite in both runs of the suite.
 describe('openDatabase', () => {
   it('creates the folder and the file, with WAL, foreign keys, full sync and a busy timeout', () => {
     const db = openDatabase(join(dir, 'nested', 'pulse.db'));
@@ -33,16 +37,16 @@ describe('openDatabase', () => {
     db.close();
   });
 
-  it('keeps what was written across a close and a reopen', () => {
+  it('keeps what was written across a close and a reopen', async () => {
     const path = join(dir, 'pulse.db');
-    const first = openDatabase(path);
-    migrate(first, migrationsDir);
-    first.prepare("INSERT INTO workspaces (team_id) VALUES ('T1')").run();
-    first.close();
-    const second = openDatabase(path);
-    expect(migrate(second, migrationsDir)).toEqual([]);
-    expect(second.prepare('SELECT team_id FROM workspaces').all()).toEqual([{ team_id: 'T1' }]);
-    second.close();
+    const first = await openStore({ engine: 'sqlite', path });
+    await migrate(first, migrationsDir);
+    await run(first.db, sql`INSERT INTO workspaces (team_id) VALUES ('T1')`);
+    await first.close();
+    const second = await openStore({ engine: 'sqlite', path });
+    expect(await migrate(second, migrationsDir)).toEqual([]);
+    expect(await all(second.db, sql`SELECT team_id FROM workspaces`)).toEqual([{ team_id: 'T1' }]);
+    await second.close();
   });
 
   it('refuses a file that is not SQLite, saying so', () => {
@@ -53,12 +57,12 @@ describe('openDatabase', () => {
     expect(error.message).toContain(`The file at ${path} is not an Alignment Pulse database`);
   });
 
-  it('refuses a damaged database, pointing at the backups', () => {
+  it('refuses a damaged database, pointing at the backups', async () => {
     const path = join(dir, 'pulse.db');
-    const db = openDatabase(path);
-    migrate(db, migrationsDir);
-    db.pragma('journal_mode = DELETE');
-    db.close();
+    const store = await openStore({ engine: 'sqlite', path });
+    await migrate(store, migrationsDir);
+    store.sqlite?.pragma('journal_mode = DELETE');
+    await store.close();
     // Overwrite the middle of the file: the header stays valid, the pages do not.
     const bytes = readFileSync(path);
     bytes.fill(0xab, 4096, bytes.length);

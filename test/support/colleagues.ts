@@ -1,9 +1,11 @@
 import { addHours, addMinutes } from 'date-fns';
+import { type RawBuilder, sql } from 'kysely';
 import { expect } from 'vitest';
 import type { Discipline } from '../../src/domain/dimensions.js';
 import { DIMENSIONS } from '../../src/domain/dimensions.js';
 import { findSurveyByChannel, type Survey } from '../../src/storage/surveys.js';
 import { ANSWER_PULSE_ACTION } from '../../src/views/pulse-message.js';
+import { one, run } from './db.js';
 import type { OpenedView } from './slack-requests.js';
 import { BOT_USER_ID, TEAM_ID } from './slack-stand-in.js';
 import { startTestApp, type TestApp } from './test-app.js';
@@ -70,8 +72,8 @@ export class Colleagues {
     await this.t.stop();
   }
 
-  survey(): Survey {
-    const survey = findSurveyByChannel(this.t.app.ctx.db, TEAM_ID, LEADS);
+  async survey(): Promise<Survey> {
+    const survey = await findSurveyByChannel(this.t.app.ctx.db, TEAM_ID, LEADS);
     if (survey === undefined) throw new Error('no survey yet');
     return survey;
   }
@@ -104,15 +106,12 @@ export class Colleagues {
    * pulses a test sends go out. Returns the pulse's id.
    */
   async pulseNow(): Promise<string> {
-    const first = findSurveyByChannel(this.t.app.ctx.db, TEAM_ID, LEADS) === undefined;
+    const db = this.t.app.ctx.db;
+    const first = (await findSurveyByChannel(db, TEAM_ID, LEADS)) === undefined;
     expect(await this.run('pulse now')).toContain('Pulse posted in <#C0LEADERS>');
     if (first) {
-      this.t.app.ctx.db
-        .prepare("UPDATE surveys SET pulse_cron = '0 9 1 1 *', digest_cron = '0 9 1 1 *'")
-        .run();
-      this.t.app.ctx.db
-        .prepare("UPDATE survey_channels SET channel_id = ? WHERE role = 'digest'")
-        .run(EXEC);
+      await run(db, sql`UPDATE surveys SET pulse_cron = '0 9 1 1 *', digest_cron = '0 9 1 1 *'`);
+      await run(db, sql`UPDATE survey_channels SET channel_id = ${EXEC} WHERE role = 'digest'`);
     }
     const message = this.t.standIn.messagesIn(LEADS).at(-1);
     const button = (
@@ -293,8 +292,11 @@ export class Colleagues {
     return shown;
   }
 
-  count(sql: string, ...params: unknown[]): number {
-    return (this.t.app.ctx.db.prepare(sql).get(...params) as { n: number }).n;
+  /** The number a query names `n` (`SELECT count(*) AS n FROM …`), from the app's database. */
+  async count(query: RawBuilder<unknown>): Promise<number> {
+    const row = await one(this.t.app.ctx.db, query as RawBuilder<{ n: number }>);
+    if (row === undefined) throw new Error('the query gave no row');
+    return row.n;
   }
 }
 

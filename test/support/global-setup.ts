@@ -1,12 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { projectRoot } from '../../src/paths.js';
+import { startTestPostgres } from './postgres.js';
 
 /**
  * Builds dist/ once, as `npm start` does, so the tests that start the app as a
- * separate process run exactly what a user runs.
+ * separate process run exactly what a user runs; then starts the Postgres
+ * server the suite's Postgres run uses (each test app gets a database of its
+ * own on it), and stops it when the run ends.
  */
-export default function setup(): void {
+export default async function setup(): Promise<() => Promise<void>> {
   execFileSync(
     process.execPath,
     [join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'src/tsconfig.json'],
@@ -15,4 +18,7 @@ export default function setup(): void {
       stdio: 'inherit',
     },
   );
+  const server = await startTestPostgres({ fsync: false });
+  process.env.TEST_POSTGRES_URL = server.url('postgres');
+  return () => server.stop();
 }

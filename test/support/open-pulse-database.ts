@@ -1,40 +1,45 @@
 import { createServer } from 'node:net';
+import { sql } from 'kysely';
 import { CATALOGUE, type Question } from '../../src/domain/catalogue.js';
 import { migrationsDir } from '../../src/paths.js';
-import { type Db, openDatabase } from '../../src/storage/database.js';
 import { migrate } from '../../src/storage/migrate.js';
 import { createPulse, type Pulse, setRecipients } from '../../src/storage/pulses.js';
 import { pulseQuestions, syncCatalogue } from '../../src/storage/questions.js';
+import { openStore, type Store, type StoreLocation } from '../../src/storage/store.js';
 import { findOrCreateSurvey, type Survey } from '../../src/storage/surveys.js';
 import { pulseModal } from '../../src/views/pulse-modal.js';
+import { run } from './db.js';
 import type { OpenedView } from './slack-requests.js';
 import { TEAM_ID } from './slack-stand-in.js';
 
 /**
- * A database file ready for an app process to start on: migrated, with the
- * catalogue, the workspace, and a survey for `channelId` whose pulse of five
- * questions is open for a day and was sent to `people`. `more` may add to it
- * before the file is closed.
+ * A database ready for an app process to start on (a SQLite file's path, or
+ * any location): migrated, with the catalogue, the workspace, and a survey for
+ * `channelId` whose pulse of five questions is open for a day and was sent to
+ * `people`. `more` may add to it before the database is closed.
  */
-export function openPulseDatabase(
-  path: string,
+export async function openPulseDatabase(
+  database: string | StoreLocation,
   channelId: string,
   people: readonly string[],
-  more: (db: Db) => void = () => {},
-): { survey: Survey; pulse: Pulse; questions: Question[]; form: OpenedView } {
-  const db = openDatabase(path);
+  more: (db: Store) => void | Promise<void> = () => {},
+): Promise<{ survey: Survey; pulse: Pulse; questions: Question[]; form: OpenedView }> {
+  const store = await openStore(
+    typeof database === 'string' ? { engine: 'sqlite', path: database } : database,
+  );
   try {
-    migrate(db, migrationsDir);
-    syncCatalogue(db, CATALOGUE);
-    db.prepare('INSERT OR IGNORE INTO workspaces (team_id) VALUES (?)').run(TEAM_ID);
-    const survey = findOrCreateSurvey(db, {
+    await migrate(store, migrationsDir);
+    const { db } = store;
+    await syncCatalogue(db, CATALOGUE);
+    await run(db, sql`INSERT INTO workspaces (team_id) VALUES (${TEAM_ID}) ON CONFLICT DO NOTHING`);
+    const survey = await findOrCreateSurvey(db, {
       teamId: TEAM_ID,
       channelId,
       timezone: 'UTC',
       createdBy: 'U0ADMIN',
     });
     const now = new Date();
-    const { pulse } = createPulse(db, {
+    const { pulse } = await createPulse(db, {
       surveyId: survey.id,
       dueAt: now,
       openedAt: now,
@@ -47,9 +52,9 @@ export function openPulseDatabase(
         'ownership.clear',
       ],
     });
-    setRecipients(db, pulse.id, [...people]);
-    const questions = pulseQuestions(db, pulse.id);
-    more(db);
+    await setRecipients(db, pulse.id, [...people]);
+    const questions = await pulseQuestions(db, pulse.id);
+    await more(db);
     const form = {
       id: 'V0PREPARED',
       ...pulseModal({
@@ -62,7 +67,7 @@ export function openPulseDatabase(
     } as OpenedView;
     return { survey, pulse, questions, form };
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

@@ -1,5 +1,6 @@
 import { TZDate } from '@date-fns/tz';
 import { addHours, addMinutes } from 'date-fns';
+import { sql } from 'kysely';
 import { CATALOGUE } from '../../src/domain/catalogue.js';
 import {
   DEFAULT_SIDES,
@@ -7,8 +8,9 @@ import {
   type Discipline,
   sideOf,
 } from '../../src/domain/dimensions.js';
-import { findOrCreateSurvey, type Survey } from '../../src/storage/surveys.js';
+import { findOrCreateSurvey, getSurvey, type Survey } from '../../src/storage/surveys.js';
 import { ANSWER_PULSE_ACTION } from '../../src/views/pulse-message.js';
+import { one, run } from './db.js';
 import type { OpenedView } from './slack-requests.js';
 import { BOT_USER_ID, TEAM_ID } from './slack-stand-in.js';
 import type { TestApp } from './test-app.js';
@@ -223,18 +225,19 @@ export async function runQuarter(t: TestApp, clock: { now: Date }): Promise<Quar
   standIn.addChannel({ id: EXEC, name: 'exec', members: [ADMIN] });
 
   const db = app.ctx.db;
-  const created = findOrCreateSurvey(db, {
+  const created = await findOrCreateSurvey(db, {
     teamId: TEAM_ID,
     channelId: LEADERSHIP,
     timezone: 'Europe/Berlin',
     createdBy: ADMIN,
   });
-  db.prepare(
-    "UPDATE survey_channels SET channel_id = ? WHERE survey_id = ? AND role = 'digest'",
-  ).run(EXEC, created.id);
+  await run(
+    db,
+    sql`UPDATE survey_channels SET channel_id = ${EXEC} WHERE survey_id = ${created.id} AND role = 'digest'`,
+  );
   // As an admin would set in /alignment setup: 7 questions a pulse, so shared goals,
   // the roadmap and tech debt come every week and the story shows week by week.
-  db.prepare('UPDATE surveys SET questions_per_pulse = 7 WHERE id = ?').run(created.id);
+  await run(db, sql`UPDATE surveys SET questions_per_pulse = 7 WHERE id = ${created.id}`);
   const random = randomSource();
   const answers: Answer[] = [];
   const tick = async (at: Date) => {
@@ -312,7 +315,8 @@ export async function runQuarter(t: TestApp, clock: { now: Date }): Promise<Quar
       keptGoing = true;
     }
   }
-  const survey = app.ctx.db.prepare('SELECT id FROM surveys').get() as { id: number };
-  const { getSurvey } = await import('../../src/storage/surveys.js');
-  return { survey: getSurvey(db, survey.id) as Survey, answers, lastDigestAt };
+  const stored = await one(db, sql<{ id: number }>`SELECT id FROM surveys`);
+  const survey = stored === undefined ? undefined : await getSurvey(db, stored.id);
+  if (survey === undefined) throw new Error('the quarter left no survey');
+  return { survey, answers, lastDigestAt };
 }

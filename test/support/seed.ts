@@ -14,7 +14,7 @@ export type Person = [userId: string, discipline: Discipline];
  * `closed` closes and publishes it as the scheduler would, at its closing time.
  * Returns the pulse's id.
  */
-export function seedPulse(
+export async function seedPulse(
   ctx: AppContext,
   input: {
     teamId: string;
@@ -24,20 +24,20 @@ export function seedPulse(
     answers: { person: Person; values: Record<string, number>; comment?: string }[];
     closed?: boolean;
   },
-): number {
+): Promise<number> {
   const due = new Date(input.due);
   const closesAt = new Date(due.getTime() + 72 * 3_600_000);
   const questionIds = Object.keys(input.answers[0]?.values ?? {});
-  const { pulse } = createPulse(ctx.db, {
+  const { pulse } = await createPulse(ctx.db, {
     surveyId: input.surveyId,
     dueAt: due,
     openedAt: due,
     closesAt,
     questionIds,
   });
-  setRecipients(ctx.db, pulse.id, input.invited);
+  await setRecipients(ctx.db, pulse.id, input.invited);
   for (const { person, values, comment } of input.answers) {
-    const counted = saveSubmission(ctx.db, {
+    const counted = await saveSubmission(ctx.db, {
       teamId: input.teamId,
       pulseId: pulse.id,
       userId: person[0],
@@ -51,6 +51,6 @@ export function seedPulse(
         `seed: ${person[0]} counts under ${JSON.stringify(counted)}, not ${person[1]}`,
       );
   }
-  if (input.closed === true) closeAndPublishSync(ctx, pulse.id, closesAt);
+  if (input.closed === true) await closeAndPublishSync(ctx, pulse.id, closesAt);
   return pulse.id;
 }

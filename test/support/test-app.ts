@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { type RunningApp, startAlignmentPulse } from '../../src/start.js';
+import type { StoreLocation } from '../../src/storage/store.js';
+import { freshDatabase } from './postgres.js';
 import { SlackSender } from './slack-requests.js';
 import { BOT_TOKEN, SlackStandIn } from './slack-stand-in.js';
 import { SocketModeStandIn, SocketSender } from './socket-mode-stand-in.js';
@@ -19,8 +21,40 @@ export const OAUTH = {
   tokenEncryptionKey: Buffer.alloc(32, 7).toString('base64'),
 };
 
+/** The engine this run of the suite tests on (vitest.config.ts sets it per project). */
+export function testEngine(): 'sqlite' | 'postgres' {
+  return process.env.TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+/**
+ * A fresh, empty database on this run's engine, as the environment the app
+ * reads: a SQLite file in `dir`, or a database of its own on the test server.
+ */
+export async function testDatabase(
+  dir: string,
+): Promise<{ env: Record<string, string>; location: StoreLocation; drop: () => Promise<void> }> {
+  if (testEngine() === 'sqlite') {
+    const path = join(dir, 'pulse.db');
+    return {
+      env: { DATABASE_PATH: path },
+      location: { engine: 'sqlite', path },
+      drop: async () => undefined,
+    };
+  }
+  const server = process.env.TEST_POSTGRES_URL;
+  if (server === undefined) throw new Error('no test Postgres: run through test/vitest.config.ts');
+  const fresh = await freshDatabase(server);
+  return {
+    env: { DATABASE_URL: fresh.url },
+    location: { engine: 'postgres', url: fresh.url },
+    drop: fresh.drop,
+  };
+}
+
 export interface TestApp {
   app: RunningApp;
+  /** Where the app's data is: its SQLite file, or its own database on the test Postgres. */
+  database: StoreLocation;
   standIn: SlackStandIn;
   /** In Socket Mode: the WebSocket end of Slack. */
   socket: SocketModeStandIn | undefined;
@@ -74,6 +108,17 @@ export async function startTestApp(options: {
     });
   const socket = options.socketMode === true ? await SocketModeStandIn.start(standIn) : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'alignment-pulse-'));
+  // A test that names its own database keeps it.
+  const named: StoreLocation | undefined =
+    options.env?.DATABASE_URL !== undefined
+      ? { engine: 'postgres', url: options.env.DATABASE_URL }
+      : options.env?.DATABASE_PATH !== undefined
+        ? { engine: 'sqlite', path: options.env.DATABASE_PATH }
+        : undefined;
+  const database =
+    named === undefined
+      ? await testDatabase(dir)
+      : { env: {}, location: named, drop: async () => undefined };
   const config = loadConfig({
     ...(options.oauth === undefined
       ? { SLACK_BOT_TOKEN: BOT_TOKEN }
@@ -86,7 +131,7 @@ export async function startTestApp(options: {
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: standIn.apiUrl,
     PORT: '0',
-    DATABASE_PATH: join(dir, 'pulse.db'),
+    ...database.env,
     LOG_LEVEL: 'debug',
     ...(socket === undefined ? {} : { SLACK_APP_TOKEN: socket.appToken }),
     ...options.env,
@@ -118,6 +163,7 @@ export async function startTestApp(options: {
       : new SocketSender(socket, standIn);
   return {
     app,
+    database: database.location,
     standIn,
     socket,
     slack,
@@ -128,6 +174,7 @@ export async function startTestApp(options: {
       await app.stop();
       await socket?.stop();
       await standIn.stop();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -108,7 +108,7 @@ export function recordFromButton(ctx: AppContext) {
     } catch {
       parsed = undefined;
     }
-    const survey = parsed === undefined ? undefined : getSurvey(ctx.db, parsed.surveyId);
+    const survey = parsed === undefined ? undefined : await getSurvey(ctx.db, parsed.surveyId);
     if (survey === undefined || survey.teamId !== tenantOf(args.context)) {
       await tell(
         ctx,
@@ -133,8 +133,11 @@ export function recordFromButton(ctx: AppContext) {
  */
 async function ownAgreement(ctx: AppContext, args: Args): Promise<Agreement | undefined> {
   const { action, body } = args;
-  const agreement = getAgreement(ctx.db, Number('value' in action ? action.value : Number.NaN));
-  const survey = agreement === undefined ? undefined : getSurvey(ctx.db, agreement.surveyId);
+  const agreement = await getAgreement(
+    ctx.db,
+    Number('value' in action ? action.value : Number.NaN),
+  );
+  const survey = agreement === undefined ? undefined : await getSurvey(ctx.db, agreement.surveyId);
   if (agreement === undefined || survey === undefined || survey.teamId !== tenantOf(args.context)) {
     await tell(ctx, args, 'That agreement no longer exists: its survey was removed.');
     return undefined;
@@ -161,7 +164,11 @@ export function markDone(ctx: AppContext) {
     const agreement = await ownAgreement(ctx, args);
     if (agreement === undefined) return;
     const { body } = args;
-    closeAgreement(ctx.db, agreement.id, { status: 'done', by: body.user.id, at: ctx.now() });
+    await closeAgreement(ctx.db, agreement.id, {
+      status: 'done',
+      by: body.user.id,
+      at: ctx.now(),
+    });
     ctx.logger.info('agreement done', { agreement: agreement.id });
     if (body.response_url !== undefined)
       await args
@@ -181,7 +188,8 @@ export function askNewDate(ctx: AppContext) {
   return async (args: Args): Promise<void> => {
     await args.ack();
     const agreement = await ownAgreement(ctx, args);
-    const survey = agreement === undefined ? undefined : getSurvey(ctx.db, agreement.surveyId);
+    const survey =
+      agreement === undefined ? undefined : await getSurvey(ctx.db, agreement.surveyId);
     if (agreement === undefined || survey === undefined) return;
     await (await ctx.slackFor(survey.teamId)).views
       .open({

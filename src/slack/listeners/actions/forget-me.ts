@@ -13,7 +13,7 @@ export function confirmForgetMe(ctx: AppContext) {
   return async ({ ack, body, context, respond }: Args): Promise<void> => {
     await ack();
     const teamId = tenantOf(context);
-    const deleted = forgetPerson(ctx.db, teamId, body.user.id, ctx.now());
+    const deleted = await forgetPerson(ctx.db, teamId, body.user.id, ctx.now());
     // Neither who nor what they had: a log line must not single them out.
     ctx.logger.info('forget-me done');
     await respond({
@@ -23,7 +23,7 @@ export function confirmForgetMe(ctx: AppContext) {
     });
     // The open pulse's count goes down: its answers were deleted outright.
     for (const pulseId of deleted.openPulses) {
-      const pulse = getPulse(ctx.db, pulseId);
+      const pulse = await getPulse(ctx.db, pulseId);
       if (pulse !== undefined) await refreshAnswerCount(ctx, pulse);
     }
   };

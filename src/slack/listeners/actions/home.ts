@@ -20,7 +20,7 @@ export function changeRoleFromHome(ctx: AppContext) {
       .enum(DISCIPLINES)
       .safeParse('selected_option' in action ? action.selected_option?.value : undefined);
     if (chosen.success)
-      setFirstDiscipline(ctx.db, {
+      await setFirstDiscipline(ctx.db, {
         teamId,
         userId: body.user.id,
         discipline: chosen.data,
@@ -35,7 +35,7 @@ export function editSetupFromHome(ctx: AppContext) {
   return async ({ ack, action, body, context }: Args): Promise<void> => {
     await ack();
     const teamId = tenantOf(context);
-    const survey = getSurvey(ctx.db, Number('value' in action ? action.value : undefined));
+    const survey = await getSurvey(ctx.db, Number('value' in action ? action.value : undefined));
     if (
       survey === undefined ||
       survey.teamId !== teamId ||

@@ -34,8 +34,8 @@ export function openPulseForm(ctx: AppContext) {
       await slack.chat.postMessage({ channel: await openDm(slack, body.user.id), text });
     };
     const pulseId = Number('value' in action ? action.value : undefined);
-    const pulse = Number.isSafeInteger(pulseId) ? getPulse(ctx.db, pulseId) : undefined;
-    const survey = pulse === undefined ? undefined : getSurvey(ctx.db, pulse.surveyId);
+    const pulse = Number.isSafeInteger(pulseId) ? await getPulse(ctx.db, pulseId) : undefined;
+    const survey = pulse === undefined ? undefined : await getSurvey(ctx.db, pulse.surveyId);
     if (pulse === undefined || survey === undefined || pulse.teamId !== teamId) {
       await say('That pulse no longer exists. The next one will arrive on schedule.');
       return;
@@ -50,24 +50,24 @@ export function openPulseForm(ctx: AppContext) {
     }
     const userId = body.user.id;
     // Before the form: whether this pulse can count the person at all.
-    const elsewhere = otherSurveyThisWeek(ctx.db, userId, pulse.id);
+    const elsewhere = await otherSurveyThisWeek(ctx.db, userId, pulse.id);
     if (elsewhere !== undefined) {
-      await say(answeredElsewhere(getSurvey(ctx.db, elsewhere)?.leadershipChannels[0]));
+      await say(answeredElsewhere((await getSurvey(ctx.db, elsewhere))?.leadershipChannels[0]));
       return;
     }
-    const standing = standingInPulse(ctx.db, pulse.teamId, userId, pulse);
+    const standing = await standingInPulse(ctx.db, pulse.teamId, userId, pulse);
     if (standing.kind === 'next_pulse') {
       await say(notCountedHere(standing.discipline));
       return;
     }
     const view = pulseModal({
       pulseId: pulse.id,
-      questions: pulseQuestions(ctx.db, pulse.id),
+      questions: await pulseQuestions(ctx.db, pulse.id),
       closesAt: pulse.closesAt,
       timezone: survey.timezone,
       askDiscipline: standing.kind === 'choose',
       threshold: thresholdOf(ctx, survey),
-      previous: storedAnswers(ctx.db, pulse.id, userId),
+      previous: await storedAnswers(ctx.db, pulse.id, userId),
     });
     try {
       await (await ctx.slackFor(teamId)).views.open({ trigger_id: body.trigger_id, view });

@@ -54,7 +54,7 @@ export function switchScheduleMode(ctx: AppContext) {
         ? `${minute} ${hour} * * ${day}`
         : fallback;
     };
-    const survey = meta.surveyId === null ? undefined : getSurvey(ctx.db, meta.surveyId);
+    const survey = meta.surveyId === null ? undefined : await getSurvey(ctx.db, meta.surveyId);
     // A form naming another tenant's survey is not redrawn: it would show that survey's setup.
     if (survey !== undefined && survey.teamId !== teamId) return;
     let pulseCron = asCron(

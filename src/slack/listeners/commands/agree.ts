@@ -10,7 +10,7 @@ export const agree: CommandHandler<Extract<Command, { name: 'agree' }>> = async 
   { command, context, respond },
   parsed,
 ) => {
-  const survey = findSurveyByChannel(ctx.db, tenantOf(context), command.channel_id);
+  const survey = await findSurveyByChannel(ctx.db, tenantOf(context), command.channel_id);
   if (survey === undefined) {
     await reply(
       respond,

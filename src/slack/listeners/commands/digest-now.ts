@@ -11,7 +11,7 @@ export const digestNow: CommandHandler<{ name: 'digest-now' }> = async (
   ctx,
   { command, context, respond },
 ) => {
-  const survey = surveyFor(ctx, tenantOf(context), command.channel_id);
+  const survey = await surveyFor(ctx, tenantOf(context), command.channel_id);
   if (typeof survey === 'string') return void (await reply(respond, survey));
   const result = await postDigest(ctx, survey, ctx.now());
   if (result.digest === undefined) {
@@ -29,8 +29,15 @@ export const digestNow: CommandHandler<{ name: 'digest-now' }> = async (
       `Digest for the ${week}, the latest closed week, posted in ${channels(result.posted)}.`,
     );
   for (const problem of result.problems) lines.push(`:warning: ${problem.advice}`);
+  if (result.posting.length > 0)
+    lines.push(
+      `The digest for the ${week}, the latest closed week, is being posted in ${channels(result.posting)} right now.`,
+    );
   const already = survey.digestChannels.filter(
-    (id) => !result.posted.includes(id) && !result.problems.some((p) => p.channelId === id),
+    (id) =>
+      !result.posted.includes(id) &&
+      !result.posting.includes(id) &&
+      !result.problems.some((p) => p.channelId === id),
   );
   if (already.length > 0)
     lines.push(

@@ -20,16 +20,17 @@ export const exportCsv: CommandHandler<{ name: 'export' }> = async (
   { command, context, respond },
 ) => {
   const teamId = tenantOf(context);
-  const surveys = listSurveys(ctx.db, teamId);
+  const surveys = await listSurveys(ctx.db, teamId);
   if (surveys.length === 0) {
     await reply(respond, 'There is nothing to export yet: no survey has run in this workspace.');
     return;
   }
-  const parts = surveys.map((survey) => {
-    const { weeks, scores } = closedWeeks(ctx, survey, EXPORT_WEEKS);
-    const calls = weeks.map((week) => weekTrends(ctx, survey, week));
-    return scoresCsv(survey.id, weeks, scores, calls);
-  });
+  const parts: ReturnType<typeof scoresCsv>[] = [];
+  for (const survey of surveys) {
+    const { weeks, scores } = await closedWeeks(ctx, survey, EXPORT_WEEKS);
+    const calls = await Promise.all(weeks.map((week) => weekTrends(ctx, survey, week)));
+    parts.push(scoresCsv(survey.id, weeks, scores, calls));
+  }
   // One header, then every survey's rows.
   const [header, ...rest] = parts.map((p) => p.csv.trimEnd().split('\n'));
   const csv = `${[...(header ?? []), ...rest.flatMap((lines) => lines.slice(1))].join('\n')}\n`;
@@ -38,7 +39,7 @@ export const exportCsv: CommandHandler<{ name: 'export' }> = async (
     const slack = await ctx.slackFor(teamId);
     const channel = await openDm(slack, command.user_id);
     const agreements = agreementsCsv(
-      workspaceAgreements(ctx.db, teamId),
+      await workspaceAgreements(ctx.db, teamId),
       (id) => surveys.find((s) => s.id === id)?.leadershipChannels[0],
     );
     const date = format(ctx.now(), 'yyyy-MM-dd');

@@ -5,4 +5,4 @@ import type { CommandAnswer } from './command-handler.js';
 
 /** `/alignment forget-me`: asks first; the buttons do the rest (actions/forget-me.ts). */
 export const forgetMe: CommandAnswer<{ name: 'forget-me' }> = async (ctx, { command, context }) =>
-  forgetMeQuestion(countOwn(ctx.db, tenantOf(context), command.user_id));
+  forgetMeQuestion(await countOwn(ctx.db, tenantOf(context), command.user_id));

@@ -25,20 +25,20 @@ export const pulseNow: CommandHandler<{ name: 'pulse-now' }> = async (
     return;
   }
   const admin = await personInfo(ctx, teamId, command.user_id);
-  const survey = findOrCreateSurvey(ctx.db, {
+  const survey = await findOrCreateSurvey(ctx.db, {
     teamId,
     channelId: command.channel_id,
     timezone: admin.timezone ?? ctx.config.defaultTimezone,
     createdBy: command.user_id,
     at: ctx.now(),
   });
-  const open = openPulseOf(ctx.db, survey.id, ctx.now());
+  const open = await openPulseOf(ctx.db, survey.id, ctx.now());
   const kind = survey.delivery === 'dm' ? 'notice' : 'channel';
   const posted =
     open !== undefined &&
-    findPulseMessage(ctx.db, open.id, kind, { channelId: command.channel_id });
+    (await findPulseMessage(ctx.db, open.id, kind, { channelId: command.channel_id }));
   if (open !== undefined && posted !== undefined) {
-    const answered = respondentCount(ctx.db, open.id);
+    const answered = await respondentCount(ctx.db, open.id);
     await reply(
       respond,
       `A pulse is already open here until ${slackTime(open.closesAt, survey.timezone)} (${answered} answered so far). The next one can start after it closes.`,

@@ -35,25 +35,29 @@ export const score: CommandAnswer<{ name: 'score'; weeks: number }> = async (
   { command, context },
   { weeks },
 ) => {
-  const survey = surveyFor(ctx, tenantOf(context), command.channel_id);
+  const survey = await surveyFor(ctx, tenantOf(context), command.channel_id);
   if (typeof survey === 'string') return survey;
   return fromFrozen(ctx, survey, `score ${weeks}`, () => scoreAnswer(ctx, survey, weeks));
 };
 
-function scoreAnswer(ctx: AppContext, survey: Survey, weeks: number): SlackMessage | string {
+async function scoreAnswer(
+  ctx: AppContext,
+  survey: Survey,
+  weeks: number,
+): Promise<SlackMessage | string> {
   const threshold = thresholdOf(ctx, survey);
-  const { latest, shown } = latestShownWeek(ctx, survey);
+  const { latest, shown } = await latestShownWeek(ctx, survey);
   if (latest === undefined) return NOTHING_CLOSED_YET;
   const channelId = survey.leadershipChannels[0];
   if (weeks === 1) {
-    const calls = shown === undefined ? undefined : weekTrends(ctx, survey, shown.week);
+    const calls = shown === undefined ? undefined : await weekTrends(ctx, survey, shown.week);
     return scoreMessage({ latest, shown, calls, threshold, channelId });
   }
   const span = lastWeeks(latest.week.start, survey.timezone, weeks);
   return scoreMessage({
     latest,
     shown: undefined,
-    window: { weeks: span, score: closedWindow(ctx, survey, span) },
+    window: { weeks: span, score: await closedWindow(ctx, survey, span) },
     threshold,
     channelId,
   });
@@ -65,27 +69,27 @@ export const trend: CommandAnswer<{
   dimension: Dimension | undefined;
   weeks: number;
 }> = async (ctx, { command, context }, { dimension, weeks: count }) => {
-  const survey = surveyFor(ctx, tenantOf(context), command.channel_id);
+  const survey = await surveyFor(ctx, tenantOf(context), command.channel_id);
   if (typeof survey === 'string') return survey;
   return fromFrozen(ctx, survey, `trend ${dimension ?? 'index'} ${count}`, () =>
     trendAnswer(ctx, survey, dimension, count),
   );
 };
 
-function trendAnswer(
+async function trendAnswer(
   ctx: AppContext,
   survey: Survey,
   dimension: Dimension | undefined,
   count: number,
-): SlackMessage | string {
-  const { weeks, scores, latest } = closedWeeks(ctx, survey, count);
+): Promise<SlackMessage | string> {
+  const { weeks, scores, latest } = await closedWeeks(ctx, survey, count);
   if (latest === undefined) return NOTHING_CLOSED_YET;
   const groups = scores.map((s) =>
     dimension === undefined
       ? s.index
       : s.dimensions.find((d) => d.dimension === dimension)?.overall,
   );
-  const said = weekTrends(ctx, survey, latest);
+  const said = await weekTrends(ctx, survey, latest);
   const line = said?.trends[dimension ?? 'index'];
   // When the gap is the story on this dimension, each week's two sides beside its score.
   const gapOf = dimension === undefined ? undefined : said?.gaps[dimension];
@@ -120,24 +124,24 @@ function trendAnswer(
 
 /** `/alignment gap`: the perception gaps of the week `score` shows. */
 export const gap: CommandAnswer<{ name: 'gap' }> = async (ctx, { command, context }) => {
-  const survey = surveyFor(ctx, tenantOf(context), command.channel_id);
+  const survey = await surveyFor(ctx, tenantOf(context), command.channel_id);
   if (typeof survey === 'string') return survey;
   return fromFrozen(ctx, survey, 'gap', () => gapAnswer(ctx, survey));
 };
 
-function gapAnswer(ctx: AppContext, survey: Survey): SlackMessage | string {
-  const { latest, shown } = latestShownWeek(ctx, survey);
+async function gapAnswer(ctx: AppContext, survey: Survey): Promise<SlackMessage | string> {
+  const { latest, shown } = await latestShownWeek(ctx, survey);
   if (latest === undefined) return NOTHING_CLOSED_YET;
   const week = shown ?? latest;
   return gapMessage({
     period: `the ${week.week.label}${week === latest ? ', the latest closed week' : ''}`,
     score: week.score,
-    calls: weekTrends(ctx, survey, latest.week),
+    calls: await weekTrends(ctx, survey, latest.week),
     threshold: thresholdOf(ctx, survey),
     channelId: survey.leadershipChannels[0],
   });
 }
 
 /** `/alignment score all` (admins): every survey of the workspace, one line each. */
-export const scoreAll: CommandAnswer<{ name: 'score-all' }> = async (ctx, { command, context }) =>
-  orgMessage(orgLines(ctx, listSurveys(ctx.db, tenantOf(context))));
+export const scoreAll: CommandAnswer<{ name: 'score-all' }> = async (ctx, { context }) =>
+  orgMessage(await orgLines(ctx, await listSurveys(ctx.db, tenantOf(context))));

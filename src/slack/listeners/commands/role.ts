@@ -41,7 +41,7 @@ export const role: CommandAnswer<{
       ? 'Slack does not know that person. Pick them from the list Slack offers as you type @.'
       : 'Slack could not look that person up just now. Please try again in a minute.';
   }
-  const when = changeDiscipline(ctx.db, {
+  const when = await changeDiscipline(ctx.db, {
     teamId,
     userId: target,
     discipline,
@@ -62,16 +62,19 @@ async function ownDiscipline(
   discipline: Discipline,
 ): Promise<string> {
   const label = DISCIPLINE_LABELS[discipline];
-  if (setFirstDiscipline(ctx.db, { teamId, userId, discipline, at: ctx.now() })) {
+  if (await setFirstDiscipline(ctx.db, { teamId, userId, discipline, at: ctx.now() })) {
     // Chosen after a pulse went out without them on its list: it counts from the next one.
-    const waiting = openPulsesOfTeam(ctx.db, teamId, ctx.now()).some(
-      (pulse) => standingInPulse(ctx.db, teamId, userId, pulse).kind === 'next_pulse',
-    );
+    let waiting = false;
+    for (const pulse of await openPulsesOfTeam(ctx.db, teamId, ctx.now()))
+      if ((await standingInPulse(ctx.db, teamId, userId, pulse)).kind === 'next_pulse') {
+        waiting = true;
+        break;
+      }
     return waiting
       ? `Done: you are counted under ${label} from the next pulse. The pulse open now went out before you chose, so it cannot count you. A discipline is set once; after this only an admin can change it.`
       : `Done: you are counted under ${label}. A discipline is set once; after this only an admin can change it.`;
   }
-  const current = currentDiscipline(ctx.db, teamId, userId);
+  const current = await currentDiscipline(ctx.db, teamId, userId);
   if (current === discipline) return `You are already counted under ${label}.`;
   const why = `You are counted under ${current === undefined ? 'a discipline' : DISCIPLINE_LABELS[current]}. A discipline is set once, and nobody changes their own, admins included, so nobody can move into a small group and work out the others' answers.`;
   const admin = await isAdmin(ctx, teamId, userId).catch(() => false);

@@ -19,8 +19,8 @@ export async function openSetup(
 ): Promise<string | undefined> {
   const survey =
     p.surveyId === undefined
-      ? findSurveyByChannel(ctx.db, p.teamId, p.channelId)
-      : getSurvey(ctx.db, p.surveyId);
+      ? await findSurveyByChannel(ctx.db, p.teamId, p.channelId)
+      : await getSurvey(ctx.db, p.surveyId);
   const admin = await personInfo(ctx, p.teamId, p.userId);
   const view = setupModal({
     survey,

@@ -6,10 +6,14 @@ import { findSurveyByChannel, listSurveys, type Survey } from '../../../storage/
  * was typed in, else the workspace's only survey. A sentence when there is none
  * or it is ambiguous.
  */
-export function surveyFor(ctx: AppContext, teamId: string, channelId: string): Survey | string {
-  const byLeadership = findSurveyByChannel(ctx.db, teamId, channelId);
+export async function surveyFor(
+  ctx: AppContext,
+  teamId: string,
+  channelId: string,
+): Promise<Survey | string> {
+  const byLeadership = await findSurveyByChannel(ctx.db, teamId, channelId);
   if (byLeadership !== undefined) return byLeadership;
-  const surveys = listSurveys(ctx.db, teamId);
+  const surveys = await listSurveys(ctx.db, teamId);
   const byDigest = surveys.find((s) => s.digestChannels.includes(channelId));
   if (byDigest !== undefined) return byDigest;
   if (surveys.length === 1 && surveys[0] !== undefined) return surveys[0];

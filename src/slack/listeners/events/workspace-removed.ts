@@ -20,8 +20,8 @@ export function workspaceRemoved(ctx: AppContext) {
     AllMiddlewareArgs): Promise<void> => {
     if (event.type === 'tokens_revoked' && (event.tokens.bot ?? []).length === 0) return;
     const tenant = tenantOf(context);
-    const deleted = deleteInstallation(ctx.db, tenant);
-    if (markUninstalled(ctx.db, tenant, ctx.now()) || deleted) {
+    const deleted = await deleteInstallation(ctx.db, tenant);
+    if ((await markUninstalled(ctx.db, tenant, ctx.now())) || deleted) {
       const keptUntil = addDays(ctx.now(), ctx.config.uninstallGraceDays);
       ctx.logger.warn('workspace removed the app: its schedules stop', {
         team: tenant,

@@ -68,7 +68,7 @@ export function recordAgreement(ctx: AppContext) {
     const meta = z
       .object({ surveyId: z.number().int().positive() })
       .safeParse(JSON.parse(view.private_metadata || 'null'));
-    const survey = meta.success ? getSurvey(ctx.db, meta.data.surveyId) : undefined;
+    const survey = meta.success ? await getSurvey(ctx.db, meta.data.surveyId) : undefined;
     if (survey === undefined || survey.teamId !== tenantOf(context)) {
       await ack({
         response_action: 'errors',
@@ -141,7 +141,7 @@ export function recordAgreement(ctx: AppContext) {
       await ack({ response_action: 'errors', errors });
       return;
     }
-    const agreement = createAgreement(ctx.db, {
+    const agreement = await createAgreement(ctx.db, {
       surveyId: survey.id,
       dimension: dimension.data,
       body: text,
@@ -163,17 +163,17 @@ export function recordAgreement(ctx: AppContext) {
  * tenant's is as good as none, and says no more), the one submitting owns it
  * and it is open.
  */
-function ownOpenAgreement(
+async function ownOpenAgreement(
   ctx: AppContext,
   view: ViewSubmitAction['view'],
   teamId: string,
   userId: string,
-): { error: string } | { agreement: Agreement; survey: Survey } {
+): Promise<{ error: string } | { agreement: Agreement; survey: Survey }> {
   const meta = z
     .object({ agreementId: z.number().int().positive() })
     .safeParse(JSON.parse(view.private_metadata || 'null'));
-  const agreement = meta.success ? getAgreement(ctx.db, meta.data.agreementId) : undefined;
-  const survey = agreement === undefined ? undefined : getSurvey(ctx.db, agreement.surveyId);
+  const agreement = meta.success ? await getAgreement(ctx.db, meta.data.agreementId) : undefined;
+  const survey = agreement === undefined ? undefined : await getSurvey(ctx.db, agreement.surveyId);
   if (agreement === undefined || survey === undefined || survey.teamId !== teamId)
     return { error: 'That agreement no longer exists: its survey was removed.' };
   if (userId !== agreement.productOwner && userId !== agreement.engineeringOwner)
@@ -185,7 +185,7 @@ function ownOpenAgreement(
 /** "Keep going": the new review date. */
 export function saveNewReviewDate(ctx: AppContext) {
   return async ({ ack, body, context, view }: Args): Promise<void> => {
-    const found = ownOpenAgreement(ctx, view, tenantOf(context), body.user.id);
+    const found = await ownOpenAgreement(ctx, view, tenantOf(context), body.user.id);
     if ('error' in found) {
       await ack({ response_action: 'errors', errors: { [AGREE.review]: found.error } });
       return;
@@ -200,7 +200,7 @@ export function saveNewReviewDate(ctx: AppContext) {
       await ack({ response_action: 'errors', errors: { [AGREE.review]: review.error } });
       return;
     }
-    moveReview(ctx.db, agreement.id, review.day, reviewMoment(review.day, survey.timezone));
+    await moveReview(ctx.db, agreement.id, review.day, reviewMoment(review.day, survey.timezone));
     ctx.logger.info('agreement kept going', { agreement: agreement.id });
     await ack({
       response_action: 'update',
@@ -215,7 +215,7 @@ export function saveNewReviewDate(ctx: AppContext) {
 /** "Dropped": closed, with its note. */
 export function saveDropped(ctx: AppContext) {
   return async ({ ack, body, context, view }: Args): Promise<void> => {
-    const found = ownOpenAgreement(ctx, view, tenantOf(context), body.user.id);
+    const found = await ownOpenAgreement(ctx, view, tenantOf(context), body.user.id);
     if ('error' in found) {
       await ack({ response_action: 'errors', errors: { [AGREE.note]: found.error } });
       return;
@@ -234,7 +234,7 @@ export function saveDropped(ctx: AppContext) {
       });
       return;
     }
-    closeAgreement(ctx.db, found.agreement.id, {
+    await closeAgreement(ctx.db, found.agreement.id, {
       status: 'dropped',
       by: body.user.id,
       at: ctx.now(),

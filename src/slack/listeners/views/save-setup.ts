@@ -90,7 +90,9 @@ export function saveSetup(ctx: AppContext) {
       meta = undefined;
     }
     const existing =
-      meta?.surveyId === null || meta === undefined ? undefined : getSurvey(ctx.db, meta.surveyId);
+      meta?.surveyId === null || meta === undefined
+        ? undefined
+        : await getSurvey(ctx.db, meta.surveyId);
     // Another tenant's survey is as good as none: a form never reaches across tenants.
     if (
       meta === undefined ||
@@ -109,7 +111,12 @@ export function saveSetup(ctx: AppContext) {
     const leadership = channelsSchema.safeParse(input(SETUP.leadership)?.selected_conversations);
     if (!leadership.success) fail(SETUP.leadership, 'Choose at least one leadership channel.');
     else {
-      const taken = channelsLeadingOtherSurveys(ctx.db, teamId, leadership.data, existing?.id);
+      const taken = await channelsLeadingOtherSurveys(
+        ctx.db,
+        teamId,
+        leadership.data,
+        existing?.id,
+      );
       if (taken.length > 0)
         fail(
           SETUP.leadership,
@@ -258,7 +265,7 @@ export function saveSetup(ctx: AppContext) {
     const sidesChanged =
       existing !== undefined &&
       MAPPED_DISCIPLINES.some((d) => existing.sides[d] !== settings.sides[d]);
-    const survey = saveSurvey(ctx.db, {
+    const survey = await saveSurvey(ctx.db, {
       surveyId: existing?.id,
       teamId,
       by: body.user.id,

@@ -57,8 +57,8 @@ export function submitPulse(ctx: AppContext) {
       metadata = null;
     }
     const parsed = metadataSchema.safeParse(metadata);
-    const pulse = parsed.success ? getPulse(ctx.db, parsed.data.pulseId) : undefined;
-    const survey = pulse === undefined ? undefined : getSurvey(ctx.db, pulse.surveyId);
+    const pulse = parsed.success ? await getPulse(ctx.db, parsed.data.pulseId) : undefined;
+    const survey = pulse === undefined ? undefined : await getSurvey(ctx.db, pulse.surveyId);
     const teamId = tenantOf(context);
     if (pulse === undefined || survey === undefined || pulse.teamId !== teamId) {
       await rejectForm(
@@ -66,31 +66,33 @@ export function submitPulse(ctx: AppContext) {
       );
       return;
     }
+    const rejectClosed = (closedAt: string) =>
+      rejectForm(
+        `This pulse closed on ${formatInZone(closedAt, survey.timezone)}. Your answers were not saved.`,
+      );
     const closedAt =
       pulse.closedAt ?? (pulse.closesAt <= ctx.now().toISOString() ? pulse.closesAt : undefined);
     if (closedAt !== undefined) {
-      await rejectForm(
-        `This pulse closed on ${formatInZone(closedAt, survey.timezone)}. Your answers were not saved.`,
-      );
+      await rejectClosed(closedAt);
       return;
     }
+    const elsewhereNote = async (surveyId: number) =>
+      `${answeredElsewhere((await getSurvey(ctx.db, surveyId))?.leadershipChannels[0], false)} These answers were not saved.`;
 
     const userId = body.user.id;
     // Whether this pulse can count the person at all (a form opened before may say otherwise).
-    const elsewhere = otherSurveyThisWeek(ctx.db, userId, pulse.id);
+    const elsewhere = await otherSurveyThisWeek(ctx.db, userId, pulse.id);
     if (elsewhere !== undefined) {
-      await rejectForm(
-        `${answeredElsewhere(getSurvey(ctx.db, elsewhere)?.leadershipChannels[0], false)} These answers were not saved.`,
-      );
+      await rejectForm(await elsewhereNote(elsewhere));
       return;
     }
-    const standing = standingInPulse(ctx.db, pulse.teamId, userId, pulse);
+    const standing = await standingInPulse(ctx.db, pulse.teamId, userId, pulse);
     if (standing.kind === 'next_pulse') {
       await rejectForm(`${notCountedHere(standing.discipline)} Your answers were not saved.`);
       return;
     }
     const errors: Record<string, string> = {};
-    const questions = pulseQuestions(ctx.db, pulse.id);
+    const questions = await pulseQuestions(ctx.db, pulse.id);
     const asked = new Set(questions.map((q) => questionBlockId(q.id)));
     for (const blockId of blockIds) {
       if (blockId.startsWith(QUESTION_BLOCK_PREFIX) && !asked.has(blockId)) {
@@ -150,7 +152,7 @@ export function submitPulse(ctx: AppContext) {
       return;
     }
 
-    const saved = saveSubmission(ctx.db, {
+    const saved = await saveSubmission(ctx.db, {
       teamId: pulse.teamId,
       pulseId: pulse.id,
       userId,
@@ -163,10 +165,8 @@ export function submitPulse(ctx: AppContext) {
       if (saved.reason === 'no_discipline') await reject(noDiscipline);
       else if (saved.reason === 'next_pulse')
         await rejectForm(`${notCountedHere(saved.discipline)} Your answers were not saved.`);
-      else
-        await rejectForm(
-          `${answeredElsewhere(getSurvey(ctx.db, saved.surveyId)?.leadershipChannels[0], false)} These answers were not saved.`,
-        );
+      else if (saved.reason === 'closed') await rejectClosed(saved.closedAt);
+      else await rejectForm(await elsewhereNote(saved.surveyId));
       return;
     }
     const counted = saved.discipline;

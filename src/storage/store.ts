@@ -1,0 +1,208 @@
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  type RawBuilder,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+} from 'kysely';
+import pg from 'pg';
+import { DatabaseError, describeError } from '../errors.js';
+import { openDatabase, openReader, type Db as SqliteDb } from './database.js';
+import type { Schema } from './schema.js';
+
+/**
+ * The app's database, whichever engine holds it: the embedded SQLite file (the
+ * default) or a Postgres server (`DATABASE_URL`). Every storage function takes
+ * one, or a transaction of one (a transaction is a Store too).
+ */
+export type Store = Kysely<Schema>;
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** Where the database is: a SQLite file's path, or a Postgres server's URL. */
+export type StoreLocation =
+  | { engine: 'sqlite'; path: string }
+  | { engine: 'postgres'; url: string };
+
+export interface OpenStore {
+  db: Store;
+  engine: Engine;
+  /** The SQLite connection underneath (backups, a read-only worker); absent on Postgres. */
+  sqlite?: SqliteDb;
+  close: () => Promise<void>;
+}
+
+export function engineOf(db: Store): Engine {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}
+
+/**
+ * SQLite's `INDEXED BY name` for a query whose plan SQLite gets wrong without
+ * it; nothing on Postgres, whose planner chooses from statistics.
+ */
+export function indexedBy(db: Store, index: string): RawBuilder<unknown> {
+  return engineOf(db) === 'sqlite' ? sql.raw(`INDEXED BY ${index}`) : sql``;
+}
+
+/**
+ * Holds `key` until the transaction `trx` ends, for work that reads and then
+ * writes on the strength of what it read (one answer a person a week, one
+ * claim of a run): on Postgres an advisory transaction lock, so two instances
+ * take turns; on SQLite nothing, since every transaction there begins
+ * IMMEDIATE and holds the one write lock from its start.
+ */
+export async function lockFor(trx: Store, key: string): Promise<void> {
+  if (engineOf(trx) === 'postgres')
+    await sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
+}
+
+/** Runs `work` in the transaction `db` already is, or in a new one. */
+export async function inTransaction<T>(db: Store, work: (trx: Store) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
+type WriteResult = {
+  numUpdatedRows?: bigint;
+  numDeletedRows?: bigint;
+  numInsertedOrUpdatedRows?: bigint;
+};
+
+/** How many rows an insert, update or delete touched, as a number. */
+export function changed(result: WriteResult | undefined): number {
+  if (result === undefined) return 0;
+  return Number(
+    result.numUpdatedRows ?? result.numDeletedRows ?? result.numInsertedOrUpdatedRows ?? 0n,
+  );
+}
+
+/**
+ * Every transaction on SQLite begins IMMEDIATE: it takes the write lock at
+ * once, so two processes on one file queue on the busy timeout instead of one
+ * failing when both try to turn a read into a write.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #database: SqliteDb;
+  constructor(database: SqliteDb) {
+    super({ database });
+    this.#database = database;
+  }
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver({ database: this.#database });
+  }
+}
+
+/** A Store over a SQLite connection already open (the app's, or a read-only one). */
+export function sqliteStore(database: SqliteDb): Store {
+  return new Kysely<Schema>({ dialect: new ImmediateSqliteDialect(database) });
+}
+
+/**
+ * Postgres returns 64-bit integers (counts, sums) and numerics (averages) as
+ * strings, to be safe past 2^53; the app's are small counts and scores, so they
+ * come back as numbers, as on SQLite.
+ */
+const PG_TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === pg.types.builtins.INT8 || oid === pg.types.builtins.NUMERIC)
+      return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format);
+  }) as typeof pg.types.getTypeParser,
+};
+
+/** How many connections each instance keeps to Postgres. */
+const POOL_SIZE = 10;
+
+/** A Store on a Postgres server; connections are made (and remade after a failover) as needed. */
+export function postgresStore(url: string, options: { poolSize?: number } = {}): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? POOL_SIZE,
+    types: PG_TYPES,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // A connection lost while idle (a restart, a failover) is dropped from the
+  // pool and remade on the next query; without a listener it would crash the process.
+  pool.on('error', () => undefined);
+  return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * Opens the app's database: the SQLite file with the settings database.ts
+ * gives it, or a connection pool to Postgres, checked with one query so a
+ * wrong URL, password or database stops the app at start with a clear message.
+ */
+export async function openStore(
+  location: StoreLocation,
+  options: { readOnly?: boolean; poolSize?: number } = {},
+): Promise<OpenStore> {
+  if (location.engine === 'sqlite') {
+    const sqlite =
+      options.readOnly === true ? openReader(location.path) : openDatabase(location.path);
+    const db = sqliteStore(sqlite);
+    return { db, engine: 'sqlite', sqlite, close: () => db.destroy() };
+  }
+  const db = postgresStore(location.url, options);
+  try {
+    await sql`SELECT 1`.execute(db);
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw explainPostgresError(error, location.url);
+  }
+  return { db, engine: 'postgres', close: () => db.destroy() };
+}
+
+/** A Postgres URL with its password replaced, for messages and logs. */
+export function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the DATABASE_URL given';
+  }
+}
+
+/** Turns an error from connecting to Postgres into a DatabaseError a person can act on. */
+export function explainPostgresError(error: unknown, url: string): DatabaseError {
+  const where = withoutPassword(url);
+  const code = (error as { code?: string }).code ?? '';
+  if (code === '28P01' || code === '28000')
+    return new DatabaseError(
+      'database_unopenable',
+      `Postgres at ${where} refused the user name or password. Check the user and password in DATABASE_URL.`,
+      { cause: error },
+    );
+  if (code === '3D000')
+    return new DatabaseError(
+      'database_unopenable',
+      `Postgres at ${where} has no such database. Create it (createdb), or fix the database name in DATABASE_URL.`,
+      { cause: error },
+    );
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'ETIMEDOUT' ||
+    code === 'EHOSTUNREACH'
+  )
+    return new DatabaseError(
+      'database_unopenable',
+      `Cannot reach Postgres at ${where} (${code}). Check that the server is running and that DATABASE_URL names its host and port.`,
+      { cause: error },
+    );
+  return new DatabaseError(
+    'database_unusable',
+    `Cannot use the Postgres database at ${where}: ${describeError(error)}.`,
+    { cause: error },
+  );
+}
