@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
 import { projectRoot } from '../../src/paths.js';
 import { startTestPostgres } from './postgres.js';
 
@@ -9,7 +10,7 @@ import { startTestPostgres } from './postgres.js';
  * server the suite's Postgres run uses (each test app gets a database of its
  * own on it), and stops it when the run ends.
  */
-export default async function setup(): Promise<() => Promise<void>> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   execFileSync(
     process.execPath,
     [join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'src/tsconfig.json'],
@@ -18,6 +19,8 @@ export default async function setup(): Promise<() => Promise<void>> {
       stdio: 'inherit',
     },
   );
+  // Only when the Postgres project runs (`--project sqlite` needs no server).
+  if (!project.vitest.projects.some((p) => p.name === 'postgres')) return async () => undefined;
   const server = await startTestPostgres({ fsync: false });
   process.env.TEST_POSTGRES_URL = server.url('postgres');
   return () => server.stop();
