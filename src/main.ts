@@ -59,7 +59,14 @@ const CONNECTION_CODES = new Set([
  * server, like the errors of connecting; any other error as it is.
  */
 function explainStartError(error: unknown, config: Config): unknown {
-  if (error instanceof AppError || config.database.engine !== 'postgres') return error;
+  if (error instanceof AppError) return error;
+  if ((error as { code?: unknown }).code === 'EADDRINUSE')
+    return new AppError(
+      'port_in_use',
+      `Alignment Pulse cannot listen on port ${config.port}: another process uses it. Stop that process, or set PORT to a free port (each instance on one machine needs its own).`,
+      { cause: error },
+    );
+  if (config.database.engine !== 'postgres') return error;
   const code = (error as { code?: unknown }).code;
   const fromPostgres =
     error instanceof pg.DatabaseError ||

@@ -1,4 +1,5 @@
 import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -212,5 +213,18 @@ describe('npm start', () => {
     const app = start({ ...env, DATABASE_PATH: path }, asRoot ? { uid: 65534, gid: 65534 } : {});
     expect(await app.exited).toBe(1);
     expect(app.output()).toContain(`The database at ${path} is read-only for this process`);
+  });
+
+  it('exits non-zero with a clear message, and no stack, when its port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    onTestFinished(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const port = (taken.address() as AddressInfo).port;
+    const app = start({ ...slackEnv(), PORT: String(port) });
+    expect(await app.exited).toBe(1);
+    expect(app.output()).toContain(
+      `Alignment Pulse cannot listen on port ${port}: another process uses it. Stop that process, or set PORT to a free port`,
+    );
+    expect(app.output()).not.toMatch(/^\s+at /m);
   });
 });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sql } from 'kysely';
 import type { AppContext } from '../context.js';
+import { describeError } from '../errors.js';
 import type { SlackConnection } from './app.js';
 
 export const HEALTH_PATH = '/healthz';
@@ -34,7 +35,10 @@ async function databaseState(
     await Promise.race([sql`SELECT 1`.execute(ctx.db), late]);
     return 'ok';
   } catch (error) {
-    ctx.logger.error('health check: the database did not answer', error);
+    // One line: a probe repeats every few seconds while the database is away.
+    ctx.logger.error('health check: the database did not answer', {
+      error: describeError(error),
+    });
     return 'unavailable';
   } finally {
     clearTimeout(timer);
