@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  type AckFn,
   App,
   type CodedError,
   ErrorCode,
@@ -13,6 +14,7 @@ import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { AppContext } from '../context.js';
 import type { AppLogger } from '../logger.js';
+import { cannotReachDatabase } from '../storage/store.js';
 import { installedPage, installFailedPage, installPage } from '../views/install-pages.js';
 import { type InstalledClients, oneWorkspace, type WorkspaceClients } from './clients.js';
 import {
@@ -32,6 +34,13 @@ export const REDIRECT_PATH = '/slack/oauth_redirect';
 /** What a slash command from a workspace without an installation is answered. */
 export const NOT_INSTALLED =
   'Alignment Pulse is not installed in this workspace (or was removed). Ask a workspace admin to add it again from its install page; nothing you typed was kept.';
+
+/**
+ * What a person is told, privately, when what they asked for failed because the
+ * database could not be reached (Postgres down, restarting or failing over).
+ */
+export const DATABASE_UNREACHABLE =
+  'Alignment Pulse cannot reach its database right now, so nothing was saved. Please try again in a minute.';
 
 /** Who the bot is in its workspace, from auth.test. */
 export interface BotIdentity {
@@ -186,6 +195,8 @@ export function createSlackApp(
       : {}),
     receiver,
     logger: sdkLogger,
+    // The error handler gets the request's body too: it marks those the database failed.
+    extendedErrorHandler: true,
     // Without it Bolt resets the shared logger to INFO and LOG_LEVEL=debug is lost.
     logLevel: ctx.config.logLevel as LogLevel,
     // The app keeps no conversation state in Bolt: skip its per-request store lookup.
@@ -194,10 +205,18 @@ export function createSlackApp(
   });
   const clients = auth.kind === 'token' ? oneWorkspace(app.client) : auth.clients;
 
-  answerWhatNoListenerTakes(app, ctx.logger, auth.kind === 'oauth' ? clients : undefined);
   // Tracked from its first middleware: an event is acknowledged before any
   // runs, and its work (finding its tenant included) counts as in flight.
   const inFlight = new InFlight();
+  // Requests whose work failed because the database could not be reached.
+  const unreachable = new WeakSet<object>();
+  answerWhatNoListenerTakes(app, {
+    logger: ctx.logger,
+    installed: auth.kind === 'oauth' ? clients : undefined,
+    inFlight,
+    unreachable,
+    timeoutMs: ctx.config.slackTimeoutMs,
+  });
   app.use(async ({ next }) => {
     await inFlight.track(next());
   });
@@ -212,7 +231,15 @@ export function createSlackApp(
       '';
     await next();
   });
-  app.error(async (error) => {
+  app.error(async ({ error, body }: { error: CodedError; body: unknown }) => {
+    if (cannotReachDatabase(error)) {
+      // The person is told (answerWhatNoListenerTakes); the log says what failed, never what was sent.
+      if (isObject(body)) unreachable.add(body);
+      ctx.logger.warn('a Slack request failed: the database cannot be reached', {
+        code: codeOf(error),
+      });
+      return;
+    }
     if ((error as CodedError).code === ErrorCode.AuthorizationError) {
       // A workspace without an installation: Bolt acknowledges it and runs nothing.
       ctx.logger.info('ignored a request from a workspace without an installation');
@@ -369,12 +396,24 @@ export function hasSlackShape(body: unknown): boolean {
  * listener (it has no type Bolt knows) is acknowledged after routing instead of
  * waiting for the receiver's three-second timeout and a 404. Whatever a
  * listener acknowledged is left alone, and a listener's error still fails the request.
+ *
+ * A request whose work failed because the database could not be reached (the
+ * error handler marks it in `unreachable`) is answered DATABASE_UNREACHABLE,
+ * privately: in the acknowledgement when nothing was acknowledged yet (a form
+ * stays open with the message on its first input, its answers kept, so it can
+ * be sent again), else on the request's response_url. Nothing it sent was stored.
  */
 function answerWhatNoListenerTakes(
   app: App,
-  logger: AppContext['logger'],
-  installed: WorkspaceClients | undefined,
+  options: {
+    logger: AppContext['logger'];
+    installed: WorkspaceClients | undefined;
+    inFlight: InFlight;
+    unreachable: WeakSet<object>;
+    timeoutMs: number;
+  },
 ): void {
+  const { logger, installed, inFlight, unreachable } = options;
   const processEvent = app.processEvent.bind(app);
   app.processEvent = async (event) => {
     if (!hasSlackShape(event.body)) {
@@ -382,28 +421,102 @@ function answerWhatNoListenerTakes(
       await event.ack();
       return;
     }
-    // A command from a workspace nothing installed serves is told so, and nothing runs.
     const body = event.body as Body;
-    if (
-      installed !== undefined &&
-      isText(body.command) &&
-      (await installed.tenantOf({
-        teamId: String(body.team_id),
-        enterpriseId: isText(body.enterprise_id) ? body.enterprise_id : undefined,
-      })) === undefined
-    ) {
-      logger.info('answered a command from a workspace without an installation');
-      await event.ack({ response_type: 'ephemeral', text: NOT_INSTALLED });
-      return;
+    // A command from a workspace nothing installed serves is told so, and nothing runs.
+    if (installed !== undefined && isText(body.command)) {
+      const tenant = await installed
+        .tenantOf({
+          teamId: String(body.team_id),
+          enterpriseId: isText(body.enterprise_id) ? body.enterprise_id : undefined,
+        })
+        .catch((error: unknown) => {
+          if (!cannotReachDatabase(error)) throw error;
+          logger.warn('a Slack request failed: the database cannot be reached', {
+            code: codeOf(error),
+          });
+          return null;
+        });
+      if (tenant === null) {
+        await event.ack(databaseUnreachableAck(body));
+        return;
+      }
+      if (tenant === undefined) {
+        logger.info('answered a command from a workspace without an installation');
+        await event.ack({ response_type: 'ephemeral', text: NOT_INSTALLED });
+        return;
+      }
     }
     let acked = false;
+    let answered = false;
     const ack: typeof event.ack = async (response) => {
       acked = true;
+      // Bolt acknowledges a request it could not authorize with nothing, after the error handler.
+      if (response === undefined && unreachable.has(body)) {
+        answered = true;
+        return event.ack(databaseUnreachableAck(body));
+      }
       return event.ack(response);
     };
-    await processEvent({ ...event, ack });
-    if (!acked) await event.ack();
+    // Tracked whole, so that the answer on response_url below counts as work in flight.
+    await inFlight.track(
+      (async () => {
+        await processEvent({ ...event, ack });
+        if (!acked) await ack();
+        if (unreachable.has(body) && !answered && isUrl(body.response_url))
+          await fetch(String(body.response_url), {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              response_type: 'ephemeral',
+              replace_original: false,
+              text: DATABASE_UNREACHABLE,
+            }),
+            signal: AbortSignal.timeout(options.timeoutMs),
+          }).catch((error: unknown) =>
+            logger.warn('could not tell a person the database cannot be reached', {
+              code: codeOf(error),
+            }),
+          );
+      })(),
+    );
   };
+}
+
+/**
+ * The acknowledgement that tells a person the database cannot be reached: a
+ * private message for a command; for a form, the message on its first input (the
+ * form stays open with what was entered), or, for a form without inputs, a
+ * notice over it; nothing for anything else, which is answered on its response_url.
+ */
+function databaseUnreachableAck(body: Body): Parameters<AckFn<unknown>>[0] {
+  if (isText(body.command)) return { response_type: 'ephemeral', text: DATABASE_UNREACHABLE };
+  if (body.type !== 'view_submission' || !isObject(body.view)) return undefined;
+  const blocks = Array.isArray(body.view.blocks) ? body.view.blocks : [];
+  const input = blocks.find((b) => isObject(b) && b.type === 'input' && isText(b.block_id)) as
+    | { block_id: string }
+    | undefined;
+  if (input !== undefined)
+    return { response_action: 'errors', errors: { [input.block_id]: DATABASE_UNREACHABLE } };
+  return {
+    response_action: 'push',
+    view: {
+      type: 'modal',
+      title: { type: 'plain_text', text: 'Not saved' },
+      close: { type: 'plain_text', text: 'Back' },
+      blocks: [{ type: 'section', text: { type: 'plain_text', text: DATABASE_UNREACHABLE } }],
+    },
+  };
+}
+
+/** An error's code, for the log (never its message's data). */
+function codeOf(error: unknown): string | undefined {
+  let at: unknown = error;
+  for (let depth = 0; depth < 4 && typeof at === 'object' && at !== null; depth += 1) {
+    const code = (at as { code?: unknown }).code;
+    if (typeof code === 'string' && !code.startsWith('slack_bolt_')) return code;
+    at = (at as { original?: unknown }).original ?? (at as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** Bolt's own limit on a request body. */

@@ -206,3 +206,47 @@ export function explainPostgresError(error: unknown, url: string): DatabaseError
     { cause: error },
   );
 }
+
+/** Errors of a socket to Postgres that could not be made or was lost. */
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Whether `error` (or what it wraps) says the database cannot be reached just
+ * now, as opposed to a query it refused: the server down, restarting or failing
+ * over (connection refused or lost, shutting down, not yet accepting
+ * connections, out of connections), or no connection made in time. Work that
+ * failed on it changed nothing; the same work can succeed once the server is back.
+ */
+export function cannotReachDatabase(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let at: unknown = error;
+  while (typeof at === 'object' && at !== null && !seen.has(at)) {
+    seen.add(at);
+    const { code, message } = at as { code?: unknown; message?: unknown };
+    if (typeof code === 'string') {
+      if (UNREACHABLE_CODES.has(code)) return true;
+      // SQLSTATE: connection exceptions (class 08), shutting down or starting
+      // up (57P01-57P03), too many connections (53300).
+      if (/^(08...|57P0[123]|53300)$/.test(code) && at instanceof pg.DatabaseError) return true;
+    }
+    if (
+      typeof message === 'string' &&
+      /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/.test(
+        message,
+      )
+    )
+      return true;
+    // Bolt wraps a listener's error (`original`); Node and the app wrap theirs (`cause`).
+    at = (at as { original?: unknown }).original ?? (at as { cause?: unknown }).cause;
+  }
+  return false;
+}

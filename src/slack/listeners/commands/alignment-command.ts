@@ -1,6 +1,8 @@
 import type { AppContext } from '../../../context.js';
+import { cannotReachDatabase } from '../../../storage/store.js';
 import { helpMessage, type SlackMessage, type SubcommandHelp } from '../../../views/help.js';
 import { adminsOnly, isAdmin } from '../../admins.js';
+import { DATABASE_UNREACHABLE } from '../../app.js';
 import { slackErrorCode } from '../../slack-errors.js';
 import { tenantOf } from '../../tenant.js';
 import { agree } from './agree.js';
@@ -187,9 +189,7 @@ export function alignmentCommand(ctx: AppContext) {
     const { command } = parsed;
     const adminAction = ADMIN_ACTIONS[command.name];
     if (adminAction !== undefined) {
-      const admin = await isAdmin(ctx, tenantOf(args.context), args.command.user_id).catch(
-        () => undefined,
-      );
+      const admin = await adminOrUnknown(ctx, args);
       if (admin !== true) {
         await reply(
           args.respond,
@@ -231,9 +231,7 @@ function answerOf(
   const adminAction = ADMIN_ACTIONS[command.name];
   return (async () => {
     if (adminAction !== undefined) {
-      const admin = await isAdmin(ctx, tenantOf(args.context), args.command.user_id).catch(
-        () => undefined,
-      );
+      const admin = await adminOrUnknown(ctx, args);
       if (admin === undefined)
         return 'Slack could not say just now whether you are an admin. Please try again in a minute.';
       if (!admin) return adminsOnly(ctx, adminAction);
@@ -244,6 +242,20 @@ function answerOf(
       subcommand: command.name,
       error: error instanceof Error ? error.message : String(error),
     });
-    return 'That did not work just now. Please try again in a minute.';
+    return cannotReachDatabase(error)
+      ? DATABASE_UNREACHABLE
+      : 'That did not work just now. Please try again in a minute.';
+  });
+}
+
+/**
+ * Whether the person is an admin; undefined when Slack could not say. A
+ * database that cannot be reached is no fault of Slack's: that error goes on,
+ * and the person is told so (DATABASE_UNREACHABLE).
+ */
+function adminOrUnknown(ctx: AppContext, args: CommandArgs): Promise<boolean | undefined> {
+  return isAdmin(ctx, tenantOf(args.context), args.command.user_id).catch((error: unknown) => {
+    if (cannotReachDatabase(error)) throw error;
+    return undefined;
   });
 }
