@@ -69,9 +69,10 @@ describe('loadConfig', () => {
       url,
     });
     expect(loadConfig({ ...valid, DATABASE_URL: ' ' }).database.engine).toBe('sqlite');
-    expect(problemsOf({ ...valid, DATABASE_URL: 'mysql://db.internal/alignment' })).toContain(
-      'DATABASE_URL (got "mysql://db.internal/alignment") should be a Postgres URL',
-    );
+    // A database URL holds its password: never echoed, even when it is wrong.
+    const problems = problemsOf({ ...valid, DATABASE_URL: 'mysql://app:hunter2@db.internal/x' });
+    expect(problems).toContain('DATABASE_URL should be a Postgres URL');
+    expect(problems).not.toContain('hunter2');
   });
 
   it('runs in Socket Mode with an app token and no signing secret', () => {

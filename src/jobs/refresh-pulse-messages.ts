@@ -90,16 +90,15 @@ export async function refreshAnswerCount(ctx: AppContext, pulse: Pulse): Promise
   updates.set(pulse.id, entry);
   // Wall-clock time on purpose: this paces calls to Slack, whatever the app's clock says.
   const answeredAt = Date.now();
-  if (entry.pending !== undefined) return;
+  if (entry.pending !== undefined) {
+    // The waiting rewrite must show this answer too.
+    entry.pending.since = Math.max(entry.pending.since, answeredAt);
+    return;
+  }
   if (answeredAt - entry.last >= COUNT_UPDATE_INTERVAL_MS) {
-    const turn = await claimCountUpdate(
-      ctx.db,
-      pulse.id,
-      new Date(answeredAt),
-      COUNT_UPDATE_INTERVAL_MS,
-    );
+    const turn = await claimCountUpdate(ctx.db, pulse.id, COUNT_UPDATE_INTERVAL_MS);
     if (turn.claimed) {
-      entry.last = answeredAt;
+      entry.last = turn.at;
       await refreshPulseMessages(ctx, pulse, ['channel']);
       return;
     }
@@ -115,14 +114,14 @@ function waitForTurn(ctx: AppContext, pulseId: number, entry: CountUpdates): voi
   const wait = Math.max(1, entry.last + COUNT_UPDATE_INTERVAL_MS - Date.now());
   const timer = setTimeout(() => {
     const rewrite = async () => {
+      const turn = await claimCountUpdate(ctx.db, pulseId, COUNT_UPDATE_INTERVAL_MS);
+      // Read after the claim: answers that came in while it was made count too.
       const since = entry.pending?.since ?? 0;
-      const now = Date.now();
-      const turn = await claimCountUpdate(ctx.db, pulseId, new Date(now), COUNT_UPDATE_INTERVAL_MS);
       if (!turn.claimed) {
         // Another instance claimed after the newest answer here was stored: it shows it.
         if (!Number.isFinite(turn.lastAt) || turn.lastAt >= since) {
           entry.pending = undefined;
-          entry.last = Number.isFinite(turn.lastAt) ? turn.lastAt : now;
+          entry.last = Number.isFinite(turn.lastAt) ? turn.lastAt : Date.now();
           return;
         }
         entry.last = turn.lastAt;
@@ -130,7 +129,7 @@ function waitForTurn(ctx: AppContext, pulseId: number, entry: CountUpdates): voi
         return;
       }
       entry.pending = undefined;
-      entry.last = now;
+      entry.last = turn.at;
       const current = await getPulse(ctx.db, pulseId);
       if (current === undefined || current.closedAt !== null) return;
       await refreshPulseMessages(ctx, current, ['channel']);

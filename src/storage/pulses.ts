@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { changed, indexedBy, inTransaction, type Store } from './store.js';
+import { changed, engineOf, indexedBy, inTransaction, type Store } from './store.js';
 
 export interface Pulse {
   id: number;
@@ -332,32 +332,37 @@ export async function markReminded(db: Store, pulseId: number, at: Date): Promis
 }
 
 /**
- * Claims the right to rewrite a pulse message's answer count at `now` (wall
- * clock), for every instance on the database together: granted when nobody
- * did in the last `intervalMs`. Otherwise says when the last rewrite was, so
- * the caller can wait its turn.
+ * Claims the right to rewrite a pulse message's answer count, for every
+ * instance on the database together: granted when nobody did in the last
+ * `intervalMs` (wall clock). The claim is dated once the pulse's row is held,
+ * not before: on Postgres its update waits behind the answers being stored
+ * (each holds the row FOR SHARE), on SQLite behind another writer, and a claim
+ * dated before that wait would let the next one come less than `intervalMs`
+ * after this one's rewrite. Otherwise says when the last rewrite was, so the
+ * caller can wait its turn.
  */
 export async function claimCountUpdate(
   db: Store,
   pulseId: number,
-  now: Date,
   intervalMs: number,
-): Promise<{ claimed: true } | { claimed: false; lastAt: number }> {
-  const cutoff = new Date(now.getTime() - intervalMs).toISOString();
-  const result = await db
-    .updateTable('pulses')
-    .set({ count_shown_at: now.toISOString() })
-    .where('id', '=', pulseId)
-    .where((eb) => eb.or([eb('count_shown_at', 'is', null), eb('count_shown_at', '<=', cutoff)]))
-    .executeTakeFirst();
-  if (changed(result) > 0) return { claimed: true };
-  const row = await db
-    .selectFrom('pulses')
-    .select('count_shown_at')
-    .where('id', '=', pulseId)
-    .executeTakeFirst();
-  const lastAt = row?.count_shown_at == null ? Number.NaN : Date.parse(row.count_shown_at);
-  return { claimed: false, lastAt };
+): Promise<{ claimed: true; at: number } | { claimed: false; lastAt: number }> {
+  return inTransaction(db, async (trx) => {
+    const row = await trx
+      .selectFrom('pulses')
+      .select('count_shown_at')
+      .where('id', '=', pulseId)
+      .$if(engineOf(trx) === 'postgres', (q) => q.forUpdate())
+      .executeTakeFirst();
+    const lastAt = row?.count_shown_at == null ? Number.NaN : Date.parse(row.count_shown_at);
+    const at = Date.now();
+    if (row === undefined || lastAt > at - intervalMs) return { claimed: false, lastAt };
+    await trx
+      .updateTable('pulses')
+      .set({ count_shown_at: new Date(at).toISOString() })
+      .where('id', '=', pulseId)
+      .execute();
+    return { claimed: true, at };
+  });
 }
 
 /** Closes a pulse; false when it was already closed. */
