@@ -9,7 +9,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Installation } from '@slack/bolt';
 import Database from 'better-sqlite3';
-import { loadConfig } from '../src/config.js';
+import { sql } from 'kysely';
+import { type Config, loadConfig } from '../src/config.js';
 import { DEFAULT_SIDES } from '../src/domain/dimensions.js';
 import { TENANTS_AT_ONCE } from '../src/jobs/scheduler.js';
 import { createLogger } from '../src/logger.js';
@@ -17,9 +18,11 @@ import { startAlignmentPulse } from '../src/start.js';
 import type { Db } from '../src/storage/database.js';
 import { saveInstallation } from '../src/storage/installations.js';
 import { Sealer } from '../src/storage/sealed.js';
+import { openStore, type Store } from '../src/storage/store.js';
 import { saveSurvey } from '../src/storage/surveys.js';
 import { type RecordedCall, SlackStandIn } from '../test/support/slack-stand-in.js';
-import { median, megabytes, type Section } from './measure.js';
+import { benchEngines, median, megabytes, type Section } from './measure.js';
+import { type BenchPostgres, startBenchPostgres } from './postgres.js';
 
 const WORKSPACES = 1_000;
 const LEADERS = 20;
@@ -62,82 +65,168 @@ const clockNow = () => performance.timeOrigin + performance.now();
 /** Slack's answers on loopback at once, and 50 ms away, as from a host near slack.com. */
 const LATENCIES_MS = [0, 50] as const;
 
+/** Postgres is measured with this many app instances sharing the database and the work. */
+const INSTANCES = 2;
+
 /**
- * A thousand workspaces whose pulses fall due the same minute. The app runs in
- * this process in OAuth mode; the stand-in, in a process of its own (Slack is
- * not on the app's event loop), enforces each method's published tier per
- * workspace (429 with Retry-After, at Slack's own pace). Each workspace has
- * the app installed (its installation stored, sealed, as Bolt stores it) and a
- * survey sending the pulse by DM to the 20 leaders of its leadership channel,
- * with a notice in the channel after the DMs. The scheduler's pass at the due
- * minute, on the app's clock pinned there, serves them all. Measured: when the
- * last notice was posted, each workspace's DM pace against the pace its own
- * limits allow, DMs lost, 429s, memory. Twice: with Slack answering at once on
+ * A thousand workspaces whose pulses fall due the same minute. The stand-in,
+ * in a process of its own (Slack is not on the app's event loop), enforces
+ * each method's published tier per workspace (429 with Retry-After, at Slack's
+ * own pace). Each workspace has the app installed (its installation stored,
+ * sealed, as Bolt stores it) and a survey sending the pulse by DM to the 20
+ * leaders of its leadership channel, with a notice in the channel after the
+ * DMs. The scheduler's pass at the due minute, on the app's clock pinned
+ * there, serves them all. On SQLite one app runs in this process, in OAuth
+ * mode; on Postgres two run, each in a process of its own on the same
+ * database (a server of its own with its default settings), both passing at
+ * the due minute and sharing the runs by their claims. Measured: when the last
+ * notice was posted, each workspace's DM pace against the pace its own limits
+ * allow, DMs lost, 429s, memory. Each with Slack answering at once on
  * loopback, and with every answer 50 ms away, where serving tenants side by
  * side is what keeps the process busy instead of waiting.
  */
 export async function fanoutBenchmark(): Promise<Section> {
-  const runs: Measured[] = [];
-  for (const latencyMs of LATENCIES_MS) runs.push(await fanOut(latencyMs));
+  const groups: { engine: 'sqlite' | 'postgres'; runs: Measured[] }[] = [];
+  for (const engine of benchEngines()) {
+    const runs: Measured[] = [];
+    if (engine === 'sqlite')
+      for (const latencyMs of LATENCIES_MS) runs.push(await fanOut(latencyMs));
+    else {
+      const postgres = await startBenchPostgres();
+      try {
+        for (const latencyMs of LATENCIES_MS) runs.push(await fanOutShared(latencyMs, postgres));
+      } finally {
+        await postgres.stop();
+      }
+    }
+    groups.push({ engine, runs });
+  }
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const percent = (ratio: number) => `${(100 * ratio).toFixed(0)}%`;
-  const each = (figure: (m: Measured) => string) => runs.map(figure).join(' · ');
-  const verdict = (missed: (m: Measured) => string | undefined) =>
+  /** One cell a group: the figure of each latency's run, separated by " · ". */
+  const cells = (figure: (each: (f: (m: Measured) => string) => string) => string) =>
+    groups.map(({ runs }) => figure((f) => runs.map(f).join(' · ')));
+  const verdict = (runs: Measured[], missed: (m: Measured) => string | undefined) =>
     runs
       .map((m) => {
         const by = missed(m);
-        return `${m.latencyMs} ms: ${by === undefined ? 'met' : `MISSED by ${by}`}`;
+        return by === undefined ? 'met' : `MISSED by ${by}`;
       })
-      .join(', ');
-  const first = runs[0];
+      .join(' · ');
+  const verdicts = (missed: (m: Measured) => string | undefined) =>
+    groups.map(({ runs }) => verdict(runs, missed));
+  const first = groups[0]?.runs[0];
   const calls = Object.entries(first?.callsPerWorkspace ?? {})
     .map(([method, n]) => `${n} ${method}`)
     .join(', ');
+  const noticeVerdicts = verdicts((m) =>
+    m.lastNoticeMs <= GOAL_MS ? undefined : seconds(m.lastNoticeMs - GOAL_MS),
+  );
+  const paceVerdicts = verdicts((m) =>
+    m.pace.min >= 0.9 ? undefined : `${(100 * (0.9 - m.pace.min)).toFixed(0)} points`,
+  );
+  const byInstance = (m: Measured, figure: (i: InstanceFigures) => string) =>
+    m.instances.length === 1
+      ? figure(m.instances[0] as InstanceFigures)
+      : m.instances.map((i, k) => `${String.fromCharCode(65 + k)}: ${figure(i)}`).join('; ');
   return {
     title: `Fan-out: ${WORKSPACES.toLocaleString('en')} workspaces due the same minute (OAuth, DM delivery, rate limits per workspace); each figure with Slack ${LATENCIES_MS.map((ms) => `${ms} ms`).join(' · ')} away`,
+    columns: groups.map(({ engine }) =>
+      engine === 'sqlite' ? 'SQLite, one instance' : `Postgres, ${INSTANCES} instances`,
+    ),
     rows: [
       [
         'the last channel notice posted, after the due time',
-        each((m) => seconds(m.lastNoticeMs)),
-        `goal: within 60 s — ${verdict((m) => (m.lastNoticeMs <= GOAL_MS ? undefined : seconds(m.lastNoticeMs - GOAL_MS)))}; median workspace ${each((m) => seconds(m.medianNoticeMs))}; ${each((m) => `${m.noticesMissing}`)} workspaces without a notice, ${each((m) => `${m.noticeBeforeDms}`)} with it before their last DM`,
+        ...cells(
+          (each) =>
+            `${each((m) => seconds(m.lastNoticeMs))}; median workspace ${each((m) => seconds(m.medianNoticeMs))}; ${each((m) => `${m.noticesMissing}`)} without a notice, ${each((m) => `${m.noticeBeforeDms}`)} with it before their last DM`,
+        ).map((cell, g) => `${cell}; goal ${noticeVerdicts[g]}`),
+        'goal: within 60 s',
       ],
       [
         'each workspace, once its turn came',
-        each((m) => `median ${seconds(m.medianServiceMs)}, max ${seconds(m.maxServiceMs)}`),
-        `from its first Slack call to its notice: ${calls}; the last workspace began ${each((m) => seconds(m.lastStartMs))} after the due time; at most ${each((m) => String(m.mostAtOnce))} workspaces served at once (the scheduler's bound: ${TENANTS_AT_ONCE})`,
+        ...cells(
+          (each) =>
+            `median ${each((m) => seconds(m.medianServiceMs))}, max ${each((m) => seconds(m.maxServiceMs))}; the last began ${each((m) => seconds(m.lastStartMs))} after the due time; at most ${each((m) => String(m.mostAtOnce))} served at once`,
+        ),
+        `from its first Slack call to its notice: ${calls}; the scheduler's bound: ${TENANTS_AT_ONCE} workspaces at once an instance`,
       ],
       [
-        'the app’s thread: CPU, and SQLite writes',
-        each((m) => `${seconds(m.cpuMs)}, ${seconds(m.writesMs)}`),
-        `CPU of the app's process over the pass (its threads together); the writes are ${each((m) => m.commits.toLocaleString('en'))} commits, ${each((m) => `${(m.writesMs / m.commits).toFixed(2)} ms`)} each, most of it waiting for the disk (synchronous=FULL: an fsync a commit, on the event loop): two a DM (noted before the post, its ts after it), two for the notice, and the run's claim, pulse, recipients and finish`,
+        'CPU over the pass, and the database’s writes',
+        ...groups.map(({ engine, runs }) =>
+          engine === 'sqlite'
+            ? `app ${runs.map((m) => seconds(m.instances[0]?.cpuMs ?? Number.NaN)).join(' · ')}; writes on its thread ${runs.map((m) => seconds(m.writesMs)).join(' · ')}, ${runs.map((m) => m.commits.toLocaleString('en')).join(' · ')} commits, ${runs.map((m) => `${(m.writesMs / m.commits).toFixed(2)} ms`).join(' · ')} each`
+            : `instances ${runs.map((m) => m.instances.map((i) => seconds(i.cpuMs)).join(' + ')).join(' · ')}; the Postgres server ${runs.map((m) => seconds(m.serverCpuMs)).join(' · ')}; ${runs.map((m) => m.commits.toLocaleString('en')).join(' · ')} transactions, reads among them; ${runs.map((m) => m.walSyncs.toLocaleString('en')).join(' · ')} WAL flushes`,
+        ),
+        "CPU of the app's processes over the pass (each with its threads) and, on Postgres, of the server's processes. SQLite: every commit waits on the app's event loop for its fsync (synchronous=FULL). Postgres: a commit waits for its WAL flush (an fsync) on the server, the app's event loop free meanwhile, and commits waiting together share a flush; transactions and flushes as the server counts them (pg_stat_database, pg_stat_wal). The writes a workspace: two a DM (noted before the post, its ts after it), two for the notice, and the run's claim, pulse, recipients and finish",
       ],
       [
         'DM pace against the pace the workspace’s own limits allow, min and median',
-        each((m) => `${percent(m.pace.min)}, ${percent(m.pace.median)}`),
-        `goal: every workspace at least 90% — ${verdict((m) => (m.pace.min >= 0.9 ? undefined : `${(100 * (0.9 - m.pace.min)).toFixed(0)} points`))}. Pace = (its DMs × 1.2 s) ÷ (its last DM − its first Slack call), 1.2 s a DM being Tier 3's 50 conversations.open a minute, the binding limit (each DM's chat.postMessage goes to a channel of its own, 1/s each). Counted from the due time instead, so with its wait for a place: min ${each((m) => percent(m.paceFromDue.min))}, median ${each((m) => percent(m.paceFromDue.median))}. The stand-in's least time for any one workspace's calls (minimumTimeMs, fixed windows) is ${each((m) => seconds(m.limitsMinimumMs))}: ${LEADERS} conversations.open fit in one window of 50, so no workspace's limits ever made it wait`,
+        ...cells(
+          (each) =>
+            `${each((m) => `${percent(m.pace.min)}, ${percent(m.pace.median)}`)}; from the due time: min ${each((m) => percent(m.paceFromDue.min))}, median ${each((m) => percent(m.paceFromDue.median))}`,
+        ).map((cell, g) => `${cell}; goal ${paceVerdicts[g]}`),
+        `goal: every workspace at least 90%. Pace = (its DMs × 1.2 s) ÷ (its last DM − its first Slack call), 1.2 s a DM being Tier 3's 50 conversations.open a minute, the binding limit (each DM's chat.postMessage goes to a channel of its own, 1/s each). "From the due time" counts its wait for a place too. The stand-in's least time for any one workspace's calls (minimumTimeMs, fixed windows) is ${seconds(first?.limitsMinimumMs ?? 0)}: ${LEADERS} conversations.open fit in one window of 50, so no workspace's limits ever made it wait`,
       ],
       [
         'DMs lost',
-        each((m) => String(m.lost)),
-        `each leader of each workspace got exactly one DM, by the stand-in's messages (${each((m) => `${WORKSPACES * LEADERS - m.lost} of ${WORKSPACES * LEADERS}, ${m.extra} extra`)}); recorded by the app: ${each((m) => String(m.storedDms))}; pulse runs ${each((m) => m.runs)}; calls Slack would have refused: ${each((m) => String(m.violations))}; warnings logged: ${each((m) => String(m.warnings))}`,
+        ...cells(
+          (each) =>
+            `${each((m) => String(m.lost))} (${each((m) => `${WORKSPACES * LEADERS - m.lost} of ${WORKSPACES * LEADERS}, ${m.extra} extra`)}); recorded by the app: ${each((m) => String(m.storedDms))}; pulse runs ${each((m) => m.runs)}; calls Slack would have refused: ${each((m) => String(m.violations))}; warnings logged: ${each((m) => String(m.instances.reduce((n, i) => n + i.warnings, 0)))}`,
+        ),
+        "goal: none. Each leader of each workspace got exactly one DM, by the stand-in's messages; on Postgres each run was claimed by one instance or the other (pulse runs by instance)",
       ],
       [
         'answered 429',
-        each((m) => String(m.rateLimited)),
-        `at most ${each((m) => String(m.mostRateLimited))} in one workspace; ${each((m) => m.calls.toLocaleString('en'))} calls in all`,
+        ...cells(
+          (each) =>
+            `${each((m) => String(m.rateLimited))}; at most ${each((m) => String(m.mostRateLimited))} in one workspace; ${each((m) => m.calls.toLocaleString('en'))} calls in all`,
+        ),
+        '',
       ],
       [
-        'memory of the app’s process, at peak',
-        each((m) => `rss ${megabytes(m.peakRss)}, heap ${megabytes(m.peakHeap)}`),
-        `before the due minute rss ${each((m) => megabytes(m.rssBefore))}, heap ${each((m) => megabytes(m.heapBefore))}; heap kept after the pass (collected) ${each((m) => megabytes(m.heapKept))}; open files, sockets to Slack among them, at most ${each((m) => String(m.peakFiles))} (${each((m) => String(m.filesBefore))} before); the stand-in's own process rss ${each((m) => megabytes(m.standInRss))}`,
+        'memory of each app process, at peak',
+        ...cells((each) =>
+          each((m) =>
+            byInstance(m, (i) => `rss ${megabytes(i.peakRss)}, heap ${megabytes(i.peakHeap)}`),
+          ),
+        ),
+        'resident memory and V8 heap, sampled every 100 ms over the pass; on Postgres A and B are the two instances',
+      ],
+      [
+        'the same processes before the due minute, and after',
+        ...cells(
+          (each) =>
+            `before: ${each((m) => byInstance(m, (i) => `rss ${megabytes(i.rssBefore)}, heap ${megabytes(i.heapBefore)}`))}; heap kept after the pass (collected): ${each((m) => byInstance(m, (i) => megabytes(i.heapKept)))}; open files at most ${each((m) => byInstance(m, (i) => `${i.peakFiles} (${i.filesBefore} before)`))}`,
+        ),
+        "open files count the sockets to Slack (and, on Postgres, to the server); on SQLite the app's process is also the benchmark's",
       ],
       [
         'the set-up',
-        `${WORKSPACES} × ${LEADERS} leaders`,
-        `installed and seeded in ${each((m) => seconds(m.seededMs))}; Slack's published limits at Slack's own pace (speed 1): Tier 2 20/min, Tier 3 50/min, Tier 4 100/min per workspace, chat.postMessage 1/s per channel, no bursts; the stand-in in a process of its own, at 50 ms behind a proxy that holds each request that long`,
+        ...cells(
+          (each) =>
+            `installed and seeded in ${each((m) => seconds(m.seededMs))}; the stand-in's process rss ${each((m) => megabytes(m.standInRss))}`,
+        ),
+        `${WORKSPACES} × ${LEADERS} leaders; Slack's published limits at Slack's own pace (speed 1): Tier 2 20/min, Tier 3 50/min, Tier 4 100/min per workspace, chat.postMessage 1/s per channel, no bursts; the stand-in in a process of its own, at 50 ms behind a proxy that holds each request that long`,
       ],
     ],
   };
+}
+
+/** One app process's figures over the pass; times in milliseconds, memory in bytes. */
+interface InstanceFigures {
+  cpuMs: number;
+  rssBefore: number;
+  heapBefore: number;
+  peakRss: number;
+  peakHeap: number;
+  /** The heap after the pass, collected: what the app keeps. */
+  heapKept: number;
+  filesBefore: number;
+  peakFiles: number;
+  warnings: number;
+  /** Its scheduler's claims (schedule_runs.claimed_by). */
+  owner: string;
 }
 
 /** One fan-out's figures; times in milliseconds. */
@@ -161,37 +250,213 @@ interface Measured {
   storedDms: number;
   runs: string;
   violations: number;
-  warnings: number;
   rateLimited: number;
   mostRateLimited: number;
   calls: number;
-  rssBefore: number;
-  heapBefore: number;
-  peakRss: number;
-  peakHeap: number;
-  /** The heap after the pass, collected: what the app keeps. */
-  heapKept: number;
-  filesBefore: number;
-  peakFiles: number;
-  cpuMs: number;
-  /** SQLite commits the pass made, and the time its thread spent in writes. */
+  /** Each app process: one on SQLite, INSTANCES on Postgres. */
+  instances: InstanceFigures[];
+  /**
+   * Over the pass, SQLite: its commits (an fsync each) and the time its thread
+   * spent in writes; Postgres: the transactions the server counted, reads among
+   * them, and its WAL flushes (an fsync each).
+   */
   commits: number;
+  walSyncs: number;
   writesMs: number;
+  /** CPU of the Postgres server over the pass (NaN on SQLite). */
+  serverCpuMs: number;
   standInRss: number;
 }
 
-/** A thousand workspaces' pulses due at once, Slack `latencyMs` away. */
+/** What the pass leaves to read: the stand-in's report, and the app's own records. */
+async function figuresOf(
+  db: Store,
+  slack: StandInProcess,
+  started: number,
+): Promise<
+  Omit<
+    Measured,
+    'latencyMs' | 'seededMs' | 'instances' | 'commits' | 'walSyncs' | 'writesMs' | 'serverCpuMs'
+  > & { runsByOwner: Map<string, number> }
+> {
+  const report = await slack.report();
+  const since: number[] = []; // its notice, from the due time
+  const service: number[] = []; // its notice, from its own first Slack call
+  const waited: number[] = []; // its first Slack call, from the due time
+  const pace: number[] = []; // DM pace while served, against the limits' pace
+  const paceFromDue: number[] = []; // the same, counted from the due time
+  const spans: [number, number][] = [];
+  let noticesMissing = 0;
+  let noticeBeforeDms = 0;
+  for (const w of report.workspaces) {
+    if (w.notice === undefined || w.lastDm === undefined || w.firstCall === undefined) {
+      noticesMissing += 1;
+      continue;
+    }
+    if (w.notice < w.lastDm) noticeBeforeDms += 1;
+    since.push(w.notice - started);
+    service.push(w.notice - w.firstCall);
+    waited.push(w.firstCall - started);
+    pace.push((w.dms * DM_PACE_MS) / (w.lastDm - w.firstCall));
+    paceFromDue.push((w.dms * DM_PACE_MS) / (w.lastDm - started));
+    spans.push([w.firstCall, w.notice]);
+  }
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  const limited = report.workspaces.map((w) => w.rateLimited);
+  const { storedDms } = await db
+    .selectFrom('pulse_messages')
+    .select((eb) => eb.fn.countAll<number>().as('storedDms'))
+    .where('kind', '=', 'dm')
+    .where('ts', 'is not', null)
+    .executeTakeFirstOrThrow();
+  const runs = await db
+    .selectFrom('schedule_runs')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .where('kind', '=', 'pulse')
+    .groupBy('status')
+    .execute();
+  const owners = await db
+    .selectFrom('schedule_runs')
+    .select((eb) => ['claimed_by', eb.fn.countAll<number>().as('n')])
+    .where('kind', '=', 'pulse')
+    .groupBy('claimed_by')
+    .execute();
+  return {
+    lastNoticeMs: Math.max(...since),
+    medianNoticeMs: median(since),
+    noticesMissing,
+    noticeBeforeDms,
+    medianServiceMs: median(service),
+    maxServiceMs: Math.max(...service),
+    lastStartMs: Math.max(...waited),
+    mostAtOnce: maxOverlap(spans),
+    callsPerWorkspace: report.workspaces[0]?.succeeded ?? {},
+    pace: { min: Math.min(...pace), median: median(pace) },
+    paceFromDue: { min: Math.min(...paceFromDue), median: median(paceFromDue) },
+    limitsMinimumMs: report.limitsMinimumMs,
+    lost: sum(report.workspaces.map((w) => w.lost)),
+    extra: sum(report.workspaces.map((w) => w.extra)),
+    storedDms,
+    runs: runs.map((r) => `${r.n} ${r.status}`).join(', '),
+    violations: report.violations,
+    rateLimited: sum(limited),
+    mostRateLimited: Math.max(0, ...limited),
+    calls: report.calls,
+    standInRss: report.rss,
+    runsByOwner: new Map(owners.map((o) => [o.claimed_by ?? '', o.n])),
+  };
+}
+
+/** The app's settings for the fan-out, Slack at `apiUrl`, its data where `database` says. */
+function fanoutConfig(apiUrl: string, database: Record<string, string>): Config {
+  return loadConfig({
+    ...OAUTH,
+    SLACK_SIGNING_SECRET: 'bench0signing0secret0abcdef123456',
+    SLACK_API_URL: apiUrl,
+    PORT: '0',
+    ...database,
+    LOG_LEVEL: 'warn',
+  });
+}
+
+/**
+ * A thousand workspaces, installed (each installation stored, sealed, as Bolt's
+ * InstallProvider stores it after oauth.v2.access), each with its survey.
+ */
+async function seedWorkspaces(
+  db: Store,
+  installs: readonly Issued[],
+  encryptionKey: Buffer,
+  at: Date,
+): Promise<void> {
+  const sealer = new Sealer(encryptionKey);
+  for (const [i, issued] of installs.entries()) {
+    const teamId = teamOf(i);
+    const installer = leaderOf(i, 0);
+    const installation: Installation<'v2', false> = {
+      team: { id: teamId, name: `Fan-out ${i}` },
+      enterprise: undefined,
+      user: { id: installer, token: undefined, scopes: undefined },
+      bot: {
+        token: issued.token,
+        scopes: issued.scopes,
+        id: issued.botId,
+        userId: issued.botUserId,
+      },
+      tokenType: 'bot',
+      isEnterpriseInstall: false,
+      appId: issued.appId,
+      authVersion: 'v2',
+    };
+    await saveInstallation(db, sealer, installation);
+    await saveSurvey(db, {
+      surveyId: undefined,
+      teamId,
+      by: installer,
+      at,
+      settings: {
+        leadershipChannels: [channelOf(i)],
+        digestChannels: [channelOf(i)],
+        pulseCron: '0 9 * * 1',
+        digestCron: '0 16 * * 5',
+        timezone: 'UTC',
+        questionsPerPulse: 5,
+        openHours: 72,
+        delivery: 'dm',
+        reminderHours: 24,
+        sides: DEFAULT_SIDES,
+        anonymityThreshold: 3,
+        pausedUntil: null,
+      },
+    });
+  }
+}
+
+/**
+ * Memory, open files and CPU of this process over `pass`: sampled every 100 ms,
+ * with the heap collected before and after, so that heap figures are what is
+ * kept, not what V8 has yet to collect.
+ */
+async function measurePass(
+  pass: () => Promise<void>,
+): Promise<Omit<InstanceFigures, 'warnings' | 'owner'>> {
+  collectGarbage();
+  const before = process.memoryUsage();
+  const filesBefore = openFiles();
+  const peak = { rss: before.rss, heap: before.heapUsed, files: filesBefore };
+  const sample = () => {
+    const now = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, now.rss);
+    peak.heap = Math.max(peak.heap, now.heapUsed);
+    peak.files = Math.max(peak.files, openFiles());
+  };
+  const sampler = setInterval(sample, 100);
+  const cpuBefore = process.cpuUsage();
+  try {
+    await pass();
+  } finally {
+    clearInterval(sampler);
+  }
+  const cpu = process.cpuUsage(cpuBefore);
+  sample();
+  collectGarbage();
+  return {
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    rssBefore: before.rss,
+    heapBefore: before.heapUsed,
+    peakRss: peak.rss,
+    peakHeap: peak.heap,
+    heapKept: process.memoryUsage().heapUsed,
+    filesBefore,
+    peakFiles: peak.files,
+  };
+}
+
+/** A thousand workspaces' pulses due at once, Slack `latencyMs` away: one app on SQLite, in this process. */
 async function fanOut(latencyMs: number): Promise<Measured> {
   const slack = await StandInProcess.start(latencyMs);
   const dir = mkdtempSync(join(tmpdir(), 'alignment-pulse-fanout-'));
-  const config = loadConfig({
-    ...OAUTH,
-    SLACK_SIGNING_SECRET: 'bench0signing0secret0abcdef123456',
-    SLACK_API_URL: slack.apiUrl,
-    PORT: '0',
-    DATABASE_PATH: join(dir, 'pulse.db'),
-    LOG_LEVEL: 'warn',
-  });
+  const config = fanoutConfig(slack.apiUrl, { DATABASE_PATH: join(dir, 'pulse.db') });
   const oauth = config.slack.oauth;
   if (oauth === undefined) throw new Error('the fan-out benchmark runs the app in OAuth mode');
   let warnings = 0;
@@ -204,154 +469,104 @@ async function fanOut(latencyMs: number): Promise<Measured> {
     { now: () => clock.now, schedule: false },
   );
   try {
-    // ---- a thousand workspaces, installed, each with its survey --------------------
     const seeding = performance.now();
-    const installs = await slack.seed();
-    const sealer = new Sealer(oauth.tokenEncryptionKey);
-    for (const [i, issued] of installs.entries()) {
-      const teamId = teamOf(i);
-      const installer = leaderOf(i, 0);
-      // What Bolt's InstallProvider stores after oauth.v2.access.
-      const installation: Installation<'v2', false> = {
-        team: { id: teamId, name: `Fan-out ${i}` },
-        enterprise: undefined,
-        user: { id: installer, token: undefined, scopes: undefined },
-        bot: {
-          token: issued.token,
-          scopes: issued.scopes,
-          id: issued.botId,
-          userId: issued.botUserId,
-        },
-        tokenType: 'bot',
-        isEnterpriseInstall: false,
-        appId: issued.appId,
-        authVersion: 'v2',
-      };
-      await saveInstallation(app.ctx.db, sealer, installation);
-      await saveSurvey(app.ctx.db, {
-        surveyId: undefined,
-        teamId,
-        by: installer,
-        at: clock.now,
-        settings: {
-          leadershipChannels: [channelOf(i)],
-          digestChannels: [channelOf(i)],
-          pulseCron: '0 9 * * 1',
-          digestCron: '0 16 * * 5',
-          timezone: 'UTC',
-          questionsPerPulse: 5,
-          openHours: 72,
-          delivery: 'dm',
-          reminderHours: 24,
-          sides: DEFAULT_SIDES,
-          anonymityThreshold: 3,
-          pausedUntil: null,
-        },
-      });
-    }
+    await seedWorkspaces(app.ctx.db, await slack.seed(), oauth.tokenEncryptionKey, clock.now);
     const seededMs = performance.now() - seeding;
 
     // ---- the due minute ---------------------------------------------------------
-    collectGarbage();
-    const before = process.memoryUsage();
-    const filesBefore = openFiles();
-    const peak = { rss: before.rss, heap: before.heapUsed, files: filesBefore };
-    const sample = () => {
-      const now = process.memoryUsage();
-      peak.rss = Math.max(peak.rss, now.rss);
-      peak.heap = Math.max(peak.heap, now.heapUsed);
-      peak.files = Math.max(peak.files, openFiles());
-    };
-    const sampler = setInterval(sample, 100);
     clock.now = DUE;
-    const writes = timeWrites();
-    const cpuBefore = process.cpuUsage();
-    const started = clockNow();
-    await app.scheduler.tick(DUE);
-    const cpu = process.cpuUsage(cpuBefore);
-    writes.stop();
-    clearInterval(sampler);
-    sample();
-    collectGarbage();
-    const kept = process.memoryUsage().heapUsed;
-
-    // ---- what each workspace got, as Slack saw it -----------------------------------
-    const report = await slack.report();
-    const since: number[] = []; // its notice, from the due time
-    const service: number[] = []; // its notice, from its own first Slack call
-    const waited: number[] = []; // its first Slack call, from the due time
-    const pace: number[] = []; // DM pace while served, against the limits' pace
-    const paceFromDue: number[] = []; // the same, counted from the due time
-    const spans: [number, number][] = [];
-    let noticesMissing = 0;
-    let noticeBeforeDms = 0;
-    for (const w of report.workspaces) {
-      if (w.notice === undefined || w.lastDm === undefined || w.firstCall === undefined) {
-        noticesMissing += 1;
-        continue;
+    let started = Number.NaN;
+    let writes: ReturnType<typeof timeWrites> | undefined;
+    const figures = await measurePass(async () => {
+      writes = timeWrites();
+      started = clockNow();
+      try {
+        await app.scheduler.tick(DUE);
+      } finally {
+        writes.stop();
       }
-      if (w.notice < w.lastDm) noticeBeforeDms += 1;
-      since.push(w.notice - started);
-      service.push(w.notice - w.firstCall);
-      waited.push(w.firstCall - started);
-      pace.push((w.dms * DM_PACE_MS) / (w.lastDm - w.firstCall));
-      paceFromDue.push((w.dms * DM_PACE_MS) / (w.lastDm - started));
-      spans.push([w.firstCall, w.notice]);
-    }
-    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-    const limited = report.workspaces.map((w) => w.rateLimited);
-    const { storedDms } = await app.ctx.db
-      .selectFrom('pulse_messages')
-      .select((eb) => eb.fn.countAll<number>().as('storedDms'))
-      .where('kind', '=', 'dm')
-      .where('ts', 'is not', null)
-      .executeTakeFirstOrThrow();
-    const runs = await app.ctx.db
-      .selectFrom('schedule_runs')
-      .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
-      .where('kind', '=', 'pulse')
-      .groupBy('status')
-      .execute();
+    });
+    const seen = await figuresOf(app.ctx.db, slack, started);
     return {
       latencyMs,
       seededMs,
-      lastNoticeMs: Math.max(...since),
-      medianNoticeMs: median(since),
-      noticesMissing,
-      noticeBeforeDms,
-      medianServiceMs: median(service),
-      maxServiceMs: Math.max(...service),
-      lastStartMs: Math.max(...waited),
-      mostAtOnce: maxOverlap(spans),
-      callsPerWorkspace: report.workspaces[0]?.succeeded ?? {},
-      pace: { min: Math.min(...pace), median: median(pace) },
-      paceFromDue: { min: Math.min(...paceFromDue), median: median(paceFromDue) },
-      limitsMinimumMs: report.limitsMinimumMs,
-      lost: sum(report.workspaces.map((w) => w.lost)),
-      extra: sum(report.workspaces.map((w) => w.extra)),
-      storedDms,
-      runs: runs.map((r) => `${r.n} ${r.status}`).join(', '),
-      violations: report.violations,
-      warnings,
-      rateLimited: sum(limited),
-      mostRateLimited: Math.max(0, ...limited),
-      calls: report.calls,
-      rssBefore: before.rss,
-      heapBefore: before.heapUsed,
-      peakRss: peak.rss,
-      peakHeap: peak.heap,
-      heapKept: kept,
-      filesBefore,
-      peakFiles: peak.files,
-      cpuMs: (cpu.user + cpu.system) / 1000,
-      commits: writes.commits,
-      writesMs: writes.ms,
-      standInRss: report.rss,
+      ...seen,
+      instances: [{ ...figures, warnings, owner: app.scheduler.owner }],
+      commits: writes?.commits ?? Number.NaN,
+      walSyncs: Number.NaN,
+      writesMs: writes?.ms ?? Number.NaN,
+      serverCpuMs: Number.NaN,
     };
   } finally {
     await app.stop();
     await slack.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same on Postgres: a database of its own on the bench server, and
+ * INSTANCES apps on it, each in a process of its own, both passing at the due
+ * minute (each instance's scheduler claims what the other has not).
+ */
+async function fanOutShared(latencyMs: number, postgres: BenchPostgres): Promise<Measured> {
+  const slack = await StandInProcess.start(latencyMs);
+  const database = await postgres.fresh();
+  const config = fanoutConfig(slack.apiUrl, { DATABASE_URL: database.url });
+  const oauth = config.slack.oauth;
+  if (oauth === undefined) throw new Error('the fan-out benchmark runs the app in OAuth mode');
+  const instances: InstanceProcess[] = [];
+  const store = await openStore({ engine: 'postgres', url: database.url });
+  try {
+    // Started together, as a deployment's instances are: one migrates, the others wait.
+    instances.push(
+      ...(await Promise.all(
+        Array.from({ length: INSTANCES }, () => InstanceProcess.start(slack.apiUrl, database.url)),
+      )),
+    );
+    const seeding = performance.now();
+    await seedWorkspaces(
+      store.db,
+      await slack.seed(),
+      oauth.tokenEncryptionKey,
+      new Date(DUE.getTime() - 60 * 60_000),
+    );
+    const seededMs = performance.now() - seeding;
+
+    // ---- the due minute ---------------------------------------------------------
+    // Transactions the server counted in this database (reads among them), and
+    // its WAL flushes (one fsync each, a commit's wait; the server serves only this).
+    const counters = async () =>
+      (
+        await sql<{ transactions: number; syncs: number }>`SELECT
+          (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS transactions,
+          (SELECT wal_sync FROM pg_stat_wal) AS syncs`.execute(store.db)
+      ).rows[0] ?? { transactions: Number.NaN, syncs: Number.NaN };
+    const countersBefore = await counters();
+    const serverBefore = postgres.cpuMs();
+    const started = clockNow();
+    const figures = await Promise.all(instances.map((instance) => instance.pass()));
+    const serverCpuMs = postgres.cpuMs() - serverBefore;
+    // The server counts a backend's work when it reports it, within a second or so.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const countersAfter = await counters();
+    const { runsByOwner, ...seen } = await figuresOf(store.db, slack, started);
+    return {
+      latencyMs,
+      seededMs,
+      ...seen,
+      runs: `${seen.runs} (${figures.map((f, k) => `${String.fromCharCode(65 + k)} ${runsByOwner.get(f.owner) ?? 0}`).join(', ')})`,
+      instances: figures,
+      commits: countersAfter.transactions - countersBefore.transactions,
+      walSyncs: countersAfter.syncs - countersBefore.syncs,
+      writesMs: Number.NaN,
+      serverCpuMs,
+    };
+  } finally {
+    await Promise.all(instances.map((instance) => instance.stop()));
+    await store.close();
+    await slack.stop();
+    await database.drop();
   }
 }
 
@@ -417,6 +632,76 @@ function maxOverlap(spans: readonly [number, number][]): number {
     most = Math.max(most, open);
   }
   return most;
+}
+
+// ---- the app instances' processes (Postgres) ------------------------------------------
+
+type InstanceRequest = { type: 'pass' } | { type: 'stop' };
+type InstanceReply = { type: 'ready' } | { type: 'passed'; figures: InstanceFigures };
+
+const INSTANCE_FLAG = 'ALIGNMENT_PULSE_FANOUT_INSTANCE';
+
+/**
+ * An app instance in a child process (this same file), in OAuth mode on the
+ * Postgres database, its clock pinned an hour before the due minute and its
+ * scheduler's timers off until told to pass at the due minute.
+ */
+class InstanceProcess {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async start(apiUrl: string, url: string): Promise<InstanceProcess> {
+    const child = fork(fileURLToPath(import.meta.url), [], {
+      env: { ...process.env, [INSTANCE_FLAG]: JSON.stringify({ apiUrl, url }) },
+      // Its output to this process's stderr, away from the report.
+      stdio: ['ignore', 2, 2, 'ipc'],
+    });
+    const ready = await nextMessage<InstanceReply>(child);
+    if (ready.type !== 'ready') throw new Error(`the instance said ${ready.type} first`);
+    return new InstanceProcess(child);
+  }
+
+  /** The scheduler's pass at the due minute, on the instance's clock moved there. */
+  async pass(): Promise<InstanceFigures> {
+    this.child.send({ type: 'pass' } satisfies InstanceRequest);
+    const reply = await nextMessage<InstanceReply>(this.child);
+    if (reply.type !== 'passed') throw new Error(`the instance answered ${reply.type} to pass`);
+    return reply.figures;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.send({ type: 'stop' } satisfies InstanceRequest);
+    await exited;
+  }
+}
+
+/** In the child: one app instance, until told to stop. */
+async function serveInstance(settings: { apiUrl: string; url: string }): Promise<void> {
+  const config = fanoutConfig(settings.apiUrl, { DATABASE_URL: settings.url });
+  let warnings = 0;
+  const clock = { now: new Date(DUE.getTime() - 60 * 60_000) };
+  const app = await startAlignmentPulse(
+    config,
+    createLogger(config.logLevel, (line) => {
+      warnings += 1;
+      process.stderr.write(line);
+    }),
+    { now: () => clock.now, schedule: false },
+  );
+  const reply = (message: InstanceReply) => process.send?.(message);
+  process.on('message', async (message: InstanceRequest) => {
+    if (message.type === 'stop') {
+      await app.stop();
+      process.exit(0);
+    }
+    if (message.type === 'pass') {
+      clock.now = DUE;
+      const figures = await measurePass(() => app.scheduler.tick(DUE));
+      reply({ type: 'passed', figures: { ...figures, warnings, owner: app.scheduler.owner } });
+    }
+  });
+  reply({ type: 'ready' });
 }
 
 // ---- the stand-in's process ---------------------------------------------------------
@@ -498,13 +783,17 @@ class StandInProcess {
 }
 
 function nextReply(child: ChildProcess): Promise<Reply> {
+  return nextMessage<Reply>(child);
+}
+
+/** The child's next message; fails if it exits first. */
+function nextMessage<T>(child: ChildProcess): Promise<T> {
   return new Promise((resolve, reject) => {
-    const exit = (code: number | null) =>
-      reject(new Error(`the stand-in's process exited (${code})`));
+    const exit = (code: number | null) => reject(new Error(`a child process exited (${code})`));
     child.once('exit', exit);
     child.once('message', (message) => {
       child.off('exit', exit);
-      resolve(message as Reply);
+      resolve(message as T);
     });
   });
 }
@@ -648,3 +937,6 @@ function reportOf(standIn: SlackStandIn, answeredAt: Map<RecordedCall, number>):
 const childLatency = process.env[CHILD_FLAG];
 if (childLatency !== undefined && process.send !== undefined)
   void serveStandIn(Number(childLatency));
+const instanceSettings = process.env[INSTANCE_FLAG];
+if (instanceSettings !== undefined && process.send !== undefined)
+  void serveInstance(JSON.parse(instanceSettings) as { apiUrl: string; url: string });

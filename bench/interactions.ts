@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { sql } from 'kysely';
 import { projectRoot } from '../src/paths.js';
-import { openStore } from '../src/storage/store.js';
+import { type Engine, openStore, type StoreLocation } from '../src/storage/store.js';
 import { runApp } from '../test/support/app-process.js';
 import {
   freePort,
@@ -14,9 +15,16 @@ import {
 import { BOT_TOKEN, SlackStandIn } from '../test/support/slack-stand-in.js';
 import { SIGNING_SECRET } from '../test/support/test-app.js';
 import type { LoadJob, Run } from './load-worker.js';
-import { residentMemory, type Section } from './measure.js';
+import { benchEngines, engineName, residentMemory, type Section } from './measure.js';
+import { type BenchPostgres, startBenchPostgres } from './postgres.js';
 
 const USERS = 2_000;
+const CONCURRENCY = [1, 10, 50] as const;
+const KINDS = [
+  ['form submissions (store answers)', 'submit'],
+  ['button clicks (open the form)', 'click'],
+] as const;
+type Kind = (typeof KINDS)[number][1];
 
 /** CPU time a process has used so far, in milliseconds, from /proc (Linux; 100 ticks a second). */
 function cpuMs(pid: number | undefined): number {
@@ -28,37 +36,44 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
+/** One load at a number in flight: the app's figures, and the bare app's beside them. */
+interface Paired {
+  app: Run;
+  /** CPU a request: the app's process, and the Postgres server's (NaN on SQLite). */
+  appCpu: number;
+  serverCpu: number;
+  bare: Run;
+  bareCpu: number;
+}
+
+/** Everything measured on one engine. */
+interface EngineRun {
+  engine: Engine;
+  idle: string;
+  after: string;
+  paired: Map<string, Paired>;
+  steady: Map<Kind, Run>;
+  stored: number;
+  submitted: number;
+  forms: number;
+  /** On Postgres, transactions the server counted a request (reads among them), by kind. */
+  transactions: Map<Kind, number>;
+}
+
 /**
  * Interactions through the HTTP receiver, signatures checked: form submissions
  * that store answers and clicks that open the form. The app runs as `npm start`
- * runs it, in its own process, against the Slack stand-in; beside it, in a
- * process of its own, a bare Bolt app that only acknowledges.
+ * runs it, in its own process, against the Slack stand-in, once on a SQLite
+ * file and once on Postgres (DATABASE_URL, a fresh database on a server of its
+ * own with its default settings); beside it, in a process of its own, a bare
+ * Bolt app that only acknowledges, measured again beside each engine's run.
  */
 export async function interactionsBenchmark(): Promise<Section> {
   const standIn = await SlackStandIn.start();
-  const dir = mkdtempSync(join(tmpdir(), 'alignment-pulse-bench-'));
-  const database = join(dir, 'pulse.db');
   const users = Array.from({ length: USERS }, (_, i) => `U${String(i).padStart(6, '0')}`);
   for (const id of users) standIn.addUser({ id, name: id });
-
-  const { pulse, questions, form: view } = await openPulseDatabase(database, 'C0BENCH', users);
-
-  const appPort = await freePort();
+  const engines = benchEngines();
   const barePort = await freePort();
-  const app = runApp(
-    {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: standIn.apiUrl,
-      PORT: String(appPort),
-      DATABASE_PATH: database,
-      LOG_LEVEL: 'error',
-    },
-    // BENCH_PROFILE_DIR=folder writes a CPU profile of the app there, to see where time goes.
-    process.env.BENCH_PROFILE_DIR === undefined
-      ? {}
-      : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] },
-  );
   const bareChild = spawn(process.execPath, [join(projectRoot, 'dist-bench/bench/bare-app.js')], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -67,9 +82,133 @@ export async function interactionsBenchmark(): Promise<Section> {
     },
     stdio: 'ignore',
   });
+  let postgres: BenchPostgres | undefined;
+  try {
+    if (engines.includes('postgres')) postgres = await startBenchPostgres();
+    await waitUntilServing(`http://127.0.0.1:${barePort}/slack/events`, () => 'the bare app');
+    const bareIdle = residentMemory(bareChild.pid);
+    const runs: EngineRun[] = [];
+    for (const engine of engines)
+      runs.push(await measureOn(engine, { standIn, users, barePort, bareChild, postgres }));
+    const bareAfter = residentMemory(bareChild.pid);
+
+    const fixed = (n: number, digits = 1) => (Number.isNaN(n) ? '?' : n.toFixed(digits));
+    const each = (figure: (r: EngineRun) => string) => runs.map(figure);
+    const bares = (figure: (p: Paired) => string, key: string) =>
+      runs.map((r) => figure(r.paired.get(key) as Paired)).join(' · ');
+    const rows: Section['rows'] = [
+      [
+        'resident memory of the app, started and idle',
+        ...each((r) => r.idle),
+        `bare Bolt app: ${bareIdle}`,
+      ],
+    ];
+    for (const [name, kind] of KINDS) {
+      for (const concurrency of CONCURRENCY) {
+        const key = `${kind}:${concurrency}`;
+        rows.push([
+          `${name}, ${concurrency} in flight`,
+          ...each((r) => {
+            const p = r.paired.get(key) as Paired;
+            const server = Number.isNaN(p.serverCpu)
+              ? ''
+              : ` + Postgres ${fixed(p.serverCpu, 2)} ms`;
+            return `${p.app.throughput.toFixed(0)}/s (${(p.app.throughput / p.bare.throughput).toFixed(2)} of bare); p50 ${fixed(p.app.p50)} ms, p99 ${fixed(p.app.p99)} ms; CPU a request ${fixed(p.appCpu, 2)} ms${server}; errors ${p.app.errors}`;
+          }),
+          `bare Bolt app, measured beside each: ${bares((p) => `${p.bare.throughput.toFixed(0)}/s`, key)}, p99 ${bares((p) => `${fixed(p.bare.p99)} ms`, key)}, CPU a request ${bares((p) => `${fixed(p.bareCpu, 2)} ms`, key)}`,
+        ]);
+      }
+      rows.push([
+        `${name} at 200 requests/s for 5 s`,
+        ...each((r) => {
+          const steady = r.steady.get(kind) as Run;
+          return `p99 ${fixed(steady.p99)} ms; p50 ${fixed(steady.p50)} ms; errors ${steady.errors}`;
+        }),
+        'goal: p99 under 50 ms',
+      ]);
+    }
+    rows.push(
+      [
+        'resident memory of the app after the run',
+        ...each((r) => r.after),
+        `bare Bolt app: ${bareAfter}`,
+      ],
+      [
+        'transactions a request on the database server',
+        ...each((r) =>
+          r.transactions.size === 0
+            ? '—'
+            : KINDS.map(
+                ([name, kind]) =>
+                  `${name.split(' (')[0]}: ${(r.transactions.get(kind) ?? Number.NaN).toFixed(1)}`,
+              ).join('; '),
+        ),
+        'Postgres, counted by the server over one more run of 2 s at 10 in flight: reads among them, a statement outside a transaction counting as one; every statement is a round trip to the server. SQLite answers in the app’s own process',
+      ],
+      [
+        'what reached the database and Slack',
+        ...each(
+          (r) =>
+            `answers stored for ${r.stored} of the ${r.submitted} people who submitted; ${r.forms} forms opened`,
+        ),
+        'each run starts again from the first person: a repeat submission replaces their answers',
+      ],
+    );
+    return {
+      title: 'Interactions through the HTTP receiver (signatures checked)',
+      columns: engines.map(engineName),
+      rows,
+    };
+  } finally {
+    bareChild.kill('SIGTERM');
+    await postgres?.stop();
+    await standIn.stop();
+  }
+}
+
+/** The app on one engine: started on a database of its own, loaded, checked, stopped. */
+async function measureOn(
+  engine: Engine,
+  shared: {
+    standIn: SlackStandIn;
+    users: string[];
+    barePort: number;
+    bareChild: ReturnType<typeof spawn>;
+    postgres: BenchPostgres | undefined;
+  },
+): Promise<EngineRun> {
+  const { standIn, users, barePort, bareChild, postgres } = shared;
+  const dir = mkdtempSync(join(tmpdir(), 'alignment-pulse-bench-'));
+  let location: StoreLocation;
+  let drop = async () => {};
+  if (engine === 'sqlite') location = { engine, path: join(dir, 'pulse.db') };
+  else {
+    if (postgres === undefined) throw new Error('no Postgres server for the benchmark');
+    const database = await postgres.fresh();
+    location = { engine, url: database.url };
+    drop = database.drop;
+  }
+  const { pulse, questions, form: view } = await openPulseDatabase(location, 'C0BENCH', users);
+  const formsBefore = standIn.callsTo('views.open').filter((c) => c.status === 200).length;
+  const appPort = await freePort();
+  const app = runApp(
+    {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: standIn.apiUrl,
+      PORT: String(appPort),
+      ...(location.engine === 'sqlite'
+        ? { DATABASE_PATH: location.path }
+        : { DATABASE_URL: location.url }),
+      LOG_LEVEL: 'error',
+    },
+    // BENCH_PROFILE_DIR=folder writes a CPU profile of the app there, to see where time goes.
+    process.env.BENCH_PROFILE_DIR === undefined
+      ? {}
+      : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] },
+  );
   try {
     await waitUntilServing(`http://127.0.0.1:${appPort}/healthz`, app.output);
-    await waitUntilServing(`http://127.0.0.1:${barePort}/slack/events`, app.output);
     const values = Object.fromEntries([
       ...questions.map((q) => [`q:${q.id}`, '4']),
       ['discipline', 'product'],
@@ -101,68 +240,78 @@ export async function interactionsBenchmark(): Promise<Section> {
         worker.once('error', reject);
       });
     const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+    const serverCpu = () => postgres?.cpuMs() ?? Number.NaN;
 
     /** How many different people the submission runs reached (each run starts at the first). */
     let submitted = 0;
-    const rows: Section['rows'] = [
-      [
-        'resident memory of the app, started and idle',
-        residentMemory(app.child.pid),
-        `bare Bolt app: ${residentMemory(bareChild.pid)}`,
-      ],
-    ];
-    for (const [name, kind] of [
-      ['form submissions (store answers)', 'submit'],
-      ['button clicks (open the form)', 'click'],
-    ] as const) {
-      for (const concurrency of [1, 10, 50]) {
+    const idle = residentMemory(app.child.pid);
+    const paired = new Map<string, Paired>();
+    const steady = new Map<Kind, Run>();
+    for (const [, kind] of KINDS) {
+      for (const concurrency of CONCURRENCY) {
         const appCpu = cpuMs(app.child.pid);
+        const server = serverCpu();
         const measured = await load(appPort, kind, { concurrency, ms: 3_000 });
         if (kind === 'submit') submitted = Math.max(submitted, Math.min(measured.requests, USERS));
         await settle();
         const appCpuEach = (cpuMs(app.child.pid) - appCpu) / measured.requests;
+        const serverCpuEach =
+          engine === 'postgres' ? (serverCpu() - server) / measured.requests : Number.NaN;
         const bareCpu = cpuMs(bareChild.pid);
         const base = await load(barePort, kind, { concurrency, ms: 3_000 });
         const bareCpuEach = (cpuMs(bareChild.pid) - bareCpu) / base.requests;
-        rows.push([
-          `${name}, ${concurrency} in flight`,
-          `${measured.throughput.toFixed(0)}/s vs bare ${base.throughput.toFixed(0)}/s = ${(measured.throughput / base.throughput).toFixed(2)}`,
-          `p50 ${measured.p50.toFixed(1)} ms, p99 ${measured.p99.toFixed(1)} ms (bare p99 ${base.p99.toFixed(1)} ms); CPU a request ${appCpuEach.toFixed(2)} ms (bare ${bareCpuEach.toFixed(2)} ms); errors ${measured.errors}`,
-        ]);
+        paired.set(`${kind}:${concurrency}`, {
+          app: measured,
+          appCpu: appCpuEach,
+          serverCpu: serverCpuEach,
+          bare: base,
+          bareCpu: bareCpuEach,
+        });
       }
-      const steady = await load(appPort, kind, { rate: 200, ms: 5_000 });
-      if (kind === 'submit') submitted = Math.max(submitted, Math.min(steady.requests, USERS));
+      const run = await load(appPort, kind, { rate: 200, ms: 5_000 });
+      if (kind === 'submit') submitted = Math.max(submitted, Math.min(run.requests, USERS));
       await settle();
-      rows.push([
-        `${name} at 200 requests/s for 5 s`,
-        `p99 ${steady.p99.toFixed(1)} ms`,
-        `p50 ${steady.p50.toFixed(1)} ms; errors ${steady.errors}; goal: p99 under 50 ms`,
-      ]);
+      steady.set(kind, run);
     }
-    rows.push([
-      'resident memory of the app after the run',
-      residentMemory(app.child.pid),
-      `bare Bolt app: ${residentMemory(bareChild.pid)}`,
-    ]);
-    const check = await openStore({ engine: 'sqlite', path: database }, { readOnly: true });
+    // On Postgres, how many transactions (each statement outside one is its own) a
+    // request costs the server: counted over one more short run. A connection
+    // reports its counts when idle, within 10 s.
+    const transactions = new Map<Kind, number>();
+    if (location.engine === 'postgres') {
+      const probe = await openStore(location);
+      const counted = async () =>
+        (
+          await sql<{ n: number }>`SELECT xact_commit AS n FROM pg_stat_database
+            WHERE datname = current_database()`.execute(probe.db)
+        ).rows[0]?.n ?? Number.NaN;
+      try {
+        for (const [, kind] of KINDS) {
+          await new Promise((resolve) => setTimeout(resolve, 11_000));
+          const before = await counted();
+          const run = await load(appPort, kind, { concurrency: 10, ms: 2_000 });
+          await new Promise((resolve) => setTimeout(resolve, 11_000));
+          // Less the two reads of this count itself.
+          transactions.set(kind, ((await counted()) - before - 2) / run.requests);
+        }
+      } finally {
+        await probe.close();
+      }
+    }
+    const after = residentMemory(app.child.pid);
+    const check = await openStore(location, { readOnly: true });
     const { stored } = await check.db
       .selectFrom('answers')
       .select((eb) => eb.fn.count<number>('user_id').distinct().as('stored'))
       .where('pulse_id', '=', pulse.id)
       .executeTakeFirstOrThrow();
     await check.close();
-    const forms = standIn.callsTo('views.open').filter((c) => c.status === 200).length;
-    rows.push([
-      'what reached the database and Slack',
-      `answers stored for ${stored} of the ${submitted} people who submitted; ${forms} forms opened`,
-      'each run starts again from the first person: a repeat submission replaces their answers',
-    ]);
-    return { title: 'Interactions through the HTTP receiver (signatures checked)', rows };
+    const forms =
+      standIn.callsTo('views.open').filter((c) => c.status === 200).length - formsBefore;
+    return { engine, idle, after, paired, steady, stored, submitted, forms, transactions };
   } finally {
-    bareChild.kill('SIGTERM');
     app.child.kill('SIGTERM');
     await app.exited;
-    await standIn.stop();
+    await drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

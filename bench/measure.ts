@@ -1,11 +1,41 @@
 import { readFileSync } from 'node:fs';
+import type { Engine } from '../src/storage/store.js';
 
 /** A part of the benchmark report: a titled table of figures. */
 export interface Section {
   title: string;
-  /** [what, figure, note] */
-  rows: [string, string, string][];
+  /** The heads of the figures' columns, between "measure" and "note": ["figure"] unless given. */
+  columns?: string[];
+  /** [what, ...a figure a column, note] */
+  rows: string[][];
+  /** Said under the table, if anything. */
+  footnote?: string;
 }
+
+/** A section as Markdown: its title, its table and its footnote. */
+export function markdown(section: Section): string {
+  const columns = section.columns ?? ['figure'];
+  const lines = [
+    `## ${section.title}`,
+    '',
+    `| measure | ${columns.join(' | ')} | note |`,
+    `|---|${columns.map(() => '---|').join('')}---|`,
+    ...section.rows.map((row) => `| ${row.join(' | ')} |`),
+  ];
+  if (section.footnote !== undefined) lines.push('', section.footnote);
+  return lines.join('\n');
+}
+
+/** The engines a benchmark runs on: both, or the one BENCH_ENGINE names (sqlite or postgres). */
+export function benchEngines(): Engine[] {
+  const chosen = process.env.BENCH_ENGINE;
+  if (chosen === undefined || chosen === '') return ['sqlite', 'postgres'];
+  if (chosen !== 'sqlite' && chosen !== 'postgres')
+    throw new Error(`BENCH_ENGINE is sqlite or postgres, not ${chosen}`);
+  return [chosen];
+}
+
+export const engineName = (engine: Engine) => (engine === 'sqlite' ? 'SQLite' : 'Postgres');
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,10 +1,11 @@
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { closingBenchmark } from './closing.js';
 import { commandsBenchmark } from './commands.js';
 import { digestBenchmark } from './digest.js';
 import { dmBenchmark } from './dm.js';
 import { fanoutBenchmark } from './fanout.js';
 import { interactionsBenchmark } from './interactions.js';
-import { megabytes, type Section } from './measure.js';
+import { markdown, megabytes, type Section } from './measure.js';
 import { memoryBenchmark } from './memory.js';
 import { validityBenchmark } from './validity.js';
 
@@ -14,13 +15,17 @@ const BENCHMARKS: Record<string, () => Promise<Section>> = {
   digest: digestBenchmark,
   dm: dmBenchmark,
   fanout: fanoutBenchmark,
+  closing: closingBenchmark,
   memory: memoryBenchmark,
   validity: validityBenchmark,
 };
 
 /**
  * `npm run bench`: every benchmark in one run on one machine, printed as
- * Markdown tables. `npm run bench -- digest` runs only the ones named.
+ * Markdown tables. `npm run bench -- digest` runs only the ones named. Those
+ * that store data run on SQLite and on Postgres (a server of their own, the
+ * embedded one the tests use, with its default settings), side by side;
+ * BENCH_ENGINE=sqlite or postgres runs them on that one only.
  */
 async function main(): Promise<void> {
   const started = Date.now();
@@ -32,7 +37,15 @@ async function main(): Promise<void> {
     );
   const sections: Section[] = [];
   for (const [name, run] of Object.entries(BENCHMARKS))
-    if (chosen.length === 0 || chosen.includes(name)) sections.push(await run());
+    if (chosen.length === 0 || chosen.includes(name)) {
+      sections.push(await run());
+      // Other work on the machine shows here: the load average as each one ended.
+      console.error(
+        `${name} done at ${new Date().toISOString()}, load average ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')}`,
+      );
+    }
   sections.push({
     title: 'Memory',
     rows: [
@@ -51,12 +64,7 @@ async function main(): Promise<void> {
     `Command: npm run bench${chosen.length > 0 ? ` -- ${chosen.join(' ')}` : ''}`,
     '',
   ];
-  for (const section of sections) {
-    lines.push(`## ${section.title}`, '', '| measure | figure | note |', '|---|---|---|');
-    for (const [what, figure, note] of section.rows)
-      lines.push(`| ${what} | ${figure} | ${note} |`);
-    lines.push('');
-  }
+  for (const section of sections) lines.push(markdown(section), '');
   lines.push(
     `Peak resident memory of the benchmark process: ${megabytes(process.resourceUsage().maxRSS * 1024)}.`,
   );
