@@ -13,7 +13,8 @@ export type Db = Database.Database;
  *   a few a second at most, so the extra fsync per commit costs nothing a user sees;
  * - foreign keys on, since SQLite leaves them off by default;
  * - a busy timeout, so a second process sharing the file (the scheduler's
- *   exactly-once claims rely on that) waits for a lock instead of failing.
+ *   exactly-once claims rely on that) waits for a lock instead of failing (the
+ *   app's Store waits without holding the event loop: see store.ts).
  * Fails with a DatabaseError that says what is wrong and what to do.
  */
 export function openDatabase(file: string): Db {

@@ -79,15 +79,54 @@ export function changed(result: WriteResult | undefined): number {
   );
 }
 
+/** How long a statement waits for another connection's write lock on SQLite before it fails. */
+const BUSY_WAIT_MS = 5_000;
+
 /**
  * Every transaction on SQLite begins IMMEDIATE: it takes the write lock at
- * once, so two processes on one file queue on the busy timeout instead of one
- * failing when both try to turn a read into a write.
+ * once, so two processes on one file queue for it instead of one failing when
+ * both try to turn a read into a write.
+ *
+ * The queueing is done here, off the event loop: SQLite's own busy timeout
+ * waits inside the call, holding the whole process still (requests, timers,
+ * and the very transaction that holds the lock, when both connections are in
+ * one process). So the connection's busy timeout is 0 and a statement that
+ * finds the file locked, outside a transaction, is tried again after a pause
+ * (1 ms, doubling to 50 ms) for up to five seconds, as SQLite would.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
+  readonly #database: SqliteDb;
+  #waiting: DatabaseConnection | undefined;
+  constructor(database: SqliteDb) {
+    super({ database });
+    this.#database = database;
+  }
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    this.#waiting ??= waitingWhenBusy(connection, this.#database);
+    return this.#waiting;
+  }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
+}
+
+function waitingWhenBusy(connection: DatabaseConnection, database: SqliteDb): DatabaseConnection {
+  return {
+    executeQuery: async (query) => {
+      const started = Date.now();
+      for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+        try {
+          return await connection.executeQuery(query);
+        } catch (error) {
+          const busy = String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY');
+          if (!busy || database.inTransaction || Date.now() - started >= BUSY_WAIT_MS) throw error;
+          await new Promise((resolve) => setTimeout(resolve, pause));
+        }
+      }
+    },
+    streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+  };
 }
 
 class ImmediateSqliteDialect extends SqliteDialect {
@@ -97,12 +136,14 @@ class ImmediateSqliteDialect extends SqliteDialect {
     this.#database = database;
   }
   override createDriver(): SqliteDriver {
-    return new ImmediateSqliteDriver({ database: this.#database });
+    return new ImmediateSqliteDriver(this.#database);
   }
 }
 
 /** A Store over a SQLite connection already open (the app's, or a read-only one). */
 export function sqliteStore(database: SqliteDb): Store {
+  // Waits for the write lock are the driver's (ImmediateSqliteDriver).
+  database.pragma('busy_timeout = 0');
   return new Kysely<Schema>({ dialect: new ImmediateSqliteDialect(database) });
 }
 
