@@ -93,14 +93,20 @@ export async function commandsBenchmark(): Promise<Section> {
   }
   const appPort = await freePort();
   const barePort = await freePort();
-  const app = runApp({
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: standIn.apiUrl,
-    PORT: String(appPort),
-    DATABASE_PATH: database,
-    LOG_LEVEL: 'error',
-  });
+  const app = runApp(
+    {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: standIn.apiUrl,
+      PORT: String(appPort),
+      DATABASE_PATH: database,
+      LOG_LEVEL: 'error',
+    },
+    // BENCH_PROFILE_DIR=folder writes a CPU profile of the app there, to see where time goes.
+    process.env.BENCH_PROFILE_DIR === undefined
+      ? {}
+      : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] },
+  );
   let bare: ReturnType<typeof spawn> | undefined;
   try {
     await waitUntilServing(`http://127.0.0.1:${appPort}/healthz`, app.output);

@@ -27,14 +27,23 @@ export interface Week {
 const known = new Map<string, Week>();
 const KNOWN_MAX = 10_000;
 
+/** The week of instants asked for before (a pulse's due time, asked of at every answer). */
+const knownInstants = new Map<string, Week>();
+
 export function weekOf(at: Date, timezone: string): Week {
+  const instant = `${timezone}|${at.getTime()}`;
+  const seen = knownInstants.get(instant);
+  if (seen !== undefined) return seen;
   const start = startOfISOWeek(new TZDate(at.getTime(), timezone));
   const key = `${timezone}|${start.getTime()}`;
-  const hit = known.get(key);
-  if (hit !== undefined) return hit;
-  const week = describeWeek(start, timezone);
-  if (known.size >= KNOWN_MAX) known.clear();
-  known.set(key, week);
+  let week = known.get(key);
+  if (week === undefined) {
+    week = describeWeek(start, timezone);
+    if (known.size >= KNOWN_MAX) known.clear();
+    known.set(key, week);
+  }
+  if (knownInstants.size >= KNOWN_MAX) knownInstants.clear();
+  knownInstants.set(instant, week);
   return week;
 }
 

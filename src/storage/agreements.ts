@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { FollowUp, GapMove, ScoreMove } from '../domain/agreements.js';
 import type { Dimension } from '../domain/dimensions.js';
 import { changed, type Store } from './store.js';
@@ -116,7 +117,7 @@ export async function openAgreements(db: Store, surveyId: number): Promise<Agree
     .selectFrom('agreements')
     .select(COLUMNS)
     .where('survey_id', '=', surveyId)
-    .where('status', '=', 'open')
+    .where('status', '=', sql.lit('open'))
     .orderBy('recorded_at')
     .orderBy('id')
     .execute();
@@ -133,7 +134,7 @@ export async function agreementsOwnedBy(
     .selectFrom('agreements')
     .select(COLUMNS)
     .where('survey_id', 'in', surveysOf(db, teamId))
-    .where('status', '=', 'open')
+    .where('status', '=', sql.lit('open'))
     .where((eb) => eb.or([eb('product_owner', '=', userId), eb('engineering_owner', '=', userId)]))
     .orderBy('review_at')
     .orderBy('id')
@@ -176,7 +177,7 @@ export async function agreementsWithoutDms(db: Store): Promise<Agreement[]> {
   const rows = await db
     .selectFrom('agreements')
     .select(COLUMNS)
-    .where('status', '=', 'open')
+    .where('status', '=', sql.lit('open'))
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
@@ -198,7 +199,7 @@ export async function dueReviews(db: Store, now: Date): Promise<Agreement[]> {
   const rows = await db
     .selectFrom('agreements')
     .select(COLUMNS)
-    .where('status', '=', 'open')
+    .where('status', '=', sql.lit('open'))
     .where('review_at', '<=', now.toISOString())
     .where('survey_id', 'in', installedSurveys(db))
     .orderBy('review_at')
@@ -225,7 +226,7 @@ export async function closeAgreement(
       note: close.note ?? null,
     })
     .where('id', '=', id)
-    .where('status', '=', 'open')
+    .where('status', '=', sql.lit('open'))
     .executeTakeFirst();
   return changed(result) > 0;
 }
@@ -241,7 +242,7 @@ export async function moveReview(
     .updateTable('agreements')
     .set({ review_on: reviewOn, review_at: reviewAt.toISOString() })
     .where('id', '=', id)
-    .where('status', '=', 'open')
+    .where('status', '=', sql.lit('open'))
     .executeTakeFirst();
   return changed(result) > 0;
 }

@@ -8,6 +8,7 @@ import {
   lockPerson,
   setFirstDiscipline,
 } from './disciplines.js';
+import { firstRow, prepared } from './prepared.js';
 import { changed, engineOf, indexedBy, inTransaction, type Store } from './store.js';
 
 export interface Submission {
@@ -48,7 +49,7 @@ export type Saved =
   | { ok: false; reason: 'closed'; closedAt: string };
 
 /** What the one-survey-a-week rule needs to know of the pulse being answered. */
-interface PulseOfWeek {
+export interface PulseOfWeek {
   id: number;
   surveyId: number;
   teamId: string;
@@ -75,21 +76,7 @@ export async function saveSubmission(db: Store, s: Submission): Promise<Saved> {
   const at = s.at.toISOString();
   return inTransaction(db, async (trx): Promise<Saved> => {
     await lockPerson(trx, s.teamId, s.userId);
-    const pulse = await trx
-      .selectFrom('pulses as p')
-      .innerJoin('surveys as s', 's.id', 'p.survey_id')
-      .select([
-        'p.id',
-        'p.survey_id as surveyId',
-        's.team_id as teamId',
-        'p.due_at as dueAt',
-        's.timezone',
-        'p.opened_at as openedAt',
-        'p.closed_at as closedAt',
-      ])
-      .where('p.id', '=', s.pulseId)
-      .$if(engineOf(trx) === 'postgres', (q) => q.forShare('p'))
-      .executeTakeFirst();
+    const pulse = await firstRow(pulseToAnswer(trx, s.pulseId));
     if (pulse === undefined) return { ok: false, reason: 'no_discipline' };
     if (pulse.closedAt !== null) return { ok: false, reason: 'closed', closedAt: pulse.closedAt };
     const elsewhere = await answeredElsewhere(trx, s.userId, pulse);
@@ -139,33 +126,45 @@ export async function saveSubmission(db: Store, s: Submission): Promise<Saved> {
         )
         .execute();
     const comment = s.comment?.trim() ?? '';
-    if (comment === '') {
-      await trx
-        .deleteFrom('comments')
-        .where('pulse_id', '=', s.pulseId)
-        .where('user_id', '=', s.userId)
-        .execute();
-    } else {
-      await trx
-        .insertInto('comments')
-        .values({
-          pulse_id: s.pulseId,
-          user_id: s.userId,
-          body: comment,
-          created_at: at,
-          updated_at: at,
-        })
-        .onConflict((oc) =>
-          oc.columns(['pulse_id', 'user_id']).doUpdateSet((eb) => ({
-            body: eb.ref('excluded.body'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute();
-    }
+    if (comment === '') await deleteComment(trx, s.pulseId, s.userId);
+    else await upsertComment(trx, s.pulseId, s.userId, comment, at);
     return { ok: true, discipline: counted };
   });
 }
+
+/** The pulse being answered, held on Postgres until the transaction ends (see above). */
+const pulseToAnswer = prepared((db, pulseId: number) =>
+  db
+    .selectFrom('pulses as p')
+    .innerJoin('surveys as s', 's.id', 'p.survey_id')
+    .select([
+      'p.id',
+      'p.survey_id as surveyId',
+      's.team_id as teamId',
+      'p.due_at as dueAt',
+      's.timezone',
+      'p.opened_at as openedAt',
+      'p.closed_at as closedAt',
+    ])
+    .where('p.id', '=', pulseId)
+    .$if(engineOf(db) === 'postgres', (q) => q.forShare('p')),
+);
+
+const deleteComment = prepared((db, pulseId: number, userId: string) =>
+  db.deleteFrom('comments').where('pulse_id', '=', pulseId).where('user_id', '=', userId),
+);
+
+const upsertComment = prepared((db, pulseId: number, userId: string, body: string, at: string) =>
+  db
+    .insertInto('comments')
+    .values({ pulse_id: pulseId, user_id: userId, body, created_at: at, updated_at: at })
+    .onConflict((oc) =>
+      oc.columns(['pulse_id', 'user_id']).doUpdateSet((eb) => ({
+        body: eb.ref('excluded.body'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    ),
+);
 
 /**
  * The other survey whose pulse of the same week (each pulse's ISO week in its
@@ -184,21 +183,9 @@ export async function saveSubmission(db: Store, s: Submission): Promise<Saved> {
 export async function otherSurveyThisWeek(
   db: Store,
   userId: string,
-  pulseId: number,
+  pulse: PulseOfWeek,
 ): Promise<number | undefined> {
-  const pulse = await db
-    .selectFrom('pulses as p')
-    .innerJoin('surveys as s', 's.id', 'p.survey_id')
-    .select([
-      'p.id',
-      'p.survey_id as surveyId',
-      's.team_id as teamId',
-      'p.due_at as dueAt',
-      's.timezone',
-    ])
-    .where('p.id', '=', pulseId)
-    .executeTakeFirst();
-  return pulse === undefined ? undefined : answeredElsewhere(db, userId, pulse);
+  return answeredElsewhere(db, userId, pulse);
 }
 
 const DAY_MS = 86_400_000;
@@ -215,16 +202,23 @@ async function answeredElsewhere(
   // whatever the two time zones: eight days either side takes in every one.
   const from = new Date(due.getTime() - 8 * DAY_MS).toISOString();
   const to = new Date(due.getTime() + 8 * DAY_MS).toISOString();
-  const { rows } = await sql<{ surveyId: number; dueAt: string; timezone: string }>`
-    SELECT o.survey_id AS "surveyId", o.due_at AS "dueAt", os.timezone
-    FROM surveys os JOIN pulses o ON o.survey_id = os.id
-    WHERE os.team_id = ${mine.teamId} AND os.id <> ${mine.surveyId}
-      AND o.due_at BETWEEN ${from} AND ${to}
-      AND EXISTS (SELECT 1 FROM answers a ${indexedBy(db, 'answers_by_user')}
-                  WHERE a.user_id = ${userId} AND a.pulse_id = o.id)`.execute(db);
+  const { rows } = await answersNearby(db, mine.teamId, mine.surveyId, from, to, userId);
+  if (rows.length === 0) return undefined;
   const myWeek = weekOf(due, mine.timezone).period;
   return rows.find((r) => weekOf(new Date(r.dueAt), r.timezone).period === myWeek)?.surveyId;
 }
+
+/** The pulses of the workspace's other surveys due between `from` and `to` that this person answered. */
+const answersNearby = prepared(
+  (db, teamId: string, surveyId: number, from: string, to: string, userId: string) =>
+    sql<{ surveyId: number; dueAt: string; timezone: string }>`
+    SELECT o.survey_id AS "surveyId", o.due_at AS "dueAt", os.timezone
+    FROM surveys os JOIN pulses o ON o.survey_id = os.id
+    WHERE os.team_id = ${teamId} AND os.id <> ${surveyId}
+      AND o.due_at BETWEEN ${from} AND ${to}
+      AND EXISTS (SELECT 1 FROM answers a ${indexedBy(db, 'answers_by_user')}
+                  WHERE a.user_id = ${userId} AND a.pulse_id = o.id)`,
+);
 
 /** What this person answered to this pulse, to pre-fill the form when they come back. */
 export async function storedAnswers(
@@ -232,19 +226,27 @@ export async function storedAnswers(
   pulseId: number,
   userId: string,
 ): Promise<StoredAnswers | undefined> {
-  // By person: the primary key would walk every answer to the pulse.
-  const { rows } = await sql<{ questionId: string; value: number }>`
-    SELECT question_id AS "questionId", value FROM answers ${indexedBy(db, 'answers_by_user')}
-    WHERE user_id = ${userId} AND pulse_id = ${pulseId}`.execute(db);
+  const { rows } = await answersOf(db, userId, pulseId);
   if (rows.length === 0) return undefined;
-  const comment = await db
+  const comment = await firstRow(commentOf(db, pulseId, userId));
+  return { values: new Map(rows.map((r) => [r.questionId, r.value])), comment: comment?.body };
+}
+
+// By person: the primary key would walk every answer to the pulse.
+const answersOf = prepared(
+  (db, userId: string, pulseId: number) =>
+    sql<{ questionId: string; value: number }>`
+    SELECT question_id AS "questionId", value FROM answers ${indexedBy(db, 'answers_by_user')}
+    WHERE user_id = ${userId} AND pulse_id = ${pulseId}`,
+);
+
+const commentOf = prepared((db, pulseId: number, userId: string) =>
+  db
     .selectFrom('comments')
     .select('body')
     .where('pulse_id', '=', pulseId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  return { values: new Map(rows.map((r) => [r.questionId, r.value])), comment: comment?.body };
-}
+    .where('user_id', '=', userId),
+);
 
 /** How many people have answered a pulse. */
 export async function respondentCount(db: Store, pulseId: number): Promise<number> {

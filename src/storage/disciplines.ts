@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Discipline } from '../domain/dimensions.js';
+import { firstRow, prepared } from './prepared.js';
 import { indexedBy, lockFor, type Store } from './store.js';
 
 /**
@@ -40,28 +41,35 @@ export async function currentDiscipline(
   teamId: string,
   userId: string,
 ): Promise<Discipline | undefined> {
-  const row = await db
+  const row = await firstRow(latestChange(db, teamId, userId));
+  return row?.discipline as Discipline | undefined;
+}
+
+const latestChange = prepared((db, teamId: string, userId: string) =>
+  db
     .selectFrom('discipline_changes')
     .select('discipline')
     .where('team_id', '=', teamId)
     .where('user_id', '=', userId)
     .orderBy('applies_from', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.discipline as Discipline | undefined;
-}
+    .limit(1),
+);
 
 /** Whether a pulse went to this person, or has no list to tell (Slack could not list the channel). */
 async function sentTo(db: Store, pulseId: number, userId: string): Promise<boolean> {
-  const { rows } = await sql<{ mine: number; listed: number }>`
+  const row = await firstRow(onList(db, pulseId, userId));
+  return row !== undefined && (Number(row.mine) === 1 || Number(row.listed) === 0);
+}
+
+const onList = prepared(
+  (_db, pulseId: number, userId: string) =>
+    sql<{ mine: number; listed: number }>`
     SELECT
       CASE WHEN EXISTS (SELECT 1 FROM pulse_recipients WHERE pulse_id = ${pulseId} AND user_id = ${userId})
         THEN 1 ELSE 0 END AS mine,
       CASE WHEN EXISTS (SELECT 1 FROM pulse_recipients WHERE pulse_id = ${pulseId})
-        THEN 1 ELSE 0 END AS listed`.execute(db);
-  const row = rows[0];
-  return row !== undefined && (Number(row.mine) === 1 || Number(row.listed) === 0);
-}
+        THEN 1 ELSE 0 END AS listed`,
+);
 
 /**
  * The discipline a person's answers to a pulse count under: the one their
@@ -75,14 +83,28 @@ export async function disciplineForPulse(
   userId: string,
   pulse: { id: number; openedAt: string },
 ): Promise<Discipline | undefined> {
-  const answered = (
-    await sql<{ discipline: Discipline }>`
-      SELECT discipline FROM answers ${indexedBy(db, 'answers_by_user')}
-      WHERE user_id = ${userId} AND pulse_id = ${pulse.id}
-      ORDER BY updated_at DESC LIMIT 1`.execute(db)
-  ).rows[0];
+  const answered = await firstRow(answeredUnder(db, userId, pulse.id));
   if (answered !== undefined) return answered.discipline;
-  const row: ChangeRow | undefined = await db
+  const row: ChangeRow | undefined = await firstRow(
+    changeInEffect(db, teamId, userId, pulse.openedAt),
+  );
+  if (row === undefined) return undefined;
+  const chosenSinceItOpened =
+    row.appliesFrom === '' && row.changedBy === null && row.changedAt >= pulse.openedAt;
+  if (chosenSinceItOpened && !(await sentTo(db, pulse.id, userId))) return undefined;
+  return row.discipline;
+}
+
+const answeredUnder = prepared(
+  (db, userId: string, pulseId: number) =>
+    sql<{ discipline: Discipline }>`
+      SELECT discipline FROM answers ${indexedBy(db, 'answers_by_user')}
+      WHERE user_id = ${userId} AND pulse_id = ${pulseId}
+      ORDER BY updated_at DESC LIMIT 1`,
+);
+
+const changeInEffect = prepared((db, teamId: string, userId: string, openedAt: string) =>
+  db
     .selectFrom('discipline_changes')
     .select([
       (eb) => eb.ref('discipline').$castTo<Discipline>().as('discipline'),
@@ -92,16 +114,10 @@ export async function disciplineForPulse(
     ])
     .where('team_id', '=', teamId)
     .where('user_id', '=', userId)
-    .where('applies_from', '<=', pulse.openedAt)
+    .where('applies_from', '<=', openedAt)
     .orderBy('applies_from', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (row === undefined) return undefined;
-  const chosenSinceItOpened =
-    row.appliesFrom === '' && row.changedBy === null && row.changedAt >= pulse.openedAt;
-  if (chosenSinceItOpened && !(await sentTo(db, pulse.id, userId))) return undefined;
-  return row.discipline;
-}
+    .limit(1),
+);
 
 /**
  * Where a person stands in a pulse they have not answered yet, before the form

@@ -17,6 +17,7 @@ import {
 } from '../domain/publication.js';
 import type { Counts, Tally } from '../domain/scoring.js';
 import type { TrendAnswer, WeekCalls } from '../domain/trends.js';
+import { firstRow, prepared } from './prepared.js';
 import { changed, type Store } from './store.js';
 
 /** Rows a multi-row insert writes at a time (SQLite allows 32,766 parameters a statement). */
@@ -417,14 +418,17 @@ function belongs(
  * from published figures stays right for as long as it does not.
  */
 export async function publicationVersion(db: Store, surveyId: number, asOf: Date): Promise<string> {
-  const row = await db
+  const row = await firstRow(publishedBy(db, surveyId, asOf.toISOString()));
+  return `${row?.n ?? 0}:${row?.latest ?? 0}`;
+}
+
+const publishedBy = prepared((db, surveyId: number, asOf: string) =>
+  db
     .selectFrom('published_pulses')
     .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('pulse_id').as('latest')])
     .where('survey_id', '=', surveyId)
-    .where('published_at', '<=', asOf.toISOString())
-    .executeTakeFirstOrThrow();
-  return `${row.n}:${row.latest ?? 0}`;
-}
+    .where('published_at', '<=', asOf),
+);
 
 /**
  * Every pulse a survey has published, whenever, in one word: it changes exactly

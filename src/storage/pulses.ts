@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { firstRow, prepared } from './prepared.js';
 import { changed, engineOf, indexedBy, inTransaction, type Store } from './store.js';
 
 export interface Pulse {
@@ -38,8 +39,10 @@ function selectPulses(db: Store) {
     ]);
 }
 
+const pulseById = prepared((db, id: number) => selectPulses(db).where('p.id', '=', id));
+
 export async function getPulse(db: Store, id: number): Promise<Pulse | undefined> {
-  return selectPulses(db).where('p.id', '=', id).executeTakeFirst();
+  return firstRow(pulseById(db, id));
 }
 
 /** Rows per multi-row insert: two or three parameters each, far below SQLite's limit. */

@@ -1,5 +1,6 @@
 import { CATALOGUE, type Question } from '../domain/catalogue.js';
 import type { Dimension } from '../domain/dimensions.js';
+import { prepared } from './prepared.js';
 import type { Store } from './store.js';
 
 interface QuestionRow {
@@ -100,12 +101,15 @@ export async function activeQuestions(db: Store, surveyId: number): Promise<Ques
 
 /** The questions a pulse asked, in the order it asked them. */
 export async function pulseQuestions(db: Store, pulseId: number): Promise<Question[]> {
-  const rows = await db
+  const { rows } = await questionsOfPulse(db, pulseId);
+  return rows.map((row) => toQuestion(row as QuestionRow));
+}
+
+const questionsOfPulse = prepared((db, pulseId: number) =>
+  db
     .selectFrom('pulse_questions as pq')
     .innerJoin('questions as q', 'q.id', 'pq.question_id')
     .select(['q.id', 'q.dimension', 'q.text', 'q.reversed'])
     .where('pq.pulse_id', '=', pulseId)
-    .orderBy('pq.position')
-    .execute();
-  return rows.map((row) => toQuestion(row as QuestionRow));
-}
+    .orderBy('pq.position'),
+);

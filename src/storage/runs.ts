@@ -1,4 +1,4 @@
-import type { ExpressionBuilder } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { Schema } from './schema.js';
 import { changed, type Store } from './store.js';
 
@@ -200,7 +200,10 @@ export async function failRun(
 const resumable =
   (now: Date, staleBefore: Date) => (eb: ExpressionBuilder<Schema, 'schedule_runs'>) =>
     eb.or([
-      eb.and([eb('status', '=', 'retrying'), eb('next_attempt_at', '<=', now.toISOString())]),
+      eb.and([
+        eb('status', '=', sql.lit('retrying')),
+        eb('next_attempt_at', '<=', now.toISOString()),
+      ]),
       eb.and([eb('status', '=', 'running'), eb('claimed_at', '<', staleBefore.toISOString())]),
     ]);
 

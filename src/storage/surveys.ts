@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { SideMapping } from '../domain/dimensions.js';
+import { firstRow, prepared } from './prepared.js';
 import { lockFor, type Store } from './store.js';
 
 export interface Survey {
@@ -57,18 +59,31 @@ function selectSurveys(db: Store) {
     .$castTo<SurveyRow>();
 }
 
+interface ChannelRow {
+  surveyId: number;
+  role: string;
+  channelId: string;
+}
+
 /** The surveys of these rows with their channels, read in one query for up to 500 surveys. */
 async function withChannels(db: Store, rows: readonly SurveyRow[]): Promise<Survey[]> {
-  const channels = new Map<number, { role: string; channelId: string }[]>();
+  const found: ChannelRow[] = [];
   for (let i = 0; i < rows.length; i += CHUNK) {
     const ids = rows.slice(i, i + CHUNK).map((row) => row.id);
-    const found = await db
-      .selectFrom('survey_channels')
-      .select(['survey_id as surveyId', 'role', 'channel_id as channelId'])
-      .where('survey_id', 'in', ids)
-      .execute();
-    for (const c of found) channels.set(c.surveyId, [...(channels.get(c.surveyId) ?? []), c]);
+    found.push(
+      ...(await db
+        .selectFrom('survey_channels')
+        .select(['survey_id as surveyId', 'role', 'channel_id as channelId'])
+        .where('survey_id', 'in', ids)
+        .execute()),
+    );
   }
+  return joinChannels(rows, found);
+}
+
+function joinChannels(rows: readonly SurveyRow[], found: readonly ChannelRow[]): Survey[] {
+  const channels = new Map<number, ChannelRow[]>();
+  for (const c of found) channels.set(c.surveyId, [...(channels.get(c.surveyId) ?? []), c]);
   const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return rows.map(({ designSide, programSide, otherSide, ...rest }) => {
     const own = channels.get(rest.id) ?? [];
@@ -86,12 +101,23 @@ async function withChannels(db: Store, rows: readonly SurveyRow[]): Promise<Surv
   });
 }
 
+const channelsOf = prepared((db, surveyId: number) =>
+  db
+    .selectFrom('survey_channels')
+    .select(['survey_id as surveyId', 'role', 'channel_id as channelId'])
+    .where('survey_id', '=', surveyId),
+);
+
+/** One survey with its channels (the paths a person waits for read one survey at a time). */
 async function withChannelsOne(db: Store, row: SurveyRow | undefined): Promise<Survey | undefined> {
-  return row === undefined ? undefined : (await withChannels(db, [row]))[0];
+  if (row === undefined) return undefined;
+  return joinChannels([row], (await channelsOf(db, row.id)).rows)[0];
 }
 
+const surveyById = prepared((db, id: number) => selectSurveys(db).where('id', '=', id));
+
 export async function getSurvey(db: Store, id: number): Promise<Survey | undefined> {
-  return withChannelsOne(db, await selectSurveys(db).where('id', '=', id).executeTakeFirst());
+  return withChannelsOne(db, await firstRow(surveyById(db, id)));
 }
 
 /**
@@ -103,18 +129,22 @@ export async function findSurveyByChannel(
   teamId: string,
   channelId: string,
 ): Promise<Survey | undefined> {
-  const row = await selectSurveys(db)
-    .where('id', '=', (eb) =>
-      eb
-        .selectFrom('survey_channels')
-        .select('survey_id')
-        .where('role', '=', 'leadership')
-        .where('team_id', '=', teamId)
-        .where('channel_id', '=', channelId),
-    )
-    .executeTakeFirst();
-  return withChannelsOne(db, row);
+  return withChannelsOne(db, await firstRow(surveyByChannel(db, teamId, channelId)));
 }
+
+// 'leadership' is written into the SQL, not bound (sql.lit), here and wherever a
+// query meets a partial index: SQLite uses such an index only for a literal, and
+// a bound value there makes it plan the statement again at every run.
+const surveyByChannel = prepared((db, teamId: string, channelId: string) =>
+  selectSurveys(db).where('id', '=', (eb) =>
+    eb
+      .selectFrom('survey_channels')
+      .select('survey_id')
+      .where('role', '=', sql.lit('leadership'))
+      .where('team_id', '=', teamId)
+      .where('channel_id', '=', channelId),
+  ),
+);
 
 export async function listSurveys(db: Store, teamId: string): Promise<Survey[]> {
   return withChannels(
@@ -144,7 +174,7 @@ export async function findOrCreateSurvey(
     const existing = await trx
       .selectFrom('survey_channels')
       .select('survey_id')
-      .where('role', '=', 'leadership')
+      .where('role', '=', sql.lit('leadership'))
       .where('team_id', '=', input.teamId)
       .where('channel_id', '=', input.channelId)
       .executeTakeFirst();
@@ -218,7 +248,7 @@ export async function channelsLeadingOtherSurveys(
       await db
         .selectFrom('survey_channels')
         .select(['channel_id as channelId', 'survey_id as surveyId'])
-        .where('role', '=', 'leadership')
+        .where('role', '=', sql.lit('leadership'))
         .where('team_id', '=', teamId)
         .where('channel_id', 'in', [...channels])
         .execute()

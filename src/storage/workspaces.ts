@@ -1,3 +1,4 @@
+import { firstRow, prepared } from './prepared.js';
 import { changed, type Store } from './store.js';
 
 /** A tenant: a workspace, or an Enterprise Grid org served by one org-wide installation. */
@@ -48,7 +49,11 @@ export async function upsertWorkspace(
 }
 
 export async function getWorkspace(db: Store, teamId: string): Promise<Workspace | undefined> {
-  return db
+  return firstRow(workspaceOf(db, teamId));
+}
+
+const workspaceOf = prepared((db, teamId: string) =>
+  db
     .selectFrom('workspaces')
     .select([
       'team_id as teamId',
@@ -58,9 +63,8 @@ export async function getWorkspace(db: Store, teamId: string): Promise<Workspace
       'installed_by as installedBy',
       'uninstalled_at as uninstalledAt',
     ])
-    .where('team_id', '=', teamId)
-    .executeTakeFirst();
-}
+    .where('team_id', '=', teamId),
+);
 
 /** app_uninstalled / tokens_revoked: the tenant's schedules stop; its data stays for the grace period. */
 export async function markUninstalled(db: Store, teamId: string, at: Date): Promise<boolean> {

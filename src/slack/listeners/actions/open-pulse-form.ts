@@ -50,7 +50,10 @@ export function openPulseForm(ctx: AppContext) {
     }
     const userId = body.user.id;
     // Before the form: whether this pulse can count the person at all.
-    const elsewhere = await otherSurveyThisWeek(ctx.db, userId, pulse.id);
+    const elsewhere = await otherSurveyThisWeek(ctx.db, userId, {
+      ...pulse,
+      timezone: survey.timezone,
+    });
     if (elsewhere !== undefined) {
       await say(answeredElsewhere((await getSurvey(ctx.db, elsewhere))?.leadershipChannels[0]));
       return;

@@ -80,17 +80,6 @@ export function submitPulse(ctx: AppContext) {
       `${answeredElsewhere((await getSurvey(ctx.db, surveyId))?.leadershipChannels[0], false)} These answers were not saved.`;
 
     const userId = body.user.id;
-    // Whether this pulse can count the person at all (a form opened before may say otherwise).
-    const elsewhere = await otherSurveyThisWeek(ctx.db, userId, pulse.id);
-    if (elsewhere !== undefined) {
-      await rejectForm(await elsewhereNote(elsewhere));
-      return;
-    }
-    const standing = await standingInPulse(ctx.db, pulse.teamId, userId, pulse);
-    if (standing.kind === 'next_pulse') {
-      await rejectForm(`${notCountedHere(standing.discipline)} Your answers were not saved.`);
-      return;
-    }
     const errors: Record<string, string> = {};
     const questions = await pulseQuestions(ctx.db, pulse.id);
     const asked = new Set(questions.map((q) => questionBlockId(q.id)));
@@ -112,9 +101,14 @@ export function submitPulse(ctx: AppContext) {
           'Choose one of the five answers, from Strongly disagree to Strongly agree.';
       else values.set(question.id, value.data);
     }
-    // The discipline rule (storage/disciplines.ts) decides; the form's choice
-    // counts only for a person who has none yet.
-    const known = standing.kind === 'counted' ? standing.discipline : undefined;
+    const rawComment = state[COMMENT_BLOCK]?.[VALUE_ACTION]?.value;
+    const comment = typeof rawComment === 'string' ? rawComment : undefined;
+    if (rawComment !== undefined && rawComment !== null && comment === undefined) {
+      errors[COMMENT_BLOCK] = 'Write your comment as plain text.';
+    } else if (comment !== undefined && [...comment].length > COMMENT_MAX_LENGTH) {
+      errors[COMMENT_BLOCK] =
+        `Keep the comment to ${COMMENT_MAX_LENGTH} characters (it has ${[...comment].length}).`;
+    }
     const rawDiscipline = state[DISCIPLINE_BLOCK]?.[VALUE_ACTION]?.selected_option?.value;
     const discipline = disciplineSchema.safeParse(rawDiscipline);
     // A form opened before the person's discipline was forgotten has no
@@ -134,22 +128,37 @@ export function submitPulse(ctx: AppContext) {
           [fallbackBlock ?? DISCIPLINE_BLOCK]:
             'This form needs your discipline first: close it and click Answer the pulse again.',
         };
-    if (known === undefined) {
-      if (rawDiscipline !== undefined && rawDiscipline !== null && !discipline.success)
-        errors[DISCIPLINE_BLOCK] = 'Choose Product, Engineering, Design, Program / TPM or Other.';
-      else if (!discipline.success) Object.assign(errors, noDiscipline);
-    }
-    const rawComment = state[COMMENT_BLOCK]?.[VALUE_ACTION]?.value;
-    const comment = typeof rawComment === 'string' ? rawComment : undefined;
-    if (rawComment !== undefined && rawComment !== null && comment === undefined) {
-      errors[COMMENT_BLOCK] = 'Write your comment as plain text.';
-    } else if (comment !== undefined && [...comment].length > COMMENT_MAX_LENGTH) {
-      errors[COMMENT_BLOCK] =
-        `Keep the comment to ${COMMENT_MAX_LENGTH} characters (it has ${[...comment].length}).`;
-    }
-    if (Object.keys(errors).length > 0) {
-      await reject(errors);
-      return;
+
+    // A form with something to correct, or without a discipline, first learns
+    // whether this pulse can count the person at all (a form opened before may
+    // say otherwise) and whether they have a discipline: that answer comes
+    // before the form's own. A form with nothing to correct goes straight to
+    // the store, whose transaction checks the same and says the same.
+    if (Object.keys(errors).length > 0 || !discipline.success) {
+      const elsewhere = await otherSurveyThisWeek(ctx.db, userId, {
+        ...pulse,
+        timezone: survey.timezone,
+      });
+      if (elsewhere !== undefined) {
+        await rejectForm(await elsewhereNote(elsewhere));
+        return;
+      }
+      const standing = await standingInPulse(ctx.db, pulse.teamId, userId, pulse);
+      if (standing.kind === 'next_pulse') {
+        await rejectForm(`${notCountedHere(standing.discipline)} Your answers were not saved.`);
+        return;
+      }
+      // The discipline rule (storage/disciplines.ts) decides; the form's choice
+      // counts only for a person who has none yet.
+      if (standing.kind !== 'counted') {
+        if (rawDiscipline !== undefined && rawDiscipline !== null && !discipline.success)
+          errors[DISCIPLINE_BLOCK] = 'Choose Product, Engineering, Design, Program / TPM or Other.';
+        else if (!discipline.success) Object.assign(errors, noDiscipline);
+      }
+      if (Object.keys(errors).length > 0) {
+        await reject(errors);
+        return;
+      }
     }
 
     const saved = await saveSubmission(ctx.db, {
