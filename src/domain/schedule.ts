@@ -175,9 +175,34 @@ export function dueTimesBetween(
   return [...due.values()].sort((a, b) => a.getTime() - b.getTime()).slice(0, limit);
 }
 
+/**
+ * Answers of `latestDueAt` already worked out, by schedule and time zone, each
+ * with the span of instants it holds for: from its due time to the next one.
+ * The scheduler asks of every survey's two schedules every minute, and working
+ * one out reads a week of wall clock in its time zone (half a millisecond): a
+ * thousand surveys held the event loop a second each minute. Bounded.
+ */
+const latestKnown = new Map<string, { due: Date | undefined; from: number; until: number }>();
+const LATEST_KNOWN_MAX = 10_000;
+const LOOK_BACK_DAYS = 400;
+
 /** The most recent due time at or before `now` (looking back at most a year and a bit). */
 export function latestDueAt(spec: CronSpec, timezone: string, now: Date): Date | undefined {
-  for (const lookBackDays of [8, 400]) {
+  const key = `${spec.expression}|${timezone}`;
+  const at = now.getTime();
+  const known = latestKnown.get(key);
+  if (known !== undefined && at >= known.from && at < known.until) return known.due;
+  const due = findLatestDueAt(spec, timezone, now);
+  // It holds until the next due time, and while it is within the look-back.
+  const next = nextDueAt(spec, timezone, now)?.getTime() ?? at + 60_000;
+  const until = due === undefined ? next : Math.min(next, addDays(due, LOOK_BACK_DAYS).getTime());
+  if (latestKnown.size >= LATEST_KNOWN_MAX) latestKnown.clear();
+  latestKnown.set(key, { due, from: due?.getTime() ?? at, until });
+  return due;
+}
+
+function findLatestDueAt(spec: CronSpec, timezone: string, now: Date): Date | undefined {
+  for (const lookBackDays of [8, LOOK_BACK_DAYS]) {
     const found = dueTimesBetween(
       spec,
       timezone,

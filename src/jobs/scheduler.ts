@@ -141,6 +141,9 @@ interface SurveyTask {
  * schedule, so a fire that node-cron missed (a sleep, a restart) is caught up.
  * Whichever comes first, the run is claimed in the database before it acts.
  */
+/** How many claimed runs the scheduler remembers: two schedules each of many surveys. */
+const SEEN_CLAIMED_MAX = 20_000;
+
 export class Scheduler {
   private readonly tasks = new Map<string, SurveyTask>();
   private housekeeping: ScheduledTask | undefined;
@@ -149,6 +152,12 @@ export class Scheduler {
   /** Runs this process is working on now, never to be taken over by itself. */
   private readonly running = new Set<number>();
   private stopped = false;
+  /**
+   * Schedule runs known to be claimed (a claim is never taken back), so that
+   * the minute's look at every schedule reads the database only for a due time
+   * it has not seen claimed. Bounded.
+   */
+  private readonly seenClaimed = new Set<string>();
   /** Refreshes begun, and the latest whose surveys were applied: an older read never undoes a newer one. */
   private refreshesBegun = 0;
   private refreshApplied = 0;
@@ -444,7 +453,9 @@ export class Scheduler {
     const key = (dueAt: Date): RunKey => ({ kind, surveyId: survey.id, scheduledFor: dueAt });
     const decision = catchUpDecision(
       due,
-      due !== undefined && (await isClaimed(this.ctx.db, key(due))),
+      // A survey's id may be used again once it is deleted (SQLite): its workspace and
+      // when its schedule took effect tell the two apart.
+      due !== undefined && (await this.isClaimed(key(due), `${survey.teamId}:${from ?? ''}`)),
       now,
       this.options.graceMs,
     );
@@ -504,6 +515,15 @@ export class Scheduler {
     await this.claimAndRun(key(decision.dueAt), now, () =>
       this.jobFor(kind, survey.id, decision.dueAt),
     );
+  }
+
+  private async isClaimed(key: RunKey, survey: string): Promise<boolean> {
+    const seen = `${key.kind}:${key.surveyId}:${survey}:${key.scheduledFor.toISOString()}`;
+    if (this.seenClaimed.has(seen)) return true;
+    if (!(await isClaimed(this.ctx.db, key))) return false;
+    if (this.seenClaimed.size >= SEEN_CLAIMED_MAX) this.seenClaimed.clear();
+    this.seenClaimed.add(seen);
+    return true;
   }
 
   /** Runs work now as a claimed run (see AppContext.runOnce). */
