@@ -135,15 +135,15 @@ interface SurveyTask {
   task: ScheduledTask;
 }
 
+/** How many claimed runs the scheduler remembers: two schedules each of many surveys. */
+const SEEN_CLAIMED_MAX = 20_000;
+
 /**
  * Runs every survey's schedules exactly once. node-cron fires each schedule in
  * its survey's time zone; a housekeeping tick every minute also looks at every
  * schedule, so a fire that node-cron missed (a sleep, a restart) is caught up.
  * Whichever comes first, the run is claimed in the database before it acts.
  */
-/** How many claimed runs the scheduler remembers: two schedules each of many surveys. */
-const SEEN_CLAIMED_MAX = 20_000;
-
 export class Scheduler {
   private readonly tasks = new Map<string, SurveyTask>();
   private housekeeping: ScheduledTask | undefined;
@@ -282,6 +282,7 @@ export class Scheduler {
     const surveys = scheduledSurveys(this.ctx.db);
     await this.refreshWith(surveys);
     // Each survey's tenant, for the lanes of the runs below; a survey's tenant never changes.
+    const surveyById = new Map((await surveys).map((survey) => [survey.id, survey]));
     const tenants = new Map<number, Promise<string>>(
       (await surveys).map((survey) => [survey.id, Promise.resolve(survey.teamId)]),
     );
@@ -304,7 +305,7 @@ export class Scheduler {
     await this.inLanes(
       await unclosedPulses(this.ctx.db),
       (pulse) => pulse.teamId,
-      (pulse) => this.closeOrRemind(pulse, now),
+      (pulse) => this.closeOrRemind(pulse, now, surveyById),
     );
     // Agreements: the owners' DMs of one recorded while the app could not send
     // them (normally sent at once), and the reviews that have come due.
@@ -368,8 +369,13 @@ export class Scheduler {
   }
 
   /** A pulse's closing, or else its reminder, when its time has come and nobody claimed it. */
-  private async closeOrRemind(pulse: Pulse, now: Date): Promise<void> {
-    const survey = await getSurvey(this.ctx.db, pulse.surveyId);
+  private async closeOrRemind(
+    pulse: Pulse,
+    now: Date,
+    read: ReadonlyMap<number, Survey>,
+  ): Promise<void> {
+    // The pass's surveys, read once; a survey it did not list (its workspace uninstalled) is read here.
+    const survey = read.get(pulse.surveyId) ?? (await getSurvey(this.ctx.db, pulse.surveyId));
     if (survey === undefined) return;
     const key = (kind: RunKind): RunKey => ({
       kind,
