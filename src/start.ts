@@ -33,6 +33,9 @@ import { Sealer } from './storage/sealed.js';
 import { openStore, type Store } from './storage/store.js';
 import { upsertWorkspace } from './storage/workspaces.js';
 
+/** Connections each instance keeps to Postgres for scheduled work, beside the 10 for requests. */
+const JOBS_POOL_SIZE = 5;
+
 export interface RunningApp {
   ctx: AppContext;
   /** The port /slack/events and /healthz listen on. */
@@ -69,6 +72,16 @@ export async function startAlignmentPulse(
 ): Promise<RunningApp> {
   const store = await openStore(config.database);
   const { db } = store;
+  // On Postgres, scheduled work (a thousand pulses closing, a fan-out of DMs)
+  // has connections of its own, so a person's click or answer never waits
+  // behind it for one. SQLite's statements take microseconds: one connection.
+  const jobsStore =
+    store.engine === 'postgres'
+      ? await openStore(config.database, { poolSize: JOBS_POOL_SIZE }).catch(async (error) => {
+          await store.close();
+          throw error;
+        })
+      : undefined;
   // Closes work out what they publish in worker threads reading the same database.
   const workers =
     config.database.engine === 'sqlite' && config.database.path === ':memory:'
@@ -117,7 +130,7 @@ export async function startAlignmentPulse(
     const frozen = await freezeOlderComments(db);
     if (frozen > 0) logger.info('froze the comments of published weeks', { pulses: frozen });
 
-    const scheduler = new Scheduler(ctx, {
+    const scheduler = new Scheduler(withDb(ctx, jobsStore?.db), {
       graceMs: config.catchUpGraceHours * 3_600_000,
       leaseMs: options.leaseMs ?? 15 * 60_000,
       jobs: { pulse: pulseJob, digest: digestJob },
@@ -160,6 +173,7 @@ export async function startAlignmentPulse(
         const left = await inFlight.drain(options.drainTimeoutMs ?? 10_000);
         if (left > 0) logger.warn(`shut down with ${left} request(s) still running`);
         await workers?.stop();
+        await jobsStore?.close();
         await store.close();
         logger.info('shut down');
       })();
@@ -171,9 +185,29 @@ export async function startAlignmentPulse(
     return { ctx, port, scheduler, idle, stop };
   } catch (error) {
     await workers?.stop();
+    await jobsStore?.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The app's context on other connections to the same database (the scheduler's
+ * own pool): the rest is the app's, and how a closing week is worked out is
+ * asked of the app's context each time, so the two never differ.
+ */
+function withDb(ctx: AppContext, db: Store | undefined): AppContext {
+  if (db === undefined) return ctx;
+  const { workOutPublication } = ctx;
+  return {
+    ...ctx,
+    db,
+    ...(workOutPublication === undefined
+      ? {}
+      : {
+          workOutPublication: (request) => (ctx.workOutPublication ?? workOutPublication)(request),
+        }),
+  };
 }
 
 /** Thrown by startAlignmentPulse when its signal was aborted while it connected. */
