@@ -41,6 +41,18 @@ function selectPulses(db: Store) {
 
 const pulseById = prepared((db, id: number) => selectPulses(db).where('p.id', '=', id));
 
+/** A pulse with its survey's time zone, in one read: all a submission needs of either. */
+export async function getPulseInZone(
+  db: Store,
+  id: number,
+): Promise<(Pulse & { timezone: string }) | undefined> {
+  return firstRow(pulseInZoneById(db, id));
+}
+
+const pulseInZoneById = prepared((db, id: number) =>
+  selectPulses(db).select('s.timezone').where('p.id', '=', id),
+);
+
 export async function getPulse(db: Store, id: number): Promise<Pulse | undefined> {
   return firstRow(pulseById(db, id));
 }

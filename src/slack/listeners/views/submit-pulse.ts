@@ -6,7 +6,7 @@ import { formatInZone } from '../../../domain/time-format.js';
 import { refreshAnswerCount } from '../../../jobs/refresh-pulse-messages.js';
 import { otherSurveyThisWeek, saveSubmission } from '../../../storage/answers.js';
 import { standingInPulse } from '../../../storage/disciplines.js';
-import { getPulse } from '../../../storage/pulses.js';
+import { getPulseInZone } from '../../../storage/pulses.js';
 import { pulseQuestions } from '../../../storage/questions.js';
 import { getSurvey } from '../../../storage/surveys.js';
 import {
@@ -57,10 +57,9 @@ export function submitPulse(ctx: AppContext) {
       metadata = null;
     }
     const parsed = metadataSchema.safeParse(metadata);
-    const pulse = parsed.success ? await getPulse(ctx.db, parsed.data.pulseId) : undefined;
-    const survey = pulse === undefined ? undefined : await getSurvey(ctx.db, pulse.surveyId);
+    const pulse = parsed.success ? await getPulseInZone(ctx.db, parsed.data.pulseId) : undefined;
     const teamId = tenantOf(context);
-    if (pulse === undefined || survey === undefined || pulse.teamId !== teamId) {
+    if (pulse === undefined || pulse.teamId !== teamId) {
       await rejectForm(
         'This form belongs to a pulse that no longer exists. Close it; the next pulse will arrive on schedule.',
       );
@@ -68,7 +67,7 @@ export function submitPulse(ctx: AppContext) {
     }
     const rejectClosed = (closedAt: string) =>
       rejectForm(
-        `This pulse closed on ${formatInZone(closedAt, survey.timezone)}. Your answers were not saved.`,
+        `This pulse closed on ${formatInZone(closedAt, pulse.timezone)}. Your answers were not saved.`,
       );
     const closedAt =
       pulse.closedAt ?? (pulse.closesAt <= ctx.now().toISOString() ? pulse.closesAt : undefined);
@@ -135,10 +134,7 @@ export function submitPulse(ctx: AppContext) {
     // before the form's own. A form with nothing to correct goes straight to
     // the store, whose transaction checks the same and says the same.
     if (Object.keys(errors).length > 0 || !discipline.success) {
-      const elsewhere = await otherSurveyThisWeek(ctx.db, userId, {
-        ...pulse,
-        timezone: survey.timezone,
-      });
+      const elsewhere = await otherSurveyThisWeek(ctx.db, userId, pulse);
       if (elsewhere !== undefined) {
         await rejectForm(await elsewhereNote(elsewhere));
         return;
@@ -184,7 +180,7 @@ export function submitPulse(ctx: AppContext) {
       response_action: 'update',
       view: pulseThanksModal({
         closesAt: pulse.closesAt,
-        timezone: survey.timezone,
+        timezone: pulse.timezone,
         discipline: counted,
       }),
     });
