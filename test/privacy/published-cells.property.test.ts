@@ -476,6 +476,12 @@ async function coefficients(
 }
 
 const RUNS = testEngine() === 'postgres' ? 6 : 40;
+/**
+ * The tests below run the app through their history a dozen to twenty times,
+ * each on a fresh database (on Postgres a copy of a template, written to disk):
+ * seconds alone, but minutes when other work shares the machine's disk.
+ */
+const MANY_RUNS_MS = 180_000;
 
 describe('published numbers never reveal a group of fewer than 3', () => {
   // The random histories copy the template for each of some 650 runs: on
@@ -502,95 +508,109 @@ describe('published numbers never reveal a group of fewer than 3', () => {
     expect(sawSecond).toBeGreaterThan(RUNS / 4);
   }, 480_000);
 
-  it('catches a leak: a pooled score taken straight from the answers gives away a week of two', async () => {
-    // Week 1: three people; week 2: only two of them. A window score that pools
-    // every answer, as the first version did, minus week 1's shows week 2's pair.
-    const h: History = {
-      disciplines: ['product', 'engineering', 'design'],
-      pulses: [
-        { week: 0, questions: ['okrs.same_direction'], respondents: [0, 1, 2] },
-        { week: 1, questions: ['okrs.same_direction'], respondents: [0, 1] },
-      ],
-      second: [undefined, undefined],
-      events: [[], []],
-    };
-    const naive = (answerOf: (a: string) => number) => {
-      const all = [
-        'U0PERSON0|w0|k0',
-        'U0PERSON1|w0|k0',
-        'U0PERSON2|w0|k0',
-        'U0PERSON0|w1|k0',
-        'U0PERSON1|w1|k0',
-      ];
-      const total = all.reduce(
-        (sum, a) => sum + (answerOf(`${a}|okrs.same_direction`) - 1) * 25,
-        0,
-      );
-      return new Map([['naive window', total / all.length]]);
-    };
-    const leaky = await coefficients(h, naive);
-    expect(smallGroupRevealed(leaky.rows, leaky.people, THRESHOLD)?.people).toEqual([
-      'U0PERSON0',
-      'U0PERSON1',
-    ]);
-    const safe = await coefficients(h);
-    expect(smallGroupRevealed(safe.rows, safe.people, THRESHOLD)).toBeUndefined();
-    expect(rationalRank(safe.rows, safe.people.length)).toBe(1);
-  });
-
-  it('catches two surveys over nearly the same people, and the one-survey-a-week rule stops them', async () => {
-    // Five leaders, a side of at least 3 each way with the defaults; a second
-    // survey of the same people but one, the same statement, the same week.
-    const h: History = {
-      disciplines: ['product', 'product', 'engineering', 'engineering', 'design', 'program'],
-      pulses: [{ week: 0, questions: ['okrs.same_direction'], respondents: [0, 1, 2, 3, 4, 5] }],
-      second: [[0, 1, 2, 3, 4]],
-      events: [[]],
-    };
-    // Without the rule: survey 1 minus survey 2 is the sixth person's answer.
-    const leaky = await coefficients(h, undefined, { oneSurveyAWeek: false });
-    expect(smallGroupRevealed(leaky.rows, leaky.people, THRESHOLD)?.people).toContain('U0PERSON5');
-    // With it (the app's): the second survey counts nobody who answered the first this week.
-    const safe = await coefficients(h);
-    expect(smallGroupRevealed(safe.rows, safe.people, THRESHOLD)).toBeUndefined();
-    expect(rationalRank(safe.rows, safe.people.length)).toBeGreaterThan(0);
-  });
-
-  it('side changes apply from the next pulse: a pulse keeps the sides it opened with', async () => {
-    const h: History = {
-      disciplines: [
-        'product',
-        'product',
-        'product',
-        'engineering',
-        'engineering',
-        'engineering',
-        'design',
-      ],
-      pulses: [
-        { week: 0, questions: ['okrs.same_direction'], respondents: [0, 1, 2, 3, 4, 5, 6] },
-        { week: 1, questions: ['okrs.same_direction'], respondents: [0, 1, 2, 3, 4, 5, 6] },
-      ],
-      second: [undefined, undefined],
-      events: [
-        [
-          {
-            kind: 'sides',
-            person: 0,
-            discipline: 'design',
-            sides: { ...DEFAULT_SIDES, design: 'engineering' },
-          },
+  it(
+    'catches a leak: a pooled score taken straight from the answers gives away a week of two',
+    async () => {
+      // Week 1: three people; week 2: only two of them. A window score that pools
+      // every answer, as the first version did, minus week 1's shows week 2's pair.
+      const h: History = {
+        disciplines: ['product', 'engineering', 'design'],
+        pulses: [
+          { week: 0, questions: ['okrs.same_direction'], respondents: [0, 1, 2] },
+          { week: 1, questions: ['okrs.same_direction'], respondents: [0, 1] },
         ],
-        [],
-      ],
-    };
-    const { outputs } = await run(h, () => 4);
-    const respondents = (week: string, side: string) =>
-      outputs.get(`read 2 survey 1: week ${week}|okrs|${side} side|score`);
-    // Both weeks show both sides (4 and 3 each way, then 3 and 4).
-    expect(respondents('2026-W37', 'product')).toBe(75);
-    expect(respondents('2026-W38', 'engineering')).toBe(75);
-    const { rows, people } = await coefficients(h);
-    expect(smallGroupRevealed(rows, people, THRESHOLD)).toBeUndefined();
-  });
+        second: [undefined, undefined],
+        events: [[], []],
+      };
+      const naive = (answerOf: (a: string) => number) => {
+        const all = [
+          'U0PERSON0|w0|k0',
+          'U0PERSON1|w0|k0',
+          'U0PERSON2|w0|k0',
+          'U0PERSON0|w1|k0',
+          'U0PERSON1|w1|k0',
+        ];
+        const total = all.reduce(
+          (sum, a) => sum + (answerOf(`${a}|okrs.same_direction`) - 1) * 25,
+          0,
+        );
+        return new Map([['naive window', total / all.length]]);
+      };
+      const leaky = await coefficients(h, naive);
+      expect(smallGroupRevealed(leaky.rows, leaky.people, THRESHOLD)?.people).toEqual([
+        'U0PERSON0',
+        'U0PERSON1',
+      ]);
+      const safe = await coefficients(h);
+      expect(smallGroupRevealed(safe.rows, safe.people, THRESHOLD)).toBeUndefined();
+      expect(rationalRank(safe.rows, safe.people.length)).toBe(1);
+    },
+    MANY_RUNS_MS,
+  );
+
+  it(
+    'catches two surveys over nearly the same people, and the one-survey-a-week rule stops them',
+    async () => {
+      // Five leaders, a side of at least 3 each way with the defaults; a second
+      // survey of the same people but one, the same statement, the same week.
+      const h: History = {
+        disciplines: ['product', 'product', 'engineering', 'engineering', 'design', 'program'],
+        pulses: [{ week: 0, questions: ['okrs.same_direction'], respondents: [0, 1, 2, 3, 4, 5] }],
+        second: [[0, 1, 2, 3, 4]],
+        events: [[]],
+      };
+      // Without the rule: survey 1 minus survey 2 is the sixth person's answer.
+      const leaky = await coefficients(h, undefined, { oneSurveyAWeek: false });
+      expect(smallGroupRevealed(leaky.rows, leaky.people, THRESHOLD)?.people).toContain(
+        'U0PERSON5',
+      );
+      // With it (the app's): the second survey counts nobody who answered the first this week.
+      const safe = await coefficients(h);
+      expect(smallGroupRevealed(safe.rows, safe.people, THRESHOLD)).toBeUndefined();
+      expect(rationalRank(safe.rows, safe.people.length)).toBeGreaterThan(0);
+    },
+    MANY_RUNS_MS,
+  );
+
+  it(
+    'side changes apply from the next pulse: a pulse keeps the sides it opened with',
+    async () => {
+      const h: History = {
+        disciplines: [
+          'product',
+          'product',
+          'product',
+          'engineering',
+          'engineering',
+          'engineering',
+          'design',
+        ],
+        pulses: [
+          { week: 0, questions: ['okrs.same_direction'], respondents: [0, 1, 2, 3, 4, 5, 6] },
+          { week: 1, questions: ['okrs.same_direction'], respondents: [0, 1, 2, 3, 4, 5, 6] },
+        ],
+        second: [undefined, undefined],
+        events: [
+          [
+            {
+              kind: 'sides',
+              person: 0,
+              discipline: 'design',
+              sides: { ...DEFAULT_SIDES, design: 'engineering' },
+            },
+          ],
+          [],
+        ],
+      };
+      const { outputs } = await run(h, () => 4);
+      const respondents = (week: string, side: string) =>
+        outputs.get(`read 2 survey 1: week ${week}|okrs|${side} side|score`);
+      // Both weeks show both sides (4 and 3 each way, then 3 and 4).
+      expect(respondents('2026-W37', 'product')).toBe(75);
+      expect(respondents('2026-W38', 'engineering')).toBe(75);
+      const { rows, people } = await coefficients(h);
+      expect(smallGroupRevealed(rows, people, THRESHOLD)).toBeUndefined();
+    },
+    MANY_RUNS_MS,
+  );
 });
