@@ -276,7 +276,8 @@ export function saveSetup(ctx: AppContext) {
           ? { text, dimension: dimension.data, reversed }
           : undefined,
     });
-    ctx.reschedule();
+    // The new schedules are in effect before the admin is told it is saved.
+    await ctx.reschedule();
     ctx.logger.info('survey saved', { survey: survey.id, by: body.user.id });
     const spec = parseCronExpression(survey.pulseCron);
     const next = spec.ok ? nextDueAt(spec.value, survey.timezone, ctx.now()) : undefined;
