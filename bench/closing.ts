@@ -34,6 +34,7 @@ import {
   markdown,
   megabytes,
   percentile,
+  profilingArgs,
   type Section,
 } from './measure.js';
 import { type BenchPostgres, startBenchPostgres } from './postgres.js';
@@ -274,12 +275,7 @@ async function closingOn(
           ).rows[0]?.size ?? Number.NaN);
 
     const appPort = await freePort();
-    // BENCH_PROFILE_DIR=folder writes a CPU profile of the app there, to see where time goes.
-    const profiling =
-      process.env.BENCH_PROFILE_DIR === undefined
-        ? []
-        : ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`];
-    app = startApp(appDir, profiling, {
+    app = startApp(appDir, profilingArgs(), {
       SLACK_BOT_TOKEN: BOT_TOKEN,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: standIn.apiUrl,

@@ -21,7 +21,7 @@ import { SlackSender } from '../test/support/slack-requests.js';
 import { BOT_TOKEN, SlackStandIn, TEAM_ID } from '../test/support/slack-stand-in.js';
 import { SIGNING_SECRET } from '../test/support/test-app.js';
 import type { LoadJob, Run } from './load-worker.js';
-import type { Section } from './measure.js';
+import { profilingArgs, type Section } from './measure.js';
 
 /** Fifteen leaders, as the demo's team: they type the commands. */
 const TEAM: [string, Discipline][] = [
@@ -102,10 +102,7 @@ export async function commandsBenchmark(): Promise<Section> {
       DATABASE_PATH: database,
       LOG_LEVEL: 'error',
     },
-    // BENCH_PROFILE_DIR=folder writes a CPU profile of the app there, to see where time goes.
-    process.env.BENCH_PROFILE_DIR === undefined
-      ? {}
-      : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] },
+    { nodeArgs: profilingArgs() },
   );
   let bare: ReturnType<typeof spawn> | undefined;
   try {

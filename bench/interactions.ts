@@ -15,7 +15,13 @@ import {
 import { BOT_TOKEN, SlackStandIn } from '../test/support/slack-stand-in.js';
 import { SIGNING_SECRET } from '../test/support/test-app.js';
 import type { LoadJob, Run } from './load-worker.js';
-import { benchEngines, engineName, residentMemory, type Section } from './measure.js';
+import {
+  benchEngines,
+  engineName,
+  profilingArgs,
+  residentMemory,
+  type Section,
+} from './measure.js';
 import { type BenchPostgres, startBenchPostgres } from './postgres.js';
 
 const USERS = 2_000;
@@ -211,10 +217,7 @@ async function measureOn(
         : { DATABASE_URL: location.url }),
       LOG_LEVEL: 'error',
     },
-    // BENCH_PROFILE_DIR=folder writes a CPU profile of the app there, to see where time goes.
-    process.env.BENCH_PROFILE_DIR === undefined
-      ? {}
-      : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] },
+    { nodeArgs: profilingArgs() },
   );
   try {
     await waitUntilServing(`http://127.0.0.1:${appPort}/healthz`, app.output);

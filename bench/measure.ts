@@ -37,6 +37,12 @@ export function benchEngines(): Engine[] {
 
 export const engineName = (engine: Engine) => (engine === 'sqlite' ? 'SQLite' : 'Postgres');
 
+/** BENCH_PROFILE_DIR=folder: Node flags that write a CPU profile of the app there, to see where time goes. */
+export function profilingArgs(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);

@@ -9,6 +9,7 @@ import {
   setFirstDiscipline,
 } from './disciplines.js';
 import { firstRow, prepared } from './prepared.js';
+import { selectPulses } from './pulses.js';
 import { changed, engineOf, indexedBy, inTransaction, type Store } from './store.js';
 
 export interface Submission {
@@ -134,18 +135,8 @@ export async function saveSubmission(db: Store, s: Submission): Promise<Saved> {
 
 /** The pulse being answered, held on Postgres until the transaction ends (see above). */
 const pulseToAnswer = prepared((db, pulseId: number) =>
-  db
-    .selectFrom('pulses as p')
-    .innerJoin('surveys as s', 's.id', 'p.survey_id')
-    .select([
-      'p.id',
-      'p.survey_id as surveyId',
-      's.team_id as teamId',
-      'p.due_at as dueAt',
-      's.timezone',
-      'p.opened_at as openedAt',
-      'p.closed_at as closedAt',
-    ])
+  selectPulses(db)
+    .select('s.timezone')
     .where('p.id', '=', pulseId)
     .$if(engineOf(db) === 'postgres', (q) => q.forShare('p')),
 );

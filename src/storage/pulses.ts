@@ -23,7 +23,7 @@ export interface PulseMessage {
 }
 
 /** Pulses with their workspace, as `Pulse` rows. */
-function selectPulses(db: Store) {
+export function selectPulses(db: Store) {
   return db
     .selectFrom('pulses as p')
     .innerJoin('surveys as s', 's.id', 'p.survey_id')
